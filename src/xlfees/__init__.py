@@ -1,0 +1,39 @@
+"""xlfees: dental PPO fee-schedule analysis for negotiations.
+
+The public API: :func:`load_client` reads a client folder, :func:`analyze`
+computes the analysis, and :class:`Client` can be built from DataFrames.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .analysis import Analysis, analyze
+from .cdt import category, normalize_code
+from .client import Client, Note
+from .errors import ClientFolderError, InputError, SettingsError, XlfeesError
+from .folder import load_client
+from .money import excel_round
+from .settings import Settings
+
+try:
+    __version__ = version("xlfees")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Analysis",
+    "Client",
+    "ClientFolderError",
+    "InputError",
+    "Note",
+    "Settings",
+    "SettingsError",
+    "XlfeesError",
+    "__version__",
+    "analyze",
+    "category",
+    "excel_round",
+    "load_client",
+    "normalize_code",
+]

@@ -1,0 +1,80 @@
+"""``analyze(client)`` and the :class:`Analysis` it returns (``to_dict`` is the --json contract)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .client import Client, Note
+from .engine import Tables, compute
+from .money import excel_round
+
+# Presentation precision in --json: money to the cent, ratios to 4 places.
+_MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "proposed", "impact",
+          "annual_writeoff", "impact_at_ask", "base", "alt_before", "alt_after",
+          "balance_before", "balance_after", "savings", "annual_savings")
+_RATIOS = ("effective_rate", "cumulative_share", "coverage", "savings_pct", "volume")
+
+_TARGET_KEYS = ("payer", "network", "code", "volume", "allowed", "office_fee", "benchmark",
+                "shortfall", "priority", "proposed", "impact", "cumulative_share")
+_PAYER_KEYS = ("payer", "network", "codes", "missing_codes", "effective_rate",
+               "annual_writeoff", "impact_at_ask")
+_ALT_KEYS = ("payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
+             "coverage", "balance_before", "balance_after", "savings", "savings_pct",
+             "volume", "annual_savings")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A client's analysis: the engine's tables at full precision plus the client itself."""
+
+    client: Client
+    gaps: pd.DataFrame
+    targets: pd.DataFrame
+    payers: pd.DataFrame
+    alt_benefits: pd.DataFrame
+    notes: tuple[Note, ...]
+    volume_basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``xlfees analyze --json`` document (DESIGN.md, "--json contracts")."""
+        return {
+            "client": self.client.name,
+            "payers": _records(self.payers, _PAYER_KEYS),
+            "targets": _records(self.targets, _TARGET_KEYS),
+            "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
+            "notes": [note.to_dict() for note in self.notes],
+        }
+
+
+def analyze(client: Client) -> Analysis:
+    """Compute gaps, targets, payer rates and alternate-benefit savings for one client."""
+    tables: Tables = compute(client)
+    return Analysis(client=client, gaps=tables.gaps, targets=tables.targets,
+                    payers=tables.payers, alt_benefits=tables.alt_benefits,
+                    notes=tables.notes, volume_basis=tables.volume_basis)
+
+
+def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    columns = {key: frame[key].tolist() for key in keys}
+    return [{key: _present(key, columns[key][i]) for key in keys} for i in range(len(frame))]
+
+
+def _present(key: str, value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if value is None:
+        return None
+    if hasattr(value, "item"):  # numpy scalar → Python
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if key in _MONEY:
+            return excel_round(value, 2)
+        if key in _RATIOS:
+            return excel_round(value, 4)
+    return value

@@ -1,0 +1,103 @@
+"""The ``xlfees`` command line: parse options, make one library call, render the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .analysis import Analysis, analyze
+from .errors import XlfeesError
+from .folder import load_client
+
+
+class _Group(click.Group):
+    """Turns library errors into one ``Error: …`` line and exit status 1 (traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except XlfeesError as error:
+            if ctx.meta.get("xlfees.debug"):
+                raise
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="xlfees")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Dental PPO fee schedules → gaps, alternate-benefit savings and revenue impact.
+
+    \b
+    Examples:
+      xlfees analyze examples/smile-studio
+      xlfees analyze examples/smile-studio --json > analysis.json
+    """
+    ctx.meta["xlfees.debug"] = debug
+
+
+@cli.command("analyze")
+@click.argument("client_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the whole analysis as JSON (the --json contract in DESIGN.md).")
+def analyze_command(client_dir: str, as_json: bool) -> None:
+    """Analyse one client folder and print the result.
+
+    CLIENT_DIR holds office_fees.csv, schedules.csv, optionally volume.csv and
+    client.toml. Without --json a short summary is printed: each payer's
+    effective rate, annual write-off and the value of the ask, then the top
+    targets.
+
+    \b
+    Examples:
+      xlfees analyze examples/smile-studio
+      xlfees analyze examples/smile-studio --json | jq '.payers'
+    """
+    analysis = analyze(load_client(client_dir))
+    if as_json:
+        click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_summary(analysis))
+
+
+
+def render_summary(analysis: Analysis, top: int = 10) -> str:
+    """A plain-text summary for the terminal."""
+    document = analysis.to_dict()
+    lines = [f"{document['client']}  (volume: {analysis.volume_basis})", ""]
+    lines.append(f"{'Payer':<32} {'Codes':>5} {'Eff. rate':>9} {'Write-off/yr':>14} "
+                 f"{'Ask value/yr':>14}")
+    for payer in document["payers"]:
+        name = f"{payer['payer']} {payer['network']}".strip()
+        rate = "—" if payer["effective_rate"] is None else f"{payer['effective_rate']:.1%}"
+        lines.append(f"{name[:32]:<32} {payer['codes']:>5} {rate:>9} "
+                     f"{payer['annual_writeoff']:>14,.2f} {payer['impact_at_ask']:>14,.2f}")
+    lines += ["", f"Top {top} targets (volume × shortfall vs peers):"]
+    for rank, target in enumerate(document["targets"][:top], start=1):
+        name = f"{target['payer']} {target['network']}".strip()
+        lines.append(f"{rank:>3}. {name[:28]:<28} {target['code']}  allowed "
+                     f"{target['allowed']:>9,.2f}  peer {_money(target['benchmark']):>9}  "
+                     f"worth {target['priority']:>11,.2f}/yr")
+    savings = sum(row["annual_savings"] for row in document["alt_benefits"])
+    lines += ["", f"Alternate benefits: patients would save {savings:,.2f} a year",
+              f"Notes: {len(document['notes'])} (see --json for each)"]
+    return "\n".join(lines)
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="xlfees")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

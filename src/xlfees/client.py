@@ -1,0 +1,216 @@
+"""A client: office fees, payer schedules, volume and settings, validated into canonical tables."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pandas as pd
+
+from .cdt import normalize_code
+from .errors import InputError
+from .settings import Settings
+
+OFFICE_FEE_COLUMNS = ("code", "description", "office_fee")
+SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
+                    "effective", "source", "row")
+VOLUME_COLUMNS = ("code", "payer", "count")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the analysis left out or assumed, with where it came from."""
+
+    reason: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row,
+                "text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Client:
+    """One practice's inputs in canonical long form; build with :meth:`from_frames`."""
+
+    name: str
+    office_fees: pd.DataFrame
+    schedules: pd.DataFrame
+    volume: pd.DataFrame
+    settings: Settings = field(default_factory=Settings)
+    notes: tuple[Note, ...] = ()
+    owner_email: str | None = None
+
+    @classmethod
+    def from_frames(cls, name: str, office_fees: pd.DataFrame, schedules: pd.DataFrame,
+                    volume: pd.DataFrame | None = None, settings: Settings | None = None,
+                    notes: Iterable[Note] = (), owner_email: str | None = None) -> "Client":
+        """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
+        if volume is None:
+            volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
+        return cls(
+            name=name,
+            office_fees=_office_fees(office_fees),
+            schedules=_schedules(schedules),
+            volume=_volume(volume),
+            settings=settings or Settings(),
+            notes=tuple(notes),
+            owner_email=owner_email,
+        )
+
+
+def _require(frame: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(table, None, "has no column " + ", ".join(repr(c) for c in missing),
+                         "add the column or map it in client.toml")
+
+
+def _locations(frame: pd.DataFrame) -> list[tuple[str | None, int]]:
+    """(source file, row number) of every row: the reader's own, else 1-based position."""
+    sources = frame["source"].tolist() if "source" in frame.columns else [None] * len(frame)
+    if "row" in frame.columns:
+        rows = [int(r) if _is_number(r) else i + 1 for i, r in enumerate(frame["row"].tolist())]
+    else:
+        rows = list(range(1, len(frame) + 1))
+    return [(_text(s) or None, r) for s, r in zip(sources, rows)]
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _code(table: str, value: Any, where: tuple[str | None, int], column: str = "code") -> str:
+    code = normalize_code(value)
+    if code is None:
+        raise InputError(table, where[1], f"{column} {value!r} is not a CDT code",
+                         "write codes as D + 4 digits (D2391)", source=where[0])
+    return code
+
+
+def _amount(table: str, column: str, value: Any, where: tuple[str | None, int],
+            optional: bool = False) -> float:
+    if optional and (value is None or value is pd.NA
+                     or (isinstance(value, float) and math.isnan(value))):
+        return math.nan
+    if isinstance(value, str) or not _is_number_like(value):
+        raise InputError(table, where[1], f"{column} {value!r} is not a number",
+                         "enter the amount as a number", source=where[0])
+    number = float(value)
+    if math.isnan(number):
+        raise InputError(table, where[1], f"{column} is empty (NaN)",
+                         "enter the amount, or remove the row", source=where[0])
+    if not math.isfinite(number) or number < 0:
+        raise InputError(table, where[1], f"{column} {number:g} is negative or infinite",
+                         "enter the amount as a positive number", source=where[0])
+    return number
+
+
+def _is_number_like(value: Any) -> bool:
+    if value is None or value is pd.NA or isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _office_fees(frame: pd.DataFrame) -> pd.DataFrame:
+    table = "office fees"
+    _require(frame, table, ("code", "office_fee"))
+    kept: dict[str, tuple[str, float, tuple[str | None, int]]] = {}
+    descriptions = frame["description"].tolist() if "description" in frame else [""] * len(frame)
+    for where, code, description, fee in zip(_locations(frame), frame["code"].tolist(),
+                                             descriptions, frame["office_fee"].tolist()):
+        code = _code(table, code, where)
+        fee = _amount(table, "office_fee", fee, where)
+        if code in kept and kept[code][1] != fee:
+            first = kept[code][2]
+            raise InputError(table, where[1],
+                             f"{code} has office fee {fee:g} here and {kept[code][1]:g} "
+                             f"at row {first[1]}", "keep one fee per code", source=where[0])
+        if code not in kept:
+            kept[code] = (_text(description), fee, where)
+    rows = [(code, d, fee) for code, (d, fee, _) in sorted(kept.items())]
+    result = pd.DataFrame(rows, columns=list(OFFICE_FEE_COLUMNS))
+    result["office_fee"] = result["office_fee"].astype(float)
+    return result
+
+
+def _schedules(frame: pd.DataFrame) -> pd.DataFrame:
+    table = "schedules"
+    _require(frame, table, ("payer", "code", "allowed"))
+    n = len(frame)
+    column = {c: frame[c].tolist() if c in frame.columns else [None] * n
+              for c in ("network", "alt_code", "alt_allowed", "effective")}
+    kept: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for i, where in enumerate(_locations(frame)):
+        payer = _text(frame["payer"].iat[i])
+        if not payer:
+            raise InputError(table, where[1], "has no payer name",
+                             "fill in the payer, or pin it in client.toml", source=where[0])
+        network = _text(column["network"][i])
+        code = _code(table, frame["code"].iat[i], where)
+        allowed = _amount(table, "allowed", frame["allowed"].iat[i], where)
+        alt_raw = column["alt_code"][i]
+        alt_code = _code(table, alt_raw, where, "alt_code") if _text(alt_raw) else None
+        alt_allowed = _amount(table, "alt_allowed", column["alt_allowed"][i], where,
+                              optional=True)
+        record = {"payer": payer, "network": network, "code": code, "allowed": allowed,
+                  "alt_code": alt_code, "alt_allowed": alt_allowed,
+                  "effective": _text(column["effective"][i]) or None,
+                  "source": where[0], "row": where[1]}
+        key = (payer, network, code)
+        if key in kept:
+            first = kept[key]
+            same = (first["allowed"] == allowed and first["alt_code"] == alt_code
+                    and _same_amount(first["alt_allowed"], alt_allowed))
+            if not same:
+                raise InputError(table, where[1],
+                                 f"{payer} {network} {code} is {allowed:g} here and "
+                                 f"{first['allowed']:g} at row {first['row']}".replace("  ", " "),
+                                 "keep one amount per payer, network and code", source=where[0])
+            continue
+        kept[key] = record
+    rows = [kept[k] for k in sorted(kept)]
+    result = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+    for c in ("allowed", "alt_allowed"):
+        result[c] = result[c].astype(float)
+    result["row"] = result["row"].astype("int64")
+    return result
+
+
+def _same_amount(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def _volume(frame: pd.DataFrame) -> pd.DataFrame:
+    table = "volume"
+    _require(frame, table, ("code", "count"))
+    payers = frame["payer"].tolist() if "payer" in frame.columns else [None] * len(frame)
+    totals: dict[tuple[str, str], float] = {}
+    for where, code, payer, count in zip(_locations(frame), frame["code"].tolist(), payers,
+                                         frame["count"].tolist()):
+        code = _code(table, code, where)
+        count = _amount(table, "count", count, where)
+        key = (code, _text(payer))
+        # A report may list a code once per provider or location: counts add up.
+        totals[key] = totals.get(key, 0.0) + count
+    rows = [(code, payer, count) for (code, payer), count in sorted(totals.items())]
+    result = pd.DataFrame(rows, columns=list(VOLUME_COLUMNS))
+    result["count"] = result["count"].astype(float)
+    return result

@@ -1,0 +1,335 @@
+"""The computations: gaps, peer benchmarks, proposals, impact, effective rates, alt benefits.
+
+Pure functions over the canonical tables of a :class:`~xlfees.client.Client`;
+nothing here imports click, openpyxl or xlwings, so the batch, the workbook
+writer and the Excel add-in all share this one code path.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from .cdt import category
+from .client import Client, Note
+from .errors import SettingsError
+from .money import cents
+from .settings import PEER, Settings, benchmark_percentile
+
+ScheduleKey = tuple[str, str]  # (payer, network)
+
+GAP_COLUMNS = ("payer", "network", "code", "category", "description", "office_fee",
+               "allowed", "volume", "gap", "gap_pct", "allowed_pct", "benchmark",
+               "shortfall", "write_off", "proposed", "impact", "priority")
+
+ALT_COLUMNS = ("payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
+               "coverage", "balance_before", "balance_after", "savings", "savings_pct",
+               "volume", "annual_savings")
+
+PAYER_COLUMNS = ("payer", "network", "codes", "missing_codes", "effective_rate",
+                 "annual_writeoff", "impact_at_ask")
+
+# How payer-level volume was obtained; the workbook and notes say which.
+VOLUME_BY_PAYER = "by payer"
+VOLUME_BY_SHARES = "split by payer_shares"
+VOLUME_PER_100 = "per 100 % of volume"
+VOLUME_NONE = "no volume"
+
+
+# --- single-value formulas (also used by the Excel UDFs) ----------------------------
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """PERCENTILE.INC of ``values`` at ``q`` (0–1): linear between ranks; None when empty.
+
+    The median of an even count is the mean of the middle two, as in Excel.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+
+
+def proposed_fee(allowed: float, office_fee: float, ask: float | str,
+                 benchmark: float | None = None) -> float:
+    """The fee to ask for: +ask (or the peer benchmark), capped at the office fee.
+
+    Rounded to cents as Excel's ROUND does. Never below the current allowed:
+    where a payer already pays above the office fee there is nothing to ask.
+    """
+    if ask == PEER:
+        target = allowed if benchmark is None else cents(benchmark)
+    else:
+        target = cents(allowed * (1 + float(ask)))
+    return max(allowed, min(office_fee, target))
+
+
+def proposed_alt(alt_allowed: float, allowed: float, alt_ask: float) -> float:
+    """The proposed alternate benefit ``min(A(c), round(F × (1 + alt_ask)))``, never below F."""
+    return max(alt_allowed, min(allowed, cents(alt_allowed * (1 + alt_ask))))
+
+
+def patient_balance(base: float, coverage: float, alt_allowed: float) -> float:
+    """What the patient owes when the plan pays ``coverage`` of the alternate amount."""
+    return base - coverage * alt_allowed
+
+
+# --- volume -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VolumeByPayer:
+    """Annual volume per (payer, network, code) and how it was obtained."""
+
+    counts: dict[tuple[str, str, str], float]
+    basis: str
+    notes: tuple[Note, ...]
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _payer_lookup(keys: Iterable[ScheduleKey]) -> dict[str, list[ScheduleKey]]:
+    """Names a volume report or setting may use for a schedule: payer, or payer + network."""
+    keys = sorted(set(keys))
+    by_payer: dict[str, list[ScheduleKey]] = {}
+    for key in keys:
+        by_payer.setdefault(_fold(key[0]), []).append(key)
+    lookup: dict[str, list[ScheduleKey]] = dict(by_payer)
+    for key in keys:
+        if key[1]:
+            lookup.setdefault(_fold(f"{key[0]} {key[1]}"), []).append(key)
+    return lookup
+
+
+def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPayer:
+    """Attribute volume to schedules: a payer column, else payer_shares, else 100 % each."""
+    lookup = _payer_lookup(keys)
+    counts: dict[tuple[str, str, str], float] = {}
+    notes: list[Note] = []
+    volume = client.volume
+    assigned = volume[volume["payer"] != ""]
+    unassigned = volume[volume["payer"] == ""]
+
+    def add(key: ScheduleKey, code: str, count: float) -> None:
+        counts[(key[0], key[1], code)] = counts.get((key[0], key[1], code), 0.0) + count
+
+    unmatched: dict[str, float] = {}
+    for code, payer, count in assigned[["code", "payer", "count"]].itertuples(index=False):
+        matches = lookup.get(_fold(payer), [])
+        if len(matches) == 1:
+            add(matches[0], code, count)
+        else:
+            unmatched[payer] = unmatched.get(payer, 0.0) + count
+    for payer, count in sorted(unmatched.items()):
+        matches = lookup.get(_fold(payer), [])
+        if matches:
+            networks = ", ".join(k[1] for k in matches)
+            reason = (f"volume for payer '{payer}' ({count:g} procedures) cannot be split "
+                      f"between its networks {networks}: name the network in the payer column")
+        else:
+            reason = (f"volume for payer '{payer}' ({count:g} procedures) matches no payer "
+                      "schedule and is left out")
+        notes.append(Note(reason=reason, file="volume"))
+
+    shares = _shares_by_key(client.settings, lookup)
+    if unassigned.empty:
+        basis = VOLUME_BY_PAYER if not assigned.empty else VOLUME_NONE
+    elif shares:
+        basis = VOLUME_BY_SHARES
+        for code, count in unassigned[["code", "count"]].itertuples(index=False):
+            for key, share in shares.items():
+                add(key, code, count * share)
+    elif assigned.empty:
+        basis = VOLUME_PER_100
+        for code, count in unassigned[["code", "count"]].itertuples(index=False):
+            for key in keys:
+                add(key, code, count)
+    else:
+        basis = VOLUME_BY_PAYER
+        total = float(unassigned["count"].sum())
+        notes.append(Note(reason=f"{total:g} procedures in the volume have no payer and are "
+                                 "left out: add the payer, or set [payer_shares] in client.toml",
+                          file="volume"))
+    if basis == VOLUME_PER_100:
+        notes.append(Note(reason="volume has no payer column and client.toml sets no "
+                                 "[payer_shares]: every payer's annual figures are per 100 % "
+                                 "of volume", file="volume"))
+    elif basis == VOLUME_NONE:
+        notes.append(Note(reason="no volume: annual figures are zero and effective rates are "
+                                 "unweighted; add volume.csv", file="volume"))
+    return VolumeByPayer(counts=counts, basis=basis, notes=tuple(notes))
+
+
+def _shares_by_key(settings: Settings,
+                   lookup: dict[str, list[ScheduleKey]]) -> dict[ScheduleKey, float]:
+    shares: dict[ScheduleKey, float] = {}
+    for name, share in settings.payer_shares.items():
+        matches = lookup.get(_fold(name), [])
+        if len(matches) != 1:
+            known = sorted({f"{p} {n}".strip() for keys in lookup.values() for p, n in keys})
+            problem = ("matches no payer schedule" if not matches
+                       else "matches several networks")
+            raise SettingsError(f"payer_shares.{name}", problem,
+                                "use one of: " + ", ".join(known))
+        shares[matches[0]] = float(share)
+    return shares
+
+
+# --- the whole analysis ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tables:
+    """The engine's result tables (full precision; rounding is for presentation)."""
+
+    gaps: pd.DataFrame
+    targets: pd.DataFrame
+    payers: pd.DataFrame
+    alt_benefits: pd.DataFrame
+    notes: tuple[Note, ...]
+    volume_basis: str
+
+
+def compute(client: Client) -> Tables:
+    """Run every computation of DESIGN.md over one client."""
+    settings = client.settings
+    office = dict(zip(client.office_fees["code"], client.office_fees["office_fee"]))
+    descriptions = dict(zip(client.office_fees["code"], client.office_fees["description"]))
+    schedules = client.schedules
+    keys: list[ScheduleKey] = sorted(set(zip(schedules["payer"], schedules["network"])))
+    notes: list[Note] = list(client.notes)
+
+    allowed: dict[ScheduleKey, dict[str, float]] = {k: {} for k in keys}
+    alt_given: dict[tuple[str, str, str], tuple[str | None, float]] = {}
+    for payer, network, code, amount, alt_code, alt_amount in schedules[
+            ["payer", "network", "code", "allowed", "alt_code", "alt_allowed"]
+    ].itertuples(index=False):
+        allowed[(payer, network)][code] = float(amount)
+        alt_code = alt_code if isinstance(alt_code, str) else None  # pandas stores None as NaN
+        if alt_code is not None or not math.isnan(alt_amount):
+            alt_given[(payer, network, code)] = (alt_code, float(alt_amount))
+
+    no_office_fee = sorted(set(schedules["code"]) - set(office))
+    for code in no_office_fee:
+        payers = ", ".join(sorted({p for (p, _), codes in allowed.items() if code in codes}))
+        notes.append(Note(reason=f"{code} has no office fee and is left out of the gaps "
+                                 f"(in the schedule of {payers}): add it to the office fees",
+                          file="office fees"))
+
+    volume = volume_by_payer(client, keys)
+    notes.extend(volume.notes)
+    volume_codes = {code for (_, _, code), count in volume.counts.items() if count > 0}
+    for code in sorted(set(client.volume["code"]) - set(office)):
+        notes.append(Note(reason=f"volume for {code} is left out: it has no office fee",
+                          file="volume"))
+    analysed = sorted((set(schedules["code"]) | volume_codes) & set(office))
+
+    q = benchmark_percentile(settings.benchmark)
+    gap_rows = []
+    for key in keys:
+        for code in sorted(set(allowed[key]) & set(office)):
+            a, o = allowed[key][code], office[code]
+            v = volume.counts.get((key[0], key[1], code), 0.0)
+            peers = [allowed[other][code] for other in keys
+                     if other != key and code in allowed[other]]
+            b = percentile(peers, q)
+            shortfall = max(0.0, b - a) if b is not None else 0.0
+            p = proposed_fee(a, o, settings.ask, b)
+            gap_rows.append((key[0], key[1], code, category(code), descriptions[code], o, a, v,
+                             o - a, (o - a) / o if o else None, a / o if o else None, b,
+                             shortfall, v * max(0.0, o - a), p, v * (p - a), v * shortfall))
+    gaps = pd.DataFrame(gap_rows, columns=list(GAP_COLUMNS))
+    for column in ("gap_pct", "allowed_pct", "benchmark"):
+        gaps[column] = gaps[column].astype(float)
+
+    targets = _rank_targets(gaps)
+    payers, payer_notes = _payer_summary(gaps, keys, allowed, analysed)
+    notes.extend(payer_notes)
+    alt_rows, alt_notes = _alt_benefits(allowed, alt_given, office, volume.counts, settings)
+    notes.extend(alt_notes)
+    return Tables(gaps=gaps, targets=targets, payers=payers, alt_benefits=alt_rows,
+                  notes=tuple(notes), volume_basis=volume.basis)
+
+
+def _rank_targets(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Payer × code pairs by priority (volume × shortfall), then impact, payer, code."""
+    # Descending on money, ascending on names: a stable multi-key sort.
+    targets = gaps.sort_values(["priority", "impact", "payer", "network", "code"],
+                               ascending=[False, False, True, True, True],
+                               kind="mergesort").reset_index(drop=True)
+    total = math.fsum(targets["priority"])
+    running = targets["priority"].cumsum()
+    targets["cumulative_share"] = running / total if total > 0 else 0.0
+    targets.insert(0, "rank", range(1, len(targets) + 1))
+    return targets
+
+
+def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
+                   allowed: dict[ScheduleKey, dict[str, float]],
+                   analysed: Sequence[str]) -> tuple[pd.DataFrame, list[Note]]:
+    rows = []
+    notes: list[Note] = []
+    for key in keys:
+        mine = gaps[(gaps["payer"] == key[0]) & (gaps["network"] == key[1])]
+        weighted_office = math.fsum(mine["volume"] * mine["office_fee"])
+        if weighted_office > 0:
+            rate: float | None = math.fsum(mine["volume"] * mine["allowed"]) / weighted_office
+        elif math.fsum(mine["office_fee"]) > 0:
+            rate = math.fsum(mine["allowed"]) / math.fsum(mine["office_fee"])
+            notes.append(Note(reason=f"{_label(key)} has no volume on its codes: its effective "
+                                     "rate is unweighted (each code counts once)"))
+        else:
+            rate = None
+        missing = [code for code in analysed if code not in allowed[key]]
+        rows.append((key[0], key[1], len(mine), missing, rate,
+                     math.fsum(mine["write_off"]), math.fsum(mine["impact"])))
+    return pd.DataFrame(rows, columns=list(PAYER_COLUMNS)), notes
+
+
+def _label(key: ScheduleKey) -> str:
+    return f"{key[0]} {key[1]}".strip()
+
+
+def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
+                  alt_given: dict[tuple[str, str, str], tuple[str | None, float]],
+                  office: dict[str, float], counts: dict[tuple[str, str, str], float],
+                  settings: Settings) -> tuple[pd.DataFrame, list[Note]]:
+    rows = []
+    notes: list[Note] = []
+    for key in sorted(allowed):
+        for code in sorted(set(allowed[key]) & set(office)):
+            given_code, given_amount = alt_given.get((key[0], key[1], code), (None, math.nan))
+            alt_code = given_code or settings.alt_code_for(key[0], code)
+            if alt_code is None and math.isnan(given_amount):
+                continue
+            a = allowed[key][code]
+            if not math.isnan(given_amount):
+                before = given_amount
+            elif alt_code in allowed[key]:
+                before = allowed[key][alt_code]
+            else:
+                notes.append(Note(reason=f"{_label(key)} pays {code} as {alt_code}, but its "
+                                         f"schedule has no amount for {alt_code}: alternate "
+                                         "benefit not computed"))
+                continue
+            # A plan never pays the alternate above what it allows for the code performed.
+            before = min(before, a)
+            after = proposed_alt(before, a, settings.alt_ask)
+            k = settings.coverage_for(category(code))
+            base = office[code] if settings.balance_basis == "office" else a
+            balance_before = patient_balance(base, k, before)
+            balance_after = patient_balance(base, k, after)
+            savings = k * (after - before)
+            v = counts.get((key[0], key[1], code), 0.0)
+            rows.append((key[0], key[1], code, alt_code, base, before, after, k,
+                         balance_before, balance_after, savings,
+                         savings / balance_before if balance_before > 0 else None,
+                         v, v * savings))
+    frame = pd.DataFrame(rows, columns=list(ALT_COLUMNS))
+    frame["savings_pct"] = frame["savings_pct"].astype(float)
+    return frame, notes

@@ -1,0 +1,196 @@
+"""The analysis assumptions (``[settings]``, ``[coverage]``, … of ``client.toml``), validated."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .cdt import CATEGORIES, normalize_code
+from .errors import SettingsError
+
+# Typical PPO coinsurance by category: basic services 80 %, major 50 %.
+DEFAULT_COVERAGE: Mapping[str, float] = MappingProxyType({
+    "Diagnostic": 1.0,
+    "Preventive": 1.0,
+    "Restorative": 0.8,
+    "Endodontics": 0.8,
+    "Periodontics": 0.8,
+    "Removable prosthodontics": 0.5,
+    "Maxillofacial prosthetics": 0.5,
+    "Implant services": 0.5,
+    "Fixed prosthodontics": 0.5,
+    "Oral and maxillofacial surgery": 0.5,
+    "Orthodontics": 0.5,
+    "Adjunctive general services": 0.8,
+})
+
+# Performed code → the cheaper code plans pay instead. Implant and build-up
+# downgrades vary by plan, so they come only from a schedule or client.toml.
+DEFAULT_ALT_MAP: Mapping[str, str] = MappingProxyType({
+    "D2391": "D2140",
+    "D2392": "D2150",
+    "D2393": "D2160",
+    "D2394": "D2161",
+    "D2740": "D2791",
+    "D2750": "D2751",
+})
+
+PEER = "peer"
+BENCHMARKS_FIXED = ("median", "max")
+_PERCENTILE = re.compile(r"^p(\d{1,2}|100)$")
+BALANCE_BASES = ("office", "contracted")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Assumptions of one analysis; every field has the DESIGN default."""
+
+    ask: float | str = 0.10          # a fraction (0.10 = +10 %) or "peer"
+    alt_ask: float = 0.15
+    benchmark: str = "median"        # median | max | pNN
+    balance_basis: str = "office"    # office | contracted
+    coverage: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COVERAGE))
+    payer_shares: Mapping[str, float] = field(default_factory=dict)
+    alt_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALT_MAP))
+    payer_alt_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_ask(self.ask)
+        _check_fraction("settings.alt_ask", self.alt_ask, upper=1.0)
+        benchmark_percentile(self.benchmark)
+        if self.balance_basis not in BALANCE_BASES:
+            raise SettingsError("settings.balance_basis", f"is {self.balance_basis!r}",
+                                "use \"office\" or \"contracted\"")
+        for name, value in self.coverage.items():
+            if name not in CATEGORIES:
+                raise SettingsError(f"coverage.{name}", "is not a CDT category",
+                                    "use one of: " + ", ".join(CATEGORIES))
+            _check_fraction(f"coverage.{name}", value, upper=1.0)
+        for payer, share in self.payer_shares.items():
+            _check_fraction(f"payer_shares.{payer}", share, upper=1.0)
+        total = math.fsum(self.payer_shares.values())
+        if total > 1.0 + 1e-9:
+            raise SettingsError("payer_shares", f"add up to {total:g}, more than 1",
+                                "make the shares of all payers sum to at most 1")
+        _check_alt_map("alt_map", self.alt_map)
+        for payer, mapping in self.payer_alt_map.items():
+            _check_alt_map(f"payer_alt_map.{payer}", mapping)
+
+    def coverage_for(self, category: str) -> float:
+        """Coverage fraction for a CDT category, the default where not set."""
+        return float(self.coverage.get(category, DEFAULT_COVERAGE[category]))
+
+    def alt_code_for(self, payer: str, code: str) -> str | None:
+        """The alternate code a payer pays ``code`` as, from the overrides or the default map."""
+        by_payer = self.payer_alt_map.get(payer, {})
+        if code in by_payer:
+            return by_payer[code] or None  # "" switches the downgrade off
+        return self.alt_map.get(code) or None
+
+    @classmethod
+    def from_toml(cls, document: Mapping[str, Any], source: str | None = None) -> "Settings":
+        """Build settings from a parsed ``client.toml``; unknown keys are errors."""
+        try:
+            return _settings_from_toml(document)
+        except SettingsError as error:
+            if source and not error.source:
+                raise SettingsError(error.key, error.problem, error.fix, source) from None
+            raise
+
+
+def benchmark_percentile(benchmark: str) -> float:
+    """The percentile (0–1) a benchmark setting stands for: median 0.5, max 1, p75 0.75."""
+    if benchmark == "median":
+        return 0.5
+    if benchmark == "max":
+        return 1.0
+    match = _PERCENTILE.match(benchmark) if isinstance(benchmark, str) else None
+    if match is None:
+        raise SettingsError("settings.benchmark", f"is {benchmark!r}",
+                            "use \"median\", \"max\" or a percentile such as \"p75\"")
+    return int(match.group(1)) / 100
+
+
+def _check_ask(ask: object) -> None:
+    if ask == PEER:
+        return
+    if isinstance(ask, str):
+        raise SettingsError("settings.ask", f"is {ask!r}",
+                            'use a fraction such as 0.10 (= +10 %) or "peer"')
+    _check_fraction("settings.ask", ask, upper=1.0)
+
+
+def _check_fraction(key: str, value: object, upper: float | None) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(key, f"is {value!r}, not a number", "write a number such as 0.8")
+    if not math.isfinite(value) or value < 0 or (upper is not None and value > upper):
+        limit = f"between 0 and {upper:g}" if upper is not None else "0 or more"
+        raise SettingsError(key, f"is {value!r}", f"use a fraction {limit} (0.8 = 80 %)")
+
+
+def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
+    for performed, alternate in mapping.items():
+        if normalize_code(performed) != performed:
+            raise SettingsError(f"{key}.{performed}", "is not a CDT code",
+                                "write codes as D + 4 digits, e.g. D2391 = \"D2140\"")
+        if alternate and normalize_code(alternate) != alternate:
+            raise SettingsError(f"{key}.{performed}", f"maps to {alternate!r}, not a CDT code",
+                                "write the alternate as D + 4 digits, or \"\" for none")
+
+
+_TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
+             "payer_alt_map", "files"}
+_SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
+_FILE_KEYS = {"role", "payer", "network", "sheet"}
+FILE_ROLES = ("schedule", "office_fees", "volume")
+
+
+def _table(document: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = document.get(key, {})
+    if not isinstance(value, Mapping):
+        raise SettingsError(key, "is not a table", f"write it as a [{key}] section")
+    return value
+
+
+def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
+    unknown = sorted(set(document) - _TOP_KEYS)
+    if unknown:
+        raise SettingsError(unknown[0], "is not a known key",
+                            "known keys: " + ", ".join(sorted(_TOP_KEYS)))
+    for key in ("name", "owner_email"):
+        if key in document and not isinstance(document[key], str):
+            raise SettingsError(key, "is not text", f'write it in quotes: {key} = "…"')
+    section = _table(document, "settings")
+    unknown = sorted(set(section) - _SETTINGS_KEYS)
+    if unknown:
+        raise SettingsError(f"settings.{unknown[0]}", "is not a known key",
+                            "known keys: " + ", ".join(sorted(_SETTINGS_KEYS)))
+    values: dict[str, Any] = {k: section[k] for k in _SETTINGS_KEYS if k in section}
+    coverage = dict(DEFAULT_COVERAGE)
+    coverage.update(_table(document, "coverage"))
+    values["coverage"] = coverage
+    values["payer_shares"] = dict(_table(document, "payer_shares"))
+    alt_map = dict(DEFAULT_ALT_MAP)
+    alt_map.update(_table(document, "alt_map"))
+    values["alt_map"] = alt_map
+    payer_alt_map = _table(document, "payer_alt_map")
+    for payer, mapping in payer_alt_map.items():
+        if not isinstance(mapping, Mapping):
+            raise SettingsError(f"payer_alt_map.{payer}", "is not a table",
+                                f'write it as [payer_alt_map."{payer}"] with code = "alternate" lines')
+    values["payer_alt_map"] = {p: dict(m) for p, m in payer_alt_map.items()}
+    for name, pins in _table(document, "files").items():
+        if not isinstance(pins, Mapping):
+            raise SettingsError(f"files.{name}", "is not a table",
+                                f'write it as [files."{name}"] with role = "schedule" etc.')
+        bad = sorted(set(pins) - _FILE_KEYS)
+        if bad:
+            raise SettingsError(f"files.{name}.{bad[0]}", "is not a known key",
+                                "known keys: " + ", ".join(sorted(_FILE_KEYS)))
+        if "role" in pins and pins["role"] not in FILE_ROLES:
+            raise SettingsError(f"files.{name}.role", f"is {pins['role']!r}",
+                                "use one of: " + ", ".join(FILE_ROLES))
+    return Settings(**values)
