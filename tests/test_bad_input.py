@@ -83,7 +83,7 @@ def test_missing_column() -> None:
      "setting 'coverage.Restorative' is -1; use a fraction between 0 and 1 (0.8 = 80 %)"),
     ({"benchmark": "average"},
      "setting 'settings.benchmark' is 'average'; "
-     "use \"median\", \"max\" or a percentile such as \"p75\""),
+     "use \"median\", \"max\", a percentile such as \"p75\", or \"external\""),
     ({"ask": 10}, "setting 'settings.ask' is 10; use a fraction between 0 and 1 (0.8 = 80 %)"),
 ])
 def test_impossible_settings(kwargs, message) -> None:

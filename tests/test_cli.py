@@ -86,8 +86,8 @@ def test_bad_toml_key(runner: CliRunner, handworked_dir: Path, tmp_path: Path) -
     result = runner.invoke(cli, ["analyze", str(folder)])
     assert result.exit_code == 1
     assert result.output == (f"Error: {folder / 'client.toml'}: setting 'settings.benchmark' "
-                             "is 'mean'; use \"median\", \"max\" or a percentile such as "
-                             "\"p75\"\n")
+                             "is 'mean'; use \"median\", \"max\", a percentile such as "
+                             "\"p75\", or \"external\"\n")
 
 
 def test_negative_fee_names_file_and_row(runner: CliRunner, handworked_dir: Path,

@@ -326,3 +326,29 @@ def test_volume_for_an_unknown_payer_is_noted_not_dropped(handworked_dir: Path) 
                                           volume, client.settings))
     assert any("'Cash patients' (12 procedures) matches no payer schedule" in n.reason
                for n in analysis.notes)
+
+
+def test_external_benchmark_column(handworked_dir: Path) -> None:
+    """benchmark = "external" takes the office-fee table's benchmark for every payer."""
+    client = load_client(handworked_dir)
+    office = client.office_fees.assign(
+        benchmark=[52.0 if code == "D0120" else math.nan for code in client.office_fees["code"]])
+    analysis = analyze(Client.from_frames(client.name, office, client.schedules,
+                                          client.volume, Settings(benchmark="external")))
+    alpha = _row(analysis.gaps, ALPHA, "D0120")
+    assert (alpha["benchmark"], alpha["shortfall"], alpha["priority"]) == (52.0, 12.0, 1200.0)
+    assert _row(analysis.gaps, GAMMA, "D0120")["shortfall"] == 2.0          # 52 − 50
+    assert math.isnan(_row(analysis.gaps, ALPHA, "D2391")["benchmark"])
+    assert any("no benchmark in the office fees" in n.reason and "D2391" in n.reason
+               for n in analysis.notes)
+
+
+def test_engine_never_imports_the_ui_layers() -> None:
+    """Importing xlfees (engine, analysis, folder) loads neither click, openpyxl nor xlwings."""
+    import subprocess
+    import sys
+    code = ("import sys, xlfees, xlfees.engine, xlfees.analysis; "
+            "print(sorted(m for m in ('click', 'openpyxl', 'xlwings') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

@@ -12,7 +12,7 @@ from .cdt import normalize_code
 from .errors import InputError
 from .settings import Settings
 
-OFFICE_FEE_COLUMNS = ("code", "description", "office_fee")
+OFFICE_FEE_COLUMNS = ("code", "description", "office_fee", "benchmark")
 SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                     "effective", "source", "row")
 VOLUME_COLUMNS = ("code", "payer", "count")
@@ -132,22 +132,28 @@ def _is_number_like(value: Any) -> bool:
 def _office_fees(frame: pd.DataFrame) -> pd.DataFrame:
     table = "office fees"
     _require(frame, table, ("code", "office_fee"))
-    kept: dict[str, tuple[str, float, tuple[str | None, int]]] = {}
-    descriptions = frame["description"].tolist() if "description" in frame else [""] * len(frame)
-    for where, code, description, fee in zip(_locations(frame), frame["code"].tolist(),
-                                             descriptions, frame["office_fee"].tolist()):
+    kept: dict[str, tuple[str, float, float, tuple[str | None, int]]] = {}
+    n = len(frame)
+    descriptions = frame["description"].tolist() if "description" in frame else [""] * n
+    # An optional external benchmark (a fee survey, UCR percentile) per code.
+    benchmarks = frame["benchmark"].tolist() if "benchmark" in frame else [None] * n
+    for where, code, description, fee, benchmark in zip(
+            _locations(frame), frame["code"].tolist(), descriptions,
+            frame["office_fee"].tolist(), benchmarks):
         code = _code(table, code, where)
         fee = _amount(table, "office_fee", fee, where)
+        benchmark = _amount(table, "benchmark", benchmark, where, optional=True)
         if code in kept and kept[code][1] != fee:
-            first = kept[code][2]
+            first = kept[code][3]
             raise InputError(table, where[1],
                              f"{code} has office fee {fee:g} here and {kept[code][1]:g} "
                              f"at row {first[1]}", "keep one fee per code", source=where[0])
         if code not in kept:
-            kept[code] = (_text(description), fee, where)
-    rows = [(code, d, fee) for code, (d, fee, _) in sorted(kept.items())]
+            kept[code] = (_text(description), fee, benchmark, where)
+    rows = [(code, d, fee, b) for code, (d, fee, b, _) in sorted(kept.items())]
     result = pd.DataFrame(rows, columns=list(OFFICE_FEE_COLUMNS))
-    result["office_fee"] = result["office_fee"].astype(float)
+    for column in ("office_fee", "benchmark"):
+        result[column] = result[column].astype(float)
     return result
 
 

@@ -230,14 +230,25 @@ def compute(client: Client) -> Tables:
     analysed = sorted((set(schedules["code"]) | volume_codes) & set(office))
 
     q = benchmark_percentile(settings.benchmark)
+    external = {code: float(value) for code, value in
+                zip(client.office_fees["code"], client.office_fees["benchmark"])
+                if not math.isnan(value)}
+    if q is None:
+        lacking = sorted(set(schedules["code"]) & set(office) - set(external))
+        if lacking:
+            notes.append(Note(reason="benchmark is \"external\" but these codes have no "
+                                     "benchmark in the office fees, so no shortfall: "
+                                     + ", ".join(lacking), file="office fees"))
     gap_rows = []
     for key in keys:
         for code in sorted(set(allowed[key]) & set(office)):
             a, o = allowed[key][code], office[code]
             v = volume.counts.get((key[0], key[1], code), 0.0)
-            peers = [allowed[other][code] for other in keys
-                     if other != key and code in allowed[other]]
-            b = percentile(peers, q)
+            if q is None:
+                b = external.get(code)
+            else:
+                b = percentile([allowed[other][code] for other in keys
+                                if other != key and code in allowed[other]], q)
             shortfall = max(0.0, b - a) if b is not None else 0.0
             p = proposed_fee(a, o, settings.ask, b)
             gap_rows.append((key[0], key[1], code, category(code), descriptions[code], o, a, v,

@@ -35,7 +35,8 @@ def load_client(folder: str | Path) -> Client:
     settings = Settings.from_toml(document, source=str(folder / CLIENT_TOML))
     notes: list[Note] = []
     office_fees = _read_table(folder / OFFICE_FEES_FILE, notes, required=True, columns={
-        "code": _code, "description": _as_text, "office_fee": parse_amount})
+        "code": _code, "description": _as_text, "office_fee": parse_amount,
+        "benchmark": _optional_amount})
     schedules = _read_table(folder / SCHEDULES_FILE, notes, required=True, columns={
         "payer": _as_text, "network": _as_text, "code": _code, "allowed": parse_amount,
         "alt_code": _optional_code, "alt_allowed": _optional_amount, "effective": _as_text})
@@ -86,6 +87,13 @@ def _as_text(text: str) -> str:
     return text.strip()
 
 
+# Optional cells whose row is still usable without them: what is done instead.
+_IGNORED_IF_UNREADABLE = {
+    "alt_allowed": "alt_allowed is not an amount: the payer's allowed amount for the "
+                   "alternate code is used",
+    "benchmark": "benchmark is not an amount: this code has no external benchmark",
+}
+
 _REQUIRED_IN = {
     OFFICE_FEES_FILE: ("code", "office_fee"),
     SCHEDULES_FILE: ("payer", "code", "allowed"),
@@ -126,9 +134,8 @@ def _read_table(path: Path, notes: list[Note], required: bool,
                 value = parse(text)
                 if name in needed and (value is None or value == ""):
                     raise _Reject("no payer name" if name == "payer" else "not an amount")
-                if name == "alt_allowed" and value is None and text.strip():
-                    notes.append(Note(reason="alt_allowed is not an amount: the payer's "
-                                             "allowed amount for the alternate code is used",
+                if name in _IGNORED_IF_UNREADABLE and value is None and text.strip():
+                    notes.append(Note(reason=_IGNORED_IF_UNREADABLE[name],
                                       file=path.name, row=number, text=text))
                 record[name] = value
         except _Reject as reject:

@@ -50,7 +50,7 @@ class Settings:
 
     ask: float | str = 0.10          # a fraction (0.10 = +10 %) or "peer"
     alt_ask: float = 0.15
-    benchmark: str = "median"        # median | max | pNN
+    benchmark: str = "median"        # median | max | pNN | external
     balance_basis: str = "office"    # office | contracted
     coverage: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COVERAGE))
     payer_shares: Mapping[str, float] = field(default_factory=dict)
@@ -101,8 +101,17 @@ class Settings:
             raise
 
 
-def benchmark_percentile(benchmark: str) -> float:
-    """The percentile (0–1) a benchmark setting stands for: median 0.5, max 1, p75 0.75."""
+EXTERNAL = "external"
+
+
+def benchmark_percentile(benchmark: str) -> float | None:
+    """The percentile (0–1) a benchmark setting stands for: median 0.5, max 1, p75 0.75.
+
+    None for ``external``: the office-fee table's own ``benchmark`` column
+    (a survey or UCR figure) is the benchmark for every payer.
+    """
+    if benchmark == EXTERNAL:
+        return None
     if benchmark == "median":
         return 0.5
     if benchmark == "max":
@@ -110,7 +119,8 @@ def benchmark_percentile(benchmark: str) -> float:
     match = _PERCENTILE.match(benchmark) if isinstance(benchmark, str) else None
     if match is None:
         raise SettingsError("settings.benchmark", f"is {benchmark!r}",
-                            "use \"median\", \"max\" or a percentile such as \"p75\"")
+                            "use \"median\", \"max\", a percentile such as \"p75\", "
+                            "or \"external\"")
     return int(match.group(1)) / 100
 
 
