@@ -68,14 +68,15 @@ def test_analyze_summary(runner: CliRunner, handworked_dir: Path) -> None:
 
 def test_missing_required_file(runner: CliRunner, handworked_dir: Path,
                                tmp_path: Path) -> None:
-    """A folder without schedules.csv: one Error line naming the file, exit 1."""
+    """A folder without any schedule: one Error line naming the folder and the fix, exit 1."""
     folder = tmp_path / "client"
     shutil.copytree(handworked_dir, folder)
     (folder / "schedules.csv").unlink()
     result = runner.invoke(cli, ["analyze", str(folder)])
     assert result.exit_code == 1
-    assert result.output == (f"Error: {folder / 'schedules.csv'} is missing: every client "
-                             "folder needs office_fees.csv and schedules.csv\n")
+    assert result.output == (f"Error: {folder}: no payer schedules found: put each payer's "
+                             "schedule in payers/, or pin a file in client.toml with "
+                             "role = \"schedule\"\n")
 
 
 def test_bad_toml_key(runner: CliRunner, handworked_dir: Path, tmp_path: Path) -> None:

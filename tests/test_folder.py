@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from xlfees import ClientFolderError, analyze, load_client
+from xlfees.readers.limits import ReadError
 
 
 @pytest.fixture
@@ -28,18 +29,20 @@ def test_tables_are_canonical(handworked_dir: Path) -> None:
 
 
 def test_unreadable_rows_are_reported_not_dropped(folder: Path) -> None:
-    """A non-CDT code, a blank amount and a bad alt amount each reach the notes."""
+    """A non-CDT code, a totals row, a blank amount and a bad alt amount each reach the notes."""
     schedules = folder / "schedules.csv"
     schedules.write_text(schedules.read_text()
-                         + "Delta Care,PDP,Total,999,,\n"
+                         + "Delta Care,PDP,Exam,999,,\n"
                          + "Delta Care,PDP,D2391,,,\n"
                          + "\n"
-                         + "Delta Care,PDP,D2740,650,D2791,N/C\n")
-    notes = {(n.row, n.text, n.reason) for n in load_client(folder).notes}
-    assert (17, "Total", "not a CDT code") in notes
-    assert (18, "", "not an amount") in notes
-    assert (20, "N/C", "alt_allowed is not an amount: the payer's allowed amount for the "
-                       "alternate code is used") in notes
+                         + "Delta Care,PDP,D2740,650,D2791,N/C\n"
+                         + "Total,,,4321,,\n")
+    notes = {(n.file, n.row, n.text, n.reason) for n in load_client(folder).notes}
+    assert ("schedules.csv", 17, "Exam", "not a CDT code") in notes
+    assert ("schedules.csv", 18, "", "no amount") in notes
+    assert ("schedules.csv", 20, "N/C", "alternate benefit is not an amount; the payer's "
+                                        "allowed amount for the alternate code is used") in notes
+    assert ("schedules.csv", 21, "Total", "totals row") in notes
 
 
 def test_name_defaults_to_folder(folder: Path) -> None:
@@ -67,18 +70,17 @@ def test_toml_syntax_error(folder: Path) -> None:
         load_client(folder)
 
 
-def test_header_without_required_columns(folder: Path) -> None:
-    """A CSV without the expected header says which columns it must name."""
-    (folder / "volume.csv").write_text("procedure,qty\nD0120,4\n")
-    with pytest.raises(ClientFolderError,
-                       match=r"volume\.csv has no column code, count: its header row must "
-                             r"name code, count"):
+def test_file_without_a_table(folder: Path) -> None:
+    """A CSV with no recognisable table of codes is refused, naming the file."""
+    (folder / "volume.csv").write_text("foo,bar\nhello,4\n")
+    with pytest.raises(ReadError, match=r"^volume\.csv: no table of CDT codes found in it; "):
         load_client(folder)
 
 
-def test_not_utf8(folder: Path) -> None:
-    """A file that is not UTF-8 is refused with the fix (the readers issue detects encodings)."""
-    (folder / "office_fees.csv").write_bytes("code,description,office_fee\nD0120,Ex\xe4m,60\n"
-                                             .encode("utf-16"))
-    with pytest.raises(ClientFolderError, match=r"office_fees\.csv is not UTF-8 text"):
-        load_client(folder)
+def test_utf16_office_fees(folder: Path) -> None:
+    """A UTF-16 file (Excel's "Unicode text") is decoded, accents intact."""
+    (folder / "office_fees.csv").write_bytes(
+        "code,description,office_fee\nD0120,Exäm,60\nD2140,Amalgam,150\nD2391,Comp,250\n"
+        "D2740,Crown,1000\nD6010,Implant,2000\n".encode("utf-16"))
+    fees = load_client(folder).office_fees
+    assert fees.loc[fees["code"] == "D0120", "description"].item() == "Exäm"

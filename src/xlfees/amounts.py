@@ -1,20 +1,30 @@
-"""Reading money and counts written the way people write them (``$1,105.00``)."""
+"""Reading money and counts written the way people write them (``$1,105.00``, ``1 105,00``)."""
 
 from __future__ import annotations
 
 import math
 import re
 
+_CURRENCY = re.compile(r"^(usd|us\$|\$|€|£)|(usd|\$|€|£)$", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}([ .]\d{3})*,\d{1,2}$|^[+-]?\d+,\d{1,2}$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})*\.\d{1,2}$|^[+-]?\d+\.\d{1,2}$")
+
+def _strip(text: str) -> str:
+    cleaned = text.strip()
+    cleaned = _CURRENCY.sub("", cleaned).strip()
+    return cleaned
 
 
-def parse_amount(text: object) -> float | None:
+def parse_amount(text: object, decimal_comma: bool = False) -> float | None:
     """A number from a cell (``1105``, ``$1,105.00``, ``1,105.00 ``), or None if it is not one.
 
-    Non-amounts such as ``BR``, ``N/C`` or an empty cell give None; the caller
-    reports the row. Negative numbers are returned as they are, for the
-    validation to refuse with the row named.
+    With ``decimal_comma`` the file writes ``1 105,00`` or ``1.105,00``. Non-
+    amounts such as ``BR``, ``N/C`` or an empty cell give None; the caller
+    reports the row. Negative numbers (``-5`` or ``(5.00)``) are returned as
+    they are, for the validation to refuse with the row named.
     """
     if text is None or isinstance(text, bool):
         return None
@@ -23,9 +33,47 @@ def parse_amount(text: object) -> float | None:
         return number if math.isfinite(number) else None
     if not isinstance(text, str):
         return None
-    cleaned = text.strip().replace("$", "").replace("\u00a0", "").strip()
-    if _PLAIN.match(cleaned):
-        return float(cleaned)
-    if _THOUSANDS.match(cleaned):
-        return float(cleaned.replace(",", ""))
+    cleaned = _strip(text)
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    if negative:
+        cleaned = _strip(cleaned[1:-1])
+    number = _number(cleaned, decimal_comma)
+    if number is None:
+        return None
+    return -number if negative else number
+
+
+def _number(cleaned: str, decimal_comma: bool) -> float | None:
+    if decimal_comma:
+        compact = _SPACES.sub(" ", cleaned)
+        if _DECIMAL_COMMA.match(compact):
+            return float(compact.replace(" ", "").replace(".", "").replace(",", "."))
+        compact = compact.replace(" ", "")
+        if re.match(r"^[+-]?\d{1,3}(\.\d{3})+$", compact):   # 1.105 = one thousand …
+            return float(compact.replace(".", ""))
+        return float(compact) if re.match(r"^[+-]?\d+$", compact) else None
+    compact = _SPACES.sub("", cleaned)
+    if _PLAIN.match(compact):
+        return float(compact)
+    if _THOUSANDS.match(compact):
+        return float(compact.replace(",", ""))
     return None
+
+
+def non_amount_reason(text: object) -> str:
+    """Why a cell is not an amount: 'no amount' when blank, else 'not an amount' (BR, N/C, …)."""
+    if text is None or not str(text).strip():
+        return "no amount"
+    return "not an amount"
+
+
+def looks_decimal_comma(texts: list[str]) -> bool:
+    """True when amounts are clearly written with a decimal comma (``105,50``) and none with a dot."""
+    comma = dot = 0
+    for text in texts:
+        cleaned = _SPACES.sub(" ", _strip(text))
+        if _DECIMAL_COMMA.match(cleaned):
+            comma += 1
+        elif _DOT_DECIMAL.match(cleaned.replace(" ", "")):
+            dot += 1
+    return comma > 0 and dot == 0

@@ -1,47 +1,63 @@
-"""Reading a client folder in the canonical layout (CSV tables and ``client.toml``)."""
+"""Reading a client folder: every file classified by content, pinned by client.toml."""
 
 from __future__ import annotations
 
-import csv
 import tomllib
-from pathlib import Path
-from typing import Any, Callable
+from pathlib import Path, PurePosixPath
+from typing import Any, Mapping
 
 import pandas as pd
 
-from .amounts import parse_amount
-from .cdt import normalize_code
 from .client import Client, Note
-from .errors import ClientFolderError
+from .errors import ClientFolderError, SettingsError
+from .readers.limits import MB, SUPPORTED, Limits
+from .readers.reader import FilePins, FileRead, name_hint, read_file
 from .settings import Settings
 
-OFFICE_FEES_FILE = "office_fees.csv"
-SCHEDULES_FILE = "schedules.csv"
-VOLUME_FILE = "volume.csv"
 CLIENT_TOML = "client.toml"
+# Files a client folder may hold that are not inputs.
+_NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt"}
 
 
 def load_client(folder: str | Path) -> Client:
-    """Read a client folder: ``office_fees.csv``, ``schedules.csv``, ``volume.csv``, ``client.toml``.
+    """Read a client folder: office fees, payer schedules (any shape), volume, client.toml.
 
-    Rows that cannot be read (a code that is not CDT, ``BR`` instead of an
-    amount) are kept out of the tables and reported in the client's notes.
+    Files are recognised by content, with their name and folder (``payers/``)
+    as a tie-breaker; ``[files."…"]`` in client.toml pins what detection
+    cannot guess. Rows that cannot be read are reported in the client's notes.
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ClientFolderError(f"{folder} is not a folder: pass a client folder "
-                                f"holding {OFFICE_FEES_FILE} and {SCHEDULES_FILE}")
-    document = _read_toml(folder / CLIENT_TOML)
-    settings = Settings.from_toml(document, source=str(folder / CLIENT_TOML))
+        raise ClientFolderError(f"{folder} is not a folder: pass a client folder holding the "
+                                "office fees and the payer schedules")
+    toml_path = folder / CLIENT_TOML
+    document = _read_toml(toml_path)
+    settings = Settings.from_toml(document, source=str(toml_path))
+    limits = _limits(document, toml_path)
+    pins = _pins(document, toml_path)
     notes: list[Note] = []
-    office_fees = _read_table(folder / OFFICE_FEES_FILE, notes, required=True, columns={
-        "code": _code, "description": _as_text, "office_fee": parse_amount,
-        "benchmark": _optional_amount})
-    schedules = _read_table(folder / SCHEDULES_FILE, notes, required=True, columns={
-        "payer": _as_text, "network": _as_text, "code": _code, "allowed": parse_amount,
-        "alt_code": _optional_code, "alt_allowed": _optional_amount, "effective": _as_text})
-    volume = _read_table(folder / VOLUME_FILE, notes, required=False, columns={
-        "code": _code, "payer": _as_text, "count": parse_amount})
+    reads: list[FileRead] = []
+    files = _input_files(folder, notes)
+    unknown = sorted(set(pins) - set(files))
+    if unknown:
+        raise SettingsError(f'files."{unknown[0]}"', "names no file in the folder",
+                            "write the path as it is inside the client folder, e.g. "
+                            '"payers/aetna.xlsx"', source=str(toml_path))
+    for relative, path in files.items():
+        read = read_file(path, pins.get(relative), display=relative, hint=name_hint(relative),
+                         limits=limits)
+        reads.append(read)
+        notes.extend(read.notes)
+        notes.extend(read.rejected)
+    office_fees = _office_fees(folder, reads, notes)
+    schedule_rows = [row | {"source": r.file} for r in reads for row in r.schedules]
+    if not schedule_rows:
+        raise ClientFolderError(f"{folder}: no payer schedules found: put each payer's schedule "
+                                "in payers/, or pin a file in client.toml with "
+                                'role = "schedule"')
+    schedules = _latest_effective(pd.DataFrame(schedule_rows), notes)
+    volume_frames = [r.frame("volume") for r in reads if r.role == "volume"]
+    volume = pd.concat(volume_frames, ignore_index=True) if volume_frames else None
     return Client.from_frames(
         name=document.get("name") or folder.resolve().name,
         office_fees=office_fees, schedules=schedules, volume=volume,
@@ -62,84 +78,89 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ClientFolderError(f"{path} is not UTF-8 text: save it as UTF-8") from None
 
 
-class _Reject(Exception):
-    """A cell that makes its row unusable; the message is the reason."""
+def _limits(document: Mapping[str, Any], source: Path) -> Limits:
+    section = document.get("limits", {})
+    values: dict[str, Any] = {}
+    for key, field_name, scale in (("max_file_mb", "max_file_bytes", MB),
+                                   ("max_pdf_pages", "max_pdf_pages", 1)):
+        if key in section:
+            value = section[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise SettingsError(f"limits.{key}", f"is {value!r}", "use a positive number",
+                                    source=str(source))
+            values[field_name] = int(value * scale)
+    return Limits(**values)
 
 
-def _code(text: str) -> str:
-    code = normalize_code(text)
-    if code is None:
-        raise _Reject("not a CDT code")
-    return code
+def _pins(document: Mapping[str, Any], source: Path) -> dict[str, FilePins]:
+    pins = {}
+    for name, entry in document.get("files", {}).items():
+        columns = entry.get("columns", {})
+        header_row = entry.get("header_row")
+        if header_row is not None and (isinstance(header_row, bool)
+                                       or not isinstance(header_row, int) or header_row < 1):
+            raise SettingsError(f'files."{name}".header_row', f"is {header_row!r}",
+                                "use the row number as Excel shows it (1, 2, …)",
+                                source=str(source))
+        pins[str(PurePosixPath(name))] = FilePins(
+            role=entry.get("role"), payer=entry.get("payer"), network=entry.get("network"),
+            sheet=entry.get("sheet"), columns=dict(columns), header_row=header_row)
+    return pins
 
 
-def _optional_code(text: str) -> str | None:
-    return _code(text) if text.strip() else None
-
-
-def _optional_amount(text: str) -> float | None:
-    if not text.strip():
-        return None
-    return parse_amount(text)
-
-
-def _as_text(text: str) -> str:
-    return text.strip()
-
-
-# Optional cells whose row is still usable without them: what is done instead.
-_IGNORED_IF_UNREADABLE = {
-    "alt_allowed": "alt_allowed is not an amount: the payer's allowed amount for the "
-                   "alternate code is used",
-    "benchmark": "benchmark is not an amount: this code has no external benchmark",
-}
-
-_REQUIRED_IN = {
-    OFFICE_FEES_FILE: ("code", "office_fee"),
-    SCHEDULES_FILE: ("payer", "code", "allowed"),
-    VOLUME_FILE: ("code", "count"),
-}
-
-
-def _read_table(path: Path, notes: list[Note], required: bool,
-                columns: dict[str, Callable[[str], Any]]) -> pd.DataFrame | None:
-    if not path.exists():
-        if required:
-            raise ClientFolderError(f"{path} is missing: every client folder needs "
-                                    f"{OFFICE_FEES_FILE} and {SCHEDULES_FILE}")
-        return None
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
-    except UnicodeDecodeError:
-        raise ClientFolderError(f"{path} is not UTF-8 text: save it as CSV UTF-8") from None
-    if not lines:
-        raise ClientFolderError(f"{path} is empty: it needs a header row")
-    header = [h.strip().lower() for h in lines[0]]
-    needed = _REQUIRED_IN[path.name]
-    absent = [c for c in needed if c not in header]
-    if absent:
-        raise ClientFolderError(f"{path} has no column {', '.join(absent)}: its header row "
-                                f"must name {', '.join(needed)}")
-    position = {name: header.index(name) for name in columns if name in header}
-    records = []
-    for number, cells in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in cells):
+def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
+    """Every input file in the folder and one level of sub-folders, by relative path."""
+    files: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or len(relative.parts) > 2:
             continue
-        record: dict[str, Any] = {"source": path.name, "row": number}
-        try:
-            for name, parse in columns.items():
-                index = position.get(name)
-                text = cells[index] if index is not None and index < len(cells) else ""
-                value = parse(text)
-                if name in needed and (value is None or value == ""):
-                    raise _Reject("no payer name" if name == "payer" else "not an amount")
-                if name in _IGNORED_IF_UNREADABLE and value is None and text.strip():
-                    notes.append(Note(reason=_IGNORED_IF_UNREADABLE[name],
-                                      file=path.name, row=number, text=text))
-                record[name] = value
-        except _Reject as reject:
-            notes.append(Note(reason=str(reject), file=path.name, row=number, text=text))
+        if any(part.startswith((".", "~$", "_")) for part in relative.parts):
+            continue  # hidden files, Office lock files, our own scratch
+        if path.name.lower() in _NOT_INPUTS or path.name.lower() in ("thumbs.db", "desktop.ini"):
             continue
-        records.append(record)
-    return pd.DataFrame(records, columns=["source", "row", *columns])
+        key = relative.as_posix()
+        if path.suffix.lower() not in SUPPORTED:
+            notes.append(Note(reason=f"not read: {path.suffix or 'no extension'} is not a "
+                                     "supported format", file=key))
+            continue
+        files[key] = path
+    return files
+
+
+def _office_fees(folder: Path, reads: list[FileRead], notes: list[Note]) -> pd.DataFrame:
+    """Office fees from their own file(s), else from a comparison sheet's office-fee column."""
+    own = [r for r in reads if r.role == "office_fees"]
+    from_sheets = [r for r in reads if r.role == "schedule" and r.office_fees]
+    if own:
+        for read in from_sheets:
+            notes.append(Note(reason="office-fee column not used: "
+                                     + ", ".join(r.file for r in own) + " gives the office fees",
+                              file=read.file))
+        return pd.concat([r.frame("office_fees") for r in own], ignore_index=True)
+    if from_sheets:
+        return pd.concat([r.frame("office_fees") for r in from_sheets], ignore_index=True)
+    raise ClientFolderError(f"{folder}: no office fees found: add office_fees.csv (code, "
+                            "description, office_fee) or pin a file in client.toml with "
+                            'role = "office_fees"')
+
+
+def _latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:
+    """Where one payer has dated schedules for a code, the newest applies; the rest are noted."""
+    if "effective" not in schedules or schedules["effective"].isna().all():
+        return schedules
+    keep = []
+    for _, group in schedules.groupby(["payer", "network", "code"], sort=False, dropna=False):
+        dated = group[group["effective"].notna()]
+        if len(group) == 1 or len(dated) != len(group) or dated["effective"].nunique() == 1:
+            keep.extend(group.index)
+            continue
+        newest = dated["effective"].max()
+        for index, row in group.iterrows():
+            if row["effective"] == newest:
+                keep.append(index)
+            else:
+                notes.append(Note(reason=f"superseded by the schedule effective {newest}",
+                                  file=row["source"], sheet=row["sheet"], row=row["row"],
+                                  text=row["code"]))
+    return schedules.loc[sorted(keep)].reset_index(drop=True)

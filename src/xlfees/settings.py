@@ -152,9 +152,12 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
 
 
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
-             "payer_alt_map", "files"}
+             "payer_alt_map", "files", "limits"}
+_LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
-_FILE_KEYS = {"role", "payer", "network", "sheet"}
+_FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row"}
+_COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "alt_code", "alt_allowed",
+                 "count", "payer", "network", "effective"}
 FILE_ROLES = ("schedule", "office_fees", "volume")
 
 
@@ -200,7 +203,24 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
         if bad:
             raise SettingsError(f"files.{name}.{bad[0]}", "is not a known key",
                                 "known keys: " + ", ".join(sorted(_FILE_KEYS)))
+        for key in ("payer", "network", "sheet"):
+            if key in pins and not isinstance(pins[key], str):
+                raise SettingsError(f"files.{name}.{key}", "is not text",
+                                    f'write it in quotes: {key} = "…"')
+        columns = pins.get("columns", {})
+        if not isinstance(columns, Mapping) or not all(isinstance(v, str)
+                                                       for v in columns.values()):
+            raise SettingsError(f"files.{name}.columns", "is not a table of header names",
+                                'write it as columns = { code = "Proc", allowed = "Fee" }')
+        bad = sorted(set(columns) - _COLUMN_NAMES)
+        if bad:
+            raise SettingsError(f"files.{name}.columns.{bad[0]}", "is not a column xlfees knows",
+                                "known columns: " + ", ".join(sorted(_COLUMN_NAMES)))
         if "role" in pins and pins["role"] not in FILE_ROLES:
             raise SettingsError(f"files.{name}.role", f"is {pins['role']!r}",
                                 "use one of: " + ", ".join(FILE_ROLES))
+    bad = sorted(set(_table(document, "limits")) - _LIMIT_KEYS)
+    if bad:
+        raise SettingsError(f"limits.{bad[0]}", "is not a known key",
+                            "known keys: " + ", ".join(sorted(_LIMIT_KEYS)))
     return Settings(**values)

@@ -1,0 +1,214 @@
+"""Files → grids of cells: every format becomes rows of values with their sheet and row number."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .limits import Limits, ReadError
+
+Cell = Any  # str | float | int | datetime | bool | None
+
+
+@dataclass
+class Grid:
+    """One sheet (or text file, or PDF) as rows of cells, with where each row came from."""
+
+    sheet: str | None
+    rows: list[list[Cell]]
+    row_numbers: list[int]                      # 1-based, as the user would find the row
+    row_sheets: list[str | None] = field(default_factory=list)  # PDFs: the page of each row
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def sheet_of(self, index: int) -> str | None:
+        return self.row_sheets[index] if self.row_sheets else self.sheet
+
+
+# --- text files --------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding: BOMs first, then UTF-8, UTF-16 without BOM, Windows-1252."""
+    for bom, name in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                      (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name), name
+    sample = data[:4000]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a BOM: the NUL halves sit on the odd (LE) or even (BE) bytes.
+        name = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+        return data.decode(name, errors="replace"), name
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+DELIMITERS = (",", "\t", ";", "|", "~")
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits most lines into the same number of fields."""
+    best, best_score = ",", -1.0
+    sample = [line for line in lines[:200] if line.strip()]
+    for delimiter in DELIMITERS:
+        counts = [_count_outside_quotes(line, delimiter) for line in sample]
+        positive = [c for c in counts if c > 0]
+        if not positive:
+            continue
+        modal = max(set(positive), key=lambda c: (positive.count(c), c))
+        # Lines agreeing with the modal count, weighted by how many fields it makes.
+        score = sum(1 for c in counts if c == modal) + 0.01 * modal
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def read_text(path: Path, limits: Limits) -> Grid:
+    """A CSV/TSV/TXT file as one grid, with its encoding and delimiter detected."""
+    text, encoding = decode(path.read_bytes())
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if len(lines) > limits.max_rows:
+        raise ReadError(path, f"has {len(lines):,} lines, over the {limits.max_rows:,} limit",
+                        "split the file")
+    delimiter = sniff_delimiter(lines)
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for cells in reader:
+            rows.append([cell for cell in cells])
+            numbers.append(reader.line_num)
+    except csv.Error as error:
+        raise ReadError(path, f"cannot be read as delimited text ({error}) near line "
+                              f"{reader.line_num}", "fix the quoting on that line") from None
+    return Grid(sheet=None, rows=rows, row_numbers=numbers, encoding=encoding,
+                delimiter=delimiter)
+
+
+# --- Excel -----------------------------------------------------------------------------
+
+def read_workbook(path: Path, limits: Limits) -> list[Grid]:
+    """Every visible sheet of an xlsx/xlsm/xls workbook, read with calamine."""
+    from python_calamine import CalamineWorkbook  # the fast Rust reader
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own error types per format
+        raise ReadError(path, f"cannot be read as a workbook ({_first_line(error)})",
+                        "open it in Excel and save it again as .xlsx") from None
+    grids = []
+    try:
+        for meta in workbook.sheets_metadata:
+            if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
+                continue  # hidden sheets hold lookups, not the schedule
+            if "worksheet" not in str(meta.typ).lower():
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            if sheet.total_height > limits.max_rows:
+                raise ReadError(path, f"sheet '{meta.name}' has {sheet.total_height:,} rows, "
+                                      f"over the {limits.max_rows:,} limit",
+                                "delete the empty rows or split the sheet")
+            rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+            merged = list(sheet.merged_cell_ranges or [])
+            grids.append(Grid(sheet=meta.name, rows=rows,
+                              row_numbers=list(range(1, len(rows) + 1)), merged=merged))
+    except ReadError:
+        raise
+    except Exception as error:
+        raise ReadError(path, f"cannot be read as a workbook ({_first_line(error)})",
+                        "open it in Excel and save it again as .xlsx") from None
+    finally:
+        workbook.close()
+    return grids
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+# A schedule line: a code, a description, then one or more amounts (or non-amounts).
+_PDF_LINE = re.compile(r"^(?P<code>[Dd]?\d{4})\.?\s+(?P<rest>.*?)\s*$")
+# Amounts as PDFs print them: with a $, or with cents; a bare "3" may end a description.
+_PDF_AMOUNT = re.compile(r"^\(?\$\s?-?[\d,]+(\.\d{1,2})?\)?$|^-?\d{1,3}(,\d{3})*\.\d{2}$|^-?\d+\.\d{2}$")
+_PDF_NON_AMOUNTS = {"br", "n/c", "nc", "—", "by report", "not covered", "n/a"}
+
+
+def read_pdf(path: Path, limits: Limits) -> Grid:
+    """A text PDF as one grid: code lines split into code, description and amounts.
+
+    Page headers, column titles and footers are kept as one-cell rows: they
+    never start with a code, so the table reader passes over them (and the
+    title gives the payer name).
+    """
+    import pdfplumber
+
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    pages: list[str | None] = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            if len(pdf.pages) > limits.max_pdf_pages:
+                raise ReadError(path, f"has {len(pdf.pages)} pages, over the "
+                                      f"{limits.max_pdf_pages} page limit",
+                                "split the PDF, or raise [limits] max_pdf_pages")
+            for page_number, page in enumerate(pdf.pages, start=1):
+                text = page.extract_text() or ""
+                for line_number, line in enumerate(text.splitlines(), start=1):
+                    rows.append(split_pdf_line(line))
+                    numbers.append(line_number)
+                    pages.append(f"page {page_number}")
+    except ReadError:
+        raise
+    except Exception as error:  # pdfminer raises many types for damaged or locked files
+        raise ReadError(path, f"cannot be read as a PDF ({_first_line(error)})",
+                        "ask the payer for the schedule as Excel or CSV, or print it to a "
+                        "new PDF") from None
+    if not any(len(row) > 1 for row in rows):
+        raise ReadError(path, "has no text lines that start with a CDT code (a scanned image?)",
+                        "ask the payer for a text PDF, Excel or CSV")
+    return Grid(sheet=None, rows=rows, row_numbers=numbers, row_sheets=pages)
+
+
+def split_pdf_line(line: str) -> list[Cell]:
+    """``D2391 Resin composite $151.43`` → ``['D2391', 'Resin composite', '$151.43']``.
+
+    Lines that do not start with a code stay one cell (titles, column names, footers).
+    """
+    match = _PDF_LINE.match(line.strip())
+    if match is None:
+        return [line.strip()]
+    tokens = match.group("rest").split()
+    amounts: list[str] = []
+    while tokens:
+        last_two = " ".join(tokens[-2:]).lower()
+        if len(tokens) >= 2 and last_two in _PDF_NON_AMOUNTS:
+            amounts.insert(0, " ".join(tokens[-2:]))
+            del tokens[-2:]
+        elif _PDF_AMOUNT.match(tokens[-1]) or tokens[-1].lower() in _PDF_NON_AMOUNTS:
+            amounts.insert(0, tokens.pop())
+        else:
+            break
+    return [match.group("code"), " ".join(tokens), *(amounts or [""])]

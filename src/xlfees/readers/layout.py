@@ -1,0 +1,253 @@
+"""Finding the table in a grid: the header row, what each column holds, the title above."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..amounts import parse_amount
+from ..cdt import normalize_code
+from .grids import Cell, Grid
+
+# Header texts, normalised (lower case, punctuation to spaces), for each canonical column.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "cdt", "cdt code", "procedure code", "proc code", "proccode", "ada code",
+             "ada", "procedure", "service code", "cdt procedure code", "procedure cd",
+             "code cdt"),
+    "description": ("description", "desc", "descript", "procedure description",
+                    "abbrdesc", "procedure name", "service", "service description",
+                    "nomenclature"),
+    "allowed": ("allowed", "allowance", "allowed amount", "maximum plan allowance",
+                "max plan allowance", "max allowance", "maximum allowance",
+                "maximum allowable", "max allowable", "maximum allowable charge", "mac",
+                "contracted fee", "contract fee", "contracted amount", "ppo fee",
+                "network fee", "schedule amount", "fee schedule amount", "plan allowance",
+                "reimbursement", "maximum fee", "allowable", "allowable fee",
+                "in network fee", "participating fee"),
+    "office_fee": ("office fee", "ucr", "ucr fee", "usual fee", "usual and customary",
+                   "standard fee", "practice fee", "our fee", "office", "billed fee",
+                   "full fee", "office fees", "usual customary", "submitted fee",
+                   "office ucr"),
+    "alt_code": ("alternate code", "alt code", "alternate procedure", "alternate benefit code",
+                 "alt benefit code", "paid as", "alternate cdt", "alt procedure",
+                 "alternate procedure code"),
+    "alt_allowed": ("alternate benefit", "alt benefit", "alternate allowance",
+                    "alt allowance", "alternate amount", "alt allowed", "alternate allowed",
+                    "alternate benefit amount", "alt benefit amount", "alt amount",
+                    "alternate benefit allowance"),
+    "count": ("quantity", "qty", "count", "volume", "procedures", "number", "#",
+              "times performed", "units", "frequency", "procedure count", "total procedures",
+              "num", "no", "number performed", "proc count", "procs"),
+    "payer": ("payer", "payor", "carrier", "insurance", "insurance company", "plan",
+              "ins plan", "insurance plan", "primary insurance", "insurance carrier",
+              "carrier name", "payer name"),
+    "network": ("network", "product", "plan type", "network name"),
+    "effective": ("effective", "effective date", "eff date", "eff", "effective from",
+                  "start date"),
+}
+# Generic amount headers: an allowed amount in a payer's file, an office fee in the office's.
+GENERIC_AMOUNT = ("fee", "fees", "amount", "price", "charge", "rate", "fee amount", "amt")
+
+_LOOKUP = {text: name for name, texts in SYNONYMS.items() for text in texts}
+_LOOKUP.update({text: "amount" for text in GENERIC_AMOUNT})
+# Columns of reports that are derived figures, never a schedule's amount.
+_DERIVED = re.compile(r"\b(average|avg|total|totals|sum|ytd|percent|%|mean|median|diff|"
+                      r"difference|gap|variance)\b")
+_TOTALS = re.compile(r"^(grand\s+)?(sub\s*)?totals?\b[:.]?", re.IGNORECASE)
+NETWORK_WORDS = {"ppo", "dppo", "premier", "pdp", "pdp plus", "hmo", "dhmo", "epo",
+                 "indemnity", "in network", "out of network", "core", "advantage", "plus"}
+
+
+def header_key(text: Cell) -> str:
+    """``"Maximum Plan Allowance ($)"`` → ``"maximum plan allowance"``."""
+    if not isinstance(text, str):
+        return ""
+    cleaned = re.sub(r"\(.*?\)", " ", text.lower())
+    cleaned = re.sub(r"[^a-z0-9#%]+", " ", cleaned)
+    return " ".join(cleaned.split())
+
+
+def map_header(text: Cell) -> str | None:
+    """The canonical column a header names, 'amount' for a generic fee column, else None."""
+    return _LOOKUP.get(header_key(text))
+
+
+def is_totals(row: list[Cell]) -> bool:
+    """A report's totals line: a cell that reads 'Total', 'Grand total', 'Subtotal'."""
+    return any(isinstance(cell, str) and _TOTALS.match(cell.strip()) for cell in row)
+
+
+@dataclass
+class Layout:
+    """Where a grid's table is and what its columns mean."""
+
+    header_index: int | None            # index into grid.rows; None when there is no header
+    columns: dict[str, int]             # canonical name (or 'amount') → column index
+    headers: dict[int, str]             # column index → header text as written
+    wide: list[tuple[int, str, str]] = field(default_factory=list)  # (column, payer, network)
+    title_lines: list[str] = field(default_factory=list)
+    data_start: int = 0                 # index of the first row that may hold data
+
+
+def fill_merged(grid: Grid) -> list[list[Cell]]:
+    """The rows with each merged range's value copied into every cell it covers."""
+    rows = [list(row) for row in grid.rows]
+    for (top, left), (bottom, right) in grid.merged:
+        if top >= len(rows):
+            continue
+        value = rows[top][left] if left < len(rows[top]) else None
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= right:
+                row.extend([""] * (right + 1 - len(row)))
+            for c in range(left, right + 1):
+                if row[c] in ("", None):
+                    row[c] = value
+    return rows
+
+
+def _cell(row: list[Cell], index: int) -> Cell:
+    return row[index] if index < len(row) else None
+
+
+def _is_blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _code_rows(rows: list[list[Cell]], column: int, start: int, limit: int = 40) -> int:
+    return sum(1 for row in rows[start:start + limit] if normalize_code(_cell(row, column)))
+
+
+def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
+                header_row: int | None = None) -> Layout | None:
+    """Find the header row (title rows above it, merged cells filled) and map its columns.
+
+    ``pinned`` maps canonical names to header texts from client.toml. Without
+    a header row, a column that is mostly CDT codes is the code column
+    (Open Dental's export has no header).
+    """
+    rows = fill_merged(grid)
+    pinned_by_text = {header_key(text): name for name, text in (pinned or {}).items()}
+    candidates = [header_row - 1] if header_row else range(min(len(rows), 60))
+    for index in candidates:
+        if index >= len(rows):
+            break
+        row = rows[index]
+        mapped: dict[str, int] = {}
+        headers: dict[int, str] = {}
+        for column, cell in enumerate(row):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            headers[column] = cell.strip()
+            name = pinned_by_text.get(header_key(cell)) or map_header(cell)
+            if name and name not in mapped:
+                mapped[name] = column
+        if "code" not in mapped or len(headers) < 2:
+            continue
+        if _code_rows(rows, mapped["code"], index + 1) == 0:
+            continue
+        layout = Layout(header_index=index, columns=mapped, headers=headers,
+                        data_start=index + 1)
+        _find_wide_columns(layout, rows)
+        layout.title_lines = _titles(rows[:index])
+        return layout
+    if header_row:
+        return None
+    return _headerless(rows)
+
+
+def _amount_share(rows: list[list[Cell]], column: int, code_column: int) -> float:
+    """Share of coded rows whose cell in ``column`` is an amount (blanks and BR not counted)."""
+    seen = amounts = 0
+    for row in rows[:300]:
+        if not normalize_code(_cell(row, code_column)):
+            continue
+        cell = _cell(row, column)
+        if _is_blank(cell):
+            continue
+        seen += 1
+        amounts += parse_amount(cell) is not None or _decimal_comma_amount(cell)
+    return amounts / seen if seen else 0.0
+
+
+def _decimal_comma_amount(cell: Cell) -> bool:
+    return isinstance(cell, str) and parse_amount(cell, decimal_comma=True) is not None
+
+
+def _find_wide_columns(layout: Layout, rows: list[list[Cell]]) -> None:
+    """Unnamed columns of amounts beside the code column are payers (a comparison sheet)."""
+    assert layout.header_index is not None
+    header = layout.header_index
+    mapped_columns = set(layout.columns.values())
+    group_row = rows[header - 1] if header > 0 else []
+    data = rows[header + 1:]
+    for column, text in sorted(layout.headers.items()):
+        if column in mapped_columns or _DERIVED.search(header_key(text)):
+            continue
+        if _amount_share(data, column, layout.columns["code"]) < 0.5:
+            continue
+        group = _cell(group_row, column)
+        if header_key(text) in NETWORK_WORDS and isinstance(group, str) and group.strip():
+            layout.wide.append((column, group.strip(), text))
+        else:
+            layout.wide.append((column, text, ""))
+
+
+def _titles(rows: list[list[Cell]]) -> list[str]:
+    """Text rows above the header: a title, a date line, a group header."""
+    titles = []
+    for row in rows:
+        texts = [str(c).strip() for c in row if isinstance(c, str) and c.strip()]
+        if texts:
+            titles.append(" ".join(dict.fromkeys(texts)))  # merged cells repeat their text
+    return titles
+
+
+def _headerless(rows: list[list[Cell]]) -> Layout | None:
+    """Open Dental's export and other header-less lists: find the code and amount columns."""
+    width = max((len(r) for r in rows[:300]), default=0)
+    best, best_count = None, 0
+    for column in range(width):
+        count = _code_rows(rows, column, 0, limit=300)
+        if count > best_count:
+            best, best_count = column, count
+    coded = [r for r in rows[:300] if any(not _is_blank(c) for c in r)]
+    if best is None or best_count < 3 or best_count < 0.5 * len(coded):
+        return None
+    columns: dict[str, int] = {"code": best}
+    for column in range(width):
+        if column != best and _amount_share(rows, column, best) >= 0.8:
+            columns["amount"] = column
+            break
+    # The description: the column with the longest texts.
+    lengths = {c: sum(len(str(_cell(r, c) or "")) for r in coded) for c in range(width)
+               if c not in columns.values()}
+    if lengths:
+        columns["description"] = max(lengths, key=lambda c: (lengths[c], -c))
+    first_code = next(i for i, r in enumerate(rows) if normalize_code(_cell(r, best)))
+    titles = _titles(rows[:first_code])
+    if "amount" in columns and titles:
+        # A PDF's column titles ("CDT Code Description Allowance") say what the amount is.
+        words = f" {header_key(titles[-1])} "
+        for name in ("allowed", "office_fee"):
+            if any(f" {synonym} " in words for synonym in SYNONYMS[name] if len(synonym) > 3):
+                columns[name] = columns.pop("amount")
+                break
+    return Layout(header_index=None, columns=columns, headers=_headers_in_line(titles, columns),
+                  title_lines=titles, data_start=first_code)
+
+
+def _headers_in_line(titles: list[str], columns: dict[str, int]) -> dict[int, str]:
+    """Column names a PDF prints as one line of text ("CDT Code Description Allowance")."""
+    if not titles:
+        return {}
+    line = titles[-1]
+    headers: dict[int, str] = {}
+    for name, column in columns.items():
+        for synonym in sorted(SYNONYMS.get(name, ()), key=len, reverse=True):
+            match = re.search(rf"\b{re.escape(synonym)}\b", line, re.IGNORECASE)
+            if match and len(synonym) > 2:
+                headers[column] = match.group(0)
+                break
+    return headers

@@ -1,0 +1,103 @@
+"""Guards against hostile files: size, zip bombs, page counts, disguised or locked files."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import XlfeesError
+
+MB = 1024 * 1024
+
+
+class ReadError(XlfeesError):
+    """A whole file cannot be read; the message names the file and what to do."""
+
+    def __init__(self, path: str | Path, problem: str, fix: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{path}: {problem}; {fix}")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large an input may be before it is refused rather than read."""
+
+    max_file_bytes: int = 50 * MB
+    max_unzipped_bytes: int = 400 * MB   # all parts of an xlsx, uncompressed
+    max_zip_ratio: float = 150.0         # uncompressed / compressed, over the whole xlsx
+    max_pdf_pages: int = 200
+    max_rows: int = 250_000              # rows of one sheet or text file
+
+
+# Signatures of the formats we read; the extension is only believed when they agree.
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PDF = b"%PDF-"
+# Encrypted (password-protected) xlsx files are OLE2 containers with this stream.
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
+SUPPORTED = (*EXCEL_EXTENSIONS, ".xls", ".pdf", *TEXT_EXTENSIONS)
+
+
+def file_kind(path: Path, limits: Limits) -> str:
+    """'xlsx', 'xls', 'pdf' or 'text', from the file's content; refuses what it cannot read."""
+    extension = path.suffix.lower()
+    if extension not in SUPPORTED:
+        raise ReadError(path, f"{extension or 'no extension'} is not a supported format",
+                        "save it as .xlsx, .xls, .csv, .txt or a text .pdf")
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise ReadError(path, f"is {size / MB:.1f} MB, over the {limits.max_file_bytes / MB:g} MB "
+                              "limit", "split the file, or raise [limits] max_file_mb in "
+                                       "client.toml if it is genuine")
+    if size == 0:
+        raise ReadError(path, "is empty", "export the schedule again")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(_ZIP):
+        kind = "xlsx"
+        _check_zip(path, limits)
+    elif head.startswith(_OLE2):
+        if _ENCRYPTION_INFO in path.read_bytes():
+            raise ReadError(path, "is a password-protected workbook",
+                            "open it in Excel and save a copy without a password")
+        kind = "xls"
+    elif head.startswith(_PDF):
+        kind = "pdf"
+    else:
+        kind = "text"
+    expected = {"xlsx": EXCEL_EXTENSIONS, "xls": (".xls",), "pdf": (".pdf",),
+                "text": TEXT_EXTENSIONS}[kind]
+    if extension not in expected:
+        # A .xls that is really xlsx (or the reverse) is common and harmless.
+        if {kind, extension} <= {"xlsx", "xls", ".xls", ".xlsx", ".xlsm"}:
+            return kind
+        what = {"xlsx": "an Excel workbook (.xlsx)", "xls": "an Excel 97-2003 workbook (.xls)",
+                "pdf": "a PDF", "text": "a text file"}[kind]
+        raise ReadError(path, f"is {what} with the extension {extension}",
+                        f"rename it to {expected[0]}")
+    return kind
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ReadError(path, "is a damaged workbook (not a readable zip)",
+                        "open it in Excel and save it again") from None
+    unzipped = sum(entry.file_size for entry in entries)
+    zipped = sum(entry.compress_size for entry in entries) or 1
+    if unzipped > limits.max_unzipped_bytes or unzipped / zipped > limits.max_zip_ratio:
+        raise ReadError(path, f"unpacks to {unzipped / MB:.0f} MB ({unzipped / zipped:.0f}× its "
+                              "size), which looks like a zip bomb",
+                        "refuse the file, or save the schedule again from its source")
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise ReadError(path, "is a zip file but not an Excel workbook",
+                        "save the schedule as .xlsx")

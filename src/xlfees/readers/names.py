@@ -1,0 +1,80 @@
+"""Payer names and effective dates from titles inside files and from file names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+# Network and product abbreviations kept in capitals when a file name is title-cased.
+ACRONYMS = {"ppo", "dppo", "pdp", "hmo", "dhmo", "epo", "uhc", "bcbs", "ucci", "ucr", "dmo",
+            "ppo2", "npa", "gehaa", "geha", "aarp", "tricare", "fep", "dds", "pc", "llc"}
+# Words of a title or file name that say what the document is, not who the payer is.
+_NOISE = re.compile(
+    r"\b(provider|participating|dentist|dental office|fee\s*schedules?|schedules?\s+of\s+"
+    r"(allowances|benefits|fees)|schedule|allowances?|maximum plan allowance|fees?|"
+    r"export(ed)?|opendental|open dental|report|final|copy|draft|rev\d*|v\d+|updated?|"
+    r"new|current|effective|eff)\b", re.IGNORECASE)
+_DATE_PATTERNS = (
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("m", "d", "y")),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), ("y", "m", "d")),
+)
+_PAREN = re.compile(r"\(.*?\)")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_NOT_A_PAYER = re.compile(r"\b(comparison|compare|procedures by|date range|production|"
+                          r"report|page \d+|office fees?|ucr|allowed amounts?)\b", re.IGNORECASE)
+
+
+def effective_date(text: str) -> str | None:
+    """An ISO date from a title such as '(effective 03/01/2026)'."""
+    if "effective" not in text.lower() and "eff" not in text.lower():
+        return None
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            parts = dict(zip(order, (int(g) for g in match.groups())))
+            try:
+                return date(parts["y"], parts["m"], parts["d"]).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def clean_payer(text: str) -> str:
+    """'Ameritas Dental PPO - Provider Fee Schedule (effective 03/01/2026)' → 'Ameritas Dental PPO'."""
+    cleaned = _PAREN.sub(" ", text)
+    cleaned = _YEAR.sub(" ", cleaned)
+    # "Payer – Provider Fee Schedule": the payer stands before the dash.
+    parts = re.split(r"\s+[-–—:|]\s+", cleaned)
+    kept = [p for p in parts if _NOISE.sub(" ", p).strip(" -–—:|,._")]
+    cleaned = kept[0] if kept else ""
+    cleaned = _NOISE.sub(" ", cleaned)
+    cleaned = re.sub(r"\d{1,2}/\d{1,2}/\d{2,4}", " ", cleaned)
+    return " ".join(cleaned.replace("_", " ").split()).strip(" -–—:|,.")
+
+
+def payer_from_title(titles: list[str]) -> str | None:
+    """The payer named in the first title line above the table, when it names one."""
+    for title in titles[:2]:
+        if _NOT_A_PAYER.search(title):
+            continue
+        name = clean_payer(title)
+        if name and any(ch.isalpha() for ch in name) and len(name) <= 60:
+            return name
+    return None
+
+
+def payer_from_filename(path: str | Path) -> str:
+    """'Delta Dental PPO 2026.xlsx' → 'Delta Dental PPO'; 'cigna_dppo.csv' → 'Cigna DPPO'."""
+    stem = Path(path).stem
+    words = re.sub(r"[_\-.]+", " ", stem)
+    cleaned = clean_payer(words) or " ".join(words.split())
+    return " ".join(_title_word(word) for word in cleaned.split())
+
+
+def _title_word(word: str) -> str:
+    if word.lower() in ACRONYMS:
+        return word.upper()
+    if word.islower():
+        return word.capitalize()
+    return word

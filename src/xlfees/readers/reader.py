@@ -1,0 +1,468 @@
+"""Reading one file of any supported shape into canonical rows, with every rejected row kept."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ..amounts import looks_decimal_comma, non_amount_reason, parse_amount
+from ..cdt import normalize_code
+from ..client import Note
+from .grids import Cell, Grid, read_pdf, read_text, read_workbook
+from .layout import Layout, find_layout, is_totals
+from .limits import Limits, ReadError, file_kind
+from .names import effective_date, payer_from_filename, payer_from_title
+
+ROLES = ("schedule", "office_fees", "volume")
+SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
+                     "effective", "sheet", "row")
+OFFICE_ROW_KEYS = ("code", "description", "office_fee", "sheet", "row")
+VOLUME_ROW_KEYS = ("code", "payer", "count", "sheet", "row")
+
+
+@dataclass(frozen=True)
+class FilePins:
+    """What client.toml says about one file: its role, payer, sheet, columns."""
+
+    role: str | None = None
+    payer: str | None = None
+    network: str | None = None
+    sheet: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    header_row: int | None = None
+
+
+@dataclass
+class FileRead:
+    """How one file was read (the ``xlfees inspect`` answer) and the rows it gave."""
+
+    file: str
+    role: str
+    sheet: str | None
+    header_row: int | None
+    columns: dict[str, Any]
+    schedules: list[dict[str, Any]] = field(default_factory=list)
+    office_fees: list[dict[str, Any]] = field(default_factory=list)
+    volume: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Note] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)   # about the file, not one row
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return {"schedule": self.schedules, "office_fees": self.office_fees,
+                "volume": self.volume}[self.role]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``xlfees inspect --json`` document."""
+        document: dict[str, Any] = {
+            "file": self.file, "role": self.role, "sheet": self.sheet,
+            "header_row": self.header_row, "columns": self.columns,
+            "rows": [dict(r) for r in self.rows],
+            "rejected": [{"sheet": n.sheet, "row": n.row, "text": n.text, "reason": n.reason}
+                         for n in self.rejected],
+        }
+        if self.role == "schedule" and self.office_fees:
+            document["office_fees"] = [dict(r) for r in self.office_fees]
+        return document
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """Rows of one table as a DataFrame for :meth:`xlfees.Client.from_frames`."""
+        rows = getattr(self, table)
+        keys = {"schedules": SCHEDULE_ROW_KEYS, "office_fees": OFFICE_ROW_KEYS,
+                "volume": VOLUME_ROW_KEYS}[table]
+        frame = pd.DataFrame([{k: r.get(k) for k in keys} for r in rows], columns=list(keys),
+                             dtype=object)
+        frame["source"] = self.file
+        return frame
+
+
+# --- which role a file plays -----------------------------------------------------------
+
+_OFFICE_HINT = re.compile(r"office|ucr|usual|our[ _-]?fees|practice[ _-]?fees|fee[ _-]?list",
+                          re.IGNORECASE)
+_VOLUME_HINT = re.compile(r"volume|procedures|production|utilization|frequenc|proc[ _-]?count"
+                          r"|quantit", re.IGNORECASE)
+_SCHEDULE_HINT = re.compile(
+    r"ppo|pdp|hmo|schedule|allow|payer|carrier|delta|cigna|aetna|metlife|guardian|united|"
+    r"concordia|ameritas|humana|principal|sun ?life|careington|uhc|bcbs|blue ?cross|anthem|"
+    r"geha|connection|dentemax|premier|assurant|lincoln|mutual|renaissance", re.IGNORECASE)
+
+
+def name_hint(relative: str) -> str | None:
+    """The role a file's name or folder suggests; content decides, this breaks ties."""
+    parts = Path(relative).parts
+    if len(parts) > 1 and parts[0].lower() in ("payers", "schedules", "payer", "carriers"):
+        return "schedule"
+    name = Path(relative).stem
+    for role, pattern in (("office_fees", _OFFICE_HINT), ("volume", _VOLUME_HINT),
+                          ("schedule", _SCHEDULE_HINT)):
+        if pattern.search(name):
+            return role
+    return None
+
+
+def _sheet_role(layout: Layout) -> str | None:
+    """The role a table's columns prove, 'alt' for an alternate-benefit sheet, None if unsure."""
+    columns = layout.columns
+    if "count" in columns:
+        return "volume"
+    if "allowed" in columns or layout.wide:
+        return "schedule"
+    if "alt_code" in columns or "alt_allowed" in columns:
+        return "alt"
+    if "office_fee" in columns:
+        return "office_fees"
+    return None  # only a generic "Fee"/"Amount" column: the name or a pin must say
+
+
+class AmbiguousFile(ReadError):
+    """Content and name do not settle a file's role; the message gives the client.toml line."""
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | None = None,
+              hint: str | None = None, limits: Limits | None = None) -> FileRead:
+    """Read any supported file: detect the format, the table, the role and every row.
+
+    ``display`` is the name used in notes (the path inside the client folder);
+    ``hint`` the role the folder or file name suggests.
+    """
+    path = Path(path)
+    pins = pins or FilePins()
+    limits = limits or Limits()
+    display = display or path.name
+    kind = file_kind(path, limits)
+    if kind == "text":
+        grids = [rejoin_split_amounts(read_text(path, limits))]
+    elif kind == "pdf":
+        grids = [read_pdf(path, limits)]
+    else:
+        grids = read_workbook(path, limits)
+    if hint is None:
+        hint = name_hint(display)
+
+    notes: list[Note] = []
+    if pins.sheet is not None:
+        names = [g.sheet for g in grids]
+        if pins.sheet not in names:
+            raise ReadError(display, f"has no sheet '{pins.sheet}'",
+                            "pin one of its sheets: " + ", ".join(f"'{n}'" for n in names))
+        grids = [g for g in grids if g.sheet == pins.sheet]
+    found: list[tuple[Grid, Layout, str | None]] = []
+    for grid in grids:
+        layout = find_layout(grid, pins.columns, pins.header_row)
+        if layout is None:
+            if grid.sheet is not None and any(any(_text(c) for c in r) for r in grid.rows):
+                notes.append(Note(reason="sheet holds no table of CDT codes; not read",
+                                  file=display, sheet=grid.sheet))
+            continue
+        found.append((grid, layout, _sheet_role(layout)))
+    if not found:
+        where = f"sheet '{pins.sheet}'" if pins.sheet else "it"
+        raise ReadError(display, f"no table of CDT codes found in {where}",
+                        "check it is a fee schedule, office-fee list or volume report, or pin "
+                        "the header with [files.\"…\"] header_row = N in client.toml")
+
+    alternates = [f for f in found if f[2] == "alt"]
+    primary = [f for f in found if f[2] != "alt"]
+    if not primary:
+        primary, alternates = alternates[:1], alternates[1:]
+    if len(primary) > 1:
+        sheets = ", ".join(f"'{g.sheet}'" for g, _, _ in primary)
+        raise AmbiguousFile(display, f"holds tables on several sheets ({sheets})",
+                            f'pin one in client.toml: [files."{display}"] sheet = '
+                            f'"{primary[0][0].sheet}"')
+    grid, layout, role = primary[0]
+    role = _settle_role(display, layout, role, pins.role, hint)
+    result = FileRead(file=display, role=role, sheet=grid.sheet,
+                      header_row=(grid.row_numbers[layout.header_index]
+                                  if layout.header_index is not None else None),
+                      columns=_column_names(layout, role), notes=notes,
+                      encoding=grid.encoding, delimiter=grid.delimiter)
+    _RowReader(result, grid, layout, pins, display).read()
+    for alt_grid, alt_layout, _ in alternates:
+        if role == "schedule":
+            _merge_alternates(result, alt_grid, alt_layout, pins, display)
+    _resolve_duplicates(result)
+    return result
+
+
+def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str | None,
+                 hint: str | None) -> str:
+    if pinned:
+        if pinned not in ROLES:
+            raise ReadError(display, f"role '{pinned}' is not a role",
+                            "use schedule, office_fees or volume")
+        if pinned == "volume" and "count" not in layout.columns:
+            raise ReadError(display, "is pinned as volume but has no count column",
+                            "map it: columns = { count = \"<header>\" }")
+        _rename_amount(layout, pinned)
+        return pinned
+    if proven == "alt":
+        proven = "schedule"
+    if proven is None and "amount" in layout.columns and hint in ("schedule", "office_fees"):
+        proven = hint
+    if proven is None:
+        raise AmbiguousFile(display, "could be a payer schedule or the office's fees (its only "
+                                     "amount column has a generic name)",
+                            f'say which in client.toml: [files."{display}"] role = "schedule"'
+                            ' (or "office_fees")')
+    _rename_amount(layout, proven)
+    return proven
+
+
+def _rename_amount(layout: Layout, role: str) -> None:
+    """A generic 'Fee' column is the allowed amount in a schedule, the fee in office fees."""
+    if "amount" in layout.columns:
+        target = {"schedule": "allowed", "office_fees": "office_fee"}.get(role)
+        if target and target not in layout.columns:
+            layout.columns[target] = layout.columns.pop("amount")
+    if role == "office_fees" and "office_fee" not in layout.columns and \
+            "allowed" in layout.columns:
+        layout.columns["office_fee"] = layout.columns.pop("allowed")
+
+
+def _column_names(layout: Layout, role: str) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    for name, column in sorted(layout.columns.items(), key=lambda item: item[1]):
+        names[name] = layout.headers.get(column, f"column {column + 1}")
+    if layout.wide:
+        names["allowed"] = [layout.headers[c] for c, _, _ in layout.wide]
+    return names
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _cell(row: list[Cell], index: int | None) -> Cell:
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+class _RowReader:
+    """Turns the data rows of one table into canonical rows and rejected-row notes."""
+
+    def __init__(self, result: FileRead, grid: Grid, layout: Layout, pins: FilePins,
+                 display: str) -> None:
+        self.result, self.grid, self.layout, self.pins, self.display = (
+            result, grid, layout, pins, display)
+        self.is_pdf = bool(grid.row_sheets)
+        amount_columns = [layout.columns.get(n) for n in ("allowed", "office_fee",
+                                                           "alt_allowed", "count")]
+        amount_columns += [c for c, _, _ in layout.wide]
+        texts = [row[c] for row in grid.rows[layout.data_start:] for c in amount_columns
+                 if c is not None and c < len(row) and isinstance(row[c], str)]
+        self.decimal_comma = looks_decimal_comma(texts)
+        title_payer = payer_from_title(layout.title_lines)
+        self.payer = pins.payer or title_payer or payer_from_filename(display)
+        self.network = pins.network or ""
+        self.effective = next((d for d in map(effective_date, layout.title_lines) if d), None)
+
+    def reject(self, index: int, text: Cell, reason: str) -> None:
+        self.result.rejected.append(Note(reason=reason, file=self.display,
+                                         sheet=self.grid.sheet_of(index),
+                                         row=self.grid.row_numbers[index], text=_text(text)))
+
+    def amount(self, index: int, cell: Cell, what: str | None = None) -> float | None:
+        value = parse_amount(cell, self.decimal_comma) if isinstance(cell, str) else \
+            parse_amount(cell)
+        if value is None:
+            reason = non_amount_reason(cell)
+            self.reject(index, cell, f"{reason} ({what})" if what else reason)
+        return value
+
+    def read(self) -> None:
+        layout, grid = self.layout, self.grid
+        code_column = layout.columns["code"]
+        header = grid.rows[layout.header_index] if layout.header_index is not None else None
+        for index in range(layout.data_start, len(grid.rows)):
+            row = grid.rows[index]
+            if not any(_text(c) for c in row) or row == header:
+                continue
+            raw_code = _cell(row, code_column)
+            code = normalize_code(raw_code)
+            if code is None:
+                if self.is_pdf and len(row) == 1:
+                    continue  # page headers, column titles and footers of a PDF
+                if is_totals(row):
+                    self.reject(index, next(_text(c) for c in row if _text(c)), "totals row")
+                else:
+                    text = _text(raw_code) or next(_text(c) for c in row if _text(c))
+                    self.reject(index, text, "not a CDT code")
+                continue
+            self.read_row(index, row, code)
+
+    def read_row(self, index: int, row: list[Cell], code: str) -> None:
+        columns, role = self.layout.columns, self.result.role
+        where = {"sheet": self.grid.sheet_of(index), "row": self.grid.row_numbers[index]}
+        description = _text(_cell(row, columns.get("description")))
+        if role == "volume":
+            count = self.amount(index, _cell(row, columns["count"]))
+            if count is not None:
+                self.result.volume.append({"code": code,
+                                           "payer": _text(_cell(row, columns.get("payer"))),
+                                           "count": count, **where})
+            return
+        if role == "office_fees":
+            fee = self.amount(index, _cell(row, columns.get("office_fee")))
+            if fee is not None:
+                self.result.office_fees.append({"code": code, "description": description,
+                                                "office_fee": fee, **where})
+            return
+        if "office_fee" in columns:  # a comparison sheet's office-fee column
+            cell = _cell(row, columns["office_fee"])
+            fee = self.amount(index, cell, "office fee")
+            if fee is not None:
+                self.result.office_fees.append({"code": code, "description": description,
+                                                "office_fee": fee, **where})
+        if self.layout.wide:
+            for column, payer, network in self.layout.wide:
+                allowed = self.amount(index, _cell(row, column), payer)
+                if allowed is not None:
+                    self.result.schedules.append(self.schedule_row(
+                        code, allowed, row, where, payer=payer, network=network))
+            return
+        if "allowed" not in columns:
+            return
+        allowed = self.amount(index, _cell(row, columns["allowed"]))
+        if allowed is not None:
+            self.result.schedules.append(self.schedule_row(code, allowed, row, where))
+
+    def schedule_row(self, code: str, allowed: float, row: list[Cell], where: dict[str, Any],
+                     payer: str | None = None, network: str | None = None) -> dict[str, Any]:
+        columns = self.layout.columns
+        alt_code_cell = _cell(row, columns.get("alt_code"))
+        alt_code = normalize_code(alt_code_cell) if _text(alt_code_cell) else None
+        alt_cell = _cell(row, columns.get("alt_allowed"))
+        alt_allowed = None
+        if _text(alt_cell):
+            alt_allowed = parse_amount(alt_cell, self.decimal_comma) \
+                if isinstance(alt_cell, str) else parse_amount(alt_cell)
+            if alt_allowed is None:
+                self.result.rejected.append(Note(
+                    reason="alternate benefit is not an amount; the payer's allowed amount for "
+                           "the alternate code is used", file=self.display, sheet=where["sheet"],
+                    row=where["row"], text=_text(alt_cell)))
+        if _text(alt_code_cell) and alt_code is None:
+            self.result.rejected.append(Note(
+                reason="alternate code is not a CDT code; ignored", file=self.display,
+                sheet=where["sheet"], row=where["row"], text=_text(alt_code_cell)))
+        effective = _text(_cell(row, columns.get("effective"))) or self.effective
+        return {
+            "payer": (self.pins.payer or payer or _text(_cell(row, columns.get("payer")))
+                      or self.payer),
+            "network": (self.pins.network or network
+                        or _text(_cell(row, columns.get("network"))) or self.network),
+            "code": code, "allowed": allowed, "alt_code": alt_code, "alt_allowed": alt_allowed,
+            "effective": effective or None, **where,
+        }
+
+
+def _merge_alternates(result: FileRead, grid: Grid, layout: Layout, pins: FilePins,
+                      display: str) -> None:
+    """An alternate-benefit sheet adds alt_code / alt_allowed to the schedule's rows."""
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for row in result.schedules:
+        by_code.setdefault(row["code"], []).append(row)
+    reader = _RowReader(result, grid, layout, pins, display)
+    code_column = layout.columns["code"]
+    for index in range(layout.data_start, len(grid.rows)):
+        cells = grid.rows[index]
+        if not any(_text(c) for c in cells):
+            continue
+        code = normalize_code(_cell(cells, code_column))
+        if code is None:
+            if not (layout.header_index is not None and cells == grid.rows[layout.header_index]):
+                reader.reject(index, _cell(cells, code_column) or cells[0], "not a CDT code")
+            continue
+        if code not in by_code:
+            reader.reject(index, code, "alternate benefit for a code the schedule does not "
+                                       "list")
+            continue
+        where = {"sheet": grid.sheet_of(index), "row": grid.row_numbers[index]}
+        extra = reader.schedule_row(code, 0.0, cells, where)
+        for target in by_code[code]:
+            target["alt_code"] = extra["alt_code"] or target["alt_code"]
+            if extra["alt_allowed"] is not None:
+                target["alt_allowed"] = extra["alt_allowed"]
+    result.columns["alternate_sheet"] = grid.sheet
+
+
+def _resolve_duplicates(result: FileRead) -> None:
+    """Identical repeats are kept once; conflicting amounts are rejected, never chosen."""
+    for table, key_fields, value_fields in (
+            ("schedules", ("payer", "network", "effective", "code"),
+             ("allowed", "alt_code", "alt_allowed")),
+            ("office_fees", ("code",), ("office_fee",)),
+    ):
+        rows = getattr(result, table)
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row[k] for k in key_fields), []).append(row)
+        kept = []
+        for group in groups.values():
+            values = Counter(tuple(r[v] for v in value_fields) for r in group)
+            first = group[0]
+            if len(values) == 1:
+                kept.append(first)
+                for repeat in group[1:]:
+                    result.rejected.append(Note(
+                        reason=f"repeats row {first['row']} (same amount); kept once",
+                        file=result.file, sheet=repeat["sheet"], row=repeat["row"],
+                        text=repeat["code"]))
+                continue
+            listing = ", ".join(f"row {r['row']} ({r[value_fields[0]]:,.2f})" for r in group)
+            for row in group:
+                result.rejected.append(Note(
+                    reason=f"conflicting amounts for {row['code']}: {listing}; remove the wrong "
+                           "row or add a network or effective-date column",
+                    file=result.file, sheet=row["sheet"], row=row["row"], text=row["code"]))
+        kept.sort(key=lambda r: (r.get("sheet") or "", r["row"]))
+        setattr(result, table, kept)
+
+
+_SPLIT_HEAD = re.compile(r"^\s*\$?\s?\d{1,3}$")
+_SPLIT_TAIL = re.compile(r"^\d{3}(\.\d{1,2})?\s*$")
+
+
+def rejoin_split_amounts(grid: Grid) -> Grid:
+    """Undo a delimiter inside an unquoted amount: ``$2~021.00`` in a ``~`` file.
+
+    A row with more fields than the file's usual count, where two neighbours
+    read as the halves of a thousands-separated amount, is joined again.
+    """
+    widths = Counter(len(row) for row in grid.rows if len(row) > 1)
+    if not widths:
+        return grid
+    usual = widths.most_common(1)[0][0]
+    for number, row in enumerate(grid.rows):
+        while len(row) > usual:
+            for i in range(len(row) - 1):
+                left, right = row[i], row[i + 1]
+                if isinstance(left, str) and isinstance(right, str) and \
+                        _SPLIT_HEAD.match(left) and _SPLIT_TAIL.match(right):
+                    row[i:i + 2] = [f"{left.strip()},{right.strip()}"]
+                    break
+            else:
+                break
+        grid.rows[number] = row
+    return grid
