@@ -1,7 +1,8 @@
 """xlfees: dental PPO fee-schedule analysis for negotiations.
 
-The public API: :func:`load_client` reads a client folder, :func:`analyze`
-computes the analysis, and :class:`Client` can be built from DataFrames.
+The public API: :func:`read_schedule` reads one file, :func:`load_client` a
+client folder, :func:`analyze` computes the analysis, and :class:`Client` can
+be built from DataFrames.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from .client import Client, Note
 from .errors import ClientFolderError, InputError, SettingsError, XlfeesError
 from .folder import load_client
 from .money import excel_round
+from .readers import FileRead, ReadError, read_schedule
 from .settings import Settings
 
 try:
@@ -25,8 +27,10 @@ __all__ = [
     "Analysis",
     "Client",
     "ClientFolderError",
+    "FileRead",
     "InputError",
     "Note",
+    "ReadError",
     "Settings",
     "SettingsError",
     "XlfeesError",
@@ -36,4 +40,5 @@ __all__ = [
     "excel_round",
     "load_client",
     "normalize_code",
+    "read_schedule",
 ]

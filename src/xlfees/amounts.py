@@ -60,6 +60,16 @@ def _number(cleaned: str, decimal_comma: bool) -> float | None:
     return None
 
 
+# What schedules write where there is no fixed amount.
+NON_AMOUNT_WORDS = frozenset({"br", "by report", "n/c", "nc", "not covered", "n/a", "na", "—",
+                              "–", "-", "none", "no fee", "not a benefit", "excluded"})
+
+
+def is_non_amount_word(text: object) -> bool:
+    """True for ``BR``, ``By Report``, ``N/C``, ``Not covered``, ``—`` and the like."""
+    return isinstance(text, str) and " ".join(text.lower().split()) in NON_AMOUNT_WORDS
+
+
 def non_amount_reason(text: object) -> str:
     """Why a cell is not an amount: 'no amount' when blank, else 'not an amount' (BR, N/C, …)."""
     if text is None or not str(text).strip():

@@ -12,6 +12,8 @@ from . import __version__
 from .analysis import Analysis, analyze
 from .errors import XlfeesError
 from .folder import load_client
+from .readers import FileRead, read_schedule
+from .readers.reader import ROLES
 
 
 class _Group(click.Group):
@@ -38,6 +40,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Examples:
       xlfees analyze examples/smile-studio
       xlfees analyze examples/smile-studio --json > analysis.json
+      xlfees inspect "payers/Delta Dental PPO 2026.xlsx"
     """
     ctx.meta["xlfees.debug"] = debug
 
@@ -65,6 +68,70 @@ def analyze_command(client_dir: str, as_json: bool) -> None:
     else:
         click.echo(render_summary(analysis))
 
+
+
+@cli.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the reading as JSON (the inspect contract in DESIGN.md).")
+@click.option("--role", type=click.Choice(ROLES),
+              help="Read the file as this role when its content and name cannot tell.")
+@click.option("--sheet", help="Read this sheet of a workbook.")
+@click.option("--payer", help="The payer's name, when the file and its name do not give it.")
+def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | None,
+                    payer: str | None) -> None:
+    """Show how xlfees reads one file: role, sheet, header row, columns, rows, rejected rows.
+
+    Use it before a run to check a new payer's schedule, or to see why a row
+    was left out. The options do what [files."…"] in client.toml does.
+
+    \b
+    Examples:
+      xlfees inspect payers/ameritas_ppo_2026.pdf
+      xlfees inspect "payers/Delta Dental PPO 2026.xlsx" --json
+      xlfees inspect fees.csv --role office_fees
+    """
+    read = read_schedule(file, role=role, sheet=sheet, payer=payer)
+    if as_json:
+        click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_inspection(read))
+
+
+def render_inspection(read: FileRead, limit: int = 20) -> str:
+    """A plain-text account of how one file was read."""
+    lines = [read.file, f"  role:       {read.role}"]
+    if read.role == "schedule":
+        payers: dict[str, int] = {}
+        for row in read.schedules:
+            label = f"{row['payer']} {row['network']}".strip()
+            payers[label] = payers.get(label, 0) + 1
+        lines.append("  payers:     " + ", ".join(f"{p} ({n} code{'s' * (n != 1)})"
+                                                  for p, n in payers.items()))
+        if read.office_fees:
+            lines.append(f"  office fees: {len(read.office_fees)} codes")
+    where = []
+    if read.sheet is not None:
+        where.append(f"sheet '{read.sheet}'")
+    where.append(f"header row {read.header_row}" if read.header_row else "no header row")
+    if read.encoding:
+        delimiter = {"\t": "tab"}.get(read.delimiter or "", read.delimiter)
+        where.append(f"{read.encoding}, delimiter {delimiter!r}")
+    lines.append("  read from:  " + ", ".join(where))
+    mapping = ", ".join(f"{name} ← {header!r}" if isinstance(header, str)
+                        else f"{name} ← {len(header)} payer columns"
+                        for name, header in read.columns.items())
+    lines.append(f"  columns:    {mapping}")
+    lines.append(f"  rows kept:  {len(read.rows)}")
+    lines.append(f"  rejected:   {len(read.rejected)}")
+    for note in read.rejected[:limit]:
+        place = f"{note.sheet} row {note.row}" if note.sheet else f"row {note.row}"
+        lines.append(f"    {place}: {note.text!r}: {note.reason}")
+    if len(read.rejected) > limit:
+        lines.append(f"    … and {len(read.rejected) - limit} more (see --json)")
+    for note in read.notes:
+        lines.append(f"  note: {note.sheet or ''} {note.reason}".replace("  ", " "))
+    return "\n".join(lines)
 
 
 def render_summary(analysis: Analysis, top: int = 10) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..amounts import parse_amount
+from ..amounts import is_non_amount_word, parse_amount
 from ..cdt import normalize_code
 from .grids import Cell, Grid
 
@@ -24,7 +24,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "contracted fee", "contract fee", "contracted amount", "ppo fee",
                 "network fee", "schedule amount", "fee schedule amount", "plan allowance",
                 "reimbursement", "maximum fee", "allowable", "allowable fee",
-                "in network fee", "participating fee"),
+                "in network fee", "participating fee", "member fee", "plan fee",
+                "contracted rate", "fee allowance", "ppo allowance", "network allowance"),
     "office_fee": ("office fee", "ucr", "ucr fee", "usual fee", "usual and customary",
                    "standard fee", "practice fee", "our fee", "office", "billed fee",
                    "full fee", "office fees", "usual customary", "submitted fee",
@@ -55,6 +56,8 @@ _LOOKUP.update({text: "amount" for text in GENERIC_AMOUNT})
 _DERIVED = re.compile(r"\b(average|avg|total|totals|sum|ytd|percent|%|mean|median|diff|"
                       r"difference|gap|variance)\b")
 _TOTALS = re.compile(r"^(grand\s+)?(sub\s*)?totals?\b[:.]?", re.IGNORECASE)
+_AMOUNT_WORDS = re.compile(r"\b(fee|fees|allowance|allowed|allowable|amount|amt|rate|charge|"
+                           r"price|reimbursement|payment)\b")
 NETWORK_WORDS = {"ppo", "dppo", "premier", "pdp", "pdp plus", "hmo", "dhmo", "epo",
                  "indemnity", "in network", "out of network", "core", "advantage", "plus"}
 
@@ -115,6 +118,15 @@ def _is_blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+def _is_sub_header(rows: list[list[Cell]], index: int, code_column: int) -> bool:
+    """The row under a header is more header: no code, only text, and not a data row."""
+    if index >= len(rows) or normalize_code(_cell(rows[index], code_column)):
+        return False
+    texts = [c for i, c in enumerate(rows[index]) if i != code_column and not _is_blank(c)]
+    return bool(texts) and all(isinstance(c, str) and parse_amount(c) is None
+                               and not is_totals([c]) for c in texts) and len(texts) >= 2
+
+
 def _code_rows(rows: list[list[Cell]], column: int, start: int, limit: int = 40) -> int:
     return sum(1 for row in rows[start:start + limit] if normalize_code(_cell(row, column)))
 
@@ -147,6 +159,20 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
             continue
         if _code_rows(rows, mapped["code"], index + 1) == 0:
             continue
+        if _is_sub_header(rows, index + 1, mapped["code"]):
+            # A two-row header ("Delta Dental" merged over "PPO" | "Premier"): the lower
+            # row names the columns, the upper one groups them.
+            index += 1
+            for column, cell in enumerate(rows[index]):
+                if isinstance(cell, str) and cell.strip():
+                    headers[column] = cell.strip()
+            mapped = {}
+            for column, text in sorted(headers.items()):
+                name = pinned_by_text.get(header_key(text)) or map_header(text)
+                if name and name not in mapped:
+                    mapped[name] = column
+            if "code" not in mapped:
+                continue
         layout = Layout(header_index=index, columns=mapped, headers=headers,
                         data_start=index + 1)
         _find_wide_columns(layout, rows)
@@ -164,7 +190,7 @@ def _amount_share(rows: list[list[Cell]], column: int, code_column: int) -> floa
         if not normalize_code(_cell(row, code_column)):
             continue
         cell = _cell(row, column)
-        if _is_blank(cell):
+        if _is_blank(cell) or is_non_amount_word(cell):
             continue
         seen += 1
         amounts += parse_amount(cell) is not None or _decimal_comma_amount(cell)
@@ -186,6 +212,11 @@ def _find_wide_columns(layout: Layout, rows: list[list[Cell]]) -> None:
         if column in mapped_columns or _DERIVED.search(header_key(text)):
             continue
         if _amount_share(data, column, layout.columns["code"]) < 0.5:
+            continue
+        if _AMOUNT_WORDS.search(header_key(text)):
+            # "Member Fee", "Fee 2026": an amount column with an unlisted name, not a payer.
+            if not any(n in layout.columns for n in ("allowed", "office_fee", "amount")):
+                layout.columns["amount"] = column
             continue
         group = _cell(group_row, column)
         if header_key(text) in NETWORK_WORDS and isinstance(group, str) and group.strip():
@@ -212,7 +243,8 @@ def _headerless(rows: list[list[Cell]]) -> Layout | None:
         count = _code_rows(rows, column, 0, limit=300)
         if count > best_count:
             best, best_count = column, count
-    coded = [r for r in rows[:300] if any(not _is_blank(c) for c in r)]
+    # Rows with two or more cells: a PDF's one-cell titles and footers do not count.
+    coded = [r for r in rows[:300] if sum(not _is_blank(c) for c in r) >= 2]
     if best is None or best_count < 3 or best_count < 0.5 * len(coded):
         return None
     columns: dict[str, int] = {"code": best}

@@ -40,6 +40,19 @@ def effective_date(text: str) -> str | None:
     return None
 
 
+def iso_date(text: str) -> str:
+    """'01/01/2026' or '2026-01-01 00:00:00' → '2026-01-01'; other text is kept as written."""
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.fullmatch(text.strip().split(" ")[0]) if text.strip() else None
+        if match:
+            parts = dict(zip(order, (int(g) for g in match.groups())))
+            try:
+                return date(parts["y"], parts["m"], parts["d"]).isoformat()
+            except ValueError:
+                return text
+    return text
+
+
 def clean_payer(text: str) -> str:
     """'Ameritas Dental PPO - Provider Fee Schedule (effective 03/01/2026)' → 'Ameritas Dental PPO'."""
     cleaned = _PAREN.sub(" ", text)

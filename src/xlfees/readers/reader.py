@@ -17,7 +17,7 @@ from ..client import Note
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals
 from .limits import Limits, ReadError, file_kind
-from .names import effective_date, payer_from_filename, payer_from_title
+from .names import effective_date, iso_date, payer_from_filename, payer_from_title
 
 ROLES = ("schedule", "office_fees", "volume")
 SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
@@ -336,7 +336,7 @@ class _RowReader:
                                                 "office_fee": fee, **where})
         if self.layout.wide:
             for column, payer, network in self.layout.wide:
-                allowed = self.amount(index, _cell(row, column), payer)
+                allowed = self.amount(index, _cell(row, column), f"{payer} {network}".strip())
                 if allowed is not None:
                     self.result.schedules.append(self.schedule_row(
                         code, allowed, row, where, payer=payer, network=network))
@@ -366,7 +366,7 @@ class _RowReader:
             self.result.rejected.append(Note(
                 reason="alternate code is not a CDT code; ignored", file=self.display,
                 sheet=where["sheet"], row=where["row"], text=_text(alt_code_cell)))
-        effective = _text(_cell(row, columns.get("effective"))) or self.effective
+        effective = iso_date(_text(_cell(row, columns.get("effective")))) or self.effective
         return {
             "payer": (self.pins.payer or payer or _text(_cell(row, columns.get("payer")))
                       or self.payer),
@@ -453,7 +453,8 @@ def rejoin_split_amounts(grid: Grid) -> Grid:
     widths = Counter(len(row) for row in grid.rows if len(row) > 1)
     if not widths:
         return grid
-    usual = widths.most_common(1)[0][0]
+    # The usual width; on a tie the narrower one, since split rows are the wider ones.
+    usual = min(widths, key=lambda width: (-widths[width], width))
     for number, row in enumerate(grid.rows):
         while len(row) > usual:
             for i in range(len(row) - 1):

@@ -1,0 +1,244 @@
+"""Regenerate the reader fixture corpus in this folder (deterministically).
+
+Each input is written byte for byte here, so its encoding, delimiter and
+quirks are reviewable as code; the expected outputs beside them
+(``*.expected.json``) are written by hand, not by xlfees.
+
+    pip install openpyxl xlwt reportlab
+    python tests/data/readers/make_fixtures.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def text(name: str, content: str, encoding: str = "utf-8", newline: str = "\n") -> None:
+    (HERE / name).write_bytes(content.replace("\n", newline).encode(encoding))
+
+
+def normalise_zip(path: Path) -> None:
+    """Rewrite an xlsx with fixed timestamps so regenerating gives the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = data.replace(data[data.find(b"<dcterms:created"):
+                                         data.find(b"</cp:coreProperties>")], b"")
+            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, data)
+    path.write_bytes(out.getvalue())
+
+
+def workbook(name: str, sheets: dict[str, list[list[object]]],
+             merged: dict[str, list[str]] | None = None) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for cells in (merged or {}).get(title, []):
+            sheet.merge_cells(cells)
+    path = HERE / name
+    book.save(path)
+    normalise_zip(path)
+
+
+def main() -> None:
+    # 1. UTF-8 with BOM, CRLF, a title-less header, codes and money in every form.
+    text("Delta Dental PPO 2026.csv",
+         "Procedure Code,Description,Maximum Plan Allowance\n"
+         "D0120,Periodic oral evaluation,$36.00\n"
+         'd1110,"Prophylaxis, adult",  $72.50\n'
+         '2391,Resin composite one surface,"$151.00 "\n'
+         '"D2740 - Crown, porcelain/ceramic",,"$1,105.00"\n'
+         "D2950.,Core buildup,BR\n"
+         "D4910 ,Periodontal maintenance,98\n",
+         encoding="utf-8-sig", newline="\r\n")
+    # 2. Windows-1252, semicolons, decimal comma, the payer in a title line.
+    text("guardian_dentalguard.csv",
+         "Guardian DentalGuard Preferred – Schedule of Allowances\n"
+         "Code;Description;Allowance\n"
+         "D0120;Évaluation périodique;36,50\n"
+         "D0150;Comprehensive evaluation;64,00\n"
+         "D2740;Crown – porcelain;1 105,00\n"
+         "D2750;Crown PFM;1.020,75\n"
+         "D7140;Extraction;N/C\n",
+         encoding="cp1252")
+    # 3. UTF-16 (Excel's "Unicode text"), tab separated, a generic "Fee" column.
+    text("cigna_dppo.txt",
+         "CDT\tDescription\tFee\n"
+         "D0120\tPeriodic eval\t34.83\n"
+         "D0274\tBitewings – four\t42.55\n"
+         "D1110\tProphy adult\t64.49\n",
+         encoding="utf-16")
+    # 4. Tilde separated, the tilde also inside unquoted amounts.
+    text("humana_ppo.txt",
+         "Code~Description~Allowed\n"
+         "D0120~Periodic eval~$35.00\n"
+         "D2740~Crown porcelain~$2~021.00\n"
+         "D2750~Crown PFM~$1~980.50\n"
+         "D6010~Implant body~$2~450.00\n"
+         "D1110~Prophy~$70.00\n"
+         "D1120~Prophy child~$51.00\n")
+    # 5. Pipe separated, every field quoted, a pipe inside a description, dates.
+    text("principal_ppo.txt",
+         '"Proc Code"|"Description"|"Max Allowable"|"Effective Date"\n'
+         '"D0120"|"Periodic | limited"|"35.10"|"01/01/2026"\n'
+         '"D0140"|"Limited eval"|"55.00"|"01/01/2026"\n'
+         '"D9110"|"Palliative"|"60.25"|"01/01/2026"\n')
+    # 6. Open Dental Fee Tools export: no header, tab, CRLF, an empty amount.
+    text("opendental_export_united_concordia.txt",
+         "D0120\t36.28\tPeriodic o\tPeriodic oral evaluation\n"
+         "D2740\t1,234.00\tCrown - po\tCrown - porcelain/ceramic\n"
+         "D2950\t\tCore build\tCore buildup, including any pins when required\n"
+         "D3330\t865.89\tEndodontic\tEndodontic therapy, molar tooth\n",
+         newline="\r\n")
+    # 7. Title rows, then a two-row header: the payer merged over its networks.
+    workbook("Delta Dental 2026.xlsx", {"2026": [
+        ["Delta Dental of Illinois — Fee Schedule", None, None, None],
+        ["Effective 01/01/2026", None, None, None],
+        ["Code", "Description", "Delta Dental", None],
+        [None, None, "PPO", "Premier"],
+        ["D0120", "Periodic oral evaluation", 40.11, 44.5],
+        ["D1110", "Prophylaxis - adult", 70.86, 78.0],
+        ["D2391", "Resin composite", 152.2, "By Report"],
+    ]}, merged={"2026": ["A1:D1", "A3:A4", "B3:B4", "C3:D3"]})
+    # 8. A consultant's comparison sheet: title, group header, office fee, payers.
+    workbook("lakeside comparison.xlsx", {"Compare": [
+        ["Fee comparison - Lakeside Dental Group", None, None, None, None],
+        [None, None, None, "PPO allowed amounts", None],
+        ["Code", "Description", "Office Fee", "Delta Dental PPO", "Cigna DPPO"],
+        ["D0120", "Periodic oral evaluation", 62, 40.11, 34.83],
+        ["D2740", "Crown - porcelain/ceramic", 1325, 871.19, None],
+        ["D7210", "Surgical extraction", 365, 235.22, "Not covered"],
+        [None, None, None, None, None],
+        ["Source: carrier schedules on file.", None, None, None, None],
+    ]}, merged={"Compare": ["D2:E2"]})
+    # 9. Several sheets: a read-me, the schedule, its alternate benefits.
+    workbook("metlife-pdp.xlsx", {
+        "Read me": [["This workbook holds the 2026 MetLife schedule."], ["Questions: call."]],
+        "Fee Schedule": [
+            ["MetLife PDP Plus Fee Schedule"], [],
+            ["Code", "Description", "Allowance"],
+            ["D2140", "Amalgam - one surface", 94.0],
+            ["D2391", "Resin composite - one surface", 151.43],
+            ["D2740", "Crown - porcelain", 814.73],
+            ["D2791", "Crown - full cast base metal", 640.0],
+        ],
+        "Alternate Benefits": [
+            ["Procedure Code", "Alternate Code", "Alternate Benefit"],
+            ["D2391", "D2140", 94.0],
+            ["D2740", "D2791", None],
+            ["D9999", "D9998", 10.0],
+        ],
+    })
+    # 10. Effective dates as real Excel dates, and an identical repeated row.
+    workbook("aetna.xlsx", {"Sheet1": [
+        ["Code", "Allowed", "Effective Date"],
+        ["D0120", 40, dt.datetime(2025, 1, 1)],
+        ["D0120", 42, dt.datetime(2026, 1, 1)],
+        ["D1110", 70, dt.datetime(2026, 1, 1)],
+        ["D1110", 70, dt.datetime(2026, 1, 1)],
+    ]})
+    # 11. Conflicting duplicates that nothing distinguishes.
+    text("cigna_conflicts.csv",
+         "Code,Allowed\nD0120,35\nD0120,36\nD1110,64\nD1110,64\nD2391,140\n")
+    # 12. A legacy .xls with a title row and codes stored as numbers.
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Careington")
+    for r, row in enumerate([
+        ["Careington Care 500 Series - Fee Schedule"],
+        ["ADA Code", "Description", "Member Fee"],
+        [2391, "Resin composite", 98.0],
+        ["D2740", "Crown porcelain", 610.5],
+        [7140, "Extraction", 77.0],
+    ]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(HERE / "Careington 500.xls"))
+    # 13. A two-page text PDF: title, column titles and footer on every page.
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    pages = [[("D0120", "Periodic oral evaluation", "$35.45"),
+              ("D2740", "Crown - porcelain/ceramic", "$1,105.00"),
+              ("D2950", "Core buildup, including any pins", "By Report")],
+             [("D6010", "Surgical placement of implant body", "$1,301.67"),
+              ("D9110", "Palliative treatment of dental pain", "BR")]]
+    pdf = canvas.Canvas(str(HERE / "Ameritas PPO 2026.pdf"), pagesize=letter,
+                        invariant=1)
+    for number, lines in enumerate(pages, start=1):
+        pdf.setFont("Helvetica-Bold", 12)
+        pdf.drawString(50, 740, "Ameritas Dental PPO - Provider Fee Schedule "
+                                "(effective 03/01/2026)")
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(50, 715, "CDT Code")
+        pdf.drawString(120, 715, "Description")
+        pdf.drawString(450, 715, "Allowance")
+        for i, (code, description, amount) in enumerate(lines):
+            y = 695 - 18 * i
+            pdf.drawString(50, y, code)
+            pdf.drawString(120, y, description)
+            pdf.drawRightString(520, y, amount)
+        pdf.drawString(270, 40, f"Page {number} of {len(pages)}")
+        pdf.showPage()
+    pdf.save()
+    # 14. Volume by carrier with subtotal and grand-total lines.
+    text("volume_by_carrier.csv",
+         "Procedure Count by Carrier\n"
+         "Code,Carrier,Count\n"
+         "D0120,Delta Dental PPO,120\n"
+         "D0120,Cigna DPPO,80\n"
+         'D2391,Delta Dental PPO,"1,045"\n'
+         "D2391,,12\n"
+         "Subtotal,,1257\n"
+         "D1110,Cigna DPPO,abc\n"
+         "Grand Total,,1257\n")
+    # 15. A practice-management "Procedures By Procedure Code" report.
+    text("procedures_by_code.csv",
+         "Procedures By Procedure Code,,,,,\n"
+         "Date Range: 01/01/2025 - 12/31/2025,,,,,\n"
+         "Category,Code,Description,Quantity,Average Fee,Total Fees\n"
+         'D0000s,D0120,Periodic oral evaluation,633,62.00,"39,246.00"\n'
+         'D2000s,D2391,"Resin-based composite - one surface, posterior",130,250.00,"32,500.00"\n'
+         'D2000s,D2740,Crown - porcelain/ceramic,874,"1,325.00","1,158,050.00"\n'
+         ",,Total,,,\n",
+         newline="\r\n")
+    # 16. The office's own fees: title, UCR header, a code stored as a number.
+    workbook("office fees.xlsx", {"UCR": [
+        ["Smile Studio — Office Fee Schedule"], [],
+        ["CDT Code", "Description", "UCR Fee"],
+        ["D0120", "Periodic oral evaluation", 62],
+        [2391, "Resin composite", 250],
+        ["D2740", "Crown", "$1,325.00"],
+        ["D9110", "Palliative", "N/C"],
+    ]})
+    # 17. Every way of writing "no amount".
+    text("sunlife_ppo.csv",
+         "Code,Description,Allowance\n"
+         "D0120,Exam,35.00\n"
+         "D2950,Build-up,BR\n"
+         "D2951,Pin retention,By Report\n"
+         "D7140,Extraction,N/C\n"
+         "D7210,Surgical extraction,Not covered\n"
+         "D9110,Palliative,—\n"
+         "D9230,Nitrous,\n")
+
+
+if __name__ == "__main__":
+    main()

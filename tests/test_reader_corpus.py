@@ -1,0 +1,61 @@
+"""csvkit-style corpus: each ugly input under data/readers next to its hand-written expectation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xlfees import read_schedule
+
+CORPUS = Path(__file__).parent / "data" / "readers"
+CASES = sorted(p for p in CORPUS.iterdir()
+               if p.suffix != ".json" and p.name != "make_fixtures.py")
+
+
+def _compact(read) -> dict[str, Any]:
+    document = read.to_dict()
+    result: dict[str, Any] = {k: document[k] for k in ("role", "sheet", "header_row")}
+    if read.role == "schedule":
+        result["rows"] = [[r["payer"], r["network"], r["code"], r["allowed"], r["alt_code"],
+                           r["alt_allowed"], r["effective"], r["row"]]
+                          + ([r["sheet"]] if r["sheet"] and r["sheet"].startswith("page")
+                             else [])
+                          for r in document["rows"]]
+    elif read.role == "office_fees":
+        result["rows"] = [[r["code"], r["office_fee"], r["row"]] for r in document["rows"]]
+    else:
+        result["rows"] = [[r["code"], r["payer"], r["count"], r["row"]]
+                          for r in document["rows"]]
+    if "office_fees" in document:
+        result["office_fees"] = [[r["code"], r["office_fee"], r["row"]]
+                                 for r in document["office_fees"]]
+    result["rejected"] = [[r["sheet"], r["row"], r["text"], r["reason"]]
+                          for r in document["rejected"]]
+    if read.notes:
+        result["notes"] = [[n.sheet, n.reason] for n in read.notes]
+    return result
+
+
+def test_corpus_is_large_enough() -> None:
+    """At least 15 ugly files, each with its expectation."""
+    assert len(CASES) >= 15
+    for case in CASES:
+        assert case.with_name(case.name + ".expected.json").exists(), case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_reads_as_expected(case: Path) -> None:
+    """The file reads to exactly its hand-written expected rows and rejections."""
+    expected = json.loads(case.with_name(case.name + ".expected.json").read_text("utf-8"))
+    assert _compact(read_schedule(case)) == expected
+
+
+def test_inputs_are_not_modified(tmp_path: Path) -> None:
+    """Reading leaves every input byte for byte as it was."""
+    before = {case: case.read_bytes() for case in CASES}
+    for case in CASES:
+        read_schedule(case)
+    assert {case: case.read_bytes() for case in CASES} == before
