@@ -118,3 +118,83 @@ def test_not_a_folder_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(cli, ["analyze", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+READERS = Path(__file__).parent / "data" / "readers"
+
+
+def test_inspect_summary(runner: CliRunner) -> None:
+    """inspect prints role, payer, sheet, header row, columns, counts and each rejected row."""
+    result = runner.invoke(cli, ["inspect", str(READERS / "metlife-pdp.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "  role:       schedule",
+        "  payers:     MetLife PDP Plus (4 codes)",
+        "  read from:  sheet 'Fee Schedule', header row 3",
+        "  columns:    code ← 'Code', description ← 'Description', allowed ← 'Allowance', "
+        "alternate_sheet ← 'Alternate Benefits'",
+        "  rows kept:  4",
+        "  rejected:   1",
+        "    Alternate Benefits row 4: 'D9999': alternate benefit for a code the schedule "
+        "does not list",
+        "  note:       sheet 'Read me' holds no table of CDT codes; not read",
+    ]
+
+
+def test_inspect_json_shape(runner: CliRunner) -> None:
+    """--json has the DESIGN contract's keys; rows and rejected rows carry theirs."""
+    result = runner.invoke(cli, ["inspect", str(READERS / "guardian_dentalguard.csv"), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert list(document) == ["file", "role", "sheet", "header_row", "columns", "rows",
+                              "rejected"]
+    assert document["columns"] == {"code": "Code", "description": "Description",
+                                   "allowed": "Allowance"}
+    assert document["rows"][0] == {"payer": "Guardian DentalGuard Preferred", "network": "",
+                                   "code": "D0120", "allowed": 36.5, "alt_code": None,
+                                   "alt_allowed": None, "effective": None, "sheet": None,
+                                   "row": 3}
+    assert document["rejected"] == [{"sheet": None, "row": 7, "text": "N/C",
+                                     "reason": "not an amount"}]
+
+
+def test_inspect_volume_rows(runner: CliRunner) -> None:
+    """Volume files' rows carry code, payer and count."""
+    result = runner.invoke(cli, ["inspect", str(READERS / "volume_by_carrier.csv"), "--json"])
+    rows = json.loads(result.output)["rows"]
+    assert rows[0] == {"code": "D0120", "payer": "Delta Dental PPO", "count": 120.0,
+                       "sheet": None, "row": 3}
+
+
+def test_inspect_ambiguous_file_and_role_option(runner: CliRunner, tmp_path: Path) -> None:
+    """A generic Fee column with no name hint: Error with the fix; --role settles it."""
+    prices = tmp_path / "prices.csv"
+    prices.write_text("Code,Fee\nD0120,40\nD1110,70\n")
+    result = runner.invoke(cli, ["inspect", str(prices)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {prices}: could be a payer schedule or the office's fees (its only amount "
+        f"column has a generic name); say which in client.toml: [files.\"{prices}\"] "
+        "role = \"schedule\" (or \"office_fees\"), or pass inspect --role\n")
+    result = runner.invoke(cli, ["inspect", str(prices), "--role", "office_fees", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["rows"][1] == {"code": "D1110", "description": "",
+                                                    "office_fee": 70.0, "sheet": None,
+                                                    "row": 3}
+
+
+def test_inspect_missing_sheet(runner: CliRunner) -> None:
+    """--sheet naming a sheet that is not there lists the ones that are."""
+    result = runner.invoke(cli, ["inspect", str(READERS / "aetna.xlsx"), "--sheet", "2027"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {READERS / 'aetna.xlsx'}: has no sheet '2027'; pin one "
+                             "of its sheets: 'Sheet1'\n")
+
+
+def test_inspect_no_table(runner: CliRunner, tmp_path: Path) -> None:
+    """A file with no table of codes says what to check."""
+    memo = tmp_path / "memo.txt"
+    memo.write_text("Dear doctor,\nplease find our new schedule attached.\n")
+    result = runner.invoke(cli, ["inspect", str(memo)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {memo}: no table of CDT codes found in it; ")

@@ -130,7 +130,8 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
     if len(read.rejected) > limit:
         lines.append(f"    … and {len(read.rejected) - limit} more (see --json)")
     for note in read.notes:
-        lines.append(f"  note: {note.sheet or ''} {note.reason}".replace("  ", " "))
+        place = f"sheet '{note.sheet}' " if note.sheet else ""
+        lines.append(f"  note:       {place}{note.reason}")
     return "\n".join(lines)
 
 

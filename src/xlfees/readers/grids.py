@@ -83,13 +83,13 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def read_text(path: Path, limits: Limits) -> Grid:
+def read_text(path: Path, limits: Limits, shown: str) -> Grid:
     """A CSV/TSV/TXT file as one grid, with its encoding and delimiter detected."""
     text, encoding = decode(path.read_bytes())
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if len(lines) > limits.max_rows:
-        raise ReadError(path, f"has {len(lines):,} lines, over the {limits.max_rows:,} limit",
+        raise ReadError(shown, f"has {len(lines):,} lines, over the {limits.max_rows:,} limit",
                         "split the file")
     delimiter = sniff_delimiter(lines)
     rows: list[list[Cell]] = []
@@ -100,7 +100,7 @@ def read_text(path: Path, limits: Limits) -> Grid:
             rows.append([cell for cell in cells])
             numbers.append(reader.line_num)
     except csv.Error as error:
-        raise ReadError(path, f"cannot be read as delimited text ({error}) near line "
+        raise ReadError(shown, f"cannot be read as delimited text ({error}) near line "
                               f"{reader.line_num}", "fix the quoting on that line") from None
     return Grid(sheet=None, rows=rows, row_numbers=numbers, encoding=encoding,
                 delimiter=delimiter)
@@ -108,14 +108,14 @@ def read_text(path: Path, limits: Limits) -> Grid:
 
 # --- Excel -----------------------------------------------------------------------------
 
-def read_workbook(path: Path, limits: Limits) -> list[Grid]:
+def read_workbook(path: Path, limits: Limits, shown: str) -> list[Grid]:
     """Every visible sheet of an xlsx/xlsm/xls workbook, read with calamine."""
     from python_calamine import CalamineWorkbook  # the fast Rust reader
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own error types per format
-        raise ReadError(path, f"cannot be read as a workbook ({_first_line(error)})",
+        raise ReadError(shown, f"cannot be read as a workbook ({_first_line(error)})",
                         "open it in Excel and save it again as .xlsx") from None
     grids = []
     try:
@@ -126,7 +126,7 @@ def read_workbook(path: Path, limits: Limits) -> list[Grid]:
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
             if sheet.total_height > limits.max_rows:
-                raise ReadError(path, f"sheet '{meta.name}' has {sheet.total_height:,} rows, "
+                raise ReadError(shown, f"sheet '{meta.name}' has {sheet.total_height:,} rows, "
                                       f"over the {limits.max_rows:,} limit",
                                 "delete the empty rows or split the sheet")
             rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
@@ -136,7 +136,7 @@ def read_workbook(path: Path, limits: Limits) -> list[Grid]:
     except ReadError:
         raise
     except Exception as error:
-        raise ReadError(path, f"cannot be read as a workbook ({_first_line(error)})",
+        raise ReadError(shown, f"cannot be read as a workbook ({_first_line(error)})",
                         "open it in Excel and save it again as .xlsx") from None
     finally:
         workbook.close()
@@ -156,7 +156,7 @@ _PDF_AMOUNT = re.compile(r"^\(?\$\s?-?[\d,]+(\.\d{1,2})?\)?$|^-?\d{1,3}(,\d{3})*
 _PDF_NON_AMOUNTS = {"br", "n/c", "nc", "—", "by report", "not covered", "n/a"}
 
 
-def read_pdf(path: Path, limits: Limits) -> Grid:
+def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
     """A text PDF as one grid: code lines split into code, description and amounts.
 
     Page headers, column titles and footers are kept as one-cell rows: they
@@ -171,7 +171,7 @@ def read_pdf(path: Path, limits: Limits) -> Grid:
     try:
         with pdfplumber.open(path) as pdf:
             if len(pdf.pages) > limits.max_pdf_pages:
-                raise ReadError(path, f"has {len(pdf.pages)} pages, over the "
+                raise ReadError(shown, f"has {len(pdf.pages)} pages, over the "
                                       f"{limits.max_pdf_pages} page limit",
                                 "split the PDF, or raise [limits] max_pdf_pages")
             for page_number, page in enumerate(pdf.pages, start=1):
@@ -183,11 +183,11 @@ def read_pdf(path: Path, limits: Limits) -> Grid:
     except ReadError:
         raise
     except Exception as error:  # pdfminer raises many types for damaged or locked files
-        raise ReadError(path, f"cannot be read as a PDF ({_first_line(error)})",
+        raise ReadError(shown, f"cannot be read as a PDF ({_first_line(error)})",
                         "ask the payer for the schedule as Excel or CSV, or print it to a "
                         "new PDF") from None
     if not any(len(row) > 1 for row in rows):
-        raise ReadError(path, "has no text lines that start with a CDT code (a scanned image?)",
+        raise ReadError(shown, "has no text lines that start with a CDT code (a scanned image?)",
                         "ask the payer for a text PDF, Excel or CSV")
     return Grid(sheet=None, rows=rows, row_numbers=numbers, row_sheets=pages)
 

@@ -44,27 +44,41 @@ TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
 SUPPORTED = (*EXCEL_EXTENSIONS, ".xls", ".pdf", *TEXT_EXTENSIONS)
 
 
-def file_kind(path: Path, limits: Limits) -> str:
-    """'xlsx', 'xls', 'pdf' or 'text', from the file's content; refuses what it cannot read."""
+def human_size(size: float) -> str:
+    """312 bytes, 4.0 KB, 52.3 MB."""
+    if size < 1024:
+        return f"{size:.0f} bytes"
+    if size < MB:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / MB:.1f} MB"
+
+
+def file_kind(path: Path, limits: Limits, display: str | None = None) -> str:
+    """'xlsx', 'xls', 'pdf' or 'text', from the file's content; refuses what it cannot read.
+
+    ``display`` is how errors name the file (the path inside a client folder).
+    """
+    shown = display or str(path)
     extension = path.suffix.lower()
     if extension not in SUPPORTED:
-        raise ReadError(path, f"{extension or 'no extension'} is not a supported format",
+        raise ReadError(shown, f"{extension or 'no extension'} is not a supported format",
                         "save it as .xlsx, .xls, .csv, .txt or a text .pdf")
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise ReadError(path, f"is {size / MB:.1f} MB, over the {limits.max_file_bytes / MB:g} MB "
-                              "limit", "split the file, or raise [limits] max_file_mb in "
-                                       "client.toml if it is genuine")
+        raise ReadError(shown, f"is {human_size(size)}, over the "
+                               f"{human_size(limits.max_file_bytes)} limit",
+                        "split the file, or raise [limits] max_file_mb in client.toml if it "
+                        "is genuine")
     if size == 0:
-        raise ReadError(path, "is empty", "export the schedule again")
+        raise ReadError(shown, "is empty", "export the schedule again")
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_ZIP):
         kind = "xlsx"
-        _check_zip(path, limits)
+        _check_zip(path, limits, shown)
     elif head.startswith(_OLE2):
         if _ENCRYPTION_INFO in path.read_bytes():
-            raise ReadError(path, "is a password-protected workbook",
+            raise ReadError(shown, "is a password-protected workbook",
                             "open it in Excel and save a copy without a password")
         kind = "xls"
     elif head.startswith(_PDF):
@@ -79,25 +93,25 @@ def file_kind(path: Path, limits: Limits) -> str:
             return kind
         what = {"xlsx": "an Excel workbook (.xlsx)", "xls": "an Excel 97-2003 workbook (.xls)",
                 "pdf": "a PDF", "text": "a text file"}[kind]
-        raise ReadError(path, f"is {what} with the extension {extension}",
+        raise ReadError(shown, f"is {what} with the extension {extension}",
                         f"rename it to {expected[0]}")
     return kind
 
 
-def _check_zip(path: Path, limits: Limits) -> None:
+def _check_zip(path: Path, limits: Limits, shown: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except zipfile.BadZipFile:
-        raise ReadError(path, "is a damaged workbook (not a readable zip)",
+        raise ReadError(shown, "is a damaged workbook (not a readable zip)",
                         "open it in Excel and save it again") from None
     unzipped = sum(entry.file_size for entry in entries)
     zipped = sum(entry.compress_size for entry in entries) or 1
     if unzipped > limits.max_unzipped_bytes or unzipped / zipped > limits.max_zip_ratio:
-        raise ReadError(path, f"unpacks to {unzipped / MB:.0f} MB ({unzipped / zipped:.0f}× its "
-                              "size), which looks like a zip bomb",
+        raise ReadError(shown, f"unpacks to {human_size(unzipped)} ({unzipped / zipped:.0f}× "
+                               "its size), which looks like a zip bomb",
                         "refuse the file, or save the schedule again from its source")
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise ReadError(path, "is a zip file but not an Excel workbook",
+        raise ReadError(shown, "is a zip file but not an Excel workbook",
                         "save the schedule as .xlsx")

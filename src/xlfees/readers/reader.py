@@ -139,14 +139,14 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     path = Path(path)
     pins = pins or FilePins()
     limits = limits or Limits()
-    display = display or path.name
-    kind = file_kind(path, limits)
+    display = display or str(path)
+    kind = file_kind(path, limits, display)
     if kind == "text":
-        grids = [rejoin_split_amounts(read_text(path, limits))]
+        grids = [rejoin_split_amounts(read_text(path, limits, display))]
     elif kind == "pdf":
-        grids = [read_pdf(path, limits)]
+        grids = [read_pdf(path, limits, display)]
     else:
-        grids = read_workbook(path, limits)
+        grids = read_workbook(path, limits, display)
     if hint is None:
         hint = name_hint(display)
 
@@ -162,7 +162,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
         layout = find_layout(grid, pins.columns, pins.header_row)
         if layout is None:
             if grid.sheet is not None and any(any(_text(c) for c in r) for r in grid.rows):
-                notes.append(Note(reason="sheet holds no table of CDT codes; not read",
+                notes.append(Note(reason="holds no table of CDT codes; not read",
                                   file=display, sheet=grid.sheet))
             continue
         found.append((grid, layout, _sheet_role(layout)))
@@ -215,7 +215,7 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
         raise AmbiguousFile(display, "could be a payer schedule or the office's fees (its only "
                                      "amount column has a generic name)",
                             f'say which in client.toml: [files."{display}"] role = "schedule"'
-                            ' (or "office_fees")')
+                            ' (or "office_fees"), or pass inspect --role')
     _rename_amount(layout, proven)
     return proven
 

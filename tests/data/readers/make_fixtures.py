@@ -4,8 +4,11 @@ Each input is written byte for byte here, so its encoding, delimiter and
 quirks are reviewable as code; the expected outputs beside them
 (``*.expected.json``) are written by hand, not by xlfees.
 
-    pip install openpyxl xlwt reportlab
+    pip install openpyxl xlwt reportlab msoffcrypto-tool
     python tests/data/readers/make_fixtures.py
+
+Files that must be refused (password-protected, damaged, disguised) go to
+``hostile/``: they have no expected rows, only an expected error.
 """
 
 from __future__ import annotations
@@ -238,6 +241,26 @@ def main() -> None:
          "D7210,Surgical extraction,Not covered\n"
          "D9110,Palliative,—\n"
          "D9230,Nitrous,\n")
+
+    hostile()
+
+
+def hostile() -> None:
+    """Inputs that must be refused with one clear error."""
+    import msoffcrypto.format.ooxml
+
+    folder = HERE / "hostile"
+    folder.mkdir(exist_ok=True)
+    plain = folder / "_plain.xlsx"
+    workbook("hostile/_plain.xlsx", {"S": [["Code", "Allowed"], ["D0120", 40]]})
+    with plain.open("rb") as source, (folder / "locked.xlsx").open("wb") as target:
+        msoffcrypto.format.ooxml.OOXMLFile(source).encrypt("secret", target)
+    plain.unlink()
+    (folder / "damaged.xlsx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 20)
+    (folder / "really_a_pdf.xlsx").write_bytes((HERE / "Ameritas PPO 2026.pdf").read_bytes())
+    (folder / "really_text.xls").write_bytes(b"Code,Allowed\nD0120,40\n")
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "letter.docx").write_bytes(b"PK\x03\x04not really")
 
 
 if __name__ == "__main__":

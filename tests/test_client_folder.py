@@ -1,0 +1,128 @@
+"""A client folder in the shapes payers send: files found by content, pinned by client.toml."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xlfees import ReadError, SettingsError, analyze, load_client
+from xlfees.readers import AmbiguousFile
+
+READERS = Path(__file__).parent / "data" / "readers"
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    """office fees.xlsx, a procedures report, and four payers in four formats."""
+    folder = tmp_path / "lakeside-dental"
+    (folder / "payers").mkdir(parents=True)
+    shutil.copy(READERS / "office fees.xlsx", folder / "office fees.xlsx")
+    shutil.copy(READERS / "procedures_by_code.csv", folder / "procedures_by_code.csv")
+    for name in ("Delta Dental PPO 2026.csv", "Ameritas PPO 2026.pdf", "metlife-pdp.xlsx",
+                 "aetna.xlsx"):
+        shutil.copy(READERS / name, folder / "payers" / name)
+    (folder / "payers" / "~$metlife-pdp.xlsx").write_bytes(b"lock file")
+    (folder / "payers" / "cover letter.docx").write_bytes(b"PK\x03\x04")
+    return folder
+
+
+def test_every_file_found_by_content(messy: Path) -> None:
+    """Office fees, volume and four payers are read; payer names come from titles and names."""
+    client = load_client(messy)
+    assert sorted(set(client.schedules["payer"])) == [
+        "Aetna", "Ameritas Dental PPO", "Delta Dental PPO", "MetLife PDP Plus"]
+    assert dict(zip(client.office_fees["code"], client.office_fees["office_fee"])) == {
+        "D0120": 62.0, "D2391": 250.0, "D2740": 1325.0}
+    assert dict(zip(client.volume["code"], client.volume["count"])) == {
+        "D0120": 633.0, "D2391": 130.0, "D2740": 874.0}
+    assert client.name == "lakeside-dental"
+
+
+def test_rejected_rows_reach_the_notes_with_their_file(messy: Path) -> None:
+    """Each rejected row is a note naming the file inside the folder, sheet and row."""
+    notes = {(n.file, n.sheet, n.row, n.text, n.reason) for n in load_client(messy).notes}
+    assert ("payers/Delta Dental PPO 2026.csv", None, 6, "BR", "not an amount") in notes
+    assert ("payers/Ameritas PPO 2026.pdf", "page 2", 4, "BR", "not an amount") in notes
+    assert ("office fees.xlsx", "UCR", 7, "N/C", "not an amount") in notes
+    assert ("procedures_by_code.csv", None, 7, "Total", "totals row") in notes
+    assert ("payers/cover letter.docx", None, None, None,
+            "not read: .docx is not a supported format") in notes
+
+
+def test_newest_effective_date_applies(messy: Path) -> None:
+    """Aetna's D0120 of 2025 is superseded by 2026's; the older row is noted, not used."""
+    client = load_client(messy)
+    aetna = client.schedules[client.schedules["payer"] == "Aetna"]
+    assert dict(zip(aetna["code"], aetna["allowed"])) == {"D0120": 42.0, "D1110": 70.0}
+    assert any(n.reason == "superseded by the schedule effective 2026-01-01" and n.row == 2
+               for n in load_client(messy).notes)
+
+
+def test_analysis_runs_end_to_end(messy: Path) -> None:
+    """The messy folder analyses; D2391's alternate from MetLife's sheet is used."""
+    analysis = analyze(load_client(messy))
+    metlife = analysis.alt_benefits[analysis.alt_benefits["payer"] == "MetLife PDP Plus"]
+    row = metlife[metlife["code"] == "D2391"].iloc[0]
+    # MetLife's own alternate-benefit sheet: D2391 paid as D2140 at 94.00
+    assert (row["alt_code"], row["alt_before"]) == ("D2140", 94.0)
+    # 250 − 0.8 × 94 = 174.8
+    assert row["balance_before"] == pytest.approx(174.8)
+
+
+def test_ambiguous_file_names_the_pin_that_settles_it(messy: Path) -> None:
+    """A root file with only a 'Fee' column and no telling name: the error gives the line."""
+    (messy / "list.csv").write_text("Code,Fee\nD0120,40\nD1110,70\nD2391,150\n")
+    with pytest.raises(AmbiguousFile, match=r'^list\.csv: could be a payer schedule or the '
+                                            r"office's fees .*\[files\.\"list\.csv\"\] "
+                                            r'role = "schedule"'):
+        load_client(messy)
+    (messy / "client.toml").write_text('[files."list.csv"]\nrole = "schedule"\n'
+                                       'payer = "Guardian"\n')
+    client = load_client(messy)
+    guardian = client.schedules[client.schedules["payer"] == "Guardian"]
+    assert list(guardian["code"]) == ["D0120", "D1110", "D2391"]
+
+
+def test_pin_for_a_missing_file(messy: Path) -> None:
+    """A [files."…"] entry naming no file in the folder is an error naming the key."""
+    (messy / "client.toml").write_text('[files."payers/cigna.xlsx"]\nrole = "schedule"\n')
+    with pytest.raises(SettingsError, match=r"setting 'files\.\"payers/cigna\.xlsx\"' names no "
+                                            r"file in the folder"):
+        load_client(messy)
+
+
+def test_pinned_columns_and_header_row(messy: Path) -> None:
+    """columns and header_row pins read a file whose headers nothing recognises."""
+    (messy / "payers" / "odd.csv").write_text(
+        "Guardian schedule\nItem,What,Pays\nD0120,Exam,41\nD1110,Cleaning,71\n")
+    (messy / "client.toml").write_text(
+        '[files."payers/odd.csv"]\npayer = "Guardian"\nheader_row = 2\n'
+        'columns = { code = "Item", allowed = "Pays" }\n')
+    client = load_client(messy)
+    guardian = client.schedules[client.schedules["payer"] == "Guardian"]
+    assert dict(zip(guardian["code"], guardian["allowed"])) == {"D0120": 41.0, "D1110": 71.0}
+
+
+def test_bad_file_stops_the_client_with_its_name(messy: Path) -> None:
+    """A damaged payer file stops the client with one error naming it."""
+    (messy / "payers" / "cigna.xlsx").write_bytes(b"PK\x03\x04broken")
+    with pytest.raises(ReadError, match=r"^payers/cigna\.xlsx: is a damaged workbook"):
+        load_client(messy)
+
+
+def test_wide_sheet_gives_office_fees_when_no_file_does(tmp_path: Path) -> None:
+    """A comparison sheet alone is a whole client: office fees and payers."""
+    shutil.copy(READERS / "lakeside comparison.xlsx", tmp_path / "comparison.xlsx")
+    client = load_client(tmp_path)
+    assert dict(zip(client.office_fees["code"], client.office_fees["office_fee"])) == {
+        "D0120": 62.0, "D2740": 1325.0, "D7210": 365.0}
+    assert sorted(set(client.schedules["payer"])) == ["Cigna DPPO", "Delta Dental PPO"]
+
+
+def test_limits_from_client_toml(messy: Path) -> None:
+    """[limits] max_pdf_pages applies to the folder's files."""
+    (messy / "client.toml").write_text("[limits]\nmax_pdf_pages = 1\n")
+    with pytest.raises(ReadError, match=r"payers/Ameritas PPO 2026\.pdf: has 2 pages"):
+        load_client(messy)
