@@ -62,8 +62,8 @@ def test_analyze_summary(runner: CliRunner, handworked_dir: Path) -> None:
     """Without --json a readable summary lists each payer's rate and the top target."""
     result = runner.invoke(cli, ["analyze", str(handworked_dir)])
     assert result.exit_code == 0, result.output
-    assert "Alpha Dental PPO" in result.output and "67.7%" in result.output
-    assert "  1. Alpha Dental PPO             D2740" in result.output
+    assert "Alpha Dental (PPO)" in result.output and "67.7%" in result.output
+    assert "  1. Alpha Dental (PPO)           D2740" in result.output
 
 
 def test_missing_required_file(runner: CliRunner, handworked_dir: Path,

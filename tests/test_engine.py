@@ -164,7 +164,7 @@ def test_alt_benefits_default_map_by_hand(analysis) -> None:
 def test_alt_benefit_without_alternate_amount_is_noted(analysis) -> None:
     """D2740 → D2791, which no payer lists: noted for Alpha and Beta, never guessed."""
     reasons = [n.reason for n in analysis.notes]
-    assert any(r.startswith("Alpha Dental PPO pays D2740 as D2791") for r in reasons)
+    assert any(r.startswith("Alpha Dental (PPO) pays D2740 as D2791") for r in reasons)
     assert any(r.startswith("Beta Health pays D2740 as D2791") for r in reasons)
     assert analysis.alt_benefits[analysis.alt_benefits["code"] == "D2740"].empty
 

@@ -17,6 +17,7 @@ from .folder import load_client
 from .money import excel_round
 from .readers import FileRead, ReadError, read_schedule
 from .settings import Settings
+from .workbook import write_workbook
 
 try:
     __version__ = version("xlfees")
@@ -41,4 +42,5 @@ __all__ = [
     "load_client",
     "normalize_code",
     "read_schedule",
+    "write_workbook",
 ]

@@ -38,6 +38,8 @@ class Analysis:
     alt_benefits: pd.DataFrame
     notes: tuple[Note, ...]
     volume_basis: str
+    volume_schedules: list[str]
+    unassigned_share: dict[tuple[str, str], float]
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (DESIGN.md, "--json contracts")."""
@@ -55,7 +57,9 @@ def analyze(client: Client) -> Analysis:
     tables: Tables = compute(client)
     return Analysis(client=client, gaps=tables.gaps, targets=tables.targets,
                     payers=tables.payers, alt_benefits=tables.alt_benefits,
-                    notes=tables.notes, volume_basis=tables.volume_basis)
+                    notes=tables.notes, volume_basis=tables.volume_basis,
+                    volume_schedules=tables.volume_schedules,
+                    unassigned_share=tables.unassigned_share)
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -10,10 +10,12 @@ import click
 
 from . import __version__
 from .analysis import Analysis, analyze
+from .engine import schedule_label
 from .errors import XlfeesError
 from .folder import load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
+from .workbook import copy_template, write_workbook
 
 
 class _Group(click.Group):
@@ -47,27 +49,54 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command("analyze")
 @click.argument("client_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the filled workbook here (.xlsx).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the whole analysis as JSON (the --json contract in DESIGN.md).")
-def analyze_command(client_dir: str, as_json: bool) -> None:
-    """Analyse one client folder and print the result.
+@click.option("--template", type=click.Path(exists=True, dir_okay=False),
+              help="Fill this template instead of the built-in one (see `xlfees template`).")
+def analyze_command(client_dir: str, output: str | None, as_json: bool,
+                    template: str | None) -> None:
+    """Analyse one client folder: a workbook with -o, JSON with --json, else a summary.
 
-    CLIENT_DIR holds office_fees.csv, schedules.csv, optionally volume.csv and
-    client.toml. Without --json a short summary is printed: each payer's
-    effective rate, annual write-off and the value of the ask, then the top
-    targets.
+    CLIENT_DIR holds the office fees, the payer schedules (any shape, usually in
+    payers/), optionally a volume report and client.toml. The workbook has
+    Summary, Settings, Office Fees, Schedules, Volume, Gaps, Targets, Alt
+    Benefits, Payers and Import Notes; every figure is a live formula that
+    also stores its value.
 
     \b
     Examples:
+      xlfees analyze examples/smile-studio -o smile-studio.xlsx
       xlfees analyze examples/smile-studio
       xlfees analyze examples/smile-studio --json | jq '.payers'
+      xlfees analyze acme-dental -o acme.xlsx --template our_branded_template.xlsx
     """
     analysis = analyze(load_client(client_dir))
+    if output:
+        written = write_workbook(analysis, output, template=template)
+        if not as_json:
+            click.echo(f"Wrote {written}", err=True)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
-    else:
+    elif not output:
         click.echo(render_summary(analysis))
 
+
+@cli.command("template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the blank template (.xlsx).")
+def template_command(output: str) -> None:
+    """Write the blank workbook template, to restyle or to fill in Excel.
+
+    A restyled copy (your logo, colours, an extra sheet) can be passed back
+    with `xlfees analyze … --template PATH`: filling keeps what you added.
+
+    \b
+    Examples:
+      xlfees template -o xlfees_template.xlsx
+    """
+    click.echo(f"Wrote {copy_template(output)}", err=True)
 
 
 @cli.command("inspect")
@@ -104,7 +133,7 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
     if read.role == "schedule":
         payers: dict[str, int] = {}
         for row in read.schedules:
-            label = f"{row['payer']} {row['network']}".strip()
+            label = schedule_label(row["payer"], row["network"])
             payers[label] = payers.get(label, 0) + 1
         lines.append("  payers:     " + ", ".join(f"{p} ({n} code{'s' * (n != 1)})"
                                                   for p, n in payers.items()))
@@ -142,13 +171,13 @@ def render_summary(analysis: Analysis, top: int = 10) -> str:
     lines.append(f"{'Payer':<32} {'Codes':>5} {'Eff. rate':>9} {'Write-off/yr':>14} "
                  f"{'Ask value/yr':>14}")
     for payer in document["payers"]:
-        name = f"{payer['payer']} {payer['network']}".strip()
+        name = schedule_label(payer["payer"], payer["network"])
         rate = "—" if payer["effective_rate"] is None else f"{payer['effective_rate']:.1%}"
         lines.append(f"{name[:32]:<32} {payer['codes']:>5} {rate:>9} "
                      f"{payer['annual_writeoff']:>14,.2f} {payer['impact_at_ask']:>14,.2f}")
     lines += ["", f"Top {top} targets (volume × shortfall vs peers):"]
     for rank, target in enumerate(document["targets"][:top], start=1):
-        name = f"{target['payer']} {target['network']}".strip()
+        name = schedule_label(target["payer"], target["network"])
         lines.append(f"{rank:>3}. {name[:28]:<28} {target['code']}  allowed "
                      f"{target['allowed']:>9,.2f}  peer {_money(target['benchmark']):>9}  "
                      f"worth {target['priority']:>11,.2f}/yr")

@@ -27,7 +27,11 @@ GAP_COLUMNS = ("payer", "network", "code", "category", "description", "office_fe
 
 ALT_COLUMNS = ("payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
                "coverage", "balance_before", "balance_after", "savings", "savings_pct",
-               "volume", "annual_savings")
+               "volume", "annual_savings", "alt_source")
+# Where an alternate amount came from: the payer's schedule itself, or its allowed
+# amount for the alternate code.
+ALT_FROM_SCHEDULE = "schedule"
+ALT_FROM_CODE = "alternate code"
 
 PAYER_COLUMNS = ("payer", "network", "codes", "missing_codes", "effective_rate",
                  "annual_writeoff", "impact_at_ask")
@@ -81,11 +85,32 @@ def patient_balance(base: float, coverage: float, alt_allowed: float) -> float:
 
 # --- volume -------------------------------------------------------------------------
 
+UNASSIGNED = "(no payer)"      # a volume row without a payer: split by shares or 100 %
+UNMATCHED = "(no schedule)"   # a volume row whose payer has no schedule: left out
+
+
+def schedule_label(payer: str, network: str) -> str:
+    """How the workbook and the notes name one schedule: 'Delta Dental (PPO)'.
+
+    The brackets keep payer "Delta Dental" network "PPO" apart from a payer
+    whose name is "Delta Dental PPO".
+    """
+    return f"{payer} ({network})" if network else payer
+
+
 @dataclass(frozen=True)
 class VolumeByPayer:
-    """Annual volume per (payer, network, code) and how it was obtained."""
+    """Annual volume per (payer, network, code) and how it was obtained.
+
+    Every volume row is resolved to the schedule it counts for (``schedules``,
+    parallel to the client's volume rows: a label, UNASSIGNED or UNMATCHED);
+    unassigned rows count for each schedule × its ``unassigned_share``. The
+    workbook's Volume formulas repeat exactly this.
+    """
 
     counts: dict[tuple[str, str, str], float]
+    schedules: list[str]
+    unassigned_share: dict[ScheduleKey, float]
     basis: str
     notes: tuple[Note, ...]
 
@@ -103,28 +128,30 @@ def _payer_lookup(keys: Iterable[ScheduleKey]) -> dict[str, list[ScheduleKey]]:
     lookup: dict[str, list[ScheduleKey]] = dict(by_payer)
     for key in keys:
         if key[1]:
-            lookup.setdefault(_fold(f"{key[0]} {key[1]}"), []).append(key)
+            for name in {_fold(f"{key[0]} {key[1]}"), _fold(schedule_label(*key))}:
+                if key not in lookup.setdefault(name, []):
+                    lookup[name].append(key)
     return lookup
 
 
 def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPayer:
     """Attribute volume to schedules: a payer column, else payer_shares, else 100 % each."""
     lookup = _payer_lookup(keys)
-    counts: dict[tuple[str, str, str], float] = {}
     notes: list[Note] = []
     volume = client.volume
-    assigned = volume[volume["payer"] != ""]
-    unassigned = volume[volume["payer"] == ""]
-
-    def add(key: ScheduleKey, code: str, count: float) -> None:
-        counts[(key[0], key[1], code)] = counts.get((key[0], key[1], code), 0.0) + count
-
+    has_payers = bool((volume["payer"] != "").any())
+    has_unassigned = bool((volume["payer"] == "").any())
+    labels: list[str] = []
     unmatched: dict[str, float] = {}
-    for code, payer, count in assigned[["code", "payer", "count"]].itertuples(index=False):
+    for payer, count in volume[["payer", "count"]].itertuples(index=False):
+        if payer == "":
+            labels.append(UNASSIGNED)
+            continue
         matches = lookup.get(_fold(payer), [])
         if len(matches) == 1:
-            add(matches[0], code, count)
+            labels.append(schedule_label(*matches[0]))
         else:
+            labels.append(UNMATCHED)
             unmatched[payer] = unmatched.get(payer, 0.0) + count
     for payer, count in sorted(unmatched.items()):
         matches = lookup.get(_fold(payer), [])
@@ -138,21 +165,24 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         notes.append(Note(reason=reason, file="volume"))
 
     shares = _shares_by_key(client.settings, lookup)
-    if unassigned.empty:
-        basis = VOLUME_BY_PAYER if not assigned.empty else VOLUME_NONE
+    if not has_unassigned:
+        basis = VOLUME_BY_PAYER if has_payers else VOLUME_NONE
+        share = {key: 0.0 for key in keys}
     elif shares:
         basis = VOLUME_BY_SHARES
-        for code, count in unassigned[["code", "count"]].itertuples(index=False):
-            for key, share in shares.items():
-                add(key, code, count * share)
-    elif assigned.empty:
+        share = {key: shares.get(key, 0.0) for key in keys}
+        without = [schedule_label(*k) for k in keys if k not in shares]
+        if without:
+            notes.append(Note(reason="[payer_shares] gives no share to " + ", ".join(without)
+                                     + ": the volume without a payer counts 0 for them",
+                              file="volume"))
+    elif not has_payers:
         basis = VOLUME_PER_100
-        for code, count in unassigned[["code", "count"]].itertuples(index=False):
-            for key in keys:
-                add(key, code, count)
+        share = {key: 1.0 for key in keys}
     else:
         basis = VOLUME_BY_PAYER
-        total = float(unassigned["count"].sum())
+        share = {key: 0.0 for key in keys}
+        total = float(volume.loc[volume["payer"] == "", "count"].sum())
         notes.append(Note(reason=f"{total:g} procedures in the volume have no payer and are "
                                  "left out: add the payer, or set [payer_shares] in client.toml",
                           file="volume"))
@@ -163,7 +193,19 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
     elif basis == VOLUME_NONE:
         notes.append(Note(reason="no volume: annual figures are zero and effective rates are "
                                  "unweighted; add volume.csv", file="volume"))
-    return VolumeByPayer(counts=counts, basis=basis, notes=tuple(notes))
+
+    counts: dict[tuple[str, str, str], float] = {}
+    by_label = {schedule_label(*key): key for key in keys}
+    for code, count, label in zip(volume["code"], volume["count"], labels):
+        if label == UNASSIGNED:
+            for key in keys:
+                if share[key]:
+                    counts[(*key, code)] = counts.get((*key, code), 0.0) + count * share[key]
+        elif label != UNMATCHED:
+            key = by_label[label]
+            counts[(*key, code)] = counts.get((*key, code), 0.0) + count
+    return VolumeByPayer(counts=counts, schedules=labels, unassigned_share=share, basis=basis,
+                         notes=tuple(notes))
 
 
 def _shares_by_key(settings: Settings,
@@ -193,6 +235,8 @@ class Tables:
     alt_benefits: pd.DataFrame
     notes: tuple[Note, ...]
     volume_basis: str
+    volume_schedules: list[str]                 # per client.volume row: the schedule it counts for
+    unassigned_share: dict[ScheduleKey, float]  # share of payer-less volume per schedule
 
 
 def compute(client: Client) -> Tables:
@@ -264,7 +308,8 @@ def compute(client: Client) -> Tables:
     alt_rows, alt_notes = _alt_benefits(allowed, alt_given, office, volume.counts, settings)
     notes.extend(alt_notes)
     return Tables(gaps=gaps, targets=targets, payers=payers, alt_benefits=alt_rows,
-                  notes=tuple(notes), volume_basis=volume.basis)
+                  notes=tuple(notes), volume_basis=volume.basis,
+                  volume_schedules=volume.schedules, unassigned_share=volume.unassigned_share)
 
 
 def _rank_targets(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -292,18 +337,14 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
             rate: float | None = math.fsum(mine["volume"] * mine["allowed"]) / weighted_office
         elif math.fsum(mine["office_fee"]) > 0:
             rate = math.fsum(mine["allowed"]) / math.fsum(mine["office_fee"])
-            notes.append(Note(reason=f"{_label(key)} has no volume on its codes: its effective "
-                                     "rate is unweighted (each code counts once)"))
+            notes.append(Note(reason=f"{schedule_label(*key)} has no volume on its codes: its "
+                                     "effective rate is unweighted (each code counts once)"))
         else:
             rate = None
         missing = [code for code in analysed if code not in allowed[key]]
         rows.append((key[0], key[1], len(mine), missing, rate,
                      math.fsum(mine["write_off"]), math.fsum(mine["impact"])))
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS)), notes
-
-
-def _label(key: ScheduleKey) -> str:
-    return f"{key[0]} {key[1]}".strip()
 
 
 def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
@@ -320,11 +361,11 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
                 continue
             a = allowed[key][code]
             if not math.isnan(given_amount):
-                before = given_amount
+                before, source = given_amount, ALT_FROM_SCHEDULE
             elif alt_code in allowed[key]:
-                before = allowed[key][alt_code]
+                before, source = allowed[key][alt_code], ALT_FROM_CODE
             else:
-                notes.append(Note(reason=f"{_label(key)} pays {code} as {alt_code}, but its "
+                notes.append(Note(reason=f"{schedule_label(*key)} pays {code} as {alt_code}, but its "
                                          f"schedule has no amount for {alt_code}: alternate "
                                          "benefit not computed"))
                 continue
@@ -340,7 +381,7 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
             rows.append((key[0], key[1], code, alt_code, base, before, after, k,
                          balance_before, balance_after, savings,
                          savings / balance_before if balance_before > 0 else None,
-                         v, v * savings))
+                         v, v * savings, source))
     frame = pd.DataFrame(rows, columns=list(ALT_COLUMNS))
     frame["savings_pct"] = frame["savings_pct"].astype(float)
     return frame, notes

@@ -39,6 +39,7 @@ DEFAULT_ALT_MAP: Mapping[str, str] = MappingProxyType({
 })
 
 PEER = "peer"
+DEFAULT_ASK = 0.10
 BENCHMARKS_FIXED = ("median", "max")
 _PERCENTILE = re.compile(r"^p(\d{1,2}|100)$")
 BALANCE_BASES = ("office", "contracted")
@@ -48,7 +49,7 @@ BALANCE_BASES = ("office", "contracted")
 class Settings:
     """Assumptions of one analysis; every field has the DESIGN default."""
 
-    ask: float | str = 0.10          # a fraction (0.10 = +10 %) or "peer"
+    ask: float | str = DEFAULT_ASK   # a fraction (0.10 = +10 %) or "peer"
     alt_ask: float = 0.15
     benchmark: str = "median"        # median | max | pNN | external
     balance_basis: str = "office"    # office | contracted

@@ -1,0 +1,206 @@
+"""Build workbook_templates/xlfees_template.xlsx from xlfees.workbook.spec, deterministically.
+
+The template is reviewable as code: sheets, Excel Tables with one styled
+placeholder row, number formats, widths, frozen headers, named settings
+cells, the heat map and the charts. Regenerating gives the same bytes.
+
+    python scripts/build_template.py [-o PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from xlfees.cdt import CATEGORIES  # noqa: E402
+from xlfees.settings import DEFAULT_COVERAGE  # noqa: E402
+from xlfees.workbook import spec  # noqa: E402
+
+DEFAULT_OUTPUT = ROOT / "src" / "xlfees" / "workbook_templates" / "xlfees_template.xlsx"
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+BRAND = "1F4E79"
+TITLE_FONT = Font(bold=True, size=14, color=BRAND)
+
+
+def build(path: Path, *, brand: str = BRAND, logo: bytes | None = None,
+          extra_sheet: str | None = None) -> None:
+    """Write the template; ``brand``, ``logo`` and ``extra_sheet`` make a restyled variant."""
+    book = Workbook()
+    book.remove(book.active)
+    sheets = {name: book.create_sheet(name) for name in spec.SHEET_ORDER}
+    title_font = Font(bold=True, size=14, color=brand)
+    for table in spec.TABLES:
+        _table(sheets[table.sheet], table, brand, title_font)
+    _settings(sheets["Settings"], title_font)
+    _gaps(sheets[spec.GAPS_SHEET], title_font)
+    _summary(book, sheets["Summary"], title_font)
+    if logo is not None:
+        from openpyxl.drawing.image import Image
+
+        image = Image(io.BytesIO(logo))
+        sheets["Summary"].add_image(image, "H1")
+    if extra_sheet:
+        extra = book.create_sheet(extra_sheet)
+        extra["A1"] = "Consultant's own notes"
+        extra["A1"].font = title_font
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_normalised(buffer.getvalue()))
+
+
+def _style(cell, style: str) -> None:
+    cell.number_format = spec.FORMATS[style]
+
+
+def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
+    first = table.first_column
+    last = first + len(table.columns) - 1
+    if table.sheet != "Settings":
+        sheet.cell(row=1, column=first, value=table.title).font = title_font
+    header = table.header_row
+    for offset, column in enumerate(table.columns):
+        letter = get_column_letter(first + offset)
+        cell = sheet.cell(row=header, column=first + offset, value=column.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=brand)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        # The placeholder data row carries each column's style for the filler to copy.
+        _style(sheet.cell(row=header + 1, column=first + offset), column.style)
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = column.width
+        if column.hidden:
+            dimension.hidden = True
+            dimension.outlineLevel = 1
+    ref = f"{get_column_letter(first)}{header}:{get_column_letter(last)}{header + 1}"
+    excel_table = Table(displayName=table.name, ref=ref)
+    excel_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    sheet.add_table(excel_table)
+    if table.sheet != "Settings":
+        sheet.freeze_panes = sheet.cell(row=header + 1, column=first)
+
+
+def _settings(sheet, title_font: Font) -> None:
+    sheet["A1"] = "Settings: the assumptions behind every figure (edit the blue cells)"
+    sheet["A1"].font = title_font
+    sheet.column_dimensions["A"].width = 44
+    sheet.column_dimensions["B"].width = 22
+    editable = PatternFill("solid", fgColor="DDEBF7")
+    for row, name, label, style in spec.SETTINGS_CELLS:
+        sheet.cell(row=row, column=1, value=label)
+        value = sheet.cell(row=row, column=2)
+        _style(value, style)
+        value.fill = editable
+        sheet.parent.defined_names[name] = DefinedName(name, attr_text=f"Settings!$B${row}")
+    sheet.cell(row=spec.COVERAGE.header_row - 1, column=1,
+               value=spec.COVERAGE.title).font = Font(bold=True)
+    # Coverage rows are settings, written here once: the filler replaces their values.
+    for offset, category in enumerate(CATEGORIES):
+        row = spec.COVERAGE.header_row + 1 + offset
+        sheet.cell(row=row, column=1, value=category)
+        cell = sheet.cell(row=row, column=2, value=DEFAULT_COVERAGE[category])
+        _style(cell, "percent")
+        cell.fill = editable
+    coverage = sheet.tables["Coverage"]
+    coverage.ref = f"A{spec.COVERAGE.header_row}:B{spec.COVERAGE.header_row + len(CATEGORIES)}"
+
+
+def _gaps(sheet, title_font: Font) -> None:
+    sheet["A1"] = "Gap percent by code and payer: (office fee − allowed) ÷ office fee"
+    sheet["A1"].font = title_font
+    header = spec.GAPS_HEADER_ROW
+    for column, text in ((1, "Code"), (2, "Description"), (3, "Payer")):
+        sheet.cell(row=header, column=column, value=text).font = Font(bold=True)
+    _style(sheet.cell(row=header + 1, column=3), "percent")
+    sheet.column_dimensions["A"].width = 9
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "C4"
+    # Green where a payer pays close to the office fee, red where the gap is widest.
+    sheet.conditional_formatting.add(
+        "C4:C4", ColorScaleRule(start_type="num", start_value=0, start_color="63BE7B",
+                                mid_type="percentile", mid_value=50, mid_color="FFEB84",
+                                end_type="max", end_color="F8696B"))
+
+
+def _summary(book, sheet, title_font: Font) -> None:
+    sheet["A1"] = spec.SUMMARY_TITLE
+    sheet["A1"].font = Font(bold=True, size=18, color=title_font.color)
+    sheet["A3"] = "Practice"
+    sheet["A3"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 46
+    sheet.column_dimensions["B"].width = 18
+    for row, label, style, _formula in spec.SUMMARY_HEADLINES:
+        sheet.cell(row=row, column=1, value=label)
+        cell = sheet.cell(row=row, column=2)
+        _style(cell, style)
+        cell.font = Font(bold=True, size=12)
+    sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
+    for title, source, label, value, limit, anchor in spec.CHARTS:
+        table = next(t for t in spec.TABLES if t.sheet == source)
+        data_sheet = book[source]
+        first_row = table.header_row + 1
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = title
+        chart.legend = None
+        chart.height, chart.width = 7.5, 13
+        values = Reference(data_sheet, min_col=table.first_column + table.index(value),
+                           min_row=first_row, max_row=first_row)
+        labels = Reference(data_sheet, min_col=table.first_column + table.index(label),
+                           min_row=first_row, max_row=first_row)
+        chart.add_data(values, titles_from_data=False)
+        chart.set_categories(labels)
+        chart.y_axis.numFmt = spec.FORMATS[table.column(value).style]
+        chart.x_axis.scaling.orientation = "maxMin"  # first row on top
+        sheet.add_chart(chart, anchor)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_area = "A1:S36"
+
+
+def _normalised(data: bytes) -> bytes:
+    """The xlsx with fixed timestamps and no creation date, so rebuilding is byte-identical."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                start = content.find(b"<dcterms:created")
+                end = content.find(b"</cp:coreProperties>")
+                if start != -1:
+                    content = content[:start] + content[end:]
+            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args()
+    build(args.output)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

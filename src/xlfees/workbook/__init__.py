@@ -1,0 +1,267 @@
+"""The workbook: a template filled with a client's analysis, formulas and their values.
+
+``write_workbook(analysis, path)`` copies the template part by part, replacing
+only the data rows of each sheet, the tables' ranges, the charts' ranges and
+cached values, and the settings and summary cells. Everything else a
+template holds (a logo, colours, an extra sheet) passes through untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Callable
+
+from ..analysis import Analysis
+from ..errors import XlfeesError
+from . import content, spec, xlsx
+
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entry times: same inputs, same bytes
+
+
+class TemplateError(XlfeesError):
+    """The template is not an xlfees template (a sheet or table is missing)."""
+
+
+def template_path() -> Path:
+    """The template that ships with the package."""
+    return Path(str(files("xlfees") / "workbook_templates" / "xlfees_template.xlsx"))
+
+
+def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:
+    return {
+        "OfficeFees": content.office_fee_rows, "Schedules": content.schedule_rows,
+        "Volume": content.volume_rows, "Targets": content.target_rows,
+        "AltBenefits": content.alt_rows, "Payers": content.payer_rows,
+        "Coverage": content.coverage_rows, "ImportNotes": content.note_rows,
+    }[table.name]
+
+
+class _Package:
+    """The template's parts, and where each sheet and table lives among them."""
+
+    def __init__(self, template: Path) -> None:
+        try:
+            with zipfile.ZipFile(template) as archive:
+                self.order = [info.filename for info in archive.infolist()]
+                self.parts = {name: archive.read(name) for name in self.order}
+        except (zipfile.BadZipFile, OSError) as error:
+            raise TemplateError(f"{template}: not a readable xlsx template ({error}); use "
+                                "`xlfees template -o PATH` for a fresh one") from None
+        self.template = template
+        workbook = self.text("xl/workbook.xml")
+        rels = self._rels("xl/workbook.xml")
+        self.sheets: dict[str, str] = {}
+        for match in re.finditer(r"<sheet\b[^>]*>", workbook):
+            tag = match.group(0)
+            name = re.search(r'\bname="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+            rid = re.search(r'\br:id="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+            self.sheets[_unescape(name)] = rels[rid]
+        self.tables: dict[str, tuple[str, str]] = {}  # table name → (sheet part, table part)
+        for sheet_part in self.sheets.values():
+            for target in self._rels(sheet_part).values():
+                if "/tables/" in target:
+                    self.tables[xlsx.table_name(self.text(target))] = (sheet_part, target)
+
+    def text(self, name: str) -> str:
+        return self.parts[name].decode("utf-8")
+
+    def put(self, name: str, value: str) -> None:
+        self.parts[name] = value.encode("utf-8")
+
+    def _rels(self, part: str) -> dict[str, str]:
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in self.parts:
+            return {}
+        targets = {}
+        for match in re.finditer(r"<Relationship\b[^>]*>", self.text(rels_name)):
+            tag = match.group(0)
+            rid = re.search(r'\bId="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+            target = re.search(r'\bTarget="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+            if 'TargetMode="External"' in tag:
+                continue
+            targets[rid] = (target.lstrip("/") if target.startswith("/")
+                            else posixpath.normpath(posixpath.join(folder, target)))
+        return targets
+
+    def sheet(self, name: str) -> str:
+        if name not in self.sheets:
+            raise TemplateError(f"{self.template}: has no sheet '{name}'; an xlfees template "
+                                "needs the sheets " + ", ".join(spec.SHEET_ORDER))
+        return self.sheets[name]
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a temporary file beside the target, then a rename."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                             dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as raw, \
+                    zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name in self.order:
+                    info = zipfile.ZipInfo(name, FIXED_TIME)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, self.parts[name])
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def copy_template(path: str | Path) -> Path:
+    """Write the built-in template to ``path`` (atomically)."""
+    path = Path(path)
+    package = _Package(template_path())
+    package.save(path)
+    return path
+
+
+def _unescape(value: str) -> str:
+    return (value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def write_workbook(analysis: Analysis, path: str | Path,
+                   template: str | Path | None = None) -> Path:
+    """Fill the template with ``analysis`` and write it to ``path`` (atomically).
+
+    Every derived figure is a native formula that also stores the engine's
+    value, so the file reads correctly in viewers that do not calculate.
+    The template and the inputs are never modified.
+    """
+    path = Path(path)
+    package = _Package(Path(template) if template else template_path())
+    chart_values: dict[tuple[str, str], list[Any]] = {}
+    for table in spec.TABLES:
+        _fill_table(package, table, _records_for(table)(analysis), chart_values)
+    _fill_settings(package, analysis)
+    _fill_gaps(package, analysis)
+    _fill_summary(package, analysis)
+    for name in package.order:
+        if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
+            package.put(name, xlsx.fill_chart(package.text(name), _chart_lookup(chart_values)))
+    package.put("xl/workbook.xml", xlsx.ensure_full_calc_on_load(package.text("xl/workbook.xml")))
+    package.save(path)
+    return path
+
+
+def _chart_lookup(chart_values: dict[tuple[str, str], list[Any]]):
+    def values(sheet: str, letter: str, first_row: int) -> list[Any]:
+        column = chart_values.get((sheet, letter), [])
+        limit = spec.CHART_ROW_LIMITS.get(sheet)
+        return column[:limit] if limit else column
+    return values
+
+
+def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str, Any]],
+                chart_values: dict[tuple[str, str], list[Any]]) -> None:
+    if table.name not in package.tables:
+        raise TemplateError(f"{package.template}: has no table '{table.name}' on sheet "
+                            f"'{table.sheet}'; use `xlfees template -o PATH` for a fresh one")
+    sheet_part, table_part = package.tables[table.name]
+    xml = package.text(sheet_part)
+    first_row = table.header_row + 1
+    _, _, inner = xlsx.sheet_data(xml)
+    placeholder = dict(xlsx.rows_of(inner)).get(first_row, "")
+    styles = xlsx.row_styles(placeholder)
+    letters = [xlsx.column_letter(table.first_column + i) for i in range(len(table.columns))]
+    formulas = [spec.expand(c.formula, table.name) if c.formula else None
+                for c in table.columns]
+    rows = []
+    for offset, record in enumerate(records):
+        number = first_row + offset
+        cells = [xlsx.cell(f"{letter}{number}", record.get(column.header), styles.get(letter),
+                           formula)
+                 for letter, column, formula in zip(letters, table.columns, formulas)]
+        rows.append(xlsx.row(number, cells))
+    if not records:  # a table keeps one (empty, styled) row
+        rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
+                                                   styles.get(letter)) for letter in letters]))
+    last_row = first_row + max(len(records), 1) - 1
+    if table.name == "Coverage":
+        # Settings holds more than the table: replace only the coverage rows' cells.
+        values = {f"{letters[i]}{first_row + n}": (record[c.header], None)
+                  for n, record in enumerate(records) for i, c in enumerate(table.columns)}
+        xml = xlsx.set_cells(xml, values)
+    else:
+        xml = xlsx.replace_rows_from(xml, first_row, rows)
+        xml = xlsx.set_dimension(xml, table.first_column + len(table.columns) - 1, last_row)
+    package.put(sheet_part, xml)
+    ref = f"{letters[0]}{table.header_row}:{letters[-1]}{last_row}"
+    package.put(table_part, xlsx.set_table_ref(package.text(table_part), ref))
+    for letter, column in zip(letters, table.columns):
+        chart_values[(table.sheet, letter)] = [r.get(column.header) for r in records]
+
+
+def _fill_settings(package: _Package, analysis: Analysis) -> None:
+    part = package.sheet("Settings")
+    values = content.settings_values(analysis)
+    cells = {f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
+    package.put(part, xlsx.set_cells(package.text(part), cells))
+
+
+def _fill_gaps(package: _Package, analysis: Analysis) -> None:
+    part = package.sheet(spec.GAPS_SHEET)
+    xml = package.text(part)
+    labels, matrix = content.gap_matrix(analysis)
+    header = spec.GAPS_HEADER_ROW
+    _, _, inner = xlsx.sheet_data(xml)
+    rows_by_number = dict(xlsx.rows_of(inner))
+    header_styles = xlsx.row_styles(rows_by_number.get(header, ""))
+    value_style = xlsx.row_styles(rows_by_number.get(header + 1, "")).get("C")
+    first = spec.GAPS_FIRST_PAYER_COLUMN
+    gap_percent = content.target_rows(analysis)
+    header_cells = [xlsx.cell(f"A{header}", "Code", header_styles.get("A")),
+                    xlsx.cell(f"B{header}", "Description", header_styles.get("B"))]
+    header_cells += [xlsx.cell(f"{xlsx.column_letter(first + i)}{header}", label,
+                               header_styles.get("C"))
+                     for i, label in enumerate(labels)]
+    rows = [xlsx.row(header, header_cells)]
+    for offset, (code, description, numbers) in enumerate(matrix):
+        number = header + 1 + offset
+        cells = [xlsx.cell(f"A{number}", code), xlsx.cell(f"B{number}", description)]
+        for i, k in enumerate(numbers):
+            ref = f"{xlsx.column_letter(first + i)}{number}"
+            if k is None:
+                continue  # the payer has no amount for this code: left empty
+            cells.append(xlsx.cell(ref, gap_percent[k - 1]["Gap percent"], value_style,
+                                   f"=INDEX(Targets[Gap percent],{k})"))
+        rows.append(xlsx.row(number, cells))
+    xml = xlsx.replace_rows_from(xml, header, rows)
+    last_column = first + max(len(labels), 1) - 1
+    last_row = header + max(len(matrix), 1)
+    area = f"{xlsx.column_letter(first)}{header + 1}:{xlsx.column_letter(last_column)}{last_row}"
+    xml = re.sub(r'(<conditionalFormatting\b[^>]*?\bsqref=")[^"]*(")', rf"\g<1>{area}\g<2>",
+                 xml, count=1)
+    xml = xlsx.set_dimension(xml, last_column, last_row)
+    if labels:
+        xml = _payer_column_widths(xml, first, last_column)
+    package.put(part, xml)
+
+
+def _payer_column_widths(xml: str, first: int, last: int) -> str:
+    column = f'<col min="{first}" max="{last}" width="15" customWidth="1"/>'
+    if re.search(rf'<col\b[^>]*\bmin="{first}"', xml):
+        return xml
+    if "<cols>" in xml:
+        return xml.replace("</cols>", column + "</cols>", 1)
+    return re.sub(r"(<sheetData)", f"<cols>{column}</cols>\\1", xml, count=1)
+
+
+def _fill_summary(package: _Package, analysis: Analysis) -> None:
+    part = package.sheet("Summary")
+    cells: dict[str, tuple[Any, str | None]] = {
+        spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None),
+        f"B{spec.SUMMARY_VOLUME_NOTE_ROW}": (analysis.volume_basis, None),
+    }
+    for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
+                                           content.summary_values(analysis)):
+        cells[f"B{row}"] = (value, formula)
+    package.put(part, xlsx.set_cells(package.text(part), cells))

@@ -1,0 +1,195 @@
+"""What goes in each table of the workbook: the engine's figures as rows keyed by header."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from typing import Any
+
+import pandas as pd
+
+from ..analysis import Analysis
+from ..cdt import CATEGORIES, category
+from ..engine import schedule_label
+from ..settings import DEFAULT_ASK, PEER, benchmark_percentile
+
+
+def _value(value: Any) -> Any:
+    """NaN and None become an empty cell; numpy scalars become Python numbers."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _blank_if_none(value: Any) -> Any:
+    value = _value(value)
+    return "" if value is None else value
+
+
+def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    fees = analysis.client.office_fees
+    return [{"Code": c, "Description": d, "Office fee": f, "Benchmark": _value(b)}
+            for c, d, f, b in fees[["code", "description", "office_fee", "benchmark"]]
+            .itertuples(index=False)]
+
+
+def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    rows = []
+    for r in analysis.client.schedules.itertuples(index=False):
+        rows.append({"Payer": r.payer, "Network": r.network,
+                     "Schedule": schedule_label(r.payer, r.network), "Code": r.code,
+                     "Allowed": r.allowed,
+                     "Alt code": r.alt_code if isinstance(r.alt_code, str) else None,
+                     "Alt allowed": _value(r.alt_allowed),
+                     "Effective": r.effective if isinstance(r.effective, str) else None,
+                     "Source": r.source if isinstance(r.source, str) else None,
+                     "Row": _value(r.row)})
+    return rows
+
+
+def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    volume = analysis.client.volume
+    return [{"Code": c, "Payer": p, "Schedule": label, "Count": n}
+            for (c, p, n), label in zip(volume[["code", "payer", "count"]]
+                                        .itertuples(index=False), analysis.volume_schedules)]
+
+
+def _peer_helpers(targets: pd.DataFrame, q: float | None) -> list[dict[str, Any]]:
+    """The Targets sheet's helper columns for the peer benchmark, per target row."""
+    by_code: dict[str, list[float]] = {}
+    for code, allowed in zip(targets["code"], targets["allowed"]):
+        by_code.setdefault(code, []).append(float(allowed))
+    for values in by_code.values():
+        values.sort()
+    helpers = []
+    for code, allowed in zip(targets["code"], targets["allowed"]):
+        ordered = by_code[code]
+        n, below = len(ordered), bisect_left(ordered, float(allowed))
+        position = (n - 2) * (q or 0.0) if n > 1 else 0.0
+        floor = math.floor(position)
+        others = ordered[:below] + ordered[below + 1:]
+        low = others[floor] if n > 1 else ""
+        high = others[min(floor + 1, n - 2)] if n > 1 else ""
+        helpers.append({"Payers on code": n, "Peers below": below, "Peer position": position,
+                        "Peer floor": floor, "Peer low": low, "Peer high": high})
+    return helpers
+
+
+def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    targets = analysis.targets
+    q = benchmark_percentile(analysis.client.settings.benchmark)
+    rows = []
+    for record, helper in zip(targets.to_dict("records"), _peer_helpers(targets, q)):
+        label = schedule_label(record["payer"], record["network"])
+        rows.append({
+            "Rank": record["rank"], "Payer": record["payer"], "Network": record["network"],
+            "Schedule": label, "Code": record["code"], "Category": record["category"],
+            "Description": record["description"], "Volume": record["volume"],
+            "Office fee": record["office_fee"], "Allowed": record["allowed"],
+            "Gap": record["gap"], "Gap percent": _blank_if_none(record["gap_pct"]),
+            "Allowed percent": _blank_if_none(record["allowed_pct"]),
+            "Benchmark": _blank_if_none(record["benchmark"]), "Shortfall": record["shortfall"],
+            "Write off": record["write_off"], "Proposed": record["proposed"],
+            "Impact": record["impact"], "Priority": record["priority"],
+            "Cumulative share": record["cumulative_share"],
+            "Target": f"{label} {record['code']}", **helper,
+        })
+    return rows
+
+
+def target_row_numbers(analysis: Analysis) -> dict[tuple[str, str], int]:
+    """(schedule label, code) → 1-based row of that pair in the Targets table."""
+    targets = analysis.targets
+    return {(schedule_label(p, n), c): i + 1
+            for i, (p, n, c) in enumerate(zip(targets["payer"], targets["network"],
+                                              targets["code"]))}
+
+
+def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    numbers = target_row_numbers(analysis)
+    rows = []
+    for r in analysis.alt_benefits.to_dict("records"):
+        label = schedule_label(r["payer"], r["network"])
+        rows.append({
+            "Payer": r["payer"], "Network": r["network"], "Schedule": label, "Code": r["code"],
+            "Category": category(r["code"]), "Alt code": r["alt_code"],
+            "Alt source": r["alt_source"], "Target row": numbers[(label, r["code"])],
+            "Base": r["base"], "Alt before": r["alt_before"], "Alt after": r["alt_after"],
+            "Coverage": r["coverage"], "Balance before": r["balance_before"],
+            "Balance after": r["balance_after"], "Savings": r["savings"],
+            "Savings percent": _blank_if_none(r["savings_pct"]), "Volume": r["volume"],
+            "Annual savings": r["annual_savings"],
+        })
+    return rows
+
+
+def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    alt = analysis.alt_benefits
+    rows = []
+    for r in analysis.payers.to_dict("records"):
+        key = (r["payer"], r["network"])
+        mine = alt[(alt["payer"] == key[0]) & (alt["network"] == key[1])]
+        rows.append({
+            "Payer": r["payer"], "Network": r["network"], "Schedule": schedule_label(*key),
+            "Volume share": analysis.unassigned_share.get(key, 0.0), "Codes": r["codes"],
+            "Effective rate": _blank_if_none(r["effective_rate"]),
+            "Annual write off": r["annual_writeoff"], "Impact at ask": r["impact_at_ask"],
+            "Alt savings": math.fsum(mine["annual_savings"]),
+            "Missing codes": ", ".join(r["missing_codes"]) or None,
+        })
+    return rows
+
+
+def coverage_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    settings = analysis.client.settings
+    return [{"Category": name, "Coverage": settings.coverage_for(name)} for name in CATEGORIES]
+
+
+def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    return [{"File": n.file, "Sheet": n.sheet, "Row": n.row, "Text": n.text,
+             "Reason": n.reason} for n in analysis.notes]
+
+
+def settings_values(analysis: Analysis) -> dict[str, Any]:
+    """The named settings cells."""
+    settings = analysis.client.settings
+    peer = settings.ask == PEER
+    return {
+        "Strategy": "peer" if peer else "ask",
+        "Ask": DEFAULT_ASK if peer else float(settings.ask),
+        "AltAsk": settings.alt_ask,
+        "Benchmark": settings.benchmark,
+        "BenchmarkQ": benchmark_percentile(settings.benchmark),
+        "BalanceBasis": settings.balance_basis,
+        "VolumeBasis": analysis.volume_basis,
+    }
+
+
+def summary_values(analysis: Analysis) -> list[Any]:
+    """The Summary headline figures, in the order of spec.SUMMARY_HEADLINES."""
+    gaps, payers, alt = analysis.gaps, analysis.payers, analysis.alt_benefits
+    weighted_office = math.fsum(gaps["volume"] * gaps["office_fee"])
+    overall = (math.fsum(gaps["volume"] * gaps["allowed"]) / weighted_office
+               if weighted_office > 0 else "")
+    priority = math.fsum(analysis.targets["priority"])
+    carrying = (int((analysis.targets["cumulative_share"] < 0.8).sum()) + 1
+                if priority > 0 else 0)
+    return [len(payers), math.fsum(payers["annual_writeoff"]), math.fsum(payers["impact_at_ask"]),
+            math.fsum(alt["annual_savings"]), overall, carrying]
+
+
+def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
+    """Schedule labels across, codes down: (labels, [(code, description, [k or None…])])."""
+    targets = analysis.targets
+    labels = sorted({schedule_label(p, n) for p, n in zip(targets["payer"],
+                                                          targets["network"])})
+    numbers = target_row_numbers(analysis)
+    descriptions = dict(zip(targets["code"], targets["description"]))
+    codes = sorted(descriptions)
+    rows = [(code, descriptions[code], [numbers.get((label, code)) for label in labels])
+            for code in codes]
+    return labels, rows

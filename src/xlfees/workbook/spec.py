@@ -1,0 +1,291 @@
+"""The workbook's layout: sheets, tables, columns and their formulas.
+
+One description serves both ``scripts/build_template.py`` (which draws the
+template from it) and the filler (which writes data and formulas into it).
+Formulas use only what Excel and LibreOffice both compute (DESIGN.md,
+"Workbook rules"): arithmetic, ROUND, MIN/MAX, IF, SUMPRODUCT, SUMIFS,
+COUNTIFS, MAXIFS, INDEX/MATCH, and ``Table[[#This Row],[Col]]`` references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..engine import ALT_FROM_SCHEDULE, UNASSIGNED
+
+# Number formats by column style; "text" and "code" cells hold text.
+FORMATS = {
+    "text": "@",
+    "code": "@",
+    "money": '"$"#,##0.00',
+    "percent": "0.0%",
+    "count": "#,##0.##",
+    "integer": "0",
+    "number": "0.####",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: its header (also its structured-reference name) and formula."""
+
+    header: str
+    style: str = "text"
+    width: float = 12.0
+    formula: str | None = None     # "[X]" stands for this row's X, "{T}" for the table
+    hidden: bool = False           # helper columns: kept out of sight, grouped
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An Excel Table on its own sheet, its header on ``header_row``."""
+
+    sheet: str
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    header_row: int = 3
+    first_column: int = 1          # 1 = column A
+
+    def column(self, header: str) -> Column:
+        return next(c for c in self.columns if c.header == header)
+
+    def index(self, header: str) -> int:
+        """0-based position of a column in the table."""
+        return [c.header for c in self.columns].index(header)
+
+
+_THIS_ROW = re.compile(r"\[([A-Za-z][A-Za-z ]*)\]")
+
+
+def expand(formula: str, table: str) -> str:
+    """``=[Gap]/[Office fee]`` → ``=Targets[[#This Row],[Gap]]/Targets[[#This Row],[Office fee]]``.
+
+    ``Other[Col]`` (a whole column of a table) is left as written.
+    """
+    formula = formula.replace("{T}", table)
+    out, last = [], 0
+    for match in _THIS_ROW.finditer(formula):
+        start = match.start()
+        before = formula[start - 1] if start else ""
+        if before.isalnum() or before in "_]":  # part of Table[Col] or [[…],[…]]
+            continue
+        out.append(formula[last:start])
+        out.append(f"{table}[[#This Row],[{match.group(1)}]]")
+        last = match.end()
+    out.append(formula[last:])
+    return "".join(out)
+
+
+def _maxifs_kth(k: str) -> str:
+    """The k-th smallest allowed amount on this code among the *other* payers.
+
+    Peers below = how many payers on the code allow less than this row. The
+    k-th smallest of all is the largest amount whose 'peers below' is under k;
+    leaving this row out shifts ranks at and above its own by one.
+    """
+    def kth_of_all(rank: str) -> str:
+        return (f'_xlfn.MAXIFS({{T}}[Allowed],{{T}}[Code],[Code],{{T}}[Peers below],'
+                f'"<"&({rank}))')
+    return f"IF({k}<=[Peers below],{kth_of_all(k)},{kth_of_all(f'{k}+1')})"
+
+
+OFFICE_FEES = TableSpec("Office Fees", "OfficeFees", "Office fees (the practice's usual fees)", (
+    Column("Code", "code", 9),
+    Column("Description", "text", 48),
+    Column("Office fee", "money", 13),
+    Column("Benchmark", "money", 13),
+))
+
+SCHEDULES = TableSpec("Schedules", "Schedules", "Payer fee schedules as read", (
+    Column("Payer", "text", 24),
+    Column("Network", "text", 12),
+    Column("Schedule", "text", 28),
+    Column("Code", "code", 9),
+    Column("Allowed", "money", 12),
+    Column("Alt code", "code", 9),
+    Column("Alt allowed", "money", 12),
+    Column("Effective", "text", 12),
+    Column("Source", "text", 30),
+    Column("Row", "integer", 7),
+))
+
+VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 months", (
+    Column("Code", "code", 9),
+    Column("Payer", "text", 28),
+    Column("Schedule", "text", 28),
+    Column("Count", "count", 10),
+))
+
+TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volume × shortfall", (
+    Column("Rank", "integer", 7),
+    Column("Payer", "text", 22),
+    Column("Network", "text", 11),
+    Column("Schedule", "text", 26),
+    Column("Code", "code", 8),
+    Column("Category", "text", 16),
+    Column("Description", "text", 34),
+    Column("Volume", "count", 9,
+           "=SUMIFS(Volume[Count],Volume[Code],[Code],Volume[Schedule],[Schedule])"
+           f'+SUMIFS(Volume[Count],Volume[Code],[Code],Volume[Schedule],"{UNASSIGNED}")'
+           "*INDEX(Payers[Volume share],MATCH([Schedule],Payers[Schedule],0))"),
+    Column("Office fee", "money", 12,
+           "=INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0))"),
+    Column("Allowed", "money", 12,
+           "=SUMIFS(Schedules[Allowed],Schedules[Schedule],[Schedule],Schedules[Code],[Code])"),
+    Column("Gap", "money", 12, "=[Office fee]-[Allowed]"),
+    Column("Gap percent", "percent", 9, '=IF([Office fee]>0,[Gap]/[Office fee],"")'),
+    Column("Allowed percent", "percent", 9, '=IF([Office fee]>0,[Allowed]/[Office fee],"")'),
+    Column("Benchmark", "money", 12,
+           '=IF(Benchmark="external",'
+           'IF(INDEX(OfficeFees[Benchmark],MATCH([Code],OfficeFees[Code],0))="","",'
+           "INDEX(OfficeFees[Benchmark],MATCH([Code],OfficeFees[Code],0))),"
+           "IF([Payers on code]>1,"
+           '[Peer low]+([Peer position]-[Peer floor])*([Peer high]-[Peer low]),""))'),
+    Column("Shortfall", "money", 12, '=IF([Benchmark]="",0,MAX(0,[Benchmark]-[Allowed]))'),
+    Column("Write off", "money", 13, "=[Volume]*MAX(0,[Gap])"),
+    Column("Proposed", "money", 12,
+           '=IF(Strategy="peer",IF([Benchmark]="",[Allowed],'
+           "MAX([Allowed],MIN([Office fee],ROUND([Benchmark],2)))),"
+           "MAX([Allowed],MIN([Office fee],ROUND([Allowed]*(1+Ask),2))))"),
+    Column("Impact", "money", 12, "=[Volume]*([Proposed]-[Allowed])"),
+    Column("Priority", "money", 12, "=[Volume]*[Shortfall]"),
+    Column("Cumulative share", "percent", 11,
+           "=IF(SUMPRODUCT({T}[Priority])>0,"
+           'SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank])/SUMPRODUCT({T}[Priority]),0)'),
+    Column("Target", "text", 30),
+    # Helpers for the peer benchmark (a percentile of the *other* payers on the code).
+    Column("Payers on code", "integer", 8, "=COUNTIFS({T}[Code],[Code])", hidden=True),
+    Column("Peers below", "integer", 8, '=COUNTIFS({T}[Code],[Code],{T}[Allowed],"<"&[Allowed])',
+           hidden=True),
+    Column("Peer position", "number", 8,
+           "=IF([Payers on code]>1,([Payers on code]-2)*BenchmarkQ,0)", hidden=True),
+    Column("Peer floor", "integer", 8,
+           "=IF(ROUND([Peer position],0)>[Peer position],ROUND([Peer position],0)-1,"
+           "ROUND([Peer position],0))", hidden=True),
+    Column("Peer low", "money", 10,
+           '=IF([Payers on code]>1,' + _maxifs_kth("[Peer floor]+1") + ',"")', hidden=True),
+    Column("Peer high", "money", 10,
+           '=IF([Payers on code]>1,' + _maxifs_kth("MIN([Peer floor]+2,[Payers on code]-1)")
+           + ',"")', hidden=True),
+))
+
+ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
+                         "Alternate benefits: what patients owe, and save with a raised alternate",
+                         (
+    Column("Payer", "text", 22),
+    Column("Network", "text", 11),
+    Column("Schedule", "text", 26),
+    Column("Code", "code", 8),
+    Column("Category", "text", 14),
+    Column("Alt code", "code", 9),
+    Column("Alt source", "text", 14),
+    Column("Target row", "integer", 7, hidden=True),
+    Column("Base", "money", 12,
+           '=IF(BalanceBasis="contracted",INDEX(Targets[Allowed],[Target row]),'
+           "INDEX(Targets[Office fee],[Target row]))"),
+    Column("Alt before", "money", 12,
+           "=MIN(INDEX(Targets[Allowed],[Target row]),"
+           f'IF([Alt source]="{ALT_FROM_SCHEDULE}",'
+           "SUMIFS(Schedules[Alt allowed],Schedules[Schedule],[Schedule],Schedules[Code],[Code]),"
+           "SUMIFS(Schedules[Allowed],Schedules[Schedule],[Schedule],Schedules[Code],[Alt code])))"),
+    Column("Alt after", "money", 12,
+           "=MAX([Alt before],MIN(INDEX(Targets[Allowed],[Target row]),"
+           "ROUND([Alt before]*(1+AltAsk),2)))"),
+    Column("Coverage", "percent", 9,
+           "=INDEX(Coverage[Coverage],MATCH([Category],Coverage[Category],0))"),
+    Column("Balance before", "money", 13, "=[Base]-[Coverage]*[Alt before]"),
+    Column("Balance after", "money", 13, "=[Base]-[Coverage]*[Alt after]"),
+    Column("Savings", "money", 11, "=[Coverage]*([Alt after]-[Alt before])"),
+    Column("Savings percent", "percent", 9,
+           '=IF([Balance before]>0,[Savings]/[Balance before],"")'),
+    Column("Volume", "count", 9, "=INDEX(Targets[Volume],[Target row])"),
+    Column("Annual savings", "money", 13, "=[Volume]*[Savings]"),
+))
+
+PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
+    Column("Payer", "text", 22),
+    Column("Network", "text", 11),
+    Column("Schedule", "text", 26),
+    Column("Volume share", "percent", 10),
+    Column("Codes", "integer", 8, "=COUNTIFS(Targets[Schedule],[Schedule])"),
+    Column("Effective rate", "percent", 10,
+           "=IF(SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Office fee])>0,"
+           "SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Allowed])"
+           "/SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Office fee]),"
+           "IF(SUMIFS(Targets[Office fee],Targets[Schedule],[Schedule])>0,"
+           "SUMIFS(Targets[Allowed],Targets[Schedule],[Schedule])"
+           '/SUMIFS(Targets[Office fee],Targets[Schedule],[Schedule]),""))'),
+    Column("Annual write off", "money", 14,
+           "=SUMIFS(Targets[Write off],Targets[Schedule],[Schedule])"),
+    Column("Impact at ask", "money", 14, "=SUMIFS(Targets[Impact],Targets[Schedule],[Schedule])"),
+    Column("Alt savings", "money", 13,
+           "=SUMIFS(AltBenefits[Annual savings],AltBenefits[Schedule],[Schedule])"),
+    Column("Missing codes", "text", 40),
+))
+
+COVERAGE = TableSpec("Settings", "Coverage", "Coverage by CDT category", (
+    Column("Category", "text", 30),
+    Column("Coverage", "percent", 12),
+), header_row=15)
+
+NOTES = TableSpec("Import Notes", "ImportNotes", "Every row left out, and why", (
+    Column("File", "text", 36),
+    Column("Sheet", "text", 14),
+    Column("Row", "integer", 7),
+    Column("Text", "text", 30),
+    Column("Reason", "text", 80),
+))
+
+TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES)
+
+SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
+               "Alt Benefits", "Payers", "Import Notes")
+
+# Settings!B4… : the named cells every formula refers to.
+SETTINGS_CELLS = (
+    # (row, name, label, style)
+    (4, "Strategy", "Strategy (ask | peer)", "text"),
+    (5, "Ask", "Ask on allowed amounts", "percent"),
+    (6, "AltAsk", "Ask on alternate benefits", "percent"),
+    (7, "Benchmark", "Benchmark (median | max | pNN | external)", "text"),
+    (8, "BenchmarkQ", "Benchmark percentile", "percent"),
+    (9, "BalanceBasis", "Patient balance from (office | contracted)", "text"),
+    (10, "VolumeBasis", "Volume", "text"),
+)
+
+# The Gaps sheet: a code × payer matrix of gap percent, with a heat map.
+GAPS_SHEET = "Gaps"
+GAPS_HEADER_ROW = 3
+GAPS_FIRST_PAYER_COLUMN = 3  # C
+
+# Summary: headline cells (row, label, style, formula); the value comes from the engine.
+SUMMARY_HEADLINES = (
+    (5, "Payer schedules", "integer", '=COUNTIFS(Payers[Codes],">=0")'),
+    (6, "Annual write-off (office fee − allowed)", "money",
+     "=SUMPRODUCT(Payers[Annual write off])"),
+    (7, "Value of the ask a year", "money", "=SUMPRODUCT(Payers[Impact at ask])"),
+    (8, "Patient savings a year from the alternate-benefit ask", "money",
+     "=SUMPRODUCT(Payers[Alt savings])"),
+    (9, "Effective rate, all payers (volume-weighted)", "percent",
+     "=IF(SUMPRODUCT(Targets[Volume],Targets[Office fee])>0,"
+     "SUMPRODUCT(Targets[Volume],Targets[Allowed])/SUMPRODUCT(Targets[Volume],"
+     'Targets[Office fee]),"")'),
+    (10, "Targets carrying 80 % of the shortfall", "integer",
+     '=IF(SUMPRODUCT(Targets[Priority])>0,COUNTIFS(Targets[Cumulative share],"<0.8")+1,0)'),
+)
+SUMMARY_CLIENT_CELL = "B3"
+SUMMARY_VOLUME_NOTE_ROW = 11
+SUMMARY_TITLE = "Fee schedule analysis"
+
+# Charts: (title, sheet of the data, label column, value column, at most rows, anchor).
+CHARTS = (
+    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", None, "D3"),
+    ("Top targets (volume × shortfall a year)", "Targets", "Target", "Priority", 15, "D20"),
+    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", None,
+     "K3"),
+)
+
+# Charts show at most this many rows of a sheet (the top targets).
+CHART_ROW_LIMITS = {"Targets": 15}

@@ -1,0 +1,220 @@
+"""Low-level xlsx surgery: cells, rows, table ranges and chart caches written as XML text.
+
+Working on the package's XML directly (rather than through a library's object
+model) is what lets a filled workbook keep everything a consultant put in
+their template, store a formula *and* its value in the same cell, and be
+written fast.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Iterable, Sequence
+from xml.sax.saxutils import escape
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
+_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """A → 1, AA → 27."""
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index
+
+
+def text(value: str) -> str:
+    """Text made safe for XML (control characters dropped, markup escaped)."""
+    return escape(_ILLEGAL.sub("", value))
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def cell(ref: str, value: Any, style: str | None = None, formula: str | None = None) -> str:
+    """One ``<c>`` element: an input value, or a formula with its cached value.
+
+    Text is always written as an inline string, never as a formula, whatever
+    it starts with (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM``).
+    """
+    s = f' s="{style}"' if style is not None else ""
+    if formula is not None:
+        f = f"<f>{text(formula.lstrip('='))}</f>"
+        if is_blank(value) or value == "":
+            return f'<c r="{ref}"{s} t="str">{f}<v></v></c>'
+        if isinstance(value, str):
+            return f'<c r="{ref}"{s} t="str">{f}<v>{text(value)}</v></c>'
+        return f'<c r="{ref}"{s}>{f}<v>{_number(value)}</v></c>'
+    if is_blank(value) or value == "":
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(value, str):
+        return (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text(value)}'
+                "</t></is></c>")
+    return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool):
+        raise TypeError("booleans are not written")
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
+
+
+def sheet_data(xml: str) -> tuple[int, int, str]:
+    """(start, end, inner) of the ``<sheetData>`` element (inner is '' when self-closed)."""
+    match = re.search(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", xml, re.DOTALL)
+    if match is None:
+        raise ValueError("worksheet has no sheetData")
+    return match.start(), match.end(), match.group(1) or ""
+
+
+def rows_of(inner: str) -> list[tuple[int, str]]:
+    """(row number, row xml) of every row in a sheetData."""
+    rows = []
+    for match in _ROW.finditer(inner):
+        number = int(re.search(r'\br="(\d+)"', match.group(0)).group(1))  # type: ignore[union-attr]
+        rows.append((number, match.group(0)))
+    return rows
+
+
+def row_styles(row_xml: str) -> dict[str, str]:
+    """Column letter → style index of each cell in a row."""
+    styles = {}
+    for match in _CELL.finditer(row_xml):
+        attrs = dict(_ATTR.findall(match.group(0).split(">", 1)[0]))
+        ref = _REF.fullmatch(attrs.get("r", ""))
+        if ref and "s" in attrs:
+            styles[ref.group(1)] = attrs["s"]
+    return styles
+
+
+def replace_rows_from(xml: str, first_row: int, new_rows: Iterable[str]) -> str:
+    """Keep the rows above ``first_row``, replace the rest with ``new_rows``."""
+    start, end, inner = sheet_data(xml)
+    kept = [row for number, row in rows_of(inner) if number < first_row]
+    body = "".join(kept) + "".join(new_rows)
+    return f"{xml[:start]}<sheetData>{body}</sheetData>{xml[end:]}"
+
+
+def row(number: int, cells: Sequence[str]) -> str:
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def set_cells(xml: str, values: dict[str, tuple[Any, str | None]]) -> str:
+    """Set single cells (``{"B4": (value, formula)}``), keeping each cell's template style."""
+    start, end, inner = sheet_data(xml)
+    rows = dict(rows_of(inner))
+    by_row: dict[int, dict[str, tuple[Any, str | None]]] = {}
+    for ref, content in values.items():
+        match = _REF.fullmatch(ref)
+        assert match, ref
+        by_row.setdefault(int(match.group(2)), {})[match.group(1)] = content
+    for number, changes in by_row.items():
+        existing = rows.get(number, f'<row r="{number}"></row>')
+        open_tag = re.match(r"<row\b[^>]*?/?>", existing).group(0)  # type: ignore[union-attr]
+        open_tag = open_tag[:-2] + ">" if open_tag.endswith("/>") else open_tag
+        cells = {}
+        for match in _CELL.finditer(existing):
+            attrs = dict(_ATTR.findall(match.group(0).split(">", 1)[0]))
+            cells[_REF.fullmatch(attrs["r"]).group(1)] = (match.group(0), attrs.get("s"))  # type: ignore[union-attr]
+        for letter, (value, formula) in changes.items():
+            style = cells.get(letter, (None, None))[1]
+            cells[letter] = (cell(f"{letter}{number}", value, style, formula), style)
+        ordered = sorted(cells.items(), key=lambda item: column_index(item[0]))
+        rows[number] = open_tag + "".join(xml_ for _, (xml_, _) in ordered) + "</row>"
+    body = "".join(rows[n] for n in sorted(rows))
+    return f"{xml[:start]}<sheetData>{body}</sheetData>{xml[end:]}"
+
+
+def set_dimension(xml: str, last_column: int, last_row: int) -> str:
+    ref = f"A1:{column_letter(max(last_column, 1))}{max(last_row, 1)}"
+    if "<dimension " in xml:
+        return re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', xml, count=1)
+    return xml
+
+
+def set_table_ref(table_xml: str, ref: str) -> str:
+    """Point a table (and its autofilter) at a new range."""
+    table_xml = re.sub(r'(<table\b[^>]*?\bref=")[^"]*(")', rf"\g<1>{ref}\g<2>", table_xml,
+                       count=1)
+    return re.sub(r'(<autoFilter\b[^>]*?\bref=")[^"]*(")', rf"\g<1>{ref}\g<2>", table_xml,
+                  count=1)
+
+
+def table_name(table_xml: str) -> str:
+    match = re.search(r'<table\b[^>]*?\bdisplayName="([^"]*)"', table_xml)
+    return match.group(1) if match else ""
+
+
+def ensure_full_calc_on_load(workbook_xml: str) -> str:
+    """Excel recomputes every formula when the file opens (DESIGN: fullCalcOnLoad stays on)."""
+    if re.search(r"<calcPr\b", workbook_xml):
+        if "fullCalcOnLoad=" in workbook_xml:
+            return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook_xml)
+        return re.sub(r"<calcPr\b", '<calcPr fullCalcOnLoad="1"', workbook_xml, count=1)
+    return workbook_xml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+
+
+# --- charts -------------------------------------------------------------------------
+
+_SERIES = re.compile(r"<((?:c:)?)ser>(.*?)</(?:c:)?ser>", re.DOTALL)
+_PART = re.compile(r"<((?:c:)?)(cat|val)>(.*?)</(?:c:)?(?:cat|val)>", re.DOTALL)
+_FORMULA = re.compile(r"<(?:c:)?f>(.*?)</(?:c:)?f>", re.DOTALL)
+_RANGE = re.compile(r"^'?([^'!]+)'?!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?$")
+
+
+def fill_chart(chart_xml: str, column_values) -> str:
+    """Point each series at its data's real length and store the values it shows.
+
+    ``column_values(sheet, column_letter, first_row)`` gives the values of that
+    column from ``first_row`` down (already capped to what the chart shows).
+    """
+    def series(match: re.Match[str]) -> str:
+        prefix, body = match.group(1), match.group(2)
+
+        def part(part_match: re.Match[str]) -> str:
+            p, kind, inner = part_match.group(1), part_match.group(2), part_match.group(3)
+            formula = _FORMULA.search(inner)
+            if not formula:
+                return part_match.group(0)
+            ref = _RANGE.match(formula.group(1).strip())
+            if not ref:
+                return part_match.group(0)
+            sheet, letter, first = ref.group(1), ref.group(2), int(ref.group(3))
+            values = column_values(sheet, letter, first)
+            last = first + max(len(values), 1) - 1
+            address = f"'{sheet}'!${letter}${first}:${letter}${last}"
+            points = "".join(
+                f'<{p}pt idx="{i}"><{p}v>{text(str(v)) if kind == "cat" else _number(v)}'
+                f"</{p}v></{p}pt>"
+                for i, v in enumerate(values) if not is_blank(v) and v != "")
+            if kind == "cat":
+                reference = (f"<{p}strRef><{p}f>{text(address)}</{p}f><{p}strCache>"
+                             f'<{p}ptCount val="{len(values)}"/>{points}</{p}strCache></{p}strRef>')
+            else:
+                reference = (f"<{p}numRef><{p}f>{text(address)}</{p}f><{p}numCache>"
+                             f"<{p}formatCode>General</{p}formatCode>"
+                             f'<{p}ptCount val="{len(values)}"/>{points}</{p}numCache>'
+                             f"</{p}numRef>")
+            return f"<{p}{kind}>{reference}</{p}{kind}>"
+
+        return f"<{prefix}ser>{_PART.sub(part, body)}</{prefix}ser>"
+
+    return _SERIES.sub(series, chart_xml)

@@ -1,0 +1,72 @@
+"""LibreOffice as the independent oracle: recalculate a workbook headless, read what it got."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+# A throwaway profile whose registry makes Calc recalculate every formula on load
+# (otherwise it keeps the values stored in an xlsx, and would "agree" with anything).
+REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def recalculate(workbook: Path, scratch: Path) -> Path:
+    """Open ``workbook`` in headless LibreOffice, recalculate everything, save it as xlsx."""
+    profile = scratch / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
+    out = scratch / "recalculated"
+    out.mkdir(exist_ok=True)
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
+    command = [soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
+               "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", str(out),
+               str(workbook)]
+    subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
+    result = out / workbook.name
+    if not result.exists():
+        raise RuntimeError(f"LibreOffice wrote nothing for {workbook}")
+    return result
+
+
+def formula_cells(workbook: Path) -> dict[tuple[str, str], tuple[str, Any]]:
+    """(sheet, cell) → (formula, stored value) for every formula cell of a workbook."""
+    formulas = openpyxl.load_workbook(workbook, data_only=False)
+    values = openpyxl.load_workbook(workbook, data_only=True)
+    cells = {}
+    for sheet in formulas:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cells[(sheet.title, cell.coordinate)] = (
+                        cell.value, values[sheet.title][cell.coordinate].value)
+    return cells
+
+
+def same(stored: Any, recalculated: Any) -> bool:
+    """Equal to the cent (and ratios far closer); '' and an empty cell are the same."""
+    if stored in (None, "") and recalculated in (None, ""):
+        return True
+    if isinstance(stored, (int, float)) and isinstance(recalculated, (int, float)):
+        return math.isclose(stored, recalculated, rel_tol=1e-9, abs_tol=1e-6)
+    return stored == recalculated
+
+
+def values(workbook: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(workbook, data_only=True)

@@ -1,0 +1,140 @@
+"""LibreOffice, forced to recalculate, must reproduce every value the engine stored."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from libreoffice import formula_cells, recalculate, same, values
+from xlfees import Client, Settings, analyze, load_client, write_workbook
+from xlfees.engine import schedule_label
+
+ROOT = Path(__file__).parent.parent
+READERS = Path(__file__).parent / "data" / "readers"
+
+pytestmark = pytest.mark.usefixtures("needs_libreoffice")
+
+
+def _variant(handworked: Path, **settings) -> Client:
+    client = load_client(handworked)
+    return Client.from_frames(client.name, client.office_fees, client.schedules,
+                              client.volume, Settings(**settings), client.notes)
+
+
+def _messy(tmp: Path) -> Client:
+    folder = tmp / "messy"
+    (folder / "payers").mkdir(parents=True)
+    shutil.copy(READERS / "office fees.xlsx", folder / "office fees.xlsx")
+    shutil.copy(READERS / "procedures_by_code.csv", folder / "procedures_by_code.csv")
+    for name in ("Delta Dental PPO 2026.csv", "Ameritas PPO 2026.pdf", "metlife-pdp.xlsx",
+                 "Delta Dental 2026.xlsx"):
+        shutil.copy(READERS / name, folder / "payers" / name)
+    return load_client(folder)
+
+
+VARIANTS = {
+    "handworked": lambda hw, tmp: load_client(hw),
+    "example smile-studio": lambda hw, tmp: load_client(ROOT / "examples" / "smile-studio"),
+    "to peer, p75, contracted basis": lambda hw, tmp: _variant(
+        hw, ask="peer", benchmark="p75", balance_basis="contracted", alt_ask=0.2),
+    "max benchmark": lambda hw, tmp: _variant(hw, benchmark="max", ask=0.0375),
+    "messy folder, per 100 % volume": lambda hw, tmp: _messy(tmp),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_libreoffice_reproduces_every_stored_value(variant: str, handworked_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """Every formula cell's stored value equals LibreOffice's recalculation to the cent."""
+    analysis = analyze(VARIANTS[variant](handworked_dir, tmp_path))
+    workbook = write_workbook(analysis, tmp_path / "client.xlsx")
+    stored = formula_cells(workbook)
+    recalculated = values(recalculate(workbook, tmp_path))
+    assert len(stored) > 50
+    wrong = {(sheet, ref): (formula, value, recalculated[sheet][ref].value)
+             for (sheet, ref), (formula, value) in stored.items()
+             if not same(value, recalculated[sheet][ref].value)}
+    assert wrong == {}
+
+
+def test_external_benchmark_and_payer_shares(handworked_dir: Path, tmp_path: Path) -> None:
+    """An external benchmark column and volume split by payer_shares recalculate the same."""
+    client = load_client(handworked_dir)
+    office = client.office_fees.assign(
+        benchmark=[52.0 if c == "D0120" else (180.0 if c == "D2391" else float("nan"))
+                   for c in client.office_fees["code"]])
+    volume = pd.DataFrame({"code": ["D0120", "D2391"], "count": [200.0, 90.0]})
+    settings = Settings(benchmark="external", payer_shares={"Alpha Dental": 0.5,
+                                                            "Gamma Plan": 0.2})
+    analysis = analyze(Client.from_frames(client.name, office, client.schedules, volume,
+                                          settings))
+    workbook = write_workbook(analysis, tmp_path / "external.xlsx")
+    recalculated = values(recalculate(workbook, tmp_path))
+    stored = formula_cells(workbook)
+    assert all(same(v, recalculated[s][r].value) for (s, r), (_, v) in stored.items())
+
+
+def _set(sheet, column_header: str, match: dict[str, str], value, header_row: int = 3) -> None:
+    headers = [c.value for c in sheet[header_row]]
+    target = headers.index(column_header)
+    keys = {name: headers.index(name) for name in match}
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        if all(row[i].value == match[name] for name, i in keys.items()):
+            row[target].value = value
+            return
+    raise AssertionError(f"no row {match}")
+
+
+def test_edited_inputs_recalculate_like_the_engine(handworked_dir: Path, tmp_path: Path) -> None:
+    """Edit a fee, an allowed amount, a volume and the ask in the file: LibreOffice's figures
+    equal the engine's on the same edited inputs."""
+    workbook = write_workbook(analyze(load_client(handworked_dir)), tmp_path / "before.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    _set(book["Office Fees"], "Office fee", {"Code": "D2391"}, 300)
+    _set(book["Schedules"], "Allowed", {"Schedule": "Gamma Plan (PPO)", "Code": "D0120"}, 47)
+    _set(book["Volume"], "Count", {"Code": "D2740", "Schedule": "Beta Health"}, 25)
+    book["Settings"]["B5"] = 0.125
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    recalculated = values(recalculate(edited, tmp_path))
+
+    # The same edits made to the inputs, then the engine.
+    client = load_client(handworked_dir)
+    office = client.office_fees.copy()
+    office.loc[office["code"] == "D2391", "office_fee"] = 300.0
+    schedules = client.schedules.copy()
+    schedules.loc[(schedules["payer"] == "Gamma Plan") & (schedules["code"] == "D0120"),
+                  "allowed"] = 47.0
+    volume = client.volume.copy()
+    volume.loc[(volume["code"] == "D2740") & (volume["payer"] == "Beta Health"), "count"] = 25.0
+    engine = analyze(Client.from_frames(client.name, office, schedules, volume,
+                                        Settings(ask=0.125)))
+
+    sheet = recalculated["Targets"]
+    headers = [c.value for c in sheet[3]]
+    by_key = {(row[headers.index("Schedule")], row[headers.index("Code")]): row
+              for row in sheet.iter_rows(min_row=4, values_only=True)}
+    columns = {"volume": "Volume", "office_fee": "Office fee", "allowed": "Allowed",
+               "benchmark": "Benchmark", "shortfall": "Shortfall", "write_off": "Write off",
+               "proposed": "Proposed", "impact": "Impact", "priority": "Priority"}
+    for record in engine.gaps.to_dict("records"):
+        label = schedule_label(record["payer"], record["network"])
+        row = by_key[(label, record["code"])]
+        for field, header in columns.items():
+            expected = record[field]
+            got = row[headers.index(header)]
+            if expected != expected:  # NaN: no benchmark
+                assert got in (None, ""), (label, record["code"], header)
+            else:
+                assert got == pytest.approx(expected, abs=0.005), (label, record["code"], header)
+    payers = recalculated["Payers"]
+    headers = [c.value for c in payers[3]]
+    rates = {row[headers.index("Schedule")]: row[headers.index("Effective rate")]
+             for row in payers.iter_rows(min_row=4, values_only=True)}
+    for record in engine.payers.to_dict("records"):
+        label = schedule_label(record["payer"], record["network"])
+        assert rates[label] == pytest.approx(record["effective_rate"], abs=1e-9)
