@@ -65,7 +65,7 @@ class _Package:
         self.tables: dict[str, tuple[str, str]] = {}  # table name → (sheet part, table part)
         for sheet_part in self.sheets.values():
             for target in self._rels(sheet_part).values():
-                if "/tables/" in target:
+                if "/tables/" in target and target in self.parts:
                     self.tables[xlsx.table_name(self.text(target))] = (sheet_part, target)
 
     def text(self, name: str) -> str:

@@ -1,0 +1,118 @@
+"""Benchmark: the full workbook vs a plain DataFrame.to_excel vs openpyxl values-only.
+
+One realistic client (8 payers × 700 codes) written three ways; prints seconds
+and ratios (no assertions: speed is not a test). Target: the full workbook
+within 1.0× of the plain dump.
+
+    python scripts/bench_workbook.py [--payers 8] [--codes 700] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def synthetic_client(payers: int, codes: int, seed: int = 7):
+    """A client with ``payers`` schedules over ``codes`` CDT codes, volume by payer."""
+    from xlfees import Client
+
+    rng = random.Random(seed)
+    pool = sorted(rng.sample(range(100, 9999), codes))
+    code_list = [f"D{n:04d}" for n in pool]
+    office = pd.DataFrame({"code": code_list,
+                           "description": [f"Procedure {c} description" for c in code_list],
+                           "office_fee": [round(rng.uniform(40, 3000), 2) for _ in code_list]})
+    fees = dict(zip(office["code"], office["office_fee"]))
+    names = [f"Payer {i + 1}" for i in range(payers)]
+    schedule_rows, volume_rows = [], []
+    for name in names:
+        rate = rng.uniform(0.5, 0.8)
+        for code in code_list:
+            if rng.random() < 0.97:
+                schedule_rows.append((name, "PPO", code,
+                                      round(fees[code] * rate * rng.uniform(0.9, 1.1), 2)))
+            volume_rows.append((code, f"{name} PPO", float(rng.randint(0, 120))))
+    schedules = pd.DataFrame(schedule_rows, columns=["payer", "network", "code", "allowed"])
+    volume = pd.DataFrame(volume_rows, columns=["code", "payer", "count"])
+    return Client.from_frames("Benchmark Dental", office, schedules, volume)
+
+
+def best_of(repeat: int, function) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payers", type=int, default=8)
+    parser.add_argument("--codes", type=int, default=700)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    import openpyxl
+
+    import xlfees
+    from xlfees.workbook import content
+
+    client = synthetic_client(args.payers, args.codes)
+    start = time.perf_counter()
+    analysis = xlfees.analyze(client)
+    analyze_seconds = time.perf_counter() - start
+    tables = {"Office Fees": client.office_fees, "Schedules": client.schedules,
+              "Volume": client.volume, "Targets": analysis.targets,
+              "Alt Benefits": analysis.alt_benefits, "Payers": analysis.payers}
+    records = {"Office Fees": content.office_fee_rows(analysis),
+               "Schedules": content.schedule_rows(analysis),
+               "Volume": content.volume_rows(analysis), "Targets": content.target_rows(analysis),
+               "Alt Benefits": content.alt_rows(analysis), "Payers": content.payer_rows(analysis)}
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+
+        def full() -> None:
+            xlfees.write_workbook(analysis, out / "full.xlsx")
+
+        def plain_dump() -> None:
+            with pd.ExcelWriter(out / "plain.xlsx", engine="openpyxl") as writer:
+                for name, frame in tables.items():
+                    frame.to_excel(writer, sheet_name=name, index=False)
+
+        def values_only() -> None:
+            book = openpyxl.Workbook(write_only=True)
+            for name, rows in records.items():
+                sheet = book.create_sheet(name)
+                if rows:
+                    sheet.append(list(rows[0]))
+                for row in rows:
+                    sheet.append([v if not isinstance(v, list) else ", ".join(v)
+                                  for v in row.values()])
+            book.save(out / "values.xlsx")
+
+        full_seconds = best_of(args.repeat, full)
+        plain_seconds = best_of(args.repeat, plain_dump)
+        values_seconds = best_of(args.repeat, values_only)
+        size = (out / "full.xlsx").stat().st_size
+    pairs = len(analysis.targets)
+    print(f"client: {args.payers} payers × {args.codes} codes = {pairs:,} payer × code pairs "
+          f"(best of {args.repeat})")
+    print(f"analyze (engine):                  {analyze_seconds:7.3f} s")
+    print(f"full workbook (formulas + values): {full_seconds:7.3f} s  ({size / 1e6:.1f} MB)")
+    print(f"plain DataFrame.to_excel:          {plain_seconds:7.3f} s")
+    print(f"openpyxl values only:              {values_seconds:7.3f} s")
+    print(f"full / plain dump:                 {full_seconds / plain_seconds:7.2f}x  "
+          "(target ≤ 1.0x)")
+    print(f"full / openpyxl values only:       {full_seconds / values_seconds:7.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""The filled workbook: readable without recalculation, deterministic, safe, template-faithful."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import re
+import shutil
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from xlfees import Client, analyze, load_client, write_workbook
+from xlfees.cli import cli
+from xlfees.workbook import TemplateError, spec, template_path
+
+ROOT = Path(__file__).parent.parent
+ALLOWED_FUNCTIONS = {"ROUND", "MIN", "MAX", "IF", "IFERROR", "SUMPRODUCT", "SUMIFS", "COUNTIFS",
+                     "AVERAGEIFS", "_xlfn.MAXIFS", "INDEX", "MATCH", "VLOOKUP"}
+
+
+@pytest.fixture
+def analysis(handworked_dir: Path):
+    return analyze(load_client(handworked_dir))
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_pandas_sees_numbers_without_recalculation(analysis, tmp_path: Path) -> None:
+    """Formula cells carry the engine's values: pandas reads the Targets sheet as numbers."""
+    path = write_workbook(analysis, tmp_path / "hw.xlsx")
+    targets = pd.read_excel(path, sheet_name="Targets", header=2, engine="openpyxl")
+    first = targets.iloc[0]
+    # Alpha D2740: 10 × 100 shortfall = 1000 priority (hand-worked in test_engine.py)
+    assert (first["Schedule"], first["Code"], first["Priority"], first["Write off"]) == \
+        ("Alpha Dental (PPO)", "D2740", 1000, 3000)
+    payers = pd.read_excel(path, sheet_name="Payers", header=2, engine="openpyxl")
+    alpha = payers[payers["Schedule"] == "Alpha Dental (PPO)"].iloc[0]
+    assert alpha["Effective rate"] == pytest.approx(22000 / 32500)
+    summary = openpyxl.load_workbook(path, data_only=True)["Summary"]
+    assert summary["B3"].value == "Hand-worked Dental"
+    # write-off 10500 + 5080 + 2200 + 720 + Delta D2140 (no volume) 0
+    assert summary["B6"].value == pytest.approx(18500)
+
+
+def test_every_formula_uses_only_the_portable_set(analysis, tmp_path: Path) -> None:
+    """Only functions both Excel and LibreOffice compute; no [@Col], #Headers or #All."""
+    path = write_workbook(analysis, tmp_path / "hw.xlsx")
+    book = openpyxl.load_workbook(path)
+    used: set[str] = set()
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    used |= set(re.findall(r"([A-Za-z_.]+)\(", cell.value))
+                    assert "[@" not in cell.value and "#Headers" not in cell.value
+                    assert "#All" not in cell.value
+    assert used and used <= ALLOWED_FUNCTIONS, used - ALLOWED_FUNCTIONS
+
+
+def test_full_calc_on_load_and_tables(analysis, tmp_path: Path) -> None:
+    """fullCalcOnLoad is on; every input and result is an Excel Table sized to its rows."""
+    path = write_workbook(analysis, tmp_path / "hw.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        assert 'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml").decode()
+    book = openpyxl.load_workbook(path)
+    refs = {name: ref for sheet in book for name, ref in sheet.tables.items()}
+    assert refs["Targets"] == "A3:AA17"      # 14 payer × code pairs below the header
+    assert refs["OfficeFees"] == "A3:D8"     # 5 codes
+    assert refs["Payers"] == "A3:J7"         # 4 schedules
+    assert refs["Coverage"] == "A15:B27"     # 12 CDT categories
+
+
+def test_same_inputs_same_bytes(analysis, tmp_path: Path) -> None:
+    """Two runs on the same inputs write identical files."""
+    first = write_workbook(analysis, tmp_path / "a.xlsx").read_bytes()
+    second = write_workbook(analyze(analysis.client), tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+
+
+def test_text_that_looks_like_a_formula_stays_text(handworked_dir: Path, tmp_path: Path) -> None:
+    """Descriptions and payer names starting with =, +, - or @ are written as strings."""
+    client = load_client(handworked_dir)
+    office = client.office_fees.copy()
+    hostile = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0",
+               "-2+3", "@SUM(1+1)", "=1+1"]
+    office["description"] = hostile
+    schedules = client.schedules.copy()
+    schedules.loc[schedules["payer"] == "Delta Care", "payer"] = "=Delta Care"
+    injected = Client.from_frames(client.name, office, schedules, None, client.settings)
+    path = write_workbook(analyze(injected), tmp_path / "injected.xlsx")
+    book = openpyxl.load_workbook(path)
+    descriptions = [row[1] for row in book["Office Fees"].iter_rows(min_row=4, values_only=True)]
+    assert descriptions == hostile
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if "worksheets/" in n
+                  and n.endswith(".xml")]
+    formulas = [f for xml in sheets for f in re.findall(r"<f>(.*?)</f>", xml)]
+    assert not any("HYPERLINK" in f or "cmd|" in f or "Delta Care" in f for f in formulas)
+
+
+def test_template_and_inputs_untouched(analysis, handworked_dir: Path, tmp_path: Path) -> None:
+    """Writing never modifies the template or the client folder."""
+    template = template_path()
+    before = (hashlib.sha256(template.read_bytes()).hexdigest(), _digest(handworked_dir))
+    write_workbook(analysis, tmp_path / "out.xlsx")
+    assert (hashlib.sha256(template.read_bytes()).hexdigest(), _digest(handworked_dir)) == before
+
+
+def test_failed_write_leaves_no_file(analysis, tmp_path: Path) -> None:
+    """A template that is not an xlfees template: an error, and no output file."""
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(broken, "w") as target:
+        for name in source.namelist():
+            if "tables/table5" not in name:          # the Targets table is gone
+                target.writestr(name, source.read(name))
+    with pytest.raises(TemplateError, match="has no table 'Targets'"):
+        write_workbook(analysis, tmp_path / "client.xlsx", template=broken)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.xlsx"]
+
+
+def test_interrupted_write_keeps_the_previous_file(analysis, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of writing: the earlier workbook is intact, no partial file left."""
+    path = write_workbook(analysis, tmp_path / "client.xlsx")
+    previous = path.read_bytes()
+    calls = {"n": 0}
+    original = zipfile.ZipFile.writestr
+
+    def interrupted(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_workbook(analysis, path)
+    assert path.read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["client.xlsx"]
+
+
+def _png() -> bytes:
+    """A 2 × 2 red PNG, built by hand (a logo stand-in)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _build_template_module():
+    location = ROOT / "scripts" / "build_template.py"
+    module_spec = importlib.util.spec_from_file_location("build_template", location)
+    module = importlib.util.module_from_spec(module_spec)  # type: ignore[arg-type]
+    module_spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_consultants_restyled_template_is_honoured(analysis, tmp_path: Path) -> None:
+    """A template with a logo, other colours and an extra sheet keeps all three when filled."""
+    pytest.importorskip("PIL", reason="openpyxl needs Pillow to place an image")
+    custom = tmp_path / "branded.xlsx"
+    _build_template_module().build(custom, brand="C00000", logo=_png(),
+                                   extra_sheet="Consultant notes")
+    before = custom.read_bytes()
+    path = write_workbook(analysis, tmp_path / "branded_client.xlsx", template=custom)
+    assert custom.read_bytes() == before
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert any(n.startswith("xl/media/") for n in names)
+        assert 'rgb="00C00000"' in archive.read("xl/styles.xml").decode()
+    book = openpyxl.load_workbook(path, data_only=True)
+    assert book.sheetnames[-1] == "Consultant notes"
+    assert book["Consultant notes"]["A1"].value == "Consultant's own notes"
+    assert book["Targets"]["S4"].value == 1000          # the data is filled all the same
+
+
+def test_shipped_template_matches_its_build_script(tmp_path: Path) -> None:
+    """The committed template has the sheets, tables and names the script builds from the spec."""
+    rebuilt = tmp_path / "rebuilt.xlsx"
+    _build_template_module().build(rebuilt)
+
+    def shape(path: Path):
+        book = openpyxl.load_workbook(path)
+        return (book.sheetnames,
+                {t.displayName: (s.title, t.ref, [c.name for c in t.tableColumns])
+                 for s in book for t in s.tables.values()},
+                sorted(book.defined_names))
+    assert shape(template_path()) == shape(rebuilt)
+    assert shape(template_path())[0] == list(spec.SHEET_ORDER)
+
+
+def test_schedules_with_colliding_names_stay_apart(tmp_path: Path) -> None:
+    """'Delta Dental' network 'PPO' and a payer named 'Delta Dental PPO' get distinct labels."""
+    office = pd.DataFrame({"code": ["D0120"], "office_fee": [60.0]})
+    schedules = pd.DataFrame({"payer": ["Delta Dental", "Delta Dental PPO"],
+                              "network": ["PPO", ""], "code": ["D0120", "D0120"],
+                              "allowed": [40.0, 45.0]})
+    path = write_workbook(analyze(Client.from_frames("c", office, schedules)),
+                          tmp_path / "c.xlsx")
+    payers = pd.read_excel(path, sheet_name="Payers", header=2, engine="openpyxl")
+    assert sorted(payers["Schedule"]) == ["Delta Dental (PPO)", "Delta Dental PPO"]
+    assert list(payers["Codes"]) == [1, 1]
+
+
+def test_cli_analyze_writes_the_workbook(handworked_dir: Path, tmp_path: Path) -> None:
+    """`xlfees analyze DIR -o OUT.xlsx` writes the workbook and says where."""
+    out = tmp_path / "reports" / "hw.xlsx"
+    result = CliRunner().invoke(cli, ["analyze", str(handworked_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}\n"
+    assert openpyxl.load_workbook(out).sheetnames == list(spec.SHEET_ORDER)
+
+
+def test_cli_template(tmp_path: Path) -> None:
+    """`xlfees template -o PATH` writes the blank template."""
+    out = tmp_path / "blank.xlsx"
+    result = CliRunner().invoke(cli, ["template", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+    assert openpyxl.load_workbook(out).sheetnames == list(spec.SHEET_ORDER)
+
+
+def test_cli_bad_template(handworked_dir: Path, tmp_path: Path) -> None:
+    """A --template that is not an xlsx: one Error line, exit 1."""
+    bogus = tmp_path / "bogus.xlsx"
+    bogus.write_text("not a workbook")
+    result = CliRunner().invoke(cli, ["analyze", str(handworked_dir), "-o",
+                                      str(tmp_path / "o.xlsx"), "--template", str(bogus)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bogus}: not a readable xlsx template")
+    assert not (tmp_path / "o.xlsx").exists()
