@@ -132,7 +132,7 @@ def _gaps(sheet, title_font: Font) -> None:
     sheet.freeze_panes = "C4"
     # Green where a payer pays close to the office fee, red where the gap is widest.
     sheet.conditional_formatting.add(
-        "C4:C4", ColorScaleRule(start_type="num", start_value=0, start_color="63BE7B",
+        "C4:C4", ColorScaleRule(start_type="min", start_color="63BE7B",
                                 mid_type="percentile", mid_value=50, mid_color="FFEB84",
                                 end_type="max", end_color="F8696B"))
 
@@ -150,7 +150,7 @@ def _summary(book, sheet, title_font: Font) -> None:
         _style(cell, style)
         cell.font = Font(bold=True, size=12)
     sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
-    for title, source, label, value, limit, anchor in spec.CHARTS:
+    for title, source, label, value, anchor, (width, height) in spec.CHARTS:
         table = next(t for t in spec.TABLES if t.sheet == source)
         data_sheet = book[source]
         first_row = table.header_row + 1
@@ -158,21 +158,23 @@ def _summary(book, sheet, title_font: Font) -> None:
         chart.type = "bar"
         chart.title = title
         chart.legend = None
-        chart.height, chart.width = 7.5, 13
+        chart.width, chart.height = width, height
         values = Reference(data_sheet, min_col=table.first_column + table.index(value),
                            min_row=first_row, max_row=first_row)
         labels = Reference(data_sheet, min_col=table.first_column + table.index(label),
                            min_row=first_row, max_row=first_row)
         chart.add_data(values, titles_from_data=False)
         chart.set_categories(labels)
-        chart.y_axis.numFmt = spec.FORMATS[table.column(value).style]
+        # Axis labels without cents: "$4,000", "60%".
+        chart.y_axis.numFmt = {"money": '"$"#,##0', "percent": "0%"}.get(
+            table.column(value).style, "General")
         chart.x_axis.scaling.orientation = "maxMin"  # first row on top
         sheet.add_chart(chart, anchor)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_area = "A1:S36"
+    sheet.print_area = spec.SUMMARY_PRINT_AREA
 
 
 def _normalised(data: bytes) -> bytes:

@@ -279,13 +279,15 @@ SUMMARY_CLIENT_CELL = "B3"
 SUMMARY_VOLUME_NOTE_ROW = 11
 SUMMARY_TITLE = "Fee schedule analysis"
 
-# Charts: (title, sheet of the data, label column, value column, at most rows, anchor).
+# Charts: (title, sheet of the data, label column, value column, anchor, width × height cm).
 CHARTS = (
-    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", None, "D3"),
-    ("Top targets (volume × shortfall a year)", "Targets", "Target", "Priority", 15, "D20"),
-    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", None,
-     "K3"),
+    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", "D3", (12, 7)),
+    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", "K3",
+     (12, 7)),
+    ("Top 15 targets: volume × shortfall a year", "Targets", "Target", "Priority", "D18",
+     (24.5, 9.5)),
 )
+SUMMARY_PRINT_AREA = "A1:Q37"
 
 # Charts show at most this many rows of a sheet (the top targets).
 CHART_ROW_LIMITS = {"Targets": 15}
