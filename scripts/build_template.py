@@ -21,6 +21,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +99,7 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
 def _settings(sheet, title_font: Font) -> None:
     sheet["A1"] = "Settings: the assumptions behind every figure (edit the blue cells)"
     sheet["A1"].font = title_font
-    sheet.column_dimensions["A"].width = 44
+    sheet.column_dimensions["A"].width = 60
     sheet.column_dimensions["B"].width = 22
     editable = PatternFill("solid", fgColor="DDEBF7")
     for row, name, label, style in spec.SETTINGS_CELLS:
@@ -107,6 +108,14 @@ def _settings(sheet, title_font: Font) -> None:
         _style(value, style)
         value.fill = editable
         sheet.parent.defined_names[name] = DefinedName(name, attr_text=f"Settings!$B${row}")
+    choices = {"Strategy": '"ask,peer"', "BalanceBasis": '"office,contracted"',
+               "Benchmark": '"percentile,external"'}
+    for row, name, _, _ in spec.SETTINGS_CELLS:
+        if name in choices:
+            validation = DataValidation(type="list", formula1=choices[name], allow_blank=False,
+                                        showErrorMessage=True)
+            sheet.add_data_validation(validation)
+            validation.add(f"B{row}")
     sheet.cell(row=spec.COVERAGE.header_row - 1, column=1,
                value=spec.COVERAGE.title).font = Font(bold=True)
     # Coverage rows are settings, written here once: the filler replaces their values.

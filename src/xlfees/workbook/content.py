@@ -11,7 +11,7 @@ import pandas as pd
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..engine import schedule_label
-from ..settings import DEFAULT_ASK, PEER, benchmark_percentile
+from ..settings import DEFAULT_ASK, EXTERNAL, PEER, benchmark_percentile
 
 
 def _value(value: Any) -> Any:
@@ -162,7 +162,7 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
         "Strategy": "peer" if peer else "ask",
         "Ask": DEFAULT_ASK if peer else float(settings.ask),
         "AltAsk": settings.alt_ask,
-        "Benchmark": settings.benchmark,
+        "Benchmark": "external" if settings.benchmark == EXTERNAL else "percentile",
         "BenchmarkQ": benchmark_percentile(settings.benchmark),
         "BalanceBasis": settings.balance_basis,
         "VolumeBasis": analysis.volume_basis,

@@ -249,8 +249,8 @@ SETTINGS_CELLS = (
     (4, "Strategy", "Strategy (ask | peer)", "text"),
     (5, "Ask", "Ask on allowed amounts", "percent"),
     (6, "AltAsk", "Ask on alternate benefits", "percent"),
-    (7, "Benchmark", "Benchmark (median | max | pNN | external)", "text"),
-    (8, "BenchmarkQ", "Benchmark percentile", "percent"),
+    (7, "Benchmark", "Benchmark: percentile of the other payers, or external", "text"),
+    (8, "BenchmarkQ", "Percentile of the other payers (50 % = median, 100 % = max)", "percent"),
     (9, "BalanceBasis", "Patient balance from (office | contracted)", "text"),
     (10, "VolumeBasis", "Volume", "text"),
 )
