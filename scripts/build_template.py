@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -30,9 +29,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from xlfees.cdt import CATEGORIES  # noqa: E402
 from xlfees.settings import DEFAULT_COVERAGE  # noqa: E402
 from xlfees.workbook import spec  # noqa: E402
+from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "src" / "xlfees" / "workbook_templates" / "xlfees_template.xlsx"
-FIXED_TIME = (2026, 1, 1, 0, 0, 0)
 BRAND = "1F4E79"
 TITLE_FONT = Font(bold=True, size=14, color=BRAND)
 
@@ -62,7 +61,7 @@ def build(path: Path, *, brand: str = BRAND, logo: bytes | None = None,
     buffer = io.BytesIO()
     book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_normalised(buffer.getvalue()))
+    path.write_bytes(normalised_zip(buffer.getvalue()))
 
 
 def _style(cell, style: str) -> None:
@@ -184,25 +183,6 @@ def _summary(book, sheet, title_font: Font) -> None:
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_area = spec.SUMMARY_PRINT_AREA
-
-
-def _normalised(data: bytes) -> bytes:
-    """The xlsx with fixed timestamps and no creation date, so rebuilding is byte-identical."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                start = content.find(b"<dcterms:created")
-                end = content.find(b"</cp:coreProperties>")
-                if start != -1:
-                    content = content[:start] + content[end:]
-            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, content)
-    return out.getvalue()
 
 
 def main() -> None:

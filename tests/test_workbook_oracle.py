@@ -39,6 +39,10 @@ def _messy(tmp: Path) -> Client:
 VARIANTS = {
     "handworked": lambda hw, tmp: load_client(hw),
     "example smile-studio": lambda hw, tmp: load_client(ROOT / "examples" / "smile-studio"),
+    "example lakeside (wide sheet, shares)":
+        lambda hw, tmp: load_client(ROOT / "examples" / "lakeside-dental"),
+    "example riverbend (PDF, Open Dental, networks)":
+        lambda hw, tmp: load_client(ROOT / "examples" / "riverbend-family-dental"),
     "to peer, p75, contracted basis": lambda hw, tmp: _variant(
         hw, ask="peer", benchmark="p75", balance_basis="contracted", alt_ask=0.2),
     "max benchmark": lambda hw, tmp: _variant(hw, benchmark="max", ask=0.0375),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
 from .analysis import Analysis, analyze
+from .batch import BatchError, BatchResult, ClientResult, client_folders, run_batch
 from .engine import schedule_label
 from .errors import XlfeesError
 from .folder import load_client
@@ -43,6 +46,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       xlfees analyze examples/smile-studio
       xlfees analyze examples/smile-studio --json > analysis.json
       xlfees inspect "payers/Delta Dental PPO 2026.xlsx"
+      xlfees batch examples -o out
     """
     ctx.meta["xlfees.debug"] = debug
 
@@ -125,6 +129,82 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
         click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(render_inspection(read))
+
+
+@cli.command("batch")
+@click.argument("clients_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, dir_okay=True),
+              help="Folder for the workbooks and index.xlsx (created if needed).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Clients analysed at once, in separate processes [default: the cores].")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False),
+              help="Fill this template instead of the built-in one.")
+def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
+                  template: str | None) -> None:
+    """Analyse every client folder inside CLIENTS_DIR: one workbook each, plus an index.
+
+    Writes OUT_DIR/<client>.xlsx for each client folder and OUT_DIR/index.xlsx
+    listing every client (payers, codes, effective rates, write-off, top target,
+    status, a link to its workbook). A broken client never stops the others; the
+    exit status is 0 only when every client succeeded, 1 when any failed, 2 for
+    a usage error. Ctrl-C or SIGTERM leaves no half-written workbook.
+
+    \b
+    Examples:
+      xlfees batch examples -o out
+      xlfees batch ~/Clients -o ~/Reports/2026-11 --jobs 2
+      xlfees batch ~/Clients -o reports --template branded.xlsx
+    """
+    clients = Path(clients_dir)
+    output = Path(out_dir)
+    total = len([f for f in client_folders(clients) if f.resolve() != output.resolve()])
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    bar = None
+    if sys.stderr.isatty() and total:
+        bar = click.progressbar(length=total, label="Analysing clients", file=sys.stderr,
+                                show_pos=True, item_show_func=lambda name: name)
+        bar.__enter__()
+
+    def progress(result: ClientResult, done: int, count: int) -> None:
+        if bar is not None:
+            bar.update(1, Path(result.folder).name)
+            return
+        name = Path(result.folder).name
+        if result.ok:
+            click.echo(f"[{done}/{count}] ok      {name} → {result.workbook} "
+                       f"({result.payers} payers, {result.seconds:.1f} s)")
+        else:
+            click.echo(f"[{done}/{count}] FAILED  {name}: {result.error}")
+
+    try:
+        batch = run_batch(clients, output, jobs=jobs, template=template, on_result=progress)
+    except BatchError as error:
+        raise click.UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("Interrupted: the workbooks already written are whole; no partial "
+                   "file was left.", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(render_batch(batch))
+    if batch.failed:
+        sys.exit(1)
+
+
+def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def render_batch(batch: BatchResult) -> str:
+    """The closing summary: counts, the index, and each failure with its reason."""
+    lines = [f"{len(batch.results)} clients: {len(batch.succeeded)} written, "
+             f"{len(batch.failed)} failed. Index: {batch.index}"]
+    if batch.failed:
+        lines.append("Failed:")
+        lines += [f"  {Path(r.folder).name}: {r.error}" for r in batch.failed]
+    return "\n".join(lines)
 
 
 def render_inspection(read: FileRead, limit: int = 20) -> str:

@@ -8,10 +8,8 @@ template holds (a logo, colours, an extra sheet) passes through untouched.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import tempfile
 import zipfile
 from importlib.resources import files
 from pathlib import Path
@@ -20,9 +18,6 @@ from typing import Any, Callable
 from ..analysis import Analysis
 from ..errors import XlfeesError
 from . import content, spec, xlsx
-
-FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entry times: same inputs, same bytes
-
 
 class TemplateError(XlfeesError):
     """The template is not an xlfees template (a sheet or table is missing)."""
@@ -98,21 +93,7 @@ class _Package:
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file beside the target, then a rename."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
-                                             dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as raw, \
-                    zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name in self.order:
-                    info = zipfile.ZipInfo(name, FIXED_TIME)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o644 << 16
-                    archive.writestr(info, self.parts[name])
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        xlsx.write_atomically(path, parts=((name, self.parts[name]) for name in self.order))
 
 
 def copy_template(path: str | Path) -> Path:

@@ -8,10 +8,27 @@ written fast.
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import re
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 from xml.sax.saxutils import escape
+
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entry times: same inputs, same bytes
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Files are created with the permissions any other file would get (mkstemp makes them 0600).
+FILE_MODE = 0o666 & ~_umask()
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
@@ -218,3 +235,56 @@ def fill_chart(chart_xml: str, column_values) -> str:
         return f"<{prefix}ser>{_PART.sub(part, body)}</{prefix}ser>"
 
     return _SERIES.sub(series, chart_xml)
+
+
+# --- whole files -----------------------------------------------------------------------
+
+def zip_parts(parts: Iterable[tuple[str, bytes]], target: Any) -> None:
+    """Write (name, bytes) parts as a zip with fixed times, so equal parts give equal bytes."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+
+
+def normalised_zip(data: bytes) -> bytes:
+    """An xlsx from openpyxl with fixed times and no creation date: rebuilding is byte-identical."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = []
+    for info in source.infolist():
+        content = source.read(info.filename)
+        if info.filename == "docProps/core.xml":
+            start = content.find(b"<dcterms:created")
+            end = content.find(b"</cp:coreProperties>")
+            if start != -1:
+                content = content[:start] + content[end:]
+        parts.append((info.filename, content))
+    out = io.BytesIO()
+    zip_parts(parts, out)
+    return out.getvalue()
+
+
+def write_atomically(path: Path, data: bytes | None = None, *,
+                     parts: Iterable[tuple[str, bytes]] | None = None) -> Path:
+    """Write bytes (or zip ``parts``) to a temporary file beside ``path``, then rename it.
+
+    An interruption (an exception, Ctrl-C, SIGTERM turned into one) removes the
+    temporary file: there is never half a file under ``path``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as raw:
+            if parts is not None:
+                zip_parts(parts, raw)
+            else:
+                raw.write(data or b"")
+        os.chmod(temporary, FILE_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

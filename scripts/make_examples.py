@@ -1,0 +1,244 @@
+"""Regenerate examples/lakeside-dental and examples/riverbend-family-dental (synthetic amounts).
+
+The shapes are the ones practices receive: a consultant's wide comparison
+sheet, a practice-management procedures report without a payer column, a text
+PDF schedule, an Open Dental export, a workbook with an alternate-benefit
+sheet, a Windows-1252 decimal-comma CSV. examples/smile-studio is the simple
+canonical layout and is kept as it is.
+
+    pip install openpyxl reportlab
+    python scripts/make_examples.py
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+
+# (code, description, office fee, annual volume) for a typical general practice.
+CODES = [
+    ("D0120", "Periodic oral evaluation - established patient", 62, 1450),
+    ("D0140", "Limited oral evaluation - problem focused", 95, 210),
+    ("D0150", "Comprehensive oral evaluation", 110, 390),
+    ("D0210", "Intraoral - comprehensive series of radiographic images", 150, 157),
+    ("D0274", "Bitewings - four radiographic images", 76, 654),
+    ("D0330", "Panoramic radiographic image", 130, 120),
+    ("D1110", "Prophylaxis - adult", 118, 1263),
+    ("D1120", "Prophylaxis - child", 85, 360),
+    ("D1206", "Topical application of fluoride varnish", 52, 410),
+    ("D1351", "Sealant - per tooth", 62, 95),
+    ("D2140", "Amalgam - one surface, primary or permanent", 165, 77),
+    ("D2150", "Amalgam - two surfaces, primary or permanent", 205, 90),
+    ("D2160", "Amalgam - three surfaces, primary or permanent", 245, 25),
+    ("D2330", "Resin-based composite - one surface, anterior", 185, 140),
+    ("D2391", "Resin-based composite - one surface, posterior", 250, 430),
+    ("D2392", "Resin-based composite - two surfaces, posterior", 310, 380),
+    ("D2393", "Resin-based composite - three surfaces, posterior", 375, 120),
+    ("D2740", "Crown - porcelain/ceramic", 1325, 174),
+    ("D2750", "Crown - porcelain fused to high noble metal", 1290, 64),
+    ("D2751", "Crown - porcelain fused to predominantly base metal", 1150, 12),
+    ("D2791", "Crown - full cast predominantly base metal", 1100, 5),
+    ("D2950", "Core buildup, including any pins when required", 360, 182),
+    ("D3310", "Endodontic therapy, anterior tooth", 980, 24),
+    ("D3330", "Endodontic therapy, molar tooth", 1380, 49),
+    ("D4341", "Periodontal scaling and root planing - four or more teeth per quadrant",
+     295, 150),
+    ("D4910", "Periodontal maintenance", 150, 324),
+    ("D6010", "Surgical placement of implant body: endosteal implant", 2450, 18),
+    ("D7140", "Extraction, erupted tooth or exposed root", 215, 92),
+    ("D7210", "Extraction, erupted tooth requiring removal of bone", 365, 52),
+    ("D9110", "Palliative treatment of dental pain - per visit", 130, 40),
+]
+
+
+def allowed(rng: random.Random, fee: float, rate: float) -> float:
+    return round(fee * rate * rng.uniform(0.9, 1.1), 2)
+
+
+def save_workbook(book, path: Path) -> None:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(normalised_zip(buffer.getvalue()))
+
+
+def lakeside() -> None:
+    """A comparison sheet that gives office fees and five payers; volume without payers."""
+    import openpyxl
+
+    folder = EXAMPLES / "lakeside-dental"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(2026)
+    payers = [("Delta Dental PPO", 0.66), ("Cigna DPPO", 0.58), ("Aetna PPO", 0.60),
+              ("Guardian DentalGuard", 0.68), ("United Concordia", 0.57)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Compare"
+    sheet.append(["Fee comparison - Lakeside Dental Group (prepared by the billing office)"])
+    sheet.append([None, None, None, "PPO allowed amounts"])
+    sheet.merge_cells(start_row=2, start_column=4, end_row=2, end_column=3 + len(payers))
+    sheet.append(["Code", "Description", "Office Fee", *[name for name, _ in payers]])
+    for code, description, fee, _ in CODES:
+        row = [code, description, fee]
+        for name, rate in payers:
+            if name == "Aetna PPO" and code == "D6010":
+                row.append("Not covered")
+            elif name == "Guardian DentalGuard" and code == "D9110":
+                row.append(None)
+            else:
+                row.append(allowed(rng, fee, rate))
+        sheet.append(row)
+    sheet.append([])
+    sheet.append(["Source: 2026 carrier schedules on file; amounts before patient coinsurance."])
+    save_workbook(book, folder / "Lakeside fee comparison 2026.xlsx")
+    lines = ["Procedures By Procedure Code,,,,,", "Date Range: 01/01/2025 - 12/31/2025,,,,,",
+             "Category,Code,Description,Quantity,Average Fee,Total Fees"]
+    total = 0
+    for code, description, fee, volume in CODES:
+        total += volume
+        description = f'"{description}"' if "," in description else description
+        lines.append(f'{code[:2]}000s,{code},{description},{volume},{fee:.2f},'
+                     f'"{fee * volume:,.2f}"')
+    lines.append(f",,Total,{total},,")
+    (folder / "Procedures by code 2025.csv").write_bytes(
+        ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    (folder / "client.toml").write_text(
+        '# Lakeside: one comparison sheet, and a volume report without a payer column.\n'
+        'name = "Lakeside Dental Group"\n'
+        'owner_email = "owner@lakeside-dental.example"\n\n'
+        "[settings]\nask = 0.08\nalt_ask = 0.15\nbenchmark = \"p75\"\n\n"
+        "# The practice-management report has no payer column: split it by payer mix.\n"
+        "[payer_shares]\n"
+        '"Delta Dental PPO" = 0.30\n"Cigna DPPO" = 0.20\n"Aetna PPO" = 0.15\n'
+        '"Guardian DentalGuard" = 0.10\n"United Concordia" = 0.10\n', encoding="utf-8")
+
+
+def riverbend() -> None:
+    """Office fees in Excel; one payer per file in five shapes; volume by carrier."""
+    import openpyxl
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    folder = EXAMPLES / "riverbend-family-dental"
+    payers = folder / "payers"
+    payers.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(1123)
+    fees = {code: fee * 1.04 for code, _, fee, _ in CODES}   # Riverbend charges a bit more
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "UCR"
+    sheet.append(["Riverbend Family Dental — Office Fee Schedule 2026"])
+    sheet.append([])
+    sheet.append(["CDT Code", "Description", "UCR Fee"])
+    for code, description, _, _ in CODES:
+        sheet.append([code, description, round(fees[code], 0)])
+    save_workbook(book, folder / "office fees 2026.xlsx")
+
+    # A text PDF over two pages, with page headers and footers.
+    pdf = canvas.Canvas(str(payers / "ameritas_ppo_2026.pdf"), pagesize=letter, invariant=1)
+    rows = [(code, description[:52], f"${allowed(rng, fees[code], 0.61):,.2f}")
+            for code, description, _, _ in CODES]
+    rows[21] = (rows[21][0], rows[21][1], "By Report")     # D2950
+    pages = [rows[:18], rows[18:]]
+    for number, lines in enumerate(pages, start=1):
+        pdf.setFont("Helvetica-Bold", 12)
+        pdf.drawString(50, 740, "Ameritas Dental PPO - Provider Fee Schedule (effective "
+                                "03/01/2026)")
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(50, 715, "CDT Code")
+        pdf.drawString(110, 715, "Description")
+        pdf.drawString(480, 715, "Allowance")
+        for i, (code, description, amount) in enumerate(lines):
+            y = 697 - 16 * i
+            pdf.drawString(50, y, code)
+            pdf.drawString(110, y, description)
+            pdf.drawRightString(530, y, amount)
+        pdf.drawString(270, 40, f"Page {number} of {len(pages)}")
+        pdf.showPage()
+    pdf.save()
+
+    # Open Dental's Fee Tools export: no header, tab separated, CRLF, an empty amount.
+    lines = []
+    for code, description, _, _ in CODES:
+        amount = "" if code == "D6010" else f"{allowed(rng, fees[code], 0.57):,.2f}"
+        lines.append(f"{code}\t{amount}\t{description[:10]}\t{description}")
+    (payers / "opendental_export_united_concordia.txt").write_bytes(
+        ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+    # Delta Dental: title rows, the payer merged over its PPO and Premier networks.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2026"
+    sheet.append(["Delta Dental of Illinois — Fee Schedule"])
+    sheet.append(["Effective 01/01/2026"])
+    sheet.append(["Code", "Description", "Delta Dental", None])
+    sheet.append([None, None, "PPO", "Premier"])
+    for cells in ("A3:A4", "B3:B4", "C3:D3"):
+        sheet.merge_cells(cells)
+    for code, description, _, _ in CODES:
+        sheet.append([code, description, allowed(rng, fees[code], 0.64),
+                      allowed(rng, fees[code], 0.72)])
+    save_workbook(book, payers / "Delta Dental 2026.xlsx")
+
+    # MetLife: the schedule and its alternate benefits on separate sheets.
+    book = openpyxl.Workbook()
+    readme = book.active
+    readme.title = "Read me"
+    readme.append(["MetLife PDP Plus schedule for Riverbend Family Dental."])
+    schedule = book.create_sheet("Fee Schedule")
+    schedule.append(["MetLife PDP Plus Fee Schedule"])
+    schedule.append([])
+    schedule.append(["Code", "Description", "Allowance"])
+    metlife = {}
+    for code, description, _, _ in CODES:
+        metlife[code] = allowed(rng, fees[code], 0.62)
+        schedule.append([code, description, metlife[code]])
+    alternates = book.create_sheet("Alternate Benefits")
+    alternates.append(["Procedure Code", "Alternate Code", "Alternate Benefit"])
+    for code, alt in (("D2391", "D2140"), ("D2392", "D2150"), ("D2393", "D2160"),
+                      ("D2740", "D2791"), ("D2750", "D2751"), ("D6010", "D2751")):
+        # Alternate amounts set years ago: below today's allowed for the alternate code.
+        alternates.append([code, alt, round(metlife[alt] * 0.9, 2)])
+    save_workbook(book, payers / "metlife-pdp.xlsx")
+
+    # Guardian from a portal: Windows-1252, semicolons, decimal commas.
+    lines = ["Guardian DentalGuard Preferred – Schedule of Allowances", "Code;Description;Allowance"]
+    for code, description, _, _ in CODES:
+        amount = f"{allowed(rng, fees[code], 0.66):,.2f}".replace(",", " ").replace(".", ",")
+        lines.append(f"{code};{description};{'N/C' if code == 'D9110' else amount}")
+    (payers / "guardian_dentalguard.csv").write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+
+    # Volume by carrier, with subtotals, as a PM system's report.
+    shares = {"Delta Dental PPO": 0.26, "Delta Dental Premier": 0.08, "Ameritas Dental PPO": 0.1,
+              "United Concordia": 0.12, "MetLife PDP Plus": 0.18,
+              "Guardian DentalGuard Preferred": 0.12, "Cash patients": 0.14}
+    lines = ["Procedure Count by Carrier, 01/01/2025 - 12/31/2025", "Code,Carrier,Count"]
+    for code, _, _, volume in CODES:
+        for carrier, share in shares.items():
+            lines.append(f"{code},{carrier},{round(volume * share * rng.uniform(0.8, 1.2))}")
+    lines.append(f"Grand Total,,{sum(v for *_, v in CODES)}")
+    (folder / "volume by carrier 2025.csv").write_text("\n".join(lines) + "\n",
+                                                       encoding="utf-8")
+    (folder / "client.toml").write_text(
+        "# Riverbend: every payer's schedule in the shape the payer sent it.\n"
+        'name = "Riverbend Family Dental"\n'
+        'owner_email = "office@riverbend-dental.example"\n\n'
+        "[settings]\nask = 0.10\nalt_ask = 0.20\nbenchmark = \"median\"\n"
+        'balance_basis = "office"\n\n'
+        "# MetLife's own sheet gives its downgrades; build-ups by contract:\n"
+        '[payer_alt_map."MetLife PDP Plus"]\nD2950 = "D2150"\n', encoding="utf-8")
+
+
+if __name__ == "__main__":
+    lakeside()
+    riverbend()
+    print("examples written")

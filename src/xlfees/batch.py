@@ -1,0 +1,179 @@
+"""``run_batch``: every client folder in a folder → one workbook each, plus an index.
+
+Clients run in parallel processes; one broken client never stops the others.
+Every workbook is written to a temporary name and renamed, and an interrupted
+worker removes its temporary file, so an interrupted batch leaves only whole
+workbooks behind.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .errors import XlfeesError
+
+INDEX_NAME = "index.xlsx"
+
+
+class BatchError(XlfeesError):
+    """The batch as a whole cannot run (there are no client folders)."""
+
+
+@dataclass(frozen=True)
+class ClientResult:
+    """How one client went: its workbook and headline figures, or why it failed."""
+
+    client: str
+    folder: str
+    ok: bool
+    workbook: str | None = None
+    error: str | None = None
+    payers: int = 0
+    codes: int = 0
+    effective_rate: float | None = None
+    payer_rates: tuple[tuple[str, float | None], ...] = ()
+    annual_writeoff: float = 0.0
+    impact_at_ask: float = 0.0
+    patient_savings: float = 0.0
+    top_target: str | None = None
+    top_target_value: float = 0.0
+    notes: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    """Every client's result, in client-name order, and where the index went."""
+
+    results: list[ClientResult] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def failed(self) -> list[ClientResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def succeeded(self) -> list[ClientResult]:
+        return [r for r in self.results if r.ok]
+
+
+def client_folders(clients_dir: Path) -> list[Path]:
+    """The client folders inside ``clients_dir`` (hidden and ``_``-prefixed ones skipped)."""
+    return sorted(p for p in clients_dir.iterdir()
+                  if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def output_name(folder: Path) -> str:
+    return f"{folder.name}.xlsx"
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker_init() -> None:
+    # A terminated worker unwinds like Ctrl-C, so the workbook writer removes its
+    # temporary file instead of leaving half a workbook behind.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def process_client(task: tuple[str, str, str | None]) -> ClientResult:
+    """Load, analyse and write one client; any XlfeesError becomes a failed result."""
+    from .analysis import analyze
+    from .engine import schedule_label
+    from .folder import load_client
+    from .workbook import write_workbook
+
+    folder, out_dir, template = task
+    path = Path(folder)
+    start = time.perf_counter()
+    try:
+        analysis = analyze(load_client(path))
+        workbook = write_workbook(analysis, Path(out_dir) / output_name(path), template)
+    except XlfeesError as error:
+        return ClientResult(client=path.name, folder=folder, ok=False, error=str(error),
+                            seconds=time.perf_counter() - start)
+    except (OSError, ValueError) as error:  # a file vanished, a disk filled up …
+        return ClientResult(client=path.name, folder=folder, ok=False,
+                            error=f"{type(error).__name__}: {error}",
+                            seconds=time.perf_counter() - start)
+    gaps, targets = analysis.gaps, analysis.targets
+    weighted_office = math.fsum(gaps["volume"] * gaps["office_fee"])
+    top = targets.iloc[0] if len(targets) else None
+    return ClientResult(
+        client=analysis.client.name, folder=folder, ok=True, workbook=str(workbook),
+        payers=len(analysis.payers), codes=int(gaps["code"].nunique()),
+        effective_rate=(math.fsum(gaps["volume"] * gaps["allowed"]) / weighted_office
+                        if weighted_office > 0 else None),
+        payer_rates=tuple((schedule_label(p, n), None if r != r else float(r))
+                          for p, n, r in analysis.payers[["payer", "network", "effective_rate"]]
+                          .itertuples(index=False)),
+        annual_writeoff=math.fsum(analysis.payers["annual_writeoff"]),
+        impact_at_ask=math.fsum(analysis.payers["impact_at_ask"]),
+        patient_savings=math.fsum(analysis.alt_benefits["annual_savings"]),
+        top_target=(f"{schedule_label(top['payer'], top['network'])} {top['code']}"
+                    if top is not None else None),
+        top_target_value=float(top["priority"]) if top is not None else 0.0,
+        notes=len(analysis.notes), seconds=time.perf_counter() - start)
+
+
+def _results(tasks: list[tuple[str, str, str | None]], jobs: int) -> Iterator[ClientResult]:
+    if jobs == 1 or len(tasks) == 1:
+        for task in tasks:
+            yield process_client(task)
+        return
+    pool = multiprocessing.get_context().Pool(processes=jobs, initializer=_worker_init,
+                                              maxtasksperchild=25)
+    try:
+        yield from pool.imap_unordered(process_client, tasks, chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()   # SIGTERM to every worker: each removes its temporary file
+        raise
+    finally:
+        pool.join()
+
+
+def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None,
+              template: str | Path | None = None,
+              on_result: Callable[[ClientResult, int, int], None] | None = None) -> BatchResult:
+    """Analyse every client folder in ``clients_dir`` into ``out_dir``, ``jobs`` at a time.
+
+    ``on_result(result, done, total)`` is called as each client finishes (for
+    progress). The index workbook lists every client, failed ones included.
+    """
+    clients_dir, out_dir = Path(clients_dir), Path(out_dir)
+    # The output folder may sit inside the clients folder (examples/out): it is no client.
+    folders = [f for f in client_folders(clients_dir) if f.resolve() != out_dir.resolve()]
+    if not folders:
+        raise BatchError(f"{clients_dir} holds no client folders: put one folder per client "
+                         "inside it (each with its office fees and payer schedules)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
+    tasks = [(str(f), str(out_dir), str(template) if template else None) for f in folders]
+    results: list[ClientResult] = []
+    try:
+        for result in _results(tasks, jobs):
+            results.append(result)
+            if on_result:
+                on_result(result, len(results), len(tasks))
+    finally:
+        _remove_partials(out_dir)
+    results.sort(key=lambda r: Path(r.folder).name)
+    batch = BatchResult(results=results)
+    from .index import write_index
+    batch.index = write_index(batch, out_dir / INDEX_NAME)
+    return batch
+
+
+def _remove_partials(out_dir: Path) -> None:
+    """Temporary workbooks of interrupted writers (normally each removes its own)."""
+    for partial in out_dir.glob(".*.partial"):
+        partial.unlink(missing_ok=True)

@@ -1,0 +1,167 @@
+"""`xlfees batch`: many clients, one broken never stops the others, nothing half-written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xlfees.cli import cli
+
+ROOT = Path(__file__).parent.parent
+READERS = Path(__file__).parent / "data" / "readers"
+
+
+@pytest.fixture
+def clients(handworked_dir: Path, tmp_path: Path) -> Path:
+    """Two good clients and three broken ones."""
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    shutil.copytree(handworked_dir, folder / "alpha-good")
+    shutil.copytree(ROOT / "examples" / "smile-studio", folder / "beta-good")
+    shutil.copytree(handworked_dir, folder / "damaged-file")
+    (folder / "damaged-file" / "payers").mkdir()
+    (folder / "damaged-file" / "payers" / "cigna.xlsx").write_bytes(b"PK\x03\x04broken")
+    shutil.copytree(handworked_dir, folder / "bad-toml")
+    (folder / "bad-toml" / "client.toml").write_text("[payer_shares]\nDelta = 1.7\n")
+    (folder / "no-schedules").mkdir()
+    shutil.copy(handworked_dir / "office_fees.csv", folder / "no-schedules")
+    (folder / ".hidden").mkdir()
+    return folder
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_broken_clients_never_stop_the_others(clients: Path, tmp_path: Path) -> None:
+    """Exit 1; the good clients' workbooks are written; the summary says what failed and why."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    summary = result.output[result.output.index("5 clients:"):]
+    assert summary == (
+        f"5 clients: 2 written, 3 failed. Index: {out / 'index.xlsx'}\n"
+        "Failed:\n"
+        f"  bad-toml: {clients / 'bad-toml' / 'client.toml'}: setting 'payer_shares.Delta' is "
+        "1.7; use a fraction between 0 and 1 (0.8 = 80 %)\n"
+        "  damaged-file: payers/cigna.xlsx: is a damaged workbook (not a readable zip); open "
+        "it in Excel and save it again\n"
+        f"  no-schedules: {clients / 'no-schedules'}: no payer schedules found: put each "
+        "payer's schedule in payers/, or pin a file in client.toml with role = \"schedule\"\n")
+    assert sorted(p.name for p in out.iterdir()) == ["alpha-good.xlsx", "beta-good.xlsx",
+                                                     "index.xlsx"]
+    lines = result.output.splitlines()
+    assert lines[0] == (f"[1/5] ok      alpha-good → {out / 'alpha-good.xlsx'} (4 payers, "
+                        + lines[0].split("(4 payers, ")[1])
+    assert lines[3].startswith("[4/5] FAILED  damaged-file: payers/cigna.xlsx: is a damaged")
+
+
+def test_index_lists_every_client(clients: Path, tmp_path: Path) -> None:
+    """index.xlsx has one row per client, failures included, with a link to each workbook."""
+    out = tmp_path / "out"
+    CliRunner().invoke(cli, ["batch", str(clients), "-o", str(out), "--jobs", "1"])
+    sheet = openpyxl.load_workbook(out / "index.xlsx")["Clients"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert sorted(rows) == ["Hand-worked Dental", "Smile Studio Family Dentistry", "bad-toml",
+                            "damaged-file", "no-schedules"]
+    good = rows["Hand-worked Dental"]
+    assert [c.value for c in good[1:4]] == ["ok", 4, 5]
+    # The hand-worked write-off: 10500 + 5080 + 2200 + 720
+    assert good[6].value == pytest.approx(18500)
+    assert good[9].value == "Alpha Dental (PPO) D2740" and good[10].value == 1000
+    assert good[12].hyperlink.target == "alpha-good.xlsx"
+    assert rows["bad-toml"][1].value == "failed"
+    assert "payer_shares.Delta" in rows["bad-toml"][13].value
+
+
+def test_all_good_exits_zero(handworked_dir: Path, tmp_path: Path) -> None:
+    """Every client written: exit 0 and the closing line."""
+    folder = tmp_path / "clients"
+    shutil.copytree(handworked_dir, folder / "one")
+    shutil.copytree(ROOT / "examples" / "lakeside-dental", folder / "two")
+    result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (f"2 clients: 2 written, 0 failed. Index: "
+                                              f"{tmp_path / 'out' / 'index.xlsx'}")
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["batch", "{empty}", "-o", "{out}"], "holds no client folders"),
+    (["batch", "{empty}"], "Missing option '-o' / '--output'"),
+    (["batch", "{empty}", "-o", "{out}", "--jobs", "0"], "0 is not in the range x>=1"),
+    (["batch", "{missing}", "-o", "{out}"], "does not exist"),
+])
+def test_usage_errors_exit_2(arguments: list[str], message: str, tmp_path: Path) -> None:
+    """Usage errors exit with status 2 and say what is wrong."""
+    (tmp_path / "empty").mkdir()
+    names = {"empty": tmp_path / "empty", "out": tmp_path / "out",
+             "missing": tmp_path / "missing"}
+    result = CliRunner().invoke(cli, [a.format(**names) for a in arguments])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_output_folder_inside_the_clients_folder_is_not_a_client(handworked_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    """`xlfees batch clients -o clients/out` twice: out is never taken for a client."""
+    folder = tmp_path / "clients"
+    shutil.copytree(handworked_dir, folder / "one")
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(folder / "out")])
+        assert result.exit_code == 0, result.output
+        assert "1 clients: 1 written" in result.output
+
+
+def test_jobs_1_and_jobs_2_write_identical_files(tmp_path: Path) -> None:
+    """Parallel or not, every workbook and the index are byte for byte the same."""
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = CliRunner().invoke(cli, ["batch", str(ROOT / "examples"), "-o", str(out),
+                                          "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        outputs.append(_digests(out))
+    assert outputs[0] == outputs[1]
+    assert sorted(outputs[0]) == ["index.xlsx", "lakeside-dental.xlsx",
+                                  "riverbend-family-dental.xlsx", "smile-studio.xlsx"]
+
+
+def test_sigterm_mid_run_leaves_no_partial_file(tmp_path: Path) -> None:
+    """SIGTERM while workers write: exit 130, only whole workbooks, no temporary files."""
+    folder = tmp_path / "clients"
+    for number in range(80):
+        shutil.copytree(ROOT / "examples" / "riverbend-family-dental",
+                        folder / f"client-{number:02d}")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xlfees", "batch", str(folder), "-o", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    written = 0
+    assert process.stdout is not None
+    for line in process.stdout:
+        written += " ok " in line
+        if written == 3:
+            process.send_signal(signal.SIGTERM)
+            break
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert "Interrupted" in errors
+    names = sorted(p.name for p in out.iterdir())
+    assert names and not any(n.startswith(".") or n.endswith(".partial") for n in names)
+    assert "index.xlsx" not in names
+    assert 3 <= len(names) < 80
+    for name in names:
+        with zipfile.ZipFile(out / name) as archive:
+            assert archive.testzip() is None
+        assert openpyxl.load_workbook(out / name, read_only=True).sheetnames[0] == "Summary"
