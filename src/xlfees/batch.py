@@ -14,6 +14,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -45,6 +46,7 @@ class ClientResult:
     top_target: str | None = None
     top_target_value: float = 0.0
     notes: int = 0
+    deliverables: int = 0     # letters, summary and schedules written with --letters
     seconds: float = 0.0
 
 
@@ -84,19 +86,32 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
 
-def process_client(task: tuple[str, str, str | None]) -> ClientResult:
+@dataclass(frozen=True)
+class _Task:
+    folder: str
+    out_dir: str
+    template: str | None
+    letters: bool
+    letter_date: date | None
+
+
+def process_client(task: _Task) -> ClientResult:
     """Load, analyse and write one client; any XlfeesError becomes a failed result."""
     from .analysis import analyze
+    from .deliverables import write_deliverables
     from .engine import schedule_label
     from .folder import load_client
     from .workbook import write_workbook
 
-    folder, out_dir, template = task
-    path = Path(folder)
+    path = Path(task.folder)
+    folder = task.folder
     start = time.perf_counter()
     try:
         analysis = analyze(load_client(path))
-        workbook = write_workbook(analysis, Path(out_dir) / output_name(path), template)
+        workbook = write_workbook(analysis, Path(task.out_dir) / output_name(path),
+                                  task.template)
+        extras = (write_deliverables(analysis, Path(task.out_dir) / path.name,
+                                     day=task.letter_date).all if task.letters else [])
     except XlfeesError as error:
         return ClientResult(client=path.name, folder=folder, ok=False, error=str(error),
                             seconds=time.perf_counter() - start)
@@ -121,10 +136,11 @@ def process_client(task: tuple[str, str, str | None]) -> ClientResult:
         top_target=(f"{schedule_label(top['payer'], top['network'])} {top['code']}"
                     if top is not None else None),
         top_target_value=float(top["priority"]) if top is not None else 0.0,
-        notes=len(analysis.notes), seconds=time.perf_counter() - start)
+        notes=len(analysis.notes), deliverables=len(extras),
+        seconds=time.perf_counter() - start)
 
 
-def _results(tasks: list[tuple[str, str, str | None]], jobs: int) -> Iterator[ClientResult]:
+def _results(tasks: list[_Task], jobs: int) -> Iterator[ClientResult]:
     if jobs == 1 or len(tasks) == 1:
         for task in tasks:
             yield process_client(task)
@@ -143,11 +159,13 @@ def _results(tasks: list[tuple[str, str, str | None]], jobs: int) -> Iterator[Cl
 
 def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None,
               template: str | Path | None = None,
-              on_result: Callable[[ClientResult, int, int], None] | None = None) -> BatchResult:
+              on_result: Callable[[ClientResult, int, int], None] | None = None,
+              letters: bool = False, letter_date: date | None = None) -> BatchResult:
     """Analyse every client folder in ``clients_dir`` into ``out_dir``, ``jobs`` at a time.
 
     ``on_result(result, done, total)`` is called as each client finishes (for
     progress). The index workbook lists every client, failed ones included.
+    With ``letters`` each client's deliverables go to ``out_dir/<client folder>/``.
     """
     clients_dir, out_dir = Path(clients_dir), Path(out_dir)
     # The output folder may sit inside the clients folder (examples/out): it is no client.
@@ -157,7 +175,10 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
                          "inside it (each with its office fees and payer schedules)")
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
-    tasks = [(str(f), str(out_dir), str(template) if template else None) for f in folders]
+    # One date for every letter of the run, even one that passes midnight.
+    letter_date = letter_date or date.today()
+    tasks = [_Task(str(f), str(out_dir), str(template) if template else None, letters,
+                   letter_date) for f in folders]
     results: list[ClientResult] = []
     try:
         for result in _results(tasks, jobs):
@@ -175,5 +196,5 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
 
 def _remove_partials(out_dir: Path) -> None:
     """Temporary workbooks of interrupted writers (normally each removes its own)."""
-    for partial in out_dir.glob(".*.partial"):
+    for partial in out_dir.rglob(".*.partial"):
         partial.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .analysis import Analysis, analyze
 from .batch import BatchError, BatchResult, ClientResult, client_folders, run_batch
+from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
 from .errors import XlfeesError
 from .folder import load_client
@@ -131,6 +132,35 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
         click.echo(render_inspection(read))
 
 
+@cli.command("letters")
+@click.argument("client_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, dir_okay=True),
+              help="Folder for the letters, the summary PDF and the proposed schedules.")
+@click.option("--top", type=click.IntRange(1, 200), default=DEFAULT_TOP, show_default=True,
+              help="Codes listed in each payer's letter.")
+@click.option("--date", "letter_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date the letters (YYYY-MM-DD) [default: today].")
+def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -> None:
+    """Write the negotiation package for one client.
+
+    One fee review request letter per payer (.docx, editable), a one-page
+    summary for the practice owner (.pdf), and each payer's proposed schedule
+    ready to import once the payer accepts: Open Dental's Fee Tools layout and
+    a Dentrix Ascend-style CSV.
+
+    \b
+    Examples:
+      xlfees letters examples/riverbend-family-dental -o riverbend-letters
+      xlfees letters acme -o acme-letters --top 10 --date 2026-12-01
+    """
+    analysis = analyze(load_client(client_dir))
+    day = letter_date.date() if letter_date else None
+    written = write_deliverables(analysis, out_dir, day=day, top=top)
+    for path in written.all:
+        click.echo(f"Wrote {path}")
+
+
 @cli.command("batch")
 @click.argument("clients_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
 @click.option("-o", "--output", "out_dir", required=True,
@@ -140,8 +170,13 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
               help="Clients analysed at once, in separate processes [default: the cores].")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Fill this template instead of the built-in one.")
+@click.option("--letters", is_flag=True,
+              help="Also write each client's letters, summary PDF and proposed schedules "
+                   "into OUT_DIR/<client>/.")
+@click.option("--date", "letter_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date the letters (YYYY-MM-DD) [default: today].")
 def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
-                  template: str | None) -> None:
+                  template: str | None, letters: bool, letter_date: Any) -> None:
     """Analyse every client folder inside CLIENTS_DIR: one workbook each, plus an index.
 
     Writes OUT_DIR/<client>.xlsx for each client folder and OUT_DIR/index.xlsx
@@ -155,6 +190,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
       xlfees batch examples -o out
       xlfees batch ~/Clients -o ~/Reports/2026-11 --jobs 2
       xlfees batch ~/Clients -o reports --template branded.xlsx
+      xlfees batch ~/Clients -o reports --letters --date 2026-12-01
     """
     clients = Path(clients_dir)
     output = Path(out_dir)
@@ -178,7 +214,9 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
             click.echo(f"[{done}/{count}] FAILED  {name}: {result.error}")
 
     try:
-        batch = run_batch(clients, output, jobs=jobs, template=template, on_result=progress)
+        batch = run_batch(clients, output, jobs=jobs, template=template, on_result=progress,
+                          letters=letters,
+                          letter_date=letter_date.date() if letter_date else None)
     except BatchError as error:
         raise click.UsageError(str(error)) from None
     except KeyboardInterrupt:

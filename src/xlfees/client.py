@@ -34,6 +34,21 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Practice:
+    """What letters to payers say about the practice (all optional, from client.toml)."""
+
+    tin: str | None = None
+    npi: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    contact: str | None = None            # who signs the letters
+    contracts: dict[str, str] = field(default_factory=dict)   # payer or schedule → number
+
+    def contract_for(self, payer: str, label: str) -> str | None:
+        return self.contracts.get(label) or self.contracts.get(payer)
+
+
+@dataclass(frozen=True)
 class Client:
     """One practice's inputs in canonical long form; build with :meth:`from_frames`."""
 
@@ -44,11 +59,13 @@ class Client:
     settings: Settings = field(default_factory=Settings)
     notes: tuple[Note, ...] = ()
     owner_email: str | None = None
+    practice: Practice = field(default_factory=Practice)
 
     @classmethod
     def from_frames(cls, name: str, office_fees: pd.DataFrame, schedules: pd.DataFrame,
                     volume: pd.DataFrame | None = None, settings: Settings | None = None,
-                    notes: Iterable[Note] = (), owner_email: str | None = None) -> "Client":
+                    notes: Iterable[Note] = (), owner_email: str | None = None,
+                    practice: Practice | None = None) -> "Client":
         """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
         if volume is None:
             volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
@@ -60,6 +77,7 @@ class Client:
             settings=settings or Settings(),
             notes=tuple(notes),
             owner_email=owner_email,
+            practice=practice or Practice(),
         )
 
 

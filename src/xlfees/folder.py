@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .client import Client, Note
+from .client import Client, Note, Practice
 from .errors import ClientFolderError, SettingsError
 from .readers.limits import MB, SUPPORTED, Limits
 from .readers.reader import FilePins, FileRead, name_hint, read_file
@@ -58,10 +58,15 @@ def load_client(folder: str | Path) -> Client:
     schedules = _latest_effective(pd.DataFrame(schedule_rows), notes)
     volume_frames = [r.frame("volume") for r in reads if r.role == "volume"]
     volume = pd.concat(volume_frames, ignore_index=True) if volume_frames else None
+    practice = Practice(tin=document.get("tin"), npi=document.get("npi"),
+                        address=document.get("address"), phone=document.get("phone"),
+                        contact=document.get("contact"),
+                        contracts=dict(document.get("contracts", {})))
     return Client.from_frames(
         name=document.get("name") or folder.resolve().name,
         office_fees=office_fees, schedules=schedules, volume=volume,
         settings=settings, notes=notes, owner_email=document.get("owner_email"),
+        practice=practice,
     )
 
 

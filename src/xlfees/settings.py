@@ -153,7 +153,9 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
 
 
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
-             "payer_alt_map", "files", "limits"}
+             "payer_alt_map", "files", "limits", "tin", "npi", "address", "phone", "contact",
+             "contracts"}
+PRACTICE_TEXT_KEYS = ("name", "owner_email", "tin", "npi", "address", "phone", "contact")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
 _FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row"}
@@ -174,9 +176,13 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
     if unknown:
         raise SettingsError(unknown[0], "is not a known key",
                             "known keys: " + ", ".join(sorted(_TOP_KEYS)))
-    for key in ("name", "owner_email"):
+    for key in PRACTICE_TEXT_KEYS:
         if key in document and not isinstance(document[key], str):
             raise SettingsError(key, "is not text", f'write it in quotes: {key} = "…"')
+    for payer, number in _table(document, "contracts").items():
+        if not isinstance(number, str):
+            raise SettingsError(f"contracts.{payer}", "is not text",
+                                f'write the contract number in quotes: "{payer}" = "…"')
     section = _table(document, "settings")
     unknown = sorted(set(section) - _SETTINGS_KEYS)
     if unknown:
