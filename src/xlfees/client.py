@@ -27,6 +27,7 @@ class Note:
     sheet: str | None = None
     row: int | None = None
     text: str | None = None
+    stage: str = "reading"   # "reading" a file, or "analysis" (the engine's own notes)
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "sheet": self.sheet, "row": self.row,

@@ -36,6 +36,8 @@ ALT_FROM_CODE = "alternate code"
 PAYER_COLUMNS = ("payer", "network", "codes", "missing_codes", "effective_rate",
                  "annual_writeoff", "impact_at_ask")
 
+ANALYSIS = "analysis"  # the stage of the engine's own notes (not a rejected row of a file)
+
 # How payer-level volume was obtained; the workbook and notes say which.
 VOLUME_BY_PAYER = "by payer"
 VOLUME_BY_SHARES = "split by payer_shares"
@@ -162,7 +164,7 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         else:
             reason = (f"volume for payer '{payer}' ({count:g} procedures) matches no payer "
                       "schedule and is left out")
-        notes.append(Note(reason=reason, file="volume"))
+        notes.append(Note(stage=ANALYSIS, reason=reason, file="volume"))
 
     shares = _shares_by_key(client.settings, lookup)
     if not has_unassigned:
@@ -173,7 +175,7 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         share = {key: shares.get(key, 0.0) for key in keys}
         without = [schedule_label(*k) for k in keys if k not in shares]
         if without:
-            notes.append(Note(reason="[payer_shares] gives no share to " + ", ".join(without)
+            notes.append(Note(stage=ANALYSIS, reason="[payer_shares] gives no share to " + ", ".join(without)
                                      + ": the volume without a payer counts 0 for them",
                               file="volume"))
     elif not has_payers:
@@ -183,15 +185,15 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         basis = VOLUME_BY_PAYER
         share = {key: 0.0 for key in keys}
         total = float(volume.loc[volume["payer"] == "", "count"].sum())
-        notes.append(Note(reason=f"{total:g} procedures in the volume have no payer and are "
+        notes.append(Note(stage=ANALYSIS, reason=f"{total:g} procedures in the volume have no payer and are "
                                  "left out: add the payer, or set [payer_shares] in client.toml",
                           file="volume"))
     if basis == VOLUME_PER_100:
-        notes.append(Note(reason="volume has no payer column and client.toml sets no "
+        notes.append(Note(stage=ANALYSIS, reason="volume has no payer column and client.toml sets no "
                                  "[payer_shares]: every payer's annual figures are per 100 % "
                                  "of volume", file="volume"))
     elif basis == VOLUME_NONE:
-        notes.append(Note(reason="no volume: annual figures are zero and effective rates are "
+        notes.append(Note(stage=ANALYSIS, reason="no volume: annual figures are zero and effective rates are "
                                  "unweighted; add volume.csv", file="volume"))
 
     counts: dict[tuple[str, str, str], float] = {}
@@ -261,7 +263,7 @@ def compute(client: Client) -> Tables:
     no_office_fee = sorted(set(schedules["code"]) - set(office))
     for code in no_office_fee:
         payers = ", ".join(sorted({p for (p, _), codes in allowed.items() if code in codes}))
-        notes.append(Note(reason=f"{code} has no office fee and is left out of the gaps "
+        notes.append(Note(stage=ANALYSIS, reason=f"{code} has no office fee and is left out of the gaps "
                                  f"(in the schedule of {payers}): add it to the office fees",
                           file="office fees"))
 
@@ -269,7 +271,7 @@ def compute(client: Client) -> Tables:
     notes.extend(volume.notes)
     volume_codes = {code for (_, _, code), count in volume.counts.items() if count > 0}
     for code in sorted(set(client.volume["code"]) - set(office)):
-        notes.append(Note(reason=f"volume for {code} is left out: it has no office fee",
+        notes.append(Note(stage=ANALYSIS, reason=f"volume for {code} is left out: it has no office fee",
                           file="volume"))
     analysed = sorted((set(schedules["code"]) | volume_codes) & set(office))
 
@@ -280,7 +282,7 @@ def compute(client: Client) -> Tables:
     if q is None:
         lacking = sorted(set(schedules["code"]) & set(office) - set(external))
         if lacking:
-            notes.append(Note(reason="benchmark is \"external\" but these codes have no "
+            notes.append(Note(stage=ANALYSIS, reason="benchmark is \"external\" but these codes have no "
                                      "benchmark in the office fees, so no shortfall: "
                                      + ", ".join(lacking), file="office fees"))
     gap_rows = []
@@ -337,7 +339,7 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
             rate: float | None = math.fsum(mine["volume"] * mine["allowed"]) / weighted_office
         elif math.fsum(mine["office_fee"]) > 0:
             rate = math.fsum(mine["allowed"]) / math.fsum(mine["office_fee"])
-            notes.append(Note(reason=f"{schedule_label(*key)} has no volume on its codes: its "
+            notes.append(Note(stage=ANALYSIS, reason=f"{schedule_label(*key)} has no volume on its codes: its "
                                      "effective rate is unweighted (each code counts once)"))
         else:
             rate = None
@@ -365,7 +367,7 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
             elif alt_code in allowed[key]:
                 before, source = allowed[key][alt_code], ALT_FROM_CODE
             else:
-                notes.append(Note(reason=f"{schedule_label(*key)} pays {code} as {alt_code}, but its "
+                notes.append(Note(stage=ANALYSIS, reason=f"{schedule_label(*key)} pays {code} as {alt_code}, but its "
                                          f"schedule has no amount for {alt_code}: alternate "
                                          "benefit not computed"))
                 continue

@@ -153,15 +153,12 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
     placeholder = dict(xlsx.rows_of(inner)).get(first_row, "")
     styles = xlsx.row_styles(placeholder)
     letters = [xlsx.column_letter(table.first_column + i) for i in range(len(table.columns))]
-    formulas = [spec.expand(c.formula, table.name) if c.formula else None
-                for c in table.columns]
     rows = []
-    for offset, record in enumerate(records):
+    for offset, cells in enumerate(table_cells(table, records)):
         number = first_row + offset
-        cells = [xlsx.cell(f"{letter}{number}", record.get(column.header), styles.get(letter),
-                           formula)
-                 for letter, column, formula in zip(letters, table.columns, formulas)]
-        rows.append(xlsx.row(number, cells))
+        rows.append(xlsx.row(number, [
+            xlsx.cell(f"{letter}{number}", value, styles.get(letter), formula)
+            for letter, (value, formula) in zip(letters, cells)]))
     if not records:  # a table keeps one (empty, styled) row
         rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
                                                    styles.get(letter)) for letter in letters]))
@@ -181,43 +178,86 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
         chart_values[(table.sheet, letter)] = [r.get(column.header) for r in records]
 
 
+def table_cells(table: spec.TableSpec,
+                records: list[dict[str, Any]]) -> list[list[tuple[Any, str | None]]]:
+    """(value, formula) for every cell of a table's data rows, in column order.
+
+    The batch's writer and the Excel add-in both write these: one code path.
+    """
+    formulas = [spec.expand(c.formula, table.name) if c.formula else None
+                for c in table.columns]
+    return [[(record.get(column.header), formula)
+             for column, formula in zip(table.columns, formulas)] for record in records]
+
+
+def settings_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
+    """The named settings cells on the Settings sheet."""
+    values = content.settings_values(analysis)
+    return {f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
+
+
+def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
+    """The Summary sheet's client name, headline formulas (with values) and volume note."""
+    cells: dict[str, tuple[Any, str | None]] = {
+        spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None),
+        f"B{spec.SUMMARY_VOLUME_NOTE_ROW}": (analysis.volume_basis, None),
+    }
+    for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
+                                           content.summary_values(analysis)):
+        cells[f"B{row}"] = (value, formula)
+    return cells
+
+
+def gap_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
+    """The Gaps sheet from its header row down: codes × schedules, gap percent formulas.
+
+    A payer with no amount for a code gets an empty cell (None, None).
+    """
+    labels, matrix = content.gap_matrix(analysis)
+    gap_percent = [r["Gap percent"] for r in content.target_rows(analysis)]
+    rows: list[list[tuple[Any, str | None]]] = [
+        [("Code", None), ("Description", None), *[(label, None) for label in labels]]]
+    for code, description, numbers in matrix:
+        rows.append([(code, None), (description, None),
+                     *[(None, None) if k is None else
+                       (gap_percent[k - 1], f"=INDEX(Targets[Gap percent],{k})")
+                       for k in numbers]])
+    return rows
+
+
 def _fill_settings(package: _Package, analysis: Analysis) -> None:
     part = package.sheet("Settings")
-    values = content.settings_values(analysis)
-    cells = {f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
-    package.put(part, xlsx.set_cells(package.text(part), cells))
+    package.put(part, xlsx.set_cells(package.text(part), settings_cells(analysis)))
 
 
 def _fill_gaps(package: _Package, analysis: Analysis) -> None:
     part = package.sheet(spec.GAPS_SHEET)
     xml = package.text(part)
-    labels, matrix = content.gap_matrix(analysis)
     header = spec.GAPS_HEADER_ROW
     _, _, inner = xlsx.sheet_data(xml)
     rows_by_number = dict(xlsx.rows_of(inner))
     header_styles = xlsx.row_styles(rows_by_number.get(header, ""))
     value_style = xlsx.row_styles(rows_by_number.get(header + 1, "")).get("C")
     first = spec.GAPS_FIRST_PAYER_COLUMN
-    gap_percent = content.target_rows(analysis)
-    header_cells = [xlsx.cell(f"A{header}", "Code", header_styles.get("A")),
-                    xlsx.cell(f"B{header}", "Description", header_styles.get("B"))]
-    header_cells += [xlsx.cell(f"{xlsx.column_letter(first + i)}{header}", label,
-                               header_styles.get("C"))
-                     for i, label in enumerate(labels)]
-    rows = [xlsx.row(header, header_cells)]
-    for offset, (code, description, numbers) in enumerate(matrix):
-        number = header + 1 + offset
-        cells = [xlsx.cell(f"A{number}", code), xlsx.cell(f"B{number}", description)]
-        for i, k in enumerate(numbers):
-            ref = f"{xlsx.column_letter(first + i)}{number}"
-            if k is None:
+    matrix = gap_matrix_cells(analysis)
+    rows = []
+    for offset, cells in enumerate(matrix):
+        number = header + offset
+        written = []
+        for column, (value, formula) in enumerate(cells, start=1):
+            letter = xlsx.column_letter(column)
+            if offset == 0:
+                style = header_styles.get(letter if column < first else "C")
+            else:
+                style = value_style if column >= first else None
+            if value is None and formula is None:
                 continue  # the payer has no amount for this code: left empty
-            cells.append(xlsx.cell(ref, gap_percent[k - 1]["Gap percent"], value_style,
-                                   f"=INDEX(Targets[Gap percent],{k})"))
-        rows.append(xlsx.row(number, cells))
+            written.append(xlsx.cell(f"{letter}{number}", value, style, formula))
+        rows.append(xlsx.row(number, written))
     xml = xlsx.replace_rows_from(xml, header, rows)
-    last_column = first + max(len(labels), 1) - 1
-    last_row = header + max(len(matrix), 1)
+    labels = len(matrix[0]) - 2
+    last_column = first + max(labels, 1) - 1
+    last_row = header + max(len(matrix) - 1, 1)
     area = f"{xlsx.column_letter(first)}{header + 1}:{xlsx.column_letter(last_column)}{last_row}"
     xml = re.sub(r'(<conditionalFormatting\b[^>]*?\bsqref=")[^"]*(")', rf"\g<1>{area}\g<2>",
                  xml, count=1)
@@ -238,11 +278,4 @@ def _payer_column_widths(xml: str, first: int, last: int) -> str:
 
 def _fill_summary(package: _Package, analysis: Analysis) -> None:
     part = package.sheet("Summary")
-    cells: dict[str, tuple[Any, str | None]] = {
-        spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None),
-        f"B{spec.SUMMARY_VOLUME_NOTE_ROW}": (analysis.volume_basis, None),
-    }
-    for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
-                                           content.summary_values(analysis)):
-        cells[f"B{row}"] = (value, formula)
-    package.put(part, xlsx.set_cells(package.text(part), cells))
+    package.put(part, xlsx.set_cells(package.text(part), summary_cells(analysis)))

@@ -151,7 +151,7 @@ def coverage_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return [{"File": n.file, "Sheet": n.sheet, "Row": n.row, "Text": n.text,
-             "Reason": n.reason} for n in analysis.notes]
+             "Reason": n.reason, "Stage": n.stage} for n in analysis.notes]
 
 
 def settings_values(analysis: Analysis) -> dict[str, Any]:
@@ -166,6 +166,8 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
         "BenchmarkQ": benchmark_percentile(settings.benchmark),
         "BalanceBasis": settings.balance_basis,
         "VolumeBasis": analysis.volume_basis,
+        # A finished workbook travels to the owner: it names no folder of the consultant's.
+        "ClientFolder": None,
     }
 
 

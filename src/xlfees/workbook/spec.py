@@ -236,6 +236,7 @@ NOTES = TableSpec("Import Notes", "ImportNotes", "Every row left out, and why", 
     Column("Row", "integer", 7),
     Column("Text", "text", 30),
     Column("Reason", "text", 80),
+    Column("Stage", "text", 10, hidden=True),   # reading a file, or the analysis
 ))
 
 TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES)
@@ -253,6 +254,8 @@ SETTINGS_CELLS = (
     (8, "BenchmarkQ", "Percentile of the other payers (50 % = median, 100 % = max)", "percent"),
     (9, "BalanceBasis", "Patient balance from (office | contracted)", "text"),
     (10, "VolumeBasis", "Volume", "text"),
+    (12, "ClientFolder", "Client folder the ribbon's Import reads (blank: this workbook's)",
+     "text"),
 )
 
 # The Gaps sheet: a code × payer matrix of gap percent, with a heat map.

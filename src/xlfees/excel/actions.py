@@ -1,0 +1,220 @@
+"""The ribbon's actions: the batch's code path, through a workbook adapter.
+
+Import reads a client folder into the input sheets; Analyze reads the input
+sheets back, runs the engine and writes the same analysis sheets, with the
+same formulas, that ``xlfees batch`` writes; Letters and Export PDF call the
+same functions as ``xlfees letters``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..analysis import Analysis, analyze
+from ..client import Client, Note, Practice
+from ..deliverables import write_deliverables
+from ..deliverables.content import safe_filename, summary
+from ..deliverables.documents import write_summary_pdf
+from ..engine import ANALYSIS, VOLUME_PER_100
+from ..errors import XlfeesError
+from ..folder import CLIENT_TOML, load_client
+from ..settings import EXTERNAL, PEER, Settings
+from ..workbook import content, gap_matrix_cells, settings_cells, spec, summary_cells, table_cells
+from .book import Book, _column_letter, _split_ref
+
+INPUT_TABLES = (spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME)
+RESULT_TABLES = (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.NOTES)
+CLIENT_FOLDER_CELL = "B" + str(next(row for row, name, _, _ in spec.SETTINGS_CELLS
+                                     if name == "ClientFolder"))
+
+
+class ActionError(XlfeesError):
+    """An action cannot run on this workbook (an input sheet is missing or empty)."""
+
+
+# --- writing ---------------------------------------------------------------------------
+
+def _write_table(book: Book, table: spec.TableSpec, records: list[dict[str, Any]]) -> None:
+    first_row = table.header_row + 1
+    book.clear_from(table.sheet, first_row) if table.sheet != "Settings" else None
+    book.write(table.sheet, first_row, table.first_column, table_cells(table, records))
+    last_column = _column_letter(table.first_column + len(table.columns) - 1)
+    last_row = first_row + max(len(records), 1) - 1
+    book.resize_table(table.sheet, table.name,
+                      f"{_column_letter(table.first_column)}{table.header_row}:"
+                      f"{last_column}{last_row}")
+
+
+def _write_cells(book: Book, sheet: str, cells: dict[str, tuple[Any, str | None]]) -> None:
+    for ref, cell in cells.items():
+        row, column = _split_ref(ref)
+        book.write(sheet, row, column, [[cell]])
+
+
+def write_inputs(book: Book, analysis: Analysis) -> None:
+    """Office Fees, Schedules, Volume, Settings and Import Notes from a client folder's reading."""
+    _write_table(book, spec.OFFICE_FEES, content.office_fee_rows(analysis))
+    _write_table(book, spec.SCHEDULES, content.schedule_rows(analysis))
+    _write_table(book, spec.VOLUME, content.volume_rows(analysis))
+    _write_table(book, spec.COVERAGE, content.coverage_rows(analysis))
+    # Settings from client.toml; the folder the coordinator chose stays as it is.
+    settings = {ref: cell for ref, cell in settings_cells(analysis).items()
+                if ref != CLIENT_FOLDER_CELL}
+    _write_cells(book, "Settings", settings)
+    _write_table(book, spec.NOTES, content.note_rows(analysis))
+    # Payers carries one input, each schedule's share of volume without a payer.
+    _write_table(book, spec.PAYERS, content.payer_rows(analysis))
+
+
+def write_analysis(book: Book, analysis: Analysis) -> None:
+    """Targets, Alt Benefits, Payers, Gaps and Summary: what the batch writes, the same way."""
+    _write_table(book, spec.TARGETS, content.target_rows(analysis))
+    _write_table(book, spec.ALT_BENEFITS, content.alt_rows(analysis))
+    _write_table(book, spec.PAYERS, content.payer_rows(analysis))
+    _write_table(book, spec.NOTES, content.note_rows(analysis))
+    book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
+    book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis))
+    _write_cells(book, "Summary", summary_cells(analysis))
+    volume_basis = next(f"B{row}" for row, name, _, _ in spec.SETTINGS_CELLS
+                        if name == "VolumeBasis")
+    _write_cells(book, "Settings", {volume_basis: settings_cells(analysis)[volume_basis]})
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def _table_frame(book: Book, table: spec.TableSpec) -> pd.DataFrame:
+    rows = book.values(table.sheet)
+    width = len(table.columns)
+    first = table.first_column - 1
+    data = [row[first:first + width] + [None] * (width - len(row[first:first + width]))
+            for row in rows[table.header_row:]]
+    data = [row for row in data if any(v not in (None, "") for v in row)]
+    return pd.DataFrame(data, columns=[c.header for c in table.columns], dtype=object)
+
+
+def _cell(rows: list[list[Any]], ref: str) -> Any:
+    row, column = _split_ref(ref)
+    if row > len(rows) or column > len(rows[row - 1]):
+        return None
+    return rows[row - 1][column - 1]
+
+
+def client_folder(book: Book) -> Path:
+    """The folder Import reads: Settings!B12 if filled in, else the workbook's own folder."""
+    value = _cell(book.values("Settings"), CLIENT_FOLDER_CELL)
+    if value not in (None, ""):
+        folder = Path(str(value)).expanduser()
+        return folder if folder.is_absolute() else book.folder() / folder
+    return book.folder()
+
+
+def _settings(book: Book, toml: dict[str, Any]) -> Settings:
+    rows = book.values("Settings")
+    named = {name: _cell(rows, f"B{row}") for row, name, _, _ in spec.SETTINGS_CELLS}
+    q = named["BenchmarkQ"]
+    if str(named["Benchmark"] or "").strip().lower() == EXTERNAL:
+        benchmark = EXTERNAL
+    elif q in (None, "") or float(q) == 0.5:
+        benchmark = "median"
+    elif float(q) == 1:
+        benchmark = "max"
+    else:
+        benchmark = f"p{round(float(q) * 100)}"
+    coverage = {row["Category"]: float(row["Coverage"])
+                for row in _table_frame(book, spec.COVERAGE).to_dict("records")
+                if row["Category"]}
+    shares: dict[str, float] = {}
+    if named["VolumeBasis"] != VOLUME_PER_100:
+        payers = _table_frame(book, spec.PAYERS)
+        shares = {row["Schedule"]: float(row["Volume share"])
+                  for row in payers.to_dict("records")
+                  if row["Schedule"] and row["Volume share"] not in (None, "")
+                  and float(row["Volume share"]) > 0}
+    from_toml = Settings.from_toml(toml)   # what the sheets do not show: alternate maps
+    ask = PEER if str(named["Strategy"] or "").strip().lower() == PEER else float(
+        named["Ask"] if named["Ask"] not in (None, "") else 0.10)
+    return Settings(ask=ask, alt_ask=float(named["AltAsk"] or 0.0), benchmark=benchmark,
+                    balance_basis=str(named["BalanceBasis"] or "office").strip().lower(),
+                    coverage=coverage or dict(from_toml.coverage), payer_shares=shares,
+                    alt_map=from_toml.alt_map, payer_alt_map=from_toml.payer_alt_map)
+
+
+def read_client(book: Book) -> Client:
+    """The client as the input sheets now say (after the coordinator's edits)."""
+    folder = client_folder(book)
+    toml: dict[str, Any] = {}
+    if (folder / CLIENT_TOML).exists():
+        with (folder / CLIENT_TOML).open("rb") as handle:
+            toml = tomllib.load(handle)
+    office = _table_frame(book, spec.OFFICE_FEES).rename(columns={
+        "Code": "code", "Description": "description", "Office fee": "office_fee",
+        "Benchmark": "benchmark"})
+    if office.empty:
+        raise ActionError("the Office Fees sheet is empty: run Import schedules first, or "
+                          "type the office fees into its table")
+    schedules = _table_frame(book, spec.SCHEDULES).rename(columns={
+        "Payer": "payer", "Network": "network", "Code": "code", "Allowed": "allowed",
+        "Alt code": "alt_code", "Alt allowed": "alt_allowed", "Effective": "effective",
+        "Source": "source", "Row": "row"})
+    volume = _table_frame(book, spec.VOLUME).rename(columns={
+        "Code": "code", "Payer": "payer", "Count": "count"})[["code", "payer", "count"]]
+    volume["payer"] = volume["payer"].fillna("")
+    office["benchmark"] = office["benchmark"].map(
+        lambda v: math.nan if v in (None, "") else v)
+    schedules["alt_allowed"] = schedules["alt_allowed"].map(
+        lambda v: math.nan if v in (None, "") else v)
+    name = _cell(book.values("Summary"), spec.SUMMARY_CLIENT_CELL) or toml.get("name") \
+        or folder.name
+    # Rows left out when the files were read stay noted; the analysis notes are made anew.
+    notes = [Note(reason=str(r["Reason"]), file=r["File"], sheet=r["Sheet"],
+                  row=None if r["Row"] in (None, "") else int(r["Row"]),
+                  text=None if r["Text"] is None else str(r["Text"]))
+             for r in _table_frame(book, spec.NOTES).to_dict("records")
+             if r["Stage"] != ANALYSIS and r["Reason"]]
+    practice = Practice(tin=toml.get("tin"), npi=toml.get("npi"), address=toml.get("address"),
+                        phone=toml.get("phone"), contact=toml.get("contact"),
+                        contracts=dict(toml.get("contracts", {})))
+    return Client.from_frames(str(name), office, schedules, volume, _settings(book, toml),
+                              notes=notes, owner_email=toml.get("owner_email"),
+                              practice=practice)
+
+
+# --- the four buttons ------------------------------------------------------------------------
+
+def import_schedules(book: Book) -> str:
+    """Read the client folder into Office Fees, Schedules, Volume and Settings."""
+    folder = client_folder(book)
+    analysis = analyze(load_client(folder))
+    write_inputs(book, analysis)
+    _write_cells(book, "Summary", {spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None)})
+    return (f"Imported {len(analysis.payers)} payer schedules and "
+            f"{len(analysis.client.office_fees)} office fees from {folder}; "
+            f"{len(analysis.notes)} notes. Press Analyze next.")
+
+
+def analyze_book(book: Book) -> str:
+    """Analyse what the input sheets hold and write every analysis sheet."""
+    analysis = analyze(read_client(book))
+    write_analysis(book, analysis)
+    return f"Analysed {len(analysis.payers)} payer schedules, {len(analysis.targets)} targets."
+
+
+def letters(book: Book, day: date | None = None) -> str:
+    """Letters, summary and proposed schedules into a 'letters' folder beside the workbook."""
+    analysis = analyze(read_client(book))
+    out = book.folder() / "letters"
+    written = write_deliverables(analysis, out, day=day)
+    return f"Wrote {len(written.all)} files to {out}."
+
+
+def export_pdf(book: Book, day: date | None = None) -> Path:
+    """The one-page summary PDF beside the workbook."""
+    analysis = analyze(read_client(book))
+    path = book.folder() / safe_filename(f"{analysis.client.name} - fee schedule summary.pdf")
+    return write_summary_pdf(summary(analysis, day or date.today()), path)
