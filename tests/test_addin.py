@@ -110,3 +110,30 @@ def test_build_script_rebuilds_an_equivalent_addin(tmp_path: Path) -> None:
             if name != "xl/vbaProject.bin":
                 assert shipped.read(name) == fresh.read(name), name
     assert _modules(ADDIN) == _modules(rebuilt)
+
+
+def test_cli_writes_the_packaged_addin(tmp_path: Path) -> None:
+    """`xlfees addin -o PATH` writes the add-in that ships in the package."""
+    from click.testing import CliRunner
+
+    from xlfees.cli import cli
+    out = tmp_path / "xlfees.xlam"
+    result = CliRunner().invoke(cli, ["addin", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_bytes() == ADDIN.read_bytes()
+
+
+def test_lite_scripts_run_the_ribbon_actions(tmp_path: Path) -> None:
+    """The xlwings Lite scripts are the ribbon's actions on the book Lite passes."""
+    import xlwings_standin
+    from xlfees.excel import lite
+    from xlfees.workbook import template_path
+
+    path = tmp_path / "lite.xlsx"
+    shutil.copy(template_path(), path)
+    book = xlwings_standin.Book(path)
+    book.sheets["Settings"].cells[(12, 2)] = str(ROOT / "examples" / "smile-studio")
+    lite.fees_import(book)
+    lite.fees_analyze(book)
+    assert book.sheets["Targets"].cells[(4, 4)] == "MetLife (PDP Plus)"   # rank 1
+    assert book.sheets["Summary"].cells[(3, 2)] == "Smile Studio Family Dentistry"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from importlib.resources import files
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from .folder import load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
 from .workbook import copy_template, write_workbook
+from .workbook.xlsx import write_atomically
 
 
 class _Group(click.Group):
@@ -130,6 +132,26 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
         click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(render_inspection(read))
+
+
+@cli.command("addin")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the Excel add-in (.xlam).")
+def addin_command(output: str) -> None:
+    """Write the "Fees" ribbon add-in (xlfees.xlam) to install in Excel.
+
+    Needs the xlwings add-in too (pip install "xlfees[excel]", then
+    `xlwings addin install`). In Excel: File > Options > Add-ins > Manage
+    Excel Add-ins > Browse, and pick the file written here.
+
+    \b
+    Examples:
+      xlfees addin -o xlfees.xlam
+    """
+    source = Path(str(files("xlfees") / "workbook_templates" / "xlfees.xlam"))
+    target = Path(output)
+    write_atomically(target, source.read_bytes())
+    click.echo(f"Wrote {target}", err=True)
 
 
 @cli.command("letters")
