@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .client import Client, Note
-from .engine import Tables, compute
+from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from .money import excel_round
 
 # Presentation precision in --json: money to the cent, ratios to 4 places.
@@ -20,11 +20,8 @@ _RATIOS = ("effective_rate", "cumulative_share", "coverage", "savings_pct", "vol
 
 _TARGET_KEYS = ("payer", "network", "code", "volume", "allowed", "office_fee", "benchmark",
                 "shortfall", "priority", "proposed", "impact", "cumulative_share")
-_PAYER_KEYS = ("payer", "network", "codes", "missing_codes", "effective_rate",
-               "annual_writeoff", "impact_at_ask")
-_ALT_KEYS = ("payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
-             "coverage", "balance_before", "balance_after", "savings", "savings_pct",
-             "volume", "annual_savings")
+_PAYER_KEYS = PAYER_COLUMNS
+_ALT_KEYS = tuple(c for c in ALT_COLUMNS if c != "alt_source")   # the workbook's, not JSON's
 
 
 @dataclass(frozen=True)

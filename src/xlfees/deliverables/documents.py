@@ -64,6 +64,18 @@ def case_paragraphs(letter: Letter) -> list[str]:
     return lines
 
 
+def _add_table(document, headers: list[str], rows: list[list[str]]) -> None:
+    """A plain grid table with a bold header row (Word's own "Table Grid" style)."""
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for values in rows:
+        for cell, text in zip(table.add_row().cells, values):
+            cell.text = text
+
+
 def write_letter(letter: Letter, path: Path) -> Path:
     """A short, formal, editable request letter as .docx."""
     from docx import Document
@@ -91,11 +103,7 @@ def write_letter(letter: Letter, path: Path) -> Path:
             headers.append("Annual volume")
         headers += ["Current allowed", "Peer benchmark", "Office fee", "Proposed fee",
                     "Increase"]
-        table = document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, headers):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
+        rows = []
         for line in letter.codes:
             values = [line.code, line.description]
             if letter.has_volume:
@@ -103,8 +111,8 @@ def write_letter(letter: Letter, path: Path) -> Path:
             values += [money(line.allowed),
                        money(line.benchmark) if line.benchmark is not None else "—",
                        money(line.office_fee), money(line.proposed), percent(line.increase)]
-            for cell, text in zip(table.add_row().cells, values):
-                cell.text = text
+            rows.append(values)
+        _add_table(document, headers, rows)
     if letter.alternates:
         document.add_paragraph(
             "Alternate benefits. Your plan pays the procedures below at the allowance of a "
@@ -115,18 +123,14 @@ def write_letter(letter: Letter, path: Path) -> Path:
                    "Patient saves per procedure"]
         if letter.has_volume:
             headers.append("Patients save a year")
-        table = document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, headers):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
+        rows = []
         for line in letter.alternates:
             values = [line.code, line.alt_code or "—", money(line.alt_before),
                       money(line.alt_after), money(line.savings)]
             if letter.has_volume:
                 values.append(money(line.annual_savings))
-            for cell, text in zip(table.add_row().cells, values):
-                cell.text = text
+            rows.append(values)
+        _add_table(document, headers, rows)
     for paragraph in case_paragraphs(letter):
         document.add_paragraph(paragraph)
     document.add_paragraph("We would welcome a revised schedule, or a call to discuss it. "

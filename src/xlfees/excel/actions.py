@@ -26,7 +26,8 @@ from ..errors import XlfeesError
 from ..folder import CLIENT_TOML, load_client
 from ..settings import EXTERNAL, PEER, Settings
 from ..workbook import content, gap_matrix_cells, settings_cells, spec, summary_cells, table_cells
-from .book import Book, _column_letter, _split_ref
+from ..workbook.xlsx import column_letter
+from .book import Book, _split_ref
 
 INPUT_TABLES = (spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME)
 RESULT_TABLES = (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.NOTES)
@@ -44,10 +45,10 @@ def _write_table(book: Book, table: spec.TableSpec, records: list[dict[str, Any]
     first_row = table.header_row + 1
     book.clear_from(table.sheet, first_row) if table.sheet != "Settings" else None
     book.write(table.sheet, first_row, table.first_column, table_cells(table, records))
-    last_column = _column_letter(table.first_column + len(table.columns) - 1)
+    last_column = column_letter(table.first_column + len(table.columns) - 1)
     last_row = first_row + max(len(records), 1) - 1
     book.resize_table(table.sheet, table.name,
-                      f"{_column_letter(table.first_column)}{table.header_row}:"
+                      f"{column_letter(table.first_column)}{table.header_row}:"
                       f"{last_column}{last_row}")
 
 

@@ -11,25 +11,17 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..workbook.xlsx import column_index
+
 Cells = list[list[tuple[Any, "str | None"]]]   # (value, formula) per cell
 _FORMULA_LIKE = ("=", "+", "-", "@")
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _split_ref(ref: str) -> tuple[int, int]:
+    """"B12" → (12, 2)."""
     match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     assert match, ref
-    column = 0
-    for char in match.group(1):
-        column = column * 26 + ord(char) - 64
-    return int(match.group(2)), column
+    return int(match.group(2)), column_index(match.group(1))
 
 
 class Book(Protocol):

@@ -24,6 +24,7 @@ from ..money import excel_round_array
 from ..settings import DEFAULT_ASK, Settings, benchmark_percentile
 
 VALUE, DIV0, NA = "#VALUE!", "#DIV/0!", "#N/A"
+DEFAULT_ALT_ASK = Settings().alt_ask
 
 
 def _grid(value: Any) -> list[list[Any]]:
@@ -55,6 +56,14 @@ def _number(value: Any) -> float:
     if not math.isfinite(number):
         raise ValueError
     return number
+
+
+def _rate(value: Any, default: float) -> float | None:
+    """An optional single-cell rate argument (an ask); None when it is not a number."""
+    try:
+        return _number(default if _is_blank(value) else _grid(value)[0][0])
+    except (TypeError, ValueError):
+        return None
 
 
 def _elementwise(function: Callable[..., float], *arguments: Any) -> Any:
@@ -173,9 +182,8 @@ def FEES_IMPACT(volume, allowed, office_fee, ask=DEFAULT_ASK):
 
     =FEES_IMPACT(B2:B200, D2:D200, C2:C200, 10%)
     """
-    try:
-        ask = _number(DEFAULT_ASK if _is_blank(ask) else ask)
-    except (TypeError, ValueError):
+    ask = _rate(ask, DEFAULT_ASK)
+    if ask is None:
         return VALUE
     return _elementwise(lambda v, a, o, vectorised: _proposal(v, a, o, ask),
                         volume, allowed, office_fee)
@@ -209,14 +217,13 @@ def _alt_savings(alt_allowed, allowed, coverage, alt_ask, vectorised):
 @arg("allowed", ndim=2, doc="The allowed amount of the procedure performed (the cap).")
 @arg("coverage", ndim=2, doc="The plan's coverage, 0.8 = 80 %.")
 @arg("alt_ask", doc="The increase asked for on the alternate, 0.15 = +15 % (default).")
-def FEES_ALTSAVINGS(alt_allowed, allowed, coverage, alt_ask=0.15):
+def FEES_ALTSAVINGS(alt_allowed, allowed, coverage, alt_ask=DEFAULT_ALT_ASK):
     """What a patient saves per procedure if the alternate benefit is raised by alt_ask.
 
     =FEES_ALTSAVINGS(120, 200, 100%, 1/3) gives 40 (120 → 160).
     """
-    try:
-        alt_ask = _number(0.15 if _is_blank(alt_ask) else alt_ask)
-    except (TypeError, ValueError):
+    alt_ask = _rate(alt_ask, DEFAULT_ALT_ASK)
+    if alt_ask is None:
         return VALUE
     return _elementwise(lambda f, a, k, vectorised: _alt_savings(f, a, k, alt_ask, vectorised),
                         alt_allowed, allowed, coverage)
