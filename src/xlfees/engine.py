@@ -85,6 +85,11 @@ def patient_balance(base: float, coverage: float, alt_allowed: float) -> float:
     return base - coverage * alt_allowed
 
 
+def _note(reason: str, file: str | None = None) -> Note:
+    """A note of the analysis itself (not a row rejected while reading a file)."""
+    return Note(reason=reason, file=file, stage=ANALYSIS)
+
+
 # --- volume -------------------------------------------------------------------------
 
 UNASSIGNED = "(no payer)"      # a volume row without a payer: split by shares or 100 %
@@ -164,7 +169,7 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         else:
             reason = (f"volume for payer '{payer}' ({count:g} procedures) matches no payer "
                       "schedule and is left out")
-        notes.append(Note(stage=ANALYSIS, reason=reason, file="volume"))
+        notes.append(_note(reason, file="volume"))
 
     shares = _shares_by_key(client.settings, lookup)
     if not has_unassigned:
@@ -175,9 +180,9 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         share = {key: shares.get(key, 0.0) for key in keys}
         without = [schedule_label(*k) for k in keys if k not in shares]
         if without:
-            notes.append(Note(stage=ANALYSIS, reason="[payer_shares] gives no share to " + ", ".join(without)
-                                     + ": the volume without a payer counts 0 for them",
-                              file="volume"))
+            notes.append(_note("[payer_shares] gives no share to " + ", ".join(without)
+                               + ": the volume without a payer counts 0 for them",
+                               file="volume"))
     elif not has_payers:
         basis = VOLUME_PER_100
         share = {key: 1.0 for key in keys}
@@ -185,16 +190,16 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         basis = VOLUME_BY_PAYER
         share = {key: 0.0 for key in keys}
         total = float(volume.loc[volume["payer"] == "", "count"].sum())
-        notes.append(Note(stage=ANALYSIS, reason=f"{total:g} procedures in the volume have no payer and are "
-                                 "left out: add the payer, or set [payer_shares] in client.toml",
-                          file="volume"))
+        notes.append(_note(f"{total:g} procedures in the volume have no payer and are "
+                           "left out: add the payer, or set [payer_shares] in client.toml",
+                           file="volume"))
     if basis == VOLUME_PER_100:
-        notes.append(Note(stage=ANALYSIS, reason="volume has no payer column and client.toml sets no "
-                                 "[payer_shares]: every payer's annual figures are per 100 % "
-                                 "of volume", file="volume"))
+        notes.append(_note("volume has no payer column and client.toml sets no "
+                           "[payer_shares]: every payer's annual figures are per 100 % "
+                           "of volume", file="volume"))
     elif basis == VOLUME_NONE:
-        notes.append(Note(stage=ANALYSIS, reason="no volume: annual figures are zero and effective rates are "
-                                 "unweighted; add volume.csv", file="volume"))
+        notes.append(_note("no volume: annual figures are zero and effective rates are "
+                           "unweighted; add volume.csv", file="volume"))
 
     counts: dict[tuple[str, str, str], float] = {}
     by_label = {schedule_label(*key): key for key in keys}
@@ -216,7 +221,7 @@ def _shares_by_key(settings: Settings,
     for name, share in settings.payer_shares.items():
         matches = lookup.get(_fold(name), [])
         if len(matches) != 1:
-            known = sorted({f"{p} {n}".strip() for keys in lookup.values() for p, n in keys})
+            known = sorted({schedule_label(p, n) for keys in lookup.values() for p, n in keys})
             problem = ("matches no payer schedule" if not matches
                        else "matches several networks")
             raise SettingsError(f"payer_shares.{name}", problem,
@@ -263,16 +268,16 @@ def compute(client: Client) -> Tables:
     no_office_fee = sorted(set(schedules["code"]) - set(office))
     for code in no_office_fee:
         payers = ", ".join(sorted({p for (p, _), codes in allowed.items() if code in codes}))
-        notes.append(Note(stage=ANALYSIS, reason=f"{code} has no office fee and is left out of the gaps "
-                                 f"(in the schedule of {payers}): add it to the office fees",
-                          file="office fees"))
+        notes.append(_note(f"{code} has no office fee and is left out of the gaps "
+                           f"(in the schedule of {payers}): add it to the office fees",
+                           file="office fees"))
 
     volume = volume_by_payer(client, keys)
     notes.extend(volume.notes)
     volume_codes = {code for (_, _, code), count in volume.counts.items() if count > 0}
     for code in sorted(set(client.volume["code"]) - set(office)):
-        notes.append(Note(stage=ANALYSIS, reason=f"volume for {code} is left out: it has no office fee",
-                          file="volume"))
+        notes.append(_note(f"volume for {code} is left out: it has no office fee",
+                           file="volume"))
     analysed = sorted((set(schedules["code"]) | volume_codes) & set(office))
 
     q = benchmark_percentile(settings.benchmark)
@@ -282,9 +287,9 @@ def compute(client: Client) -> Tables:
     if q is None:
         lacking = sorted(set(schedules["code"]) & set(office) - set(external))
         if lacking:
-            notes.append(Note(stage=ANALYSIS, reason="benchmark is \"external\" but these codes have no "
-                                     "benchmark in the office fees, so no shortfall: "
-                                     + ", ".join(lacking), file="office fees"))
+            notes.append(_note("benchmark is \"external\" but these codes have no "
+                               "benchmark in the office fees, so no shortfall: "
+                               + ", ".join(lacking), file="office fees"))
     gap_rows = []
     for key in keys:
         for code in sorted(set(allowed[key]) & set(office)):
@@ -339,8 +344,8 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
             rate: float | None = math.fsum(mine["volume"] * mine["allowed"]) / weighted_office
         elif math.fsum(mine["office_fee"]) > 0:
             rate = math.fsum(mine["allowed"]) / math.fsum(mine["office_fee"])
-            notes.append(Note(stage=ANALYSIS, reason=f"{schedule_label(*key)} has no volume on its codes: its "
-                                     "effective rate is unweighted (each code counts once)"))
+            notes.append(_note(f"{schedule_label(*key)} has no volume on its codes: its "
+                               "effective rate is unweighted (each code counts once)"))
         else:
             rate = None
         missing = [code for code in analysed if code not in allowed[key]]
@@ -367,9 +372,9 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
             elif alt_code in allowed[key]:
                 before, source = allowed[key][alt_code], ALT_FROM_CODE
             else:
-                notes.append(Note(stage=ANALYSIS, reason=f"{schedule_label(*key)} pays {code} as {alt_code}, but its "
-                                         f"schedule has no amount for {alt_code}: alternate "
-                                         "benefit not computed"))
+                notes.append(_note(f"{schedule_label(*key)} pays {code} as {alt_code}, but its "
+                                   f"schedule has no amount for {alt_code}: alternate "
+                                   "benefit not computed"))
                 continue
             # A plan never pays the alternate above what it allows for the code performed.
             before = min(before, a)
