@@ -267,9 +267,9 @@ def compute(client: Client) -> Tables:
 
     no_office_fee = sorted(set(schedules["code"]) - set(office))
     for code in no_office_fee:
-        payers = ", ".join(sorted({p for (p, _), codes in allowed.items() if code in codes}))
+        holders = ", ".join(sorted({p for (p, _), codes in allowed.items() if code in codes}))
         notes.append(_note(f"{code} has no office fee and is left out of the gaps "
-                           f"(in the schedule of {payers}): add it to the office fees",
+                           f"(in the schedule of {holders}): add it to the office fees",
                            file="office fees"))
 
     volume = volume_by_payer(client, keys)

@@ -154,7 +154,7 @@ def _latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFram
     """Where one payer has dated schedules for a code, the newest applies; the rest are noted."""
     if "effective" not in schedules or schedules["effective"].isna().all():
         return schedules
-    keep = []
+    keep: list[int] = []
     for _, group in schedules.groupby(["payer", "network", "code"], sort=False, dropna=False):
         dated = group[group["effective"].notna()]
         if len(group) == 1 or len(dated) != len(group) or dated["effective"].nunique() == 1:

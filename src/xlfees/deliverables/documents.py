@@ -86,8 +86,8 @@ def write_letter(letter: Letter, path: Path) -> Path:
     style.font.name = "Calibri"
     style.font.size = Pt(11)
     document.add_paragraph(letter.practice).runs[0].bold = True
-    for line in (letter.address or "").splitlines():
-        document.add_paragraph(line.strip())
+    for address_line in (letter.address or "").splitlines():
+        document.add_paragraph(address_line.strip())
     if letter.phone:
         document.add_paragraph(letter.phone)
     document.add_paragraph(long_date(letter.day))
@@ -124,11 +124,11 @@ def write_letter(letter: Letter, path: Path) -> Path:
         if letter.has_volume:
             headers.append("Patients save a year")
         rows = []
-        for line in letter.alternates:
-            values = [line.code, line.alt_code or "—", money(line.alt_before),
-                      money(line.alt_after), money(line.savings)]
+        for alternate in letter.alternates:
+            values = [alternate.code, alternate.alt_code or "—", money(alternate.alt_before),
+                      money(alternate.alt_after), money(alternate.savings)]
             if letter.has_volume:
-                values.append(money(line.annual_savings))
+                values.append(money(alternate.annual_savings))
             rows.append(values)
         _add_table(document, headers, rows)
     for paragraph in case_paragraphs(letter):
@@ -210,10 +210,10 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
     for x, text in zip(columns, ("Payer", "Effective rate", "Write-off / yr", "Ask / yr")):
         page.drawString(x, y, text)
     page.setFont("Helvetica", 10)
-    for label, rate, writeoff, ask_value in summary.payers:
+    for label, payer_rate, writeoff, ask_value in summary.payers:
         y -= 16
         page.drawString(columns[0], y, label[:40])
-        page.drawString(columns[1], y, percent(rate) if rate is not None else "—")
+        page.drawString(columns[1], y, percent(payer_rate) if payer_rate is not None else "—")
         page.drawString(columns[2], y, money(writeoff))
         page.drawString(columns[3], y, money(ask_value))
     if summary.top_targets:
@@ -221,10 +221,10 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
         page.setFont("Helvetica-Bold", 11)
         page.drawString(50, y, "Largest targets (volume × shortfall against the other payers)")
         page.setFont("Helvetica", 10)
-        for label, code, value in summary.top_targets:
+        for target_label, code, target_value in summary.top_targets:
             y -= 16
-            page.drawString(60, y, f"{label} {code}")
-            page.drawRightString(width - 50, y, f"{money(value)} a year")
+            page.drawString(60, y, f"{target_label} {code}")
+            page.drawRightString(width - 50, y, f"{money(target_value)} a year")
     if summary.volume_note:
         y -= 28
         page.setFont("Helvetica-Oblique", 9)
