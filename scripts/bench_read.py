@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
+
+from timing import best_of
 
 
 def make_schedule(path: Path, rows: int) -> None:
@@ -30,15 +31,6 @@ def make_schedule(path: Path, rows: int) -> None:
         sheet.append([code, network, f"Procedure {i} with a realistic description",
                       round(50 + (i % 997) * 1.37, 2), None])
     book.save(path)
-
-
-def best_of(repeat: int, function) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

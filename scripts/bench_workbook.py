@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import best_of
+
 import pandas as pd
 
 
@@ -41,15 +43,6 @@ def synthetic_client(payers: int, codes: int, seed: int = 7):
     schedules = pd.DataFrame(schedule_rows, columns=["payer", "network", "code", "allowed"])
     volume = pd.DataFrame(volume_rows, columns=["code", "payer", "count"])
     return Client.from_frames("Benchmark Dental", office, schedules, volume)
-
-
-def best_of(repeat: int, function) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -25,12 +25,10 @@ _NOT_A_PAYER = re.compile(r"\b(comparison|compare|procedures by|date range|produ
                           r"report|page \d+|office fees?|ucr|allowed amounts?)\b", re.IGNORECASE)
 
 
-def effective_date(text: str) -> str | None:
-    """An ISO date from a title such as '(effective 03/01/2026)'."""
-    if "effective" not in text.lower() and "eff" not in text.lower():
-        return None
+def _find_date(text: str, whole: bool) -> str | None:
+    """The first m/d/yyyy or yyyy-mm-dd date in ``text`` (or ``text`` being one), as ISO."""
     for pattern, order in _DATE_PATTERNS:
-        match = pattern.search(text)
+        match = pattern.fullmatch(text) if whole else pattern.search(text)
         if match:
             parts = dict(zip(order, (int(g) for g in match.groups())))
             try:
@@ -40,17 +38,17 @@ def effective_date(text: str) -> str | None:
     return None
 
 
+def effective_date(text: str) -> str | None:
+    """An ISO date from a title such as '(effective 03/01/2026)'."""
+    if "eff" not in text.lower():
+        return None
+    return _find_date(text, whole=False)
+
+
 def iso_date(text: str) -> str:
     """'01/01/2026' or '2026-01-01 00:00:00' → '2026-01-01'; other text is kept as written."""
-    for pattern, order in _DATE_PATTERNS:
-        match = pattern.fullmatch(text.strip().split(" ")[0]) if text.strip() else None
-        if match:
-            parts = dict(zip(order, (int(g) for g in match.groups())))
-            try:
-                return date(parts["y"], parts["m"], parts["d"]).isoformat()
-            except ValueError:
-                return text
-    return text
+    first_word = text.strip().split(" ")[0] if text.strip() else ""
+    return _find_date(first_word, whole=True) or text
 
 
 def clean_payer(text: str) -> str:
