@@ -186,7 +186,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     result = FileRead(file=display, role=role, sheet=grid.sheet,
                       header_row=(grid.row_numbers[layout.header_index]
                                   if layout.header_index is not None else None),
-                      columns=_column_names(layout, role), notes=notes,
+                      columns=_column_names(layout), notes=notes,
                       encoding=grid.encoding, delimiter=grid.delimiter)
     _RowReader(result, grid, layout, pins, display).read()
     for alt_grid, alt_layout, _ in alternates:
@@ -231,7 +231,7 @@ def _rename_amount(layout: Layout, role: str) -> None:
         layout.columns["office_fee"] = layout.columns.pop("allowed")
 
 
-def _column_names(layout: Layout, role: str) -> dict[str, Any]:
+def _column_names(layout: Layout) -> dict[str, Any]:
     names: dict[str, Any] = {}
     for name, column in sorted(layout.columns.items(), key=lambda item: item[1]):
         names[name] = layout.headers.get(column, f"column {column + 1}")
@@ -283,8 +283,7 @@ class _RowReader:
                                          row=self.grid.row_numbers[index], text=_text(text)))
 
     def amount(self, index: int, cell: Cell, what: str | None = None) -> float | None:
-        value = parse_amount(cell, self.decimal_comma) if isinstance(cell, str) else \
-            parse_amount(cell)
+        value = parse_amount(cell, self.decimal_comma)
         if value is None:
             reason = non_amount_reason(cell)
             self.reject(index, cell, f"{reason} ({what})" if what else reason)
@@ -355,8 +354,7 @@ class _RowReader:
         alt_cell = _cell(row, columns.get("alt_allowed"))
         alt_allowed = None
         if _text(alt_cell):
-            alt_allowed = parse_amount(alt_cell, self.decimal_comma) \
-                if isinstance(alt_cell, str) else parse_amount(alt_cell)
+            alt_allowed = parse_amount(alt_cell, self.decimal_comma)
             if alt_allowed is None:
                 self.result.rejected.append(Note(
                     reason="alternate benefit is not an amount; the payer's allowed amount for "
