@@ -8,7 +8,6 @@ workbooks behind.
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import signal
@@ -102,6 +101,7 @@ def process_client(task: _Task) -> ClientResult:
     from .engine import schedule_label
     from .folder import load_client
     from .workbook import write_workbook
+    from .workbook.content import summary_values
 
     path = Path(task.folder)
     folder = task.folder
@@ -119,20 +119,18 @@ def process_client(task: _Task) -> ClientResult:
         return ClientResult(client=path.name, folder=folder, ok=False,
                             error=f"{type(error).__name__}: {error}",
                             seconds=time.perf_counter() - start)
-    gaps, targets = analysis.gaps, analysis.targets
-    weighted_office = math.fsum(gaps["volume"] * gaps["office_fee"])
+    targets = analysis.targets
     top = targets.iloc[0] if len(targets) else None
+    # The index shows the workbook's own Summary figures.
+    payers, writeoff, impact, savings, overall, _ = summary_values(analysis)
     return ClientResult(
         client=analysis.client.name, folder=folder, ok=True, workbook=str(workbook),
-        payers=len(analysis.payers), codes=int(gaps["code"].nunique()),
-        effective_rate=(math.fsum(gaps["volume"] * gaps["allowed"]) / weighted_office
-                        if weighted_office > 0 else None),
+        payers=payers, codes=int(analysis.gaps["code"].nunique()),
+        effective_rate=overall if overall != "" else None,
         payer_rates=tuple((schedule_label(p, n), None if r != r else float(r))
                           for p, n, r in analysis.payers[["payer", "network", "effective_rate"]]
                           .itertuples(index=False)),
-        annual_writeoff=math.fsum(analysis.payers["annual_writeoff"]),
-        impact_at_ask=math.fsum(analysis.payers["impact_at_ask"]),
-        patient_savings=math.fsum(analysis.alt_benefits["annual_savings"]),
+        annual_writeoff=writeoff, impact_at_ask=impact, patient_savings=savings,
         top_target=(f"{schedule_label(top['payer'], top['network'])} {top['code']}"
                     if top is not None else None),
         top_target_value=float(top["priority"]) if top is not None else 0.0,
