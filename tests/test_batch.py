@@ -165,3 +165,17 @@ def test_sigterm_mid_run_leaves_no_partial_file(tmp_path: Path) -> None:
         with zipfile.ZipFile(out / name) as archive:
             assert archive.testzip() is None
         assert openpyxl.load_workbook(out / name, read_only=True).sheetnames[0] == "Summary"
+
+
+def test_index_keeps_formula_like_names_as_text(handworked_dir: Path, tmp_path: Path) -> None:
+    """A client named '=HYPERLINK(…)' is a string in index.xlsx, not a formula."""
+    folder = tmp_path / "clients"
+    shutil.copytree(handworked_dir, folder / "odd")
+    (folder / "odd" / "client.toml").write_text('name = "=HYPERLINK(\\"http://x\\",\\"y\\")"\n')
+    result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "out" / "index.xlsx") as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
+    cell = openpyxl.load_workbook(tmp_path / "out" / "index.xlsx")["Clients"]["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")

@@ -142,3 +142,31 @@ def test_edited_inputs_recalculate_like_the_engine(handworked_dir: Path, tmp_pat
     for record in engine.payers.to_dict("records"):
         label = schedule_label(record["payer"], record["network"])
         assert rates[label] == pytest.approx(record["effective_rate"], abs=1e-9)
+
+
+def test_summary_prints_on_one_landscape_page(tmp_path: Path) -> None:
+    """LibreOffice prints the Summary (figures and charts) on one page, landscape."""
+    import os
+    import subprocess
+
+    import pdfplumber
+
+    from libreoffice import REGISTRY, soffice
+
+    workbook = write_workbook(analyze(load_client(ROOT / "examples" / "riverbend-family-dental")),
+                              tmp_path / "riverbend.xlsx")
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY)
+    subprocess.run([soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
+                    "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
+                    str(tmp_path), str(workbook)], check=True, capture_output=True,
+                   env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"}, timeout=300)
+    with pdfplumber.open(tmp_path / "riverbend.pdf") as pdf:
+        first, second = pdf.pages[0], pdf.pages[1]
+        assert first.width > first.height                       # landscape
+        text = first.extract_text()
+        assert "Fee schedule analysis" in text and "Riverbend Family Dental" in text
+        assert "Effective rate by payer" in text and "Top 15 targets" in text
+        assert "Alternate-benefit patient" in text
+        assert second.extract_text().startswith("Settings: the assumptions")
