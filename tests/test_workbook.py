@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import io
 import re
-import shutil
 import struct
 import zipfile
 import zlib
