@@ -93,6 +93,16 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
     sheet.add_table(excel_table)
     if table.sheet != "Settings":
         sheet.freeze_panes = sheet.cell(row=header + 1, column=first)
+        _print_wide(sheet, header)
+
+
+def _print_wide(sheet, header_row: int) -> None:
+    """Landscape, as wide as the page, the header repeated on every printed page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _settings(sheet, title_font: Font) -> None:
@@ -138,6 +148,7 @@ def _gaps(sheet, title_font: Font) -> None:
     sheet.column_dimensions["A"].width = 9
     sheet.column_dimensions["B"].width = 40
     sheet.freeze_panes = "C4"
+    _print_wide(sheet, header)
     # Green where a payer pays close to the office fee, red where the gap is widest.
     sheet.conditional_formatting.add(
         "C4:C4", ColorScaleRule(start_type="min", start_color="63BE7B",
