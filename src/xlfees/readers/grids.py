@@ -176,8 +176,18 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
                                 "split the PDF, or raise [limits] max_pdf_pages")
             for page_number, page in enumerate(pdf.pages, start=1):
                 text = page.extract_text() or ""
+                wrapped: int | None = None   # a code line still waiting for its amount
                 for line_number, line in enumerate(text.splitlines(), start=1):
-                    rows.append(split_pdf_line(line))
+                    cells = split_pdf_line(line)
+                    if wrapped is not None and len(cells) == 1:
+                        # "D4341 Periodontal scaling … per" / "quadrant $177.32": one row.
+                        joined = split_pdf_line(f"{rows[wrapped][0]} {rows[wrapped][1]} {line}")
+                        if joined[-1] != "":
+                            rows[wrapped] = joined
+                            wrapped = None
+                            continue
+                    wrapped = len(rows) if len(cells) > 1 and cells[-1] == "" else None
+                    rows.append(cells)
                     numbers.append(line_number)
                     pages.append(f"page {page_number}")
     except ReadError:

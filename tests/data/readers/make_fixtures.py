@@ -7,6 +7,10 @@ quirks are reviewable as code; the expected outputs beside them
     pip install openpyxl xlwt reportlab msoffcrypto-tool
     python tests/data/readers/make_fixtures.py
 
+openpyxl writes the same XML with or without spaces before "/>" depending on
+whether lxml is installed; readers do not care, git does: keep the committed
+xlsx files unless their content changes.
+
 Files that must be refused (password-protected, damaged, disguised) go to
 ``hostile/``: they have no expected rows, only an expected error.
 """
@@ -200,6 +204,24 @@ def main() -> None:
             pdf.drawRightString(520, y, amount)
         pdf.drawString(270, 40, f"Page {number} of {len(pages)}")
         pdf.showPage()
+    pdf.save()
+    # 13b. A PDF whose long descriptions wrap onto a second line, amount on the second.
+    pdf = canvas.Canvas(str(HERE / "Principal wrapped 2026.pdf"), pagesize=letter, invariant=1)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(50, 740, "Principal Financial Group PPO - Fee Schedule")
+    pdf.drawString(50, 715, "Code    Description    Max Allowable")
+    lines = [("D0120", "Periodic oral evaluation", "$35.10"),
+             ("D4341", "Periodontal scaling and root planing - four or more teeth per", None),
+             (None, "quadrant", "$177.32"),
+             ("D9110", "Palliative treatment of dental pain", "$60.25")]
+    for i, (code, description, amount) in enumerate(lines):
+        y = 695 - 16 * i
+        if code:
+            pdf.drawString(50, y, code)
+        pdf.drawString(110, y, description)
+        if amount:
+            pdf.drawRightString(530, y, amount)
+    pdf.showPage()
     pdf.save()
     # 14. Volume by carrier with subtotal and grand-total lines.
     text("volume_by_carrier.csv",
