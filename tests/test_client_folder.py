@@ -126,3 +126,15 @@ def test_limits_from_client_toml(messy: Path) -> None:
     (messy / "client.toml").write_text("[limits]\nmax_pdf_pages = 1\n")
     with pytest.raises(ReadError, match=r"payers/Ameritas PPO 2026\.pdf: has 2 pages"):
         load_client(messy)
+
+
+def test_a_saved_xlfees_workbook_is_not_taken_for_an_input(messy: Path) -> None:
+    """The workbook of an earlier run, saved in the client folder, is passed over with a note."""
+    from xlfees import write_workbook
+
+    write_workbook(analyze(load_client(messy)), messy / "lakeside-dental.xlsx")
+    client = load_client(messy)
+    assert ("lakeside-dental.xlsx", "an xlfees workbook (a result, not an input): not read") in {
+        (n.file, n.reason) for n in client.notes}
+    assert sorted(set(client.schedules["payer"])) == [
+        "Aetna", "Ameritas Dental PPO", "Delta Dental PPO", "MetLife PDP Plus"]

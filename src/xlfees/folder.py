@@ -44,6 +44,10 @@ def load_client(folder: str | Path) -> Client:
                             "write the path as it is inside the client folder, e.g. "
                             '"payers/aetna.xlsx"', source=str(toml_path))
     for relative, path in files.items():
+        if relative not in pins and _is_xlfees_output(path):
+            notes.append(Note(reason="an xlfees workbook (a result, not an input): not read",
+                              file=relative))
+            continue
         read = read_file(path, pins.get(relative), display=relative, hint=name_hint(relative),
                          limits=limits)
         reads.append(read)
@@ -131,6 +135,21 @@ def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
             continue
         files[key] = path
     return files
+
+
+def _is_xlfees_output(path: Path) -> bool:
+    """A workbook xlfees wrote (saved beside the inputs): its sheets give it away."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = set(workbook.sheet_names)
+        workbook.close()
+    except Exception:  # noqa: BLE001 - unreadable: let the reader say why
+        return False
+    return {"Summary", "Targets", "Alt Benefits", "Payers", "Import Notes"} <= names
 
 
 def _office_fees(folder: Path, reads: list[FileRead], notes: list[Note]) -> pd.DataFrame:
