@@ -75,14 +75,15 @@ def output_name(folder: Path) -> str:
     return f"{folder.name}.xlsx"
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
+def raise_interrupt(signum: int, frame: Any) -> None:
+    """A signal handler that turns SIGTERM into KeyboardInterrupt, so cleanup code runs."""
     raise KeyboardInterrupt
 
 
 def _worker_init() -> None:
     # A terminated worker unwinds like Ctrl-C, so the workbook writer removes its
     # temporary file instead of leaving half a workbook behind.
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupt)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import click
 
 from . import __version__
 from .analysis import Analysis, analyze
-from .batch import BatchError, BatchResult, ClientResult, client_folders, run_batch
+from .batch import (BatchError, BatchResult, ClientResult, client_folders, raise_interrupt,
+                    run_batch)
 from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
 from .errors import XlfeesError
@@ -217,7 +218,8 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
     clients = Path(clients_dir)
     output = Path(out_dir)
     total = len([f for f in client_folders(clients) if f.resolve() != output.resolve()])
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    # SIGTERM unwinds like Ctrl-C: workers stop, temporary files are removed.
+    previous_handler = signal.signal(signal.SIGTERM, raise_interrupt)
     bar = None
     if sys.stderr.isatty() and total:
         bar = click.progressbar(length=total, label="Analysing clients", file=sys.stderr,
@@ -246,15 +248,12 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
                    "file was left.", err=True)
         sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(render_batch(batch))
     if batch.failed:
         sys.exit(1)
-
-
-def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def render_batch(batch: BatchResult) -> str:
