@@ -138,3 +138,17 @@ def test_a_saved_xlfees_workbook_is_not_taken_for_an_input(messy: Path) -> None:
         (n.file, n.reason) for n in client.notes}
     assert sorted(set(client.schedules["payer"])) == [
         "Aetna", "Ameritas Dental PPO", "Delta Dental PPO", "MetLife PDP Plus"]
+
+
+def test_letters_written_into_the_client_folder_are_not_inputs(messy: Path) -> None:
+    """`xlfees letters acme -o acme/letters`, then analyse acme again: the same client."""
+    from datetime import date
+
+    from xlfees.deliverables import write_deliverables
+
+    before = load_client(messy)
+    files = write_deliverables(analyze(before), messy / "letters", day=date(2026, 11, 23))
+    after = load_client(messy)
+    assert after.schedules.equals(before.schedules)
+    skipped = {n.file for n in after.notes if n.reason.startswith("an xlfees letter")}
+    assert skipped == {f"letters/{p.name}" for p in files.all}

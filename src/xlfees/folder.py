@@ -9,6 +9,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .client import Client, Note, Practice
+from .deliverables import is_deliverable
 from .errors import ClientFolderError, SettingsError
 from .readers.limits import MB, SUPPORTED, Limits
 from .readers.reader import FilePins, FileRead, name_hint, read_file
@@ -129,6 +130,10 @@ def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
         if path.name.lower() in _NOT_INPUTS or path.name.lower() in ("thumbs.db", "desktop.ini"):
             continue
         key = relative.as_posix()
+        if is_deliverable(path.name):
+            notes.append(Note(reason="an xlfees letter, summary or proposed schedule (a result, "
+                                     "not an input): not read", file=key))
+            continue
         if path.suffix.lower() not in SUPPORTED:
             notes.append(Note(reason=f"not read: {path.suffix or 'no extension'} is not a "
                                      "supported format", file=key))

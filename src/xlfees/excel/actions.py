@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..analysis import Analysis, analyze
 from ..client import Client, Note, Practice
-from ..deliverables import write_deliverables
+from ..deliverables import SUMMARY_SUFFIX, write_deliverables
 from ..deliverables.content import safe_filename, summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
@@ -217,5 +217,5 @@ def letters(book: Book, day: date | None = None) -> str:
 def export_pdf(book: Book, day: date | None = None) -> Path:
     """The one-page summary PDF beside the workbook."""
     analysis = analyze(read_client(book))
-    path = book.folder() / safe_filename(f"{analysis.client.name} - fee schedule summary.pdf")
+    path = book.folder() / safe_filename(f"{analysis.client.name}{SUMMARY_SUFFIX}")
     return write_summary_pdf(summary(analysis, day or date.today()), path)
