@@ -89,7 +89,6 @@ class Letter:
     codes: list[CodeLine] = field(default_factory=list)
     annual_impact: float = 0.0
     alternates: list[AltLine] = field(default_factory=list)
-    alt_annual_savings: float = 0.0
     plan_volume: float = 0.0
     effective_rate: float | None = None
     peer_rates: list[float] = field(default_factory=list)
@@ -144,7 +143,6 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> list[Lette
             volume_is_estimate=analysis.volume_basis == VOLUME_BY_SHARES,
             codes=codes, annual_impact=math.fsum(c.impact for c in codes),
             alternates=alternates,
-            alt_annual_savings=math.fsum(a.annual_savings for a in alternates),
             plan_volume=math.fsum(mine["volume"]),
             effective_rate=None if rate is None or (isinstance(rate, float) and math.isnan(rate))
             else rate,

@@ -29,8 +29,6 @@ from ..workbook import content, gap_matrix_cells, settings_cells, spec, summary_
 from ..workbook.xlsx import column_letter
 from .book import Book, _split_ref
 
-INPUT_TABLES = (spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME)
-RESULT_TABLES = (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.NOTES)
 CLIENT_FOLDER_CELL = "B" + str(next(row for row, name, _, _ in spec.SETTINGS_CELLS
                                      if name == "ClientFolder"))
 

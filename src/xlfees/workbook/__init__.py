@@ -214,7 +214,8 @@ def gap_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
     A payer with no amount for a code gets an empty cell (None, None).
     """
     labels, matrix = content.gap_matrix(analysis)
-    gap_percent = [r["Gap percent"] for r in content.target_rows(analysis)]
+    # The Targets table's gap percent, row by row (blank where the office fee is 0).
+    gap_percent = ["" if v != v else v for v in analysis.targets["gap_pct"].tolist()]
     rows: list[list[tuple[Any, str | None]]] = [
         [("Code", None), ("Description", None), *[(label, None) for label in labels]]]
     for code, description, numbers in matrix:
