@@ -25,11 +25,11 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
 
-TEMPLATES = ROOT / "src" / "xlfees" / "workbook_templates"
+TEMPLATES = ROOT / "workbook_templates"
 ADDIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 MACRO_WORKBOOK = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"

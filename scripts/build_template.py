@@ -24,14 +24,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 from xlfees.cdt import CATEGORIES  # noqa: E402
 from xlfees.settings import DEFAULT_COVERAGE  # noqa: E402
 from xlfees.workbook import spec  # noqa: E402
 from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
 
-DEFAULT_OUTPUT = ROOT / "src" / "xlfees" / "workbook_templates" / "xlfees_template.xlsx"
+DEFAULT_OUTPUT = ROOT / "workbook_templates" / "xlfees_template.xlsx"
 BRAND = "1F4E79"
 TITLE_FONT = Font(bold=True, size=14, color=BRAND)
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-import pytest
+ROOT = Path(__file__).resolve().parent.parent
+# `python -m pytest` puts the checkout first on sys.path, and xlfees/ sits at its top:
+# take it off so the tests import the installed package (and so check that the wheel
+# ships everything the package needs, the workbook template among it).
+sys.path[:] = [entry for entry in sys.path if Path(entry or os.curdir).resolve() != ROOT]
 
-from libreoffice import soffice
+import pytest  # noqa: E402
+
+from libreoffice import soffice  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 

@@ -16,7 +16,7 @@ from oletools.olevba import VBA_Parser
 from xlfees.excel import ribbon
 
 ROOT = Path(__file__).parent.parent
-TEMPLATES = ROOT / "src" / "xlfees" / "workbook_templates"
+TEMPLATES = ROOT / "workbook_templates"
 ADDIN = TEMPLATES / "xlfees.xlam"
 NS = {"ui": "http://schemas.microsoft.com/office/2006/01/customui"}
 UNO_PYTHON = "/usr/bin/python3"

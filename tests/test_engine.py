@@ -343,12 +343,12 @@ def test_external_benchmark_column(handworked_dir: Path) -> None:
                for n in analysis.notes)
 
 
-def test_engine_never_imports_the_ui_layers() -> None:
+def test_engine_never_imports_the_ui_layers(tmp_path: Path) -> None:
     """Importing xlfees (engine, analysis, folder) loads neither click, openpyxl nor xlwings."""
     import subprocess
     import sys
     code = ("import sys, xlfees, xlfees.engine, xlfees.analysis; "
             "print(sorted(m for m in ('click', 'openpyxl', 'xlwings') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+                            check=True, cwd=tmp_path)  # the installed package, not the checkout
     assert result.stdout.strip() == "[]"

@@ -11,21 +11,16 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable
 
 from ..analysis import Analysis
 from ..errors import XlfeesError
+from ..resources import template_path
 from . import content, spec, xlsx
 
 class TemplateError(XlfeesError):
     """The template is not an xlfees template (a sheet or table is missing)."""
-
-
-def template_path() -> Path:
-    """The template that ships with the package."""
-    return Path(str(files("xlfees") / "workbook_templates" / "xlfees_template.xlsx"))
 
 
 def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:

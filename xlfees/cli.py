@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-from importlib.resources import files
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
 from .errors import XlfeesError
 from .folder import load_client
+from .resources import addin_path
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
 from .workbook import copy_template, write_workbook
@@ -149,7 +149,7 @@ def addin_command(output: str) -> None:
     Examples:
       xlfees addin -o xlfees.xlam
     """
-    source = Path(str(files("xlfees") / "workbook_templates" / "xlfees.xlam"))
+    source = addin_path()
     target = Path(output)
     write_atomically(target, source.read_bytes())
     click.echo(f"Wrote {target}", err=True)
