@@ -36,7 +36,7 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert document["client"] == "Hand-worked Dental"
     assert list(document["payers"][0]) == ["payer", "network", "codes", "missing_codes",
                                            "effective_rate", "annual_writeoff",
-                                           "impact_at_ask"]
+                                           "impact_at_ask", "volume_share"]
     assert list(document["targets"][0]) == ["payer", "network", "code", "volume", "allowed",
                                             "office_fee", "benchmark", "shortfall",
                                             "priority", "proposed", "impact",
@@ -44,7 +44,7 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert list(document["alt_benefits"][0]) == [
         "payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
         "coverage", "balance_before", "balance_after", "savings", "savings_pct", "volume",
-        "annual_savings"]
+        "annual_savings", "alt_source"]
     assert document["targets"][0] == {
         "payer": "Alpha Dental", "network": "PPO", "code": "D2740", "volume": 10.0,
         "allowed": 700.0, "office_fee": 1000.0, "benchmark": 800.0, "shortfall": 100.0,
@@ -53,7 +53,8 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     alpha = document["payers"][0]
     assert alpha == {"payer": "Alpha Dental", "network": "PPO", "codes": 5,
                      "missing_codes": [], "effective_rate": 0.6769,   # 22000 / 32500
-                     "annual_writeoff": 10500.0, "impact_at_ask": 2200.0}
+                     "annual_writeoff": 10500.0, "impact_at_ask": 2200.0,
+                     "volume_share": 0.4081}   # 162 of the 397 procedures
     assert {"file": "schedules.csv", "sheet": None, "row": 11, "text": "BR",
             "reason": "not an amount"} in document["notes"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlfees import Client, Settings, analyze, load_client
+from xlfees import Client, Settings, SettingsError, analyze, load_client
 from xlfees.engine import percentile
 
 ALPHA, BETA, GAMMA, DELTA = (("Alpha Dental", "PPO"), ("Beta Health", ""),
@@ -227,8 +227,8 @@ def test_payer_override_switches_a_downgrade_off_and_on() -> None:
                                 settings)
     assert analyze(client).alt_benefits.empty
     added = Settings(payer_alt_map={"P": {"D2950": "D2150"}})
-    assert added.alt_code_for("P", "D2950") == "D2150"
-    assert Settings().alt_code_for("P", "D2950") is None   # never guessed by default
+    assert added.alternate_for("P", "D2950") == ("D2150", "client.toml")
+    assert Settings().alternate_for("P", "D2950") == (None, None)   # never guessed by default
 
 
 @pytest.mark.parametrize(("benchmark", "expected"), [
@@ -304,6 +304,9 @@ def test_volume_split_by_payer_shares(handworked_dir: Path) -> None:
     assert _row(analysis.gaps, BETA, "D0120")["volume"] == 50.0
     assert _row(analysis.gaps, GAMMA, "D0120")["volume"] == 0.0
     assert analysis.volume_basis == "split by payer_shares"
+    shares = dict(zip(analysis.payers["payer"], analysis.payers["volume_share"]))
+    assert shares == {"Alpha Dental": 0.5, "Beta Health": 0.25, "Gamma Plan": 0.0,
+                      "Delta Care": 0.0}
 
 
 def test_volume_without_payers_or_shares_is_per_100_percent(handworked_dir: Path) -> None:
@@ -316,6 +319,7 @@ def test_volume_without_payers_or_shares_is_per_100_percent(handworked_dir: Path
         == {200.0}
     assert analysis.volume_basis == "per 100 % of volume"
     assert any("per 100 % of volume" in n.reason for n in analysis.notes)
+    assert set(analysis.payers["volume_share"]) == {1.0}
 
 
 def test_volume_for_an_unknown_payer_is_noted_not_dropped(handworked_dir: Path) -> None:
@@ -352,3 +356,49 @@ def test_engine_never_imports_the_ui_layers(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=tmp_path)  # the installed package, not the checkout
     assert result.stdout.strip() == "[]"
+
+
+def test_default_alt_map_is_labelled_assumed(handworked_dir: Path) -> None:
+    """A downgrade from the default map says so: alt_source, and one note per schedule."""
+    analysis = analyze(load_client(handworked_dir))
+    rows = analysis.to_dict()["alt_benefits"]
+    alpha = next(r for r in rows if r["payer"] == "Alpha Dental" and r["code"] == "D2391")
+    assert (alpha["alt_code"], alpha["alt_source"]) == ("D2140", "assumed (default map)")
+    notes = [n.reason for n in analysis.notes if "default map" in n.reason]
+    assert any(n.startswith("Alpha Dental (PPO): alternate benefits assumed from the default "
+                            "map (D2391→D2140)") for n in notes)
+    assert len(notes) == 3    # Alpha, Beta, Gamma have D2140; Delta Care has no D2391
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ({}, {"Alpha Dental", "Beta Health", "Gamma Plan"}),
+    ({"alt_map": "none"}, set()),
+    ({"payer_alt_map": {"Beta Health": "none"}}, {"Alpha Dental", "Gamma Plan"}),
+])
+def test_default_alt_map_can_be_switched_off(handworked_dir: Path, toml, expected) -> None:
+    """alt_map = "none" drops the assumed downgrades; payer_alt_map."X" = "none" for one payer."""
+    client = load_client(handworked_dir)
+    settings = Settings.from_toml(toml)
+    analysis = analyze(Client.from_frames(client.name, client.office_fees, client.schedules,
+                                          client.volume, settings))
+    assert set(analysis.alt_benefits["payer"]) == expected
+
+
+def test_alt_map_from_client_toml_is_labelled_as_such() -> None:
+    """A downgrade client.toml maps is labelled client.toml, not assumed."""
+    settings = Settings.from_toml({"alt_map": {"D2950": "D2150"}})
+    assert settings.alternate_for("P", "D2950") == ("D2150", "client.toml")
+    assert settings.alternate_for("P", "D2391") == ("D2140", "assumed (default map)")
+    off = Settings.from_toml({"alt_map": "none", "payer_alt_map": {"P": {"D2391": "D2140"}}})
+    assert off.alternate_for("P", "D2391") == ("D2140", "client.toml")
+    assert off.alternate_for("Q", "D2391") == (None, None)
+
+
+@pytest.mark.parametrize(("toml", "key"), [
+    ({"alt_map": "off"}, "alt_map"),
+    ({"payer_alt_map": {"P": 3}}, "payer_alt_map.P"),
+])
+def test_bad_alt_map_values_name_the_key(toml, key) -> None:
+    """alt_map takes "none" or a table; anything else is an error naming the key."""
+    with pytest.raises(SettingsError, match=f"setting '{key}'"):
+        Settings.from_toml(toml)

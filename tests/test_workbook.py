@@ -20,7 +20,7 @@ from xlfees.cli import cli
 from xlfees.workbook import TemplateError, spec, template_path
 
 ROOT = Path(__file__).parent.parent
-ALLOWED_FUNCTIONS = {"ROUND", "MIN", "MAX", "IF", "IFERROR", "SUMPRODUCT", "SUMIFS", "COUNTIFS",
+ALLOWED_FUNCTIONS = {"ROUND", "MIN", "MAX", "IF", "IFERROR", "SUM", "SUMPRODUCT", "SUMIFS", "COUNTIFS",
                      "AVERAGEIFS", "_xlfn.MAXIFS", "INDEX", "MATCH", "VLOOKUP"}
 
 
@@ -45,6 +45,9 @@ def test_pandas_sees_numbers_without_recalculation(analysis, tmp_path: Path) -> 
     payers = pd.read_excel(path, sheet_name="Payers", header=2, engine="openpyxl")
     alpha = payers[payers["Schedule"] == "Alpha Dental (PPO)"].iloc[0]
     assert alpha["Effective rate"] == pytest.approx(22000 / 32500)
+    # Volume by payer: the share is the payer's procedures of all, not the no-payer split.
+    assert alpha["Volume share"] == pytest.approx(162 / 397)
+    assert alpha["Share of volume without payer"] == 0
     summary = openpyxl.load_workbook(path, data_only=True)["Summary"]
     assert summary["B3"].value == "Hand-worked Dental"
     # write-off 10500 + 5080 + 2200 + 720 + Delta D2140 (no volume) 0
@@ -75,7 +78,7 @@ def test_full_calc_on_load_and_tables(analysis, tmp_path: Path) -> None:
     refs = {name: ref for sheet in book for name, ref in sheet.tables.items()}
     assert refs["Targets"] == "A3:AA17"      # 14 payer × code pairs below the header
     assert refs["OfficeFees"] == "A3:D8"     # 5 codes
-    assert refs["Payers"] == "A3:J7"         # 4 schedules
+    assert refs["Payers"] == "A3:K7"         # 4 schedules
     assert refs["Coverage"] == "A15:B27"     # 12 CDT categories
 
 

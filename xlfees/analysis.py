@@ -16,12 +16,13 @@ from .money import excel_round
 _MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "proposed", "impact",
           "annual_writeoff", "impact_at_ask", "base", "alt_before", "alt_after",
           "balance_before", "balance_after", "savings", "annual_savings")
-_RATIOS = ("effective_rate", "cumulative_share", "coverage", "savings_pct", "volume")
+_RATIOS = ("effective_rate", "cumulative_share", "coverage", "savings_pct", "volume",
+           "volume_share")
 
 _TARGET_KEYS = ("payer", "network", "code", "volume", "allowed", "office_fee", "benchmark",
                 "shortfall", "priority", "proposed", "impact", "cumulative_share")
 _PAYER_KEYS = PAYER_COLUMNS
-_ALT_KEYS = tuple(c for c in ALT_COLUMNS if c != "alt_source")   # the workbook's, not JSON's
+_ALT_KEYS = ALT_COLUMNS
 
 
 @dataclass(frozen=True)

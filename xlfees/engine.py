@@ -17,7 +17,7 @@ from .cdt import category
 from .client import Client, Note
 from .errors import SettingsError
 from .money import cents
-from .settings import PEER, Settings, benchmark_percentile
+from .settings import ALT_MAP_DEFAULT, PEER, Settings, benchmark_percentile
 
 ScheduleKey = tuple[str, str]  # (payer, network)
 
@@ -28,13 +28,14 @@ GAP_COLUMNS = ("payer", "network", "code", "category", "description", "office_fe
 ALT_COLUMNS = ("payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
                "coverage", "balance_before", "balance_after", "savings", "savings_pct",
                "volume", "annual_savings", "alt_source")
-# Where an alternate amount came from: the payer's schedule itself, or its allowed
-# amount for the alternate code.
+# Where an alternate benefit came from. "schedule": the payer's schedule gives the
+# amount; the others take the payer's allowed amount for the alternate code, which
+# the schedule names, client.toml maps, or the default map assumes.
 ALT_FROM_SCHEDULE = "schedule"
-ALT_FROM_CODE = "alternate code"
+ALT_FROM_SCHEDULE_CODE = "schedule's alt code"
 
 PAYER_COLUMNS = ("payer", "network", "codes", "missing_codes", "effective_rate",
-                 "annual_writeoff", "impact_at_ask")
+                 "annual_writeoff", "impact_at_ask", "volume_share")
 
 ANALYSIS = "analysis"  # the stage of the engine's own notes (not a rejected row of a file)
 
@@ -310,7 +311,8 @@ def compute(client: Client) -> Tables:
         gaps[column] = gaps[column].astype(float)
 
     targets = _rank_targets(gaps)
-    payers, payer_notes = _payer_summary(gaps, keys, allowed, analysed)
+    payers, payer_notes = _payer_summary(gaps, keys, allowed, analysed,
+                                         _volume_shares(volume, keys, client.volume))
     notes.extend(payer_notes)
     alt_rows, alt_notes = _alt_benefits(allowed, alt_given, office, volume.counts, settings)
     notes.extend(alt_notes)
@@ -332,9 +334,22 @@ def _rank_targets(gaps: pd.DataFrame) -> pd.DataFrame:
     return targets
 
 
+def _volume_shares(volume: VolumeByPayer, keys: Sequence[ScheduleKey],
+                   rows: pd.DataFrame) -> dict[ScheduleKey, float | None]:
+    """Each schedule's share of all procedures performed (1 each when per 100 %)."""
+    total = math.fsum(rows["count"])
+    if total <= 0:
+        return {key: None for key in keys}
+    mine: dict[ScheduleKey, list[float]] = {key: [] for key in keys}
+    for (payer, network, _), count in volume.counts.items():
+        mine[(payer, network)].append(count)
+    return {key: math.fsum(mine[key]) / total for key in keys}
+
+
 def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
                    allowed: dict[ScheduleKey, dict[str, float]],
-                   analysed: Sequence[str]) -> tuple[pd.DataFrame, list[Note]]:
+                   analysed: Sequence[str], shares: dict[ScheduleKey, float | None],
+                   ) -> tuple[pd.DataFrame, list[Note]]:
     rows = []
     notes: list[Note] = []
     for key in keys:
@@ -350,7 +365,7 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
             rate = None
         missing = [code for code in analysed if code not in allowed[key]]
         rows.append((key[0], key[1], len(mine), missing, rate,
-                     math.fsum(mine["write_off"]), math.fsum(mine["impact"])))
+                     math.fsum(mine["write_off"]), math.fsum(mine["impact"]), shares[key]))
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS)), notes
 
 
@@ -360,17 +375,23 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
                   settings: Settings) -> tuple[pd.DataFrame, list[Note]]:
     rows = []
     notes: list[Note] = []
+    assumed: dict[ScheduleKey, list[str]] = {}   # downgrades taken from the default map
     for key in sorted(allowed):
         for code in sorted(set(allowed[key]) & set(office)):
             given_code, given_amount = alt_given.get((key[0], key[1], code), (None, math.nan))
-            alt_code = given_code or settings.alt_code_for(key[0], code)
+            if given_code:
+                alt_code, source = given_code, ALT_FROM_SCHEDULE_CODE
+            else:
+                alt_code, source = settings.alternate_for(key[0], code)
             if alt_code is None and math.isnan(given_amount):
                 continue
             a = allowed[key][code]
             if not math.isnan(given_amount):
                 before, source = given_amount, ALT_FROM_SCHEDULE
             elif alt_code in allowed[key]:
-                before, source = allowed[key][alt_code], ALT_FROM_CODE
+                before = allowed[key][alt_code]
+                if source == ALT_MAP_DEFAULT:
+                    assumed.setdefault(key, []).append(f"{code}→{alt_code}")
             else:
                 notes.append(_note(f"{schedule_label(*key)} pays {code} as {alt_code}, but its "
                                    f"schedule has no amount for {alt_code}: alternate "
@@ -389,6 +410,11 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
                          balance_before, balance_after, savings,
                          savings / balance_before if balance_before > 0 else None,
                          v, v * savings, source))
+    for key, pairs in assumed.items():
+        notes.append(_note(f"{schedule_label(*key)}: alternate benefits assumed from the "
+                           f"default map ({', '.join(pairs)}), not from its schedule; check "
+                           "the plan's downgrade rules, and set them in client.toml "
+                           f'([payer_alt_map."{key[0]}"], or alt_map = "none")'))
     frame = pd.DataFrame(rows, columns=list(ALT_COLUMNS))
     frame["savings_pct"] = frame["savings_pct"].astype(float)
     return frame, notes

@@ -38,6 +38,11 @@ DEFAULT_ALT_MAP: Mapping[str, str] = MappingProxyType({
     "D2750": "D2751",
 })
 
+# Where a downgrade came from, as the workbook, the JSON and the notes say it.
+ALT_MAP_SETTINGS = "client.toml"
+ALT_MAP_DEFAULT = "assumed (default map)"
+NONE = "none"   # alt_map = "none", payer_alt_map."Payer" = "none": no downgrades
+
 PEER = "peer"
 DEFAULT_ASK = 0.10
 BENCHMARKS_FIXED = ("median", "max")
@@ -55,8 +60,13 @@ class Settings:
     balance_basis: str = "office"    # office | contracted
     coverage: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COVERAGE))
     payer_shares: Mapping[str, float] = field(default_factory=dict)
-    alt_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALT_MAP))
-    payer_alt_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # [alt_map] of client.toml: downgrades for every payer, over the default map.
+    alt_map: Mapping[str, str] = field(default_factory=dict)
+    # False with alt_map = "none": DEFAULT_ALT_MAP is not assumed for any payer.
+    default_alt_map: bool = True
+    # [payer_alt_map."Payer"]: one payer's own downgrades; None (= "none"): no downgrade
+    # for that payer beyond what its own schedule says.
+    payer_alt_map: Mapping[str, Mapping[str, str] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_ask(self.ask)
@@ -78,18 +88,30 @@ class Settings:
                                 "make the shares of all payers sum to at most 1")
         _check_alt_map("alt_map", self.alt_map)
         for payer, mapping in self.payer_alt_map.items():
-            _check_alt_map(f"payer_alt_map.{payer}", mapping)
+            if mapping is not None:
+                _check_alt_map(f"payer_alt_map.{payer}", mapping)
 
     def coverage_for(self, category: str) -> float:
         """Coverage fraction for a CDT category, the default where not set."""
         return float(self.coverage.get(category, DEFAULT_COVERAGE[category]))
 
-    def alt_code_for(self, payer: str, code: str) -> str | None:
-        """The alternate code a payer pays ``code`` as, from the overrides or the default map."""
-        by_payer = self.payer_alt_map.get(payer, {})
-        if code in by_payer:
-            return by_payer[code] or None  # "" switches the downgrade off
-        return self.alt_map.get(code) or None
+    def alternate_for(self, payer: str, code: str) -> tuple[str | None, str | None]:
+        """The code ``payer`` pays ``code`` as, and where that comes from.
+
+        ``(alternate, ALT_MAP_SETTINGS)`` for a client.toml line, ``(alternate,
+        ALT_MAP_DEFAULT)`` for the default map, ``(None, None)`` for no downgrade.
+        """
+        if payer in self.payer_alt_map:
+            by_payer = self.payer_alt_map[payer]
+            if by_payer is None:
+                return None, None
+            if code in by_payer:
+                return by_payer[code] or None, ALT_MAP_SETTINGS  # "" switches it off
+        if code in self.alt_map:
+            return self.alt_map[code] or None, ALT_MAP_SETTINGS
+        if self.default_alt_map and code in DEFAULT_ALT_MAP:
+            return DEFAULT_ALT_MAP[code], ALT_MAP_DEFAULT
+        return None, None
 
     @classmethod
     def from_toml(cls, document: Mapping[str, Any], source: str | None = None) -> "Settings":
@@ -193,15 +215,22 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
     coverage.update(_table(document, "coverage"))
     values["coverage"] = coverage
     values["payer_shares"] = dict(_table(document, "payer_shares"))
-    alt_map = dict(DEFAULT_ALT_MAP)
-    alt_map.update(_table(document, "alt_map"))
-    values["alt_map"] = alt_map
+    if document.get("alt_map") == NONE:
+        values["default_alt_map"] = False
+    elif "alt_map" in document and not isinstance(document["alt_map"], Mapping):
+        raise SettingsError("alt_map", f"is {document['alt_map']!r}",
+                            'write "none" (no assumed downgrades), or an [alt_map] section '
+                            'of code = "alternate" lines')
+    else:
+        values["alt_map"] = dict(_table(document, "alt_map"))
     payer_alt_map = _table(document, "payer_alt_map")
     for payer, mapping in payer_alt_map.items():
-        if not isinstance(mapping, Mapping):
-            raise SettingsError(f"payer_alt_map.{payer}", "is not a table",
-                                f'write it as [payer_alt_map."{payer}"] with code = "alternate" lines')
-    values["payer_alt_map"] = {p: dict(m) for p, m in payer_alt_map.items()}
+        if mapping != NONE and not isinstance(mapping, Mapping):
+            raise SettingsError(f"payer_alt_map.{payer}", f"is {mapping!r}",
+                                f'write "none", or a [payer_alt_map."{payer}"] section with '
+                                'code = "alternate" lines')
+    values["payer_alt_map"] = {p: None if m == NONE else dict(m)
+                               for p, m in payer_alt_map.items()}
     for name, pins in _table(document, "files").items():
         if not isinstance(pins, Mapping):
             raise SettingsError(f"files.{name}", "is not a table",

@@ -131,17 +131,17 @@ def _settings(book: Book, toml: dict[str, Any]) -> Settings:
     shares: dict[str, float] = {}
     if named["VolumeBasis"] != VOLUME_PER_100:
         payers = _table_frame(book, spec.PAYERS)
-        shares = {row["Schedule"]: float(row["Volume share"])
-                  for row in payers.to_dict("records")
-                  if row["Schedule"] and row["Volume share"] not in (None, "")
-                  and float(row["Volume share"]) > 0}
+        split = spec.NO_PAYER_SPLIT
+        shares = {row["Schedule"]: float(row[split]) for row in payers.to_dict("records")
+                  if row["Schedule"] and row[split] not in (None, "") and float(row[split]) > 0}
     from_toml = Settings.from_toml(toml)   # what the sheets do not show: alternate maps
     ask = PEER if str(named["Strategy"] or "").strip().lower() == PEER else float(
         named["Ask"] if named["Ask"] not in (None, "") else 0.10)
     return Settings(ask=ask, alt_ask=float(named["AltAsk"] or 0.0), benchmark=benchmark,
                     balance_basis=str(named["BalanceBasis"] or "office").strip().lower(),
                     coverage=coverage or dict(from_toml.coverage), payer_shares=shares,
-                    alt_map=from_toml.alt_map, payer_alt_map=from_toml.payer_alt_map)
+                    alt_map=from_toml.alt_map, default_alt_map=from_toml.default_alt_map,
+                    payer_alt_map=from_toml.payer_alt_map)
 
 
 def read_client(book: Book) -> Client:

@@ -12,6 +12,7 @@ from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..engine import schedule_label
 from ..settings import DEFAULT_ASK, EXTERNAL, PEER, benchmark_percentile
+from . import spec
 
 
 def _value(value: Any) -> Any:
@@ -135,7 +136,8 @@ def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
         mine = alt[(alt["payer"] == key[0]) & (alt["network"] == key[1])]
         rows.append({
             "Payer": r["payer"], "Network": r["network"], "Schedule": schedule_label(*key),
-            "Volume share": analysis.unassigned_share.get(key, 0.0), "Codes": r["codes"],
+            "Volume share": _blank_if_none(r["volume_share"]),
+            spec.NO_PAYER_SPLIT: analysis.unassigned_share.get(key, 0.0), "Codes": r["codes"],
             "Effective rate": _blank_if_none(r["effective_rate"]),
             "Annual write off": r["annual_writeoff"], "Impact at ask": r["impact_at_ask"],
             "Alt savings": math.fsum(mine["annual_savings"]),

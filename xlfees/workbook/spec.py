@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from ..engine import ALT_FROM_SCHEDULE, UNASSIGNED
 
+NO_PAYER_SPLIT = "Share of volume without payer"
+
 # Number formats by column style; "text" and "code" cells hold text.
 FORMATS = {
     "text": "@",
@@ -129,7 +131,7 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Volume", "count", 9,
            "=SUMIFS(Volume[Count],Volume[Code],[Code],Volume[Schedule],[Schedule])"
            f'+SUMIFS(Volume[Count],Volume[Code],[Code],Volume[Schedule],"{UNASSIGNED}")'
-           "*INDEX(Payers[Volume share],MATCH([Schedule],Payers[Schedule],0))"),
+           f"*INDEX(Payers[{NO_PAYER_SPLIT}],MATCH([Schedule],Payers[Schedule],0))"),
     Column("Office fee", "money", 12,
            "=INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0))"),
     Column("Allowed", "money", 12,
@@ -180,7 +182,7 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Code", "code", 8),
     Column("Category", "text", 14),
     Column("Alt code", "code", 9),
-    Column("Alt source", "text", 14),
+    Column("Alt source", "text", 21),
     Column("Target row", "integer", 7, hidden=True),
     Column("Base", "money", 12,
            '=IF(BalanceBasis="contracted",INDEX(Targets[Allowed],[Target row]),'
@@ -208,7 +210,13 @@ PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
     Column("Payer", "text", 22),
     Column("Network", "text", 11),
     Column("Schedule", "text", 26),
-    Column("Volume share", "percent", 10),
+    # The payer's share of every procedure performed (1 each when per 100 % of volume).
+    Column("Volume share", "percent", 10,
+           '=IF(SUM(Volume[Count])>0,(SUMIFS(Volume[Count],Volume[Schedule],[Schedule])'
+           f'+SUMIFS(Volume[Count],Volume[Schedule],"{UNASSIGNED}")*[{NO_PAYER_SPLIT}])'
+           '/SUM(Volume[Count]),"")'),
+    # An input: how volume without a payer is split ([payer_shares]; 1 when per 100 %).
+    Column(NO_PAYER_SPLIT, "percent", 12),
     Column("Codes", "integer", 8, "=COUNTIFS(Targets[Schedule],[Schedule])"),
     Column("Effective rate", "percent", 10,
            "=IF(SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Office fee])>0,"
