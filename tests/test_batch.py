@@ -119,7 +119,7 @@ def test_output_folder_inside_the_clients_folder_is_not_a_client(handworked_dir:
     for _ in range(2):
         result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(folder / "out")])
         assert result.exit_code == 0, result.output
-        assert "1 clients: 1 written" in result.output
+        assert "1 client: 1 written" in result.output
 
 
 def test_jobs_1_and_jobs_2_write_identical_files(tmp_path: Path) -> None:

@@ -40,6 +40,9 @@ def test_every_file_found_by_content(messy: Path) -> None:
     assert client.name == "lakeside-dental"
 
 
+READS = "(xlfees reads .xlsx, .xlsm, .xls, .pdf, .csv, .tsv, .txt and .tab files)"
+
+
 def test_rejected_rows_reach_the_notes_with_their_file(messy: Path) -> None:
     """Each rejected row is a note naming the file inside the folder, sheet and row."""
     notes = {(n.file, n.sheet, n.row, n.text, n.reason) for n in load_client(messy).notes}
@@ -48,7 +51,7 @@ def test_rejected_rows_reach_the_notes_with_their_file(messy: Path) -> None:
     assert ("office fees.xlsx", "UCR", 7, "N/C", "not an amount") in notes
     assert ("procedures_by_code.csv", None, 7, "Total", "totals row") in notes
     assert ("payers/cover letter.docx", None, None, None,
-            "not read: .docx is not a supported format") in notes
+            "not read: it is a .docx file " + READS) in notes
 
 
 def test_newest_effective_date_applies(messy: Path) -> None:

@@ -26,8 +26,9 @@ CORPUS = HOSTILE.parent
     ("really_text.xls", "really_text.xls: is a text file with the extension .xls; rename it "
                         "to .csv"),
     ("empty.csv", "empty.csv: is empty; export the schedule again"),
-    ("letter.docx", "letter.docx: .docx is not a supported format; save it as .xlsx, .xls, "
-                    ".csv, .txt or a text .pdf"),
+    ("letter.docx", "letter.docx: is a .docx file (xlfees reads .xlsx, .xlsm, .xls, .pdf, "
+                    ".csv, .tsv, .txt and .tab files); save it as .xlsx, .xls, .csv, .txt or "
+                    "a text .pdf"),
 ])
 def test_refused_with_one_clear_error(name: str, message: str) -> None:
     """`xlfees inspect` prints exactly one Error line and exits 1, never a traceback."""
@@ -76,3 +77,14 @@ def test_formula_text_is_kept_as_text(tmp_path: Path) -> None:
                        "D1110,+cmd|' /C calc'!A0,70\nD2391,@SUM(1+1),150\n")
     read = read_schedule(hostile)
     assert [r["allowed"] for r in read.schedules] == [40.0, 70.0, 150.0]
+
+
+def test_a_file_without_extension_says_so(tmp_path: Path) -> None:
+    """A file with no extension is 'has no extension', not 'no extension is not a format'."""
+    bare = tmp_path / "schedule"
+    bare.write_text("Code,Allowed\nD0120,40\n")
+    result = CliRunner().invoke(cli, ["inspect", str(bare)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {bare}: has no extension (xlfees reads .xlsx, .xlsm, "
+                             ".xls, .pdf, .csv, .tsv, .txt and .tab files); save it as .xlsx, "
+                             ".xls, .csv, .txt or a text .pdf\n")

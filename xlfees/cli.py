@@ -18,11 +18,10 @@ from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
 from .errors import XlfeesError
 from .folder import load_client
-from .resources import addin_path
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
-from .workbook import copy_template, write_workbook
-from .workbook.xlsx import write_atomically
+from .wording import plural
+from .workbook import copy_addin, copy_template, write_workbook
 
 
 class _Group(click.Group):
@@ -149,10 +148,7 @@ def addin_command(output: str) -> None:
     Examples:
       xlfees addin -o xlfees.xlam
     """
-    source = addin_path()
-    target = Path(output)
-    write_atomically(target, source.read_bytes())
-    click.echo(f"Wrote {target}", err=True)
+    click.echo(f"Wrote {copy_addin(output)}", err=True)
 
 
 @cli.command("letters")
@@ -233,7 +229,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
         name = Path(result.folder).name
         if result.ok:
             click.echo(f"[{done}/{count}] ok      {name} → {result.workbook} "
-                       f"({result.payers} payers, {result.seconds:.1f} s)")
+                       f"({plural(result.payers, 'payer')}, {result.seconds:.1f} s)")
         else:
             click.echo(f"[{done}/{count}] FAILED  {name}: {result.error}")
 
@@ -258,7 +254,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
 
 def render_batch(batch: BatchResult) -> str:
     """The closing summary: counts, the index, and each failure with its reason."""
-    lines = [f"{len(batch.results)} clients: {len(batch.succeeded)} written, "
+    lines = [f"{plural(len(batch.results), 'client')}: {len(batch.succeeded)} written, "
              f"{len(batch.failed)} failed. Index: {batch.index}"]
     if batch.failed:
         lines.append("Failed:")
@@ -277,11 +273,14 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
         lines.append("  payers:     " + ", ".join(f"{p} ({n} code{'s' * (n != 1)})"
                                                   for p, n in payers.items()))
         if read.office_fees:
-            lines.append(f"  office fees: {len(read.office_fees)} codes")
+            lines.append(f"  office fees: {plural(len(read.office_fees), 'code')}")
     where = []
     if read.sheet is not None:
         where.append(f"sheet '{read.sheet}'")
-    where.append(f"header row {read.header_row}" if read.header_row else "no header row")
+    if read.header_place:
+        where.append(f"column titles on {read.header_place}, line {read.header_row}")
+    else:
+        where.append(f"header row {read.header_row}" if read.header_row else "no header row")
     if read.encoding:
         delimiter = {"\t": "tab"}.get(read.delimiter or "", read.delimiter)
         where.append(f"{read.encoding}, delimiter {delimiter!r}")
@@ -314,7 +313,8 @@ def render_summary(analysis: Analysis, top: int = 10) -> str:
         rate = "—" if payer["effective_rate"] is None else f"{payer['effective_rate']:.1%}"
         lines.append(f"{name[:32]:<32} {payer['codes']:>5} {rate:>9} "
                      f"{payer['annual_writeoff']:>14,.2f} {payer['impact_at_ask']:>14,.2f}")
-    lines += ["", f"Top {top} targets (volume × shortfall vs peers):"]
+    shown = min(top, len(document["targets"]))
+    lines += ["", f"Top {plural(shown, 'target')} (volume × shortfall vs peers):"]
     for rank, target in enumerate(document["targets"][:top], start=1):
         name = schedule_label(target["payer"], target["network"])
         lines.append(f"{rank:>3}. {name[:28]:<28} {target['code']}  allowed "

@@ -18,6 +18,7 @@ from .client import Client, Note
 from .errors import SettingsError
 from .money import cents
 from .settings import ALT_MAP_DEFAULT, PEER, Settings, benchmark_percentile
+from .wording import plural
 
 ScheduleKey = tuple[str, str]  # (payer, network)
 
@@ -165,10 +166,10 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         matches = lookup.get(_fold(payer), [])
         if matches:
             networks = ", ".join(k[1] for k in matches)
-            reason = (f"volume for payer '{payer}' ({count:g} procedures) cannot be split "
+            reason = (f"volume for payer '{payer}' ({plural(count, 'procedure')}) cannot be split "
                       f"between its networks {networks}: name the network in the payer column")
         else:
-            reason = (f"volume for payer '{payer}' ({count:g} procedures) matches no payer "
+            reason = (f"volume for payer '{payer}' ({plural(count, 'procedure')}) matches no payer "
                       "schedule and is left out")
         notes.append(_note(reason, file="volume"))
 
@@ -191,7 +192,7 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         basis = VOLUME_BY_PAYER
         share = {key: 0.0 for key in keys}
         total = float(volume.loc[volume["payer"] == "", "count"].sum())
-        notes.append(_note(f"{total:g} procedures in the volume have no payer and are "
+        notes.append(_note(f"{plural(total, 'procedure')} in the volume have no payer and are "
                            "left out: add the payer, or set [payer_shares] in client.toml",
                            file="volume"))
     if basis == VOLUME_PER_100:

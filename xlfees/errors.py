@@ -43,3 +43,18 @@ class SettingsError(XlfeesError):
 
 class ClientFolderError(XlfeesError):
     """A client folder is missing a required file or cannot be read."""
+
+
+class OutputError(XlfeesError):
+    """An output path xlfees cannot write as asked (a wrong extension, a folder it cannot create)."""
+
+
+def check_suffix(path: object, suffix: str, what: str) -> None:
+    """Refuse to write ``what`` under a name whose extension says another format."""
+    from pathlib import Path
+
+    path = Path(str(path))
+    if path.suffix.lower() != suffix:
+        written = f"the extension {path.suffix}" if path.suffix else "no extension"
+        raise OutputError(f"{path}: {what} is an {suffix} file, and this name has {written}; "
+                          f"name it {path.stem or path.name}{suffix}")

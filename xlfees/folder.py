@@ -11,8 +11,8 @@ import pandas as pd
 from .client import Client, Note, Practice
 from .deliverables import is_deliverable
 from .errors import ClientFolderError, SettingsError
-from .readers.limits import MB, SUPPORTED, Limits
-from .readers.reader import FilePins, FileRead, name_hint, read_file
+from .readers.limits import MB, Limits, unsupported_reason
+from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
 from .settings import Settings
 
 CLIENT_TOML = "client.toml"
@@ -45,12 +45,13 @@ def load_client(folder: str | Path) -> Client:
                             "write the path as it is inside the client folder, e.g. "
                             '"payers/aetna.xlsx"', source=str(toml_path))
     for relative, path in files.items():
-        if relative not in pins and _is_xlfees_output(path):
+        try:
+            read = read_file(path, pins.get(relative), display=relative,
+                             hint=name_hint(relative), limits=limits)
+        except XlfeesWorkbook:
             notes.append(Note(reason="an xlfees workbook (a result, not an input): not read",
                               file=relative))
             continue
-        read = read_file(path, pins.get(relative), display=relative, hint=name_hint(relative),
-                         limits=limits)
         reads.append(read)
         notes.extend(read.notes)
         notes.extend(read.rejected)
@@ -134,27 +135,12 @@ def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
             notes.append(Note(reason="an xlfees letter, summary or proposed schedule (a result, "
                                      "not an input): not read", file=key))
             continue
-        if path.suffix.lower() not in SUPPORTED:
-            notes.append(Note(reason=f"not read: {path.suffix or 'no extension'} is not a "
-                                     "supported format", file=key))
+        reason = unsupported_reason(path)
+        if reason:
+            notes.append(Note(reason=f"not read: it {reason}", file=key))
             continue
         files[key] = path
     return files
-
-
-def _is_xlfees_output(path: Path) -> bool:
-    """A workbook xlfees wrote (saved beside the inputs): its sheets give it away."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return False
-    try:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = set(workbook.sheet_names)
-        workbook.close()
-    except Exception:  # noqa: BLE001 - unreadable: let the reader say why
-        return False
-    return {"Summary", "Targets", "Alt Benefits", "Payers", "Import Notes"} <= names
 
 
 def _office_fees(folder: Path, reads: list[FileRead], notes: list[Note]) -> pd.DataFrame:
@@ -162,6 +148,9 @@ def _office_fees(folder: Path, reads: list[FileRead], notes: list[Note]) -> pd.D
     own = [r for r in reads if r.role == "office_fees"]
     from_sheets = [r for r in reads if r.role == "schedule" and r.office_fees]
     if own:
+        empty = [r for r in own if not r.office_fees]
+        if empty:
+            raise ClientFolderError(_no_office_fee_rows(empty[0]))
         for read in from_sheets:
             notes.append(Note(reason="office-fee column not used: "
                                      + ", ".join(r.file for r in own) + " gives the office fees",
@@ -169,9 +158,51 @@ def _office_fees(folder: Path, reads: list[FileRead], notes: list[Note]) -> pd.D
         return pd.concat([r.frame("office_fees") for r in own], ignore_index=True)
     if from_sheets:
         return pd.concat([r.frame("office_fees") for r in from_sheets], ignore_index=True)
-    raise ClientFolderError(f"{folder}: no office fees found: add office_fees.csv (code, "
-                            "description, office_fee) or pin a file in client.toml with "
-                            'role = "office_fees"')
+    raise ClientFolderError(_no_office_fees(folder, reads))
+
+
+ROLE_WORDS = {"schedule": "a payer schedule", "office_fees": "the office fees",
+              "volume": "a volume report"}
+
+
+def _no_office_fees(folder: Path, reads: list[FileRead]) -> str:
+    """Say what was looked for, what each file was read as instead, and the line that fixes it."""
+    found = []
+    for read in reads:
+        what = ROLE_WORDS[read.role]
+        if read.role == "schedule":
+            payers = sorted({r["payer"] for r in read.schedules})
+            if len(payers) == 1:
+                what += f" for '{payers[0]}'"
+        found.append(f"{read.file} ({what})")
+    # The file most likely meant as the office fees: named for the office, else any
+    # schedule outside payers/.
+    likely = next((r.file for r in reads if name_hint(r.file) == "office_fees"), None) or \
+        next((r.file for r in reads if r.role == "schedule"
+              and name_hint(r.file) != "schedule"), None)
+    fix = (f'if {likely} holds the office fees, say so in client.toml: [files."{likely}"] '
+           'role = "office_fees"' if likely else
+           "add the office's fee list (e.g. office_fees.csv with the columns code, "
+           "description, office_fee)")
+    return (f"{folder}: no office fees found. Looked for a file whose columns hold CDT codes "
+            "and the office's own fee (a header such as 'Office fee', 'UCR' or 'Usual fee', "
+            "or 'Fee' in a file named for the office), or an office-fee column in a "
+            "comparison sheet; found instead: " + ("; ".join(found) or "no readable file")
+            + f". Fix: {fix}")
+
+
+def _no_office_fee_rows(read: FileRead) -> str:
+    """An office-fee file that gave no row: the columns it has and the first rows left out."""
+    columns = ", ".join(repr(h) for h in read.headers) or "no header row"
+    first = read.rejected[0] if read.rejected else None
+    example = (f"; its first rejected row, row {first.row} {first.text!r}: {first.reason}"
+               if first else "")
+    mapped = ", ".join(f"{name} ← {header!r}" for name, header in read.columns.items()
+                       if isinstance(header, str))
+    return (f"{read.file}: read as the office fees, but no row gave a code and a fee "
+            f"(columns seen: {columns}; read as: {mapped or 'nothing'}{example}). Fix: map "
+            f'the fee column in client.toml: [files."{read.file}"] columns = '
+            '{ office_fee = "<header>" }')
 
 
 def _latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:

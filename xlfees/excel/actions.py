@@ -25,6 +25,7 @@ from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
 from ..folder import CLIENT_TOML, load_client
 from ..settings import EXTERNAL, PEER, Settings
+from ..wording import plural
 from ..workbook import content, gap_matrix_cells, settings_cells, spec, summary_cells, table_cells
 from ..workbook.xlsx import column_letter
 from .book import Book, _split_ref
@@ -192,16 +193,17 @@ def import_schedules(book: Book) -> str:
     analysis = analyze(load_client(folder))
     write_inputs(book, analysis)
     _write_cells(book, "Summary", {spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None)})
-    return (f"Imported {len(analysis.payers)} payer schedules and "
-            f"{len(analysis.client.office_fees)} office fees from {folder}; "
-            f"{len(analysis.notes)} notes. Press Analyze next.")
+    return (f"Imported {plural(len(analysis.payers), 'payer schedule')} and "
+            f"{plural(len(analysis.client.office_fees), 'office fee')} from {folder}; "
+            f"{plural(len(analysis.notes), 'note')}. Press Analyze next.")
 
 
 def analyze_book(book: Book) -> str:
     """Analyse what the input sheets hold and write every analysis sheet."""
     analysis = analyze(read_client(book))
     write_analysis(book, analysis)
-    return f"Analysed {len(analysis.payers)} payer schedules, {len(analysis.targets)} targets."
+    return (f"Analysed {plural(len(analysis.payers), 'payer schedule')}, "
+            f"{plural(len(analysis.targets), 'target')}.")
 
 
 def letters(book: Book, day: date | None = None) -> str:
@@ -209,7 +211,7 @@ def letters(book: Book, day: date | None = None) -> str:
     analysis = analyze(read_client(book))
     out = book.folder() / "letters"
     written = write_deliverables(analysis, out, day=day)
-    return f"Wrote {len(written.all)} files to {out}."
+    return f"Wrote {plural(len(written.all), 'file')} to {out}."
 
 
 def export_pdf(book: Book, day: date | None = None) -> Path:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .limits import Limits, ReadError
-from .reader import AmbiguousFile, FilePins, FileRead, name_hint, read_file
+from .reader import AmbiguousFile, FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
 
-__all__ = ["AmbiguousFile", "FilePins", "FileRead", "Limits", "ReadError", "name_hint",
-           "read_file", "read_schedule"]
+__all__ = ["AmbiguousFile", "FilePins", "FileRead", "Limits", "ReadError", "XlfeesWorkbook",
+           "name_hint", "read_file", "read_schedule"]
 
 
 def read_schedule(path: str | Path, *, role: str | None = None, payer: str | None = None,

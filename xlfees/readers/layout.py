@@ -266,7 +266,13 @@ def _headerless(rows: list[list[Cell]]) -> Layout | None:
             if any(f" {synonym} " in words for synonym in SYNONYMS[name] if len(synonym) > 3):
                 columns[name] = columns.pop("amount")
                 break
-    return Layout(header_index=None, columns=columns, headers=_headers_in_line(titles, columns),
+    headers = _headers_in_line(titles, columns)
+    # A PDF prints its column titles as a line of text: that line is its header row.
+    header_index = None
+    if headers:
+        header_index = max(i for i, row in enumerate(rows[:first_code])
+                           if any(isinstance(c, str) and c.strip() for c in row))
+    return Layout(header_index=header_index, columns=columns, headers=headers,
                   title_lines=titles, data_start=first_code)
 
 

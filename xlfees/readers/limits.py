@@ -44,6 +44,15 @@ TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
 SUPPORTED = (*EXCEL_EXTENSIONS, ".xls", ".pdf", *TEXT_EXTENSIONS)
 
 
+def unsupported_reason(path: Path) -> str | None:
+    """Why a file's extension is not one xlfees reads ("has no extension (…)"), else None."""
+    extension = path.suffix.lower()
+    if extension in SUPPORTED:
+        return None
+    what = f"is a {extension} file" if extension else "has no extension"
+    return f"{what} (xlfees reads {', '.join(SUPPORTED[:-1])} and {SUPPORTED[-1]} files)"
+
+
 def human_size(size: float) -> str:
     """312 bytes, 4.0 KB, 52.3 MB."""
     if size < 1024:
@@ -60,9 +69,9 @@ def file_kind(path: Path, limits: Limits, display: str | None = None) -> str:
     """
     shown = display or str(path)
     extension = path.suffix.lower()
-    if extension not in SUPPORTED:
-        raise ReadError(shown, f"{extension or 'no extension'} is not a supported format",
-                        "save it as .xlsx, .xls, .csv, .txt or a text .pdf")
+    reason = unsupported_reason(path)
+    if reason:
+        raise ReadError(shown, reason, "save it as .xlsx, .xls, .csv, .txt or a text .pdf")
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise ReadError(shown, f"is {human_size(size)}, over the "

@@ -54,6 +54,8 @@ class FileRead:
     notes: list[Note] = field(default_factory=list)   # about the file, not one row
     encoding: str | None = None
     delimiter: str | None = None
+    headers: list[str] = field(default_factory=list)   # every column header, as written
+    header_place: str | None = None   # "page 1" when a PDF's column titles gave the header
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -69,6 +71,8 @@ class FileRead:
             "rejected": [{"sheet": n.sheet, "row": n.row, "text": n.text, "reason": n.reason}
                          for n in self.rejected],
         }
+        if self.header_place:
+            document["header_page"] = self.header_place
         if self.role == "schedule" and self.office_fees:
             document["office_fees"] = [dict(r) for r in self.office_fees]
         return document
@@ -127,6 +131,14 @@ class AmbiguousFile(ReadError):
     """Content and name do not settle a file's role; the message gives the client.toml line."""
 
 
+class XlfeesWorkbook(ReadError):
+    """A workbook xlfees itself wrote: a result, not an input."""
+
+
+# The sheets that give away a workbook xlfees wrote (saved beside the inputs, or inspected).
+_OUTPUT_SHEETS = {"Summary", "Targets", "Alt Benefits", "Payers", "Import Notes"}
+
+
 # --- reading -----------------------------------------------------------------------------
 
 def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | None = None,
@@ -147,6 +159,11 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
         grids = [read_pdf(path, limits, display)]
     else:
         grids = read_workbook(path, limits, display)
+        if pins == FilePins() and _OUTPUT_SHEETS <= {g.sheet for g in grids}:
+            raise XlfeesWorkbook(display, "is a workbook xlfees wrote (its Summary, Targets and "
+                                          "Payers sheets are results, not inputs)",
+                                 "inspect the files it was made from: the office fees, the "
+                                 "payer schedules and the volume report")
     if hint is None:
         hint = name_hint(display)
 
@@ -187,7 +204,10 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                       header_row=(grid.row_numbers[layout.header_index]
                                   if layout.header_index is not None else None),
                       columns=_column_names(layout), notes=notes,
-                      encoding=grid.encoding, delimiter=grid.delimiter)
+                      encoding=grid.encoding, delimiter=grid.delimiter,
+                      headers=[layout.headers[c] for c in sorted(layout.headers)])
+    if grid.row_sheets and layout.header_index is not None:
+        result.header_place = grid.sheet_of(layout.header_index)   # "page 1" of a PDF
     _RowReader(result, grid, layout, pins, display).read()
     for alt_grid, alt_layout, _ in alternates:
         if role == "schedule":
@@ -203,9 +223,16 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
             raise ReadError(display, f"role '{pinned}' is not a role",
                             "use schedule, office_fees or volume")
         if pinned == "volume" and "count" not in layout.columns:
-            raise ReadError(display, "is pinned as volume but has no count column",
-                            "map it: columns = { count = \"<header>\" }")
+            raise ReadError(display, "is pinned as volume but has no count column"
+                            + _columns_seen(layout), 'map it in client.toml: [files."'
+                            + display + '"] columns = { count = "<header>" }')
         _rename_amount(layout, pinned)
+        needed = {"office_fees": "office_fee", "schedule": "allowed"}.get(pinned)
+        if needed and needed not in layout.columns and not layout.wide:
+            what = {"office_fee": "the office fee", "allowed": "the allowed amount"}[needed]
+            raise ReadError(display, f"is pinned as {pinned} but no column holds {what}"
+                            + _columns_seen(layout), 'map it in client.toml: [files."'
+                            + display + f'"] columns = {{ {needed} = "<header>" }}')
         return pinned
     if proven == "alt":
         proven = "schedule"
@@ -218,6 +245,12 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
                             ' (or "office_fees"), or pass inspect --role')
     _rename_amount(layout, proven)
     return proven
+
+
+def _columns_seen(layout: Layout) -> str:
+    if not layout.headers:
+        return " (it has no header row)"
+    return " (its columns: " + ", ".join(repr(layout.headers[c]) for c in sorted(layout.headers)) + ")"
 
 
 def _rename_amount(layout: Layout, role: str) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..analysis import Analysis
-from ..errors import XlfeesError
-from ..resources import template_path
+from ..errors import XlfeesError, check_suffix
+from ..resources import addin_path, template_path
 from . import content, spec, xlsx
 
 class TemplateError(XlfeesError):
@@ -92,11 +92,17 @@ class _Package:
 
 
 def copy_template(path: str | Path) -> Path:
-    """Write the built-in template to ``path`` (atomically)."""
+    """Write the built-in template to ``path`` (atomically), byte for byte."""
     path = Path(path)
-    package = _Package(template_path())
-    package.save(path)
-    return path
+    check_suffix(path, ".xlsx", "the template")
+    return xlsx.write_atomically(path, template_path().read_bytes())
+
+
+def copy_addin(path: str | Path) -> Path:
+    """Write the "Fees" ribbon add-in to ``path`` (atomically), byte for byte."""
+    path = Path(path)
+    check_suffix(path, ".xlam", "the add-in")
+    return xlsx.write_atomically(path, addin_path().read_bytes())
 
 
 def _unescape(value: str) -> str:
@@ -113,6 +119,7 @@ def write_workbook(analysis: Analysis, path: str | Path,
     The template and the inputs are never modified.
     """
     path = Path(path)
+    check_suffix(path, ".xlsx", "the workbook")
     package = _Package(Path(template) if template else template_path())
     chart_values: dict[tuple[str, str], list[Any]] = {}
     for table in spec.TABLES:
