@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .errors import XlfeesError
+from .wording import readable_name
 
 INDEX_NAME = "index.xlsx"
 
@@ -72,7 +73,7 @@ def client_folders(clients_dir: Path) -> list[Path]:
 
 
 def output_name(folder: Path) -> str:
-    return f"{folder.name}.xlsx"
+    return f"{readable_name(folder.name)}.xlsx"
 
 
 def raise_interrupt(signum: int, frame: Any) -> None:
@@ -111,13 +112,14 @@ def process_client(task: _Task) -> ClientResult:
         analysis = analyze(load_client(path))
         workbook = write_workbook(analysis, Path(task.out_dir) / output_name(path),
                                   task.template)
-        extras = (write_deliverables(analysis, Path(task.out_dir) / path.name,
+        extras = (write_deliverables(analysis, Path(task.out_dir) / readable_name(path.name),
                                      day=task.letter_date).all if task.letters else [])
     except XlfeesError as error:
-        return ClientResult(client=path.name, folder=folder, ok=False, error=str(error),
+        return ClientResult(client=readable_name(path.name), folder=folder, ok=False,
+                            error=str(error),
                             seconds=time.perf_counter() - start)
     except (OSError, ValueError) as error:  # a file vanished, a disk filled up …
-        return ClientResult(client=path.name, folder=folder, ok=False,
+        return ClientResult(client=readable_name(path.name), folder=folder, ok=False,
                             error=f"{type(error).__name__}: {error}",
                             seconds=time.perf_counter() - start)
     targets = analysis.targets

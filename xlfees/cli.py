@@ -20,7 +20,7 @@ from .errors import XlfeesError
 from .folder import load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
-from .wording import plural
+from .wording import plural, readable_name
 from .workbook import copy_addin, copy_template, write_workbook
 
 
@@ -223,10 +223,10 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
         bar.__enter__()
 
     def progress(result: ClientResult, done: int, count: int) -> None:
+        name = readable_name(Path(result.folder).name)
         if bar is not None:
-            bar.update(1, Path(result.folder).name)
+            bar.update(1, name)
             return
-        name = Path(result.folder).name
         if result.ok:
             click.echo(f"[{done}/{count}] ok      {name} → {result.workbook} "
                        f"({plural(result.payers, 'payer')}, {result.seconds:.1f} s)")
@@ -258,7 +258,7 @@ def render_batch(batch: BatchResult) -> str:
              f"{len(batch.failed)} failed. Index: {batch.index}"]
     if batch.failed:
         lines.append("Failed:")
-        lines += [f"  {Path(r.folder).name}: {r.error}" for r in batch.failed]
+        lines += [f"  {readable_name(Path(r.folder).name)}: {r.error}" for r in batch.failed]
     return "\n".join(lines)
 
 

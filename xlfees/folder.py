@@ -13,7 +13,8 @@ from .deliverables import is_deliverable
 from .errors import ClientFolderError, SettingsError
 from .readers.limits import MB, Limits, unsupported_reason
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
-from .settings import Settings
+from .settings import PRACTICE_TEXT_KEYS, Settings
+from .wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
 # Files a client folder may hold that are not inputs.
@@ -33,6 +34,10 @@ def load_client(folder: str | Path) -> Client:
                                 "office fees and the payer schedules")
     toml_path = folder / CLIENT_TOML
     document = _read_toml(toml_path)
+    # TOML allows "\u0001" escapes, which no workbook or letter can hold.
+    for key in PRACTICE_TEXT_KEYS:
+        if isinstance(document.get(key), str):
+            document[key] = printable(document[key])
     settings = Settings.from_toml(document, source=str(toml_path))
     limits = _limits(document, toml_path)
     pins = _pins(document, toml_path)
@@ -67,9 +72,10 @@ def load_client(folder: str | Path) -> Client:
     practice = Practice(tin=document.get("tin"), npi=document.get("npi"),
                         address=document.get("address"), phone=document.get("phone"),
                         contact=document.get("contact"),
-                        contracts=dict(document.get("contracts", {})))
+                        contracts={payer: printable(number) for payer, number
+                                   in document.get("contracts", {}).items()})
     return Client.from_frames(
-        name=document.get("name") or folder.resolve().name,
+        name=document.get("name") or readable_name(folder.resolve().name),
         office_fees=office_fees, schedules=schedules, volume=volume,
         settings=settings, notes=notes, owner_email=document.get("owner_email"),
         practice=practice,
@@ -130,7 +136,7 @@ def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
             continue  # hidden files, Office lock files, our own scratch
         if path.name.lower() in _NOT_INPUTS or path.name.lower() in ("thumbs.db", "desktop.ini"):
             continue
-        key = relative.as_posix()
+        key = readable_name(relative.as_posix())
         if is_deliverable(path.name):
             notes.append(Note(reason="an xlfees letter, summary or proposed schedule (a result, "
                                      "not an input): not read", file=key))

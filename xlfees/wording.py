@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 
 def plural(count: float, noun: str, many: str | None = None) -> str:
     """``count`` and the noun, singular only for exactly one (``many`` for irregular plurals)."""
     number = f"{count:,.0f}" if float(count).is_integer() else f"{count:,g}"
     return f"{number} {noun if count == 1 else (many or noun + 's')}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """Text every output can hold: lone surrogates become U+FFFD, control characters go.
+
+    XML (xlsx, docx) and UTF-8 refuse both; they reach us from broken PDFs, ``\\u0001``
+    escapes in client.toml, and file names that are not UTF-8.
+    """
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def readable_name(name: str) -> str:
+    """A file name as a person reads it: the bytes of a non-UTF-8 name (``caf\\xe9``) as
+    Windows-1252 (``café``), which is what such names almost always are."""
+    if not _SURROGATE.search(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return printable(raw.decode("cp1252", errors="replace"))

@@ -32,17 +32,29 @@ class Grid:
 
 # --- text files --------------------------------------------------------------------------
 
+class UndecodableText(ValueError):
+    """Text that declares (or plainly is) an encoding but breaks it: half a character, a lone
+    surrogate. Reading on would garble descriptions silently, so the file is refused."""
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "a UTF-8"), (b"\xff\xfe", "utf-16", "a UTF-16"),
+         (b"\xfe\xff", "utf-16", "a UTF-16"))
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding: BOMs first, then UTF-8, UTF-16 without BOM, Windows-1252."""
-    for bom, name in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                      (b"\xfe\xff", "utf-16")):
+    """The text and the encoding: BOMs first, then UTF-8, UTF-16 without BOM, Windows-1252.
+
+    Raises :class:`UndecodableText` when a BOM (or a UTF-16 layout) promises an
+    encoding the bytes then break.
+    """
+    for bom, name, what in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            return _strict(data, name, f"starts with {what} byte-order mark"), name
     sample = data[:4000]
     if sample and sample.count(b"\x00") > len(sample) // 4:
         # UTF-16 without a BOM: the NUL halves sit on the odd (LE) or even (BE) bytes.
         name = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
-        return data.decode(name, errors="replace"), name
+        return _strict(data, name, "looks like UTF-16 text (every other byte is 0)"), name
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -51,6 +63,21 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def _strict(data: bytes, encoding: str, promise: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        # utf-8-sig counts from after its BOM; say the offset a hex editor shows.
+        start, end = (error.start + 3, error.end + 3) if encoding == "utf-8-sig" else (
+            error.start, error.end)
+        line = data[:start].decode(encoding, errors="replace").count("\n") + 1
+        problem = ("ends in the middle of a character" if end >= len(data)
+                   else f"has bytes that are not {encoding.split('-sig')[0].upper()} "
+                        f"({error.reason})")
+        raise UndecodableText(f"{promise} but {problem} at byte {start:,} "
+                              f"(line {line:,})") from None
 
 
 DELIMITERS = (",", "\t", ";", "|", "~")
@@ -85,7 +112,11 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 def read_text(path: Path, limits: Limits, shown: str) -> Grid:
     """A CSV/TSV/TXT file as one grid, with its encoding and delimiter detected."""
-    text, encoding = decode(path.read_bytes())
+    try:
+        text, encoding = decode(path.read_bytes())
+    except UndecodableText as error:
+        raise ReadError(shown, str(error), "the file was cut short or damaged: export it "
+                                           "again, or save it as UTF-8 text") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if len(lines) > limits.max_rows:

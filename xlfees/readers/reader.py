@@ -17,6 +17,7 @@ from ..client import Note
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals
 from .limits import Limits, ReadError, file_kind
+from ..wording import printable, readable_name
 from .names import effective_date, iso_date, payer_from_filename, payer_from_title
 
 ROLES = ("schedule", "office_fees", "volume")
@@ -151,7 +152,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     path = Path(path)
     pins = pins or FilePins()
     limits = limits or Limits()
-    display = display or str(path)
+    display = display or readable_name(str(path))
     kind = file_kind(path, limits, display)
     if kind == "text":
         grids = [rejoin_split_amounts(read_text(path, limits, display))]
@@ -164,6 +165,9 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                                           "Payers sheets are results, not inputs)",
                                  "inspect the files it was made from: the office fees, the "
                                  "payer schedules and the volume report")
+    for grid in grids:   # text every writer can hold, whatever the file had in it
+        grid.rows = [[printable(c) if isinstance(c, str) else c for c in row]
+                     for row in grid.rows]
     if hint is None:
         hint = name_hint(display)
 

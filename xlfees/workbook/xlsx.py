@@ -30,7 +30,7 @@ def _umask() -> int:
 # Files are created with the permissions any other file would get (mkstemp makes them 0600).
 FILE_MODE = 0o666 & ~_umask()
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
 _CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
