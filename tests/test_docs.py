@@ -51,3 +51,43 @@ def test_ci_runs_the_readme_test_command() -> None:
     test_command = next(c for c in _fenced_commands(readme) if "pytest" in c)
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci
+
+
+DOCS = README.parent / "docs"
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/client_toml.md"])
+def test_client_toml_examples_are_accepted(page: str) -> None:
+    """Every ```toml block in the README and the reference parses and passes validation."""
+    import re
+    import tomllib
+
+    from xlfees import Settings
+    text = (README.parent / page).read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert blocks
+    for block in blocks:
+        Settings.from_toml(tomllib.loads(block))
+
+
+def test_json_reference_examples_are_real_output(handworked_dir: Path) -> None:
+    """The examples in docs/json.md are what the commands print (one record of each list)."""
+    import json
+    import re
+    text = (DOCS / "json.md").read_text(encoding="utf-8")
+    analysis_example, inspect_example = (json.loads(block) for block in
+                                         re.findall(r"```json\n(.*?)```", text, re.DOTALL))
+    actual = json.loads(CliRunner().invoke(cli, ["analyze", str(handworked_dir),
+                                                 "--json"]).output)
+    assert actual["client"] == analysis_example["client"]
+    for key in ("payers", "targets", "alt_benefits", "notes"):
+        assert analysis_example[key][0] in actual[key], key
+        assert list(analysis_example[key][0]) == list(actual[key][0]), key
+    pdf = README.parent / "examples" / "riverbend-family-dental" / "payers" / \
+        "ameritas_ppo_2026.pdf"
+    read = json.loads(CliRunner().invoke(cli, ["inspect", str(pdf), "--json"]).output)
+    for key in ("role", "sheet", "header_row", "header_page", "columns"):
+        assert read[key] == inspect_example[key], key
+    assert inspect_example["rows"][0] == read["rows"][0]
+    assert inspect_example["rejected"] == read["rejected"]
+    assert list(read)[:5] == ["file", "role", "sheet", "header_row", "header_page"]

@@ -40,7 +40,7 @@ class Analysis:
     unassigned_share: dict[tuple[str, str], float]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``xlfees analyze --json`` document (DESIGN.md, "--json contracts")."""
+        """The ``xlfees analyze --json`` document (docs/json.md)."""
         return {
             "client": self.client.name,
             "payers": _records(self.payers, _PAYER_KEYS),

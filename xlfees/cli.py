@@ -50,6 +50,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
       xlfees analyze examples/smile-studio --json > analysis.json
       xlfees inspect "payers/Delta Dental PPO 2026.xlsx"
       xlfees batch examples -o out
+
+    Reference (in the xlfees repository): docs/json.md for --json,
+    docs/client_toml.md for client.toml, docs/workbook.md for the formulas.
     """
     ctx.meta["xlfees.debug"] = debug
 
@@ -59,7 +62,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the filled workbook here (.xlsx).")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the whole analysis as JSON (the --json contract in DESIGN.md).")
+              help="Print the whole analysis as JSON (every key: docs/json.md).")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Fill this template instead of the built-in one (see `xlfees template`).")
 def analyze_command(client_dir: str, output: str | None, as_json: bool,
@@ -67,7 +70,8 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
     """Analyse one client folder: a workbook with -o, JSON with --json, else a summary.
 
     CLIENT_DIR holds the office fees, the payer schedules (any shape, usually in
-    payers/), optionally a volume report and client.toml. The workbook has
+    payers/), optionally a volume report and client.toml (every key:
+    docs/client_toml.md). The workbook has
     Summary, Settings, Office Fees, Schedules, Volume, Gaps, Targets, Alt
     Benefits, Payers and Import Notes; every figure is a live formula that
     also stores its value.
@@ -109,7 +113,7 @@ def template_command(output: str) -> None:
 @cli.command("inspect")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the reading as JSON (the inspect contract in DESIGN.md).")
+              help="Print the reading as JSON (every key: docs/json.md).")
 @click.option("--role", type=click.Choice(ROLES),
               help="Read the file as this role when its content and name cannot tell.")
 @click.option("--sheet", help="Read this sheet of a workbook.")

@@ -249,7 +249,7 @@ class Tables:
 
 
 def compute(client: Client) -> Tables:
-    """Run every computation of DESIGN.md over one client."""
+    """Run every computation (docs/workbook.md says each in words) over one client."""
     settings = client.settings
     office = dict(zip(client.office_fees["code"], client.office_fees["office_fee"]))
     descriptions = dict(zip(client.office_fees["code"], client.office_fees["description"]))

@@ -52,7 +52,7 @@ BALANCE_BASES = ("office", "contracted")
 
 @dataclass(frozen=True)
 class Settings:
-    """Assumptions of one analysis; every field has the DESIGN default."""
+    """Assumptions of one analysis; every field has its docs/client_toml.md default."""
 
     ask: float | str = DEFAULT_ASK   # a fraction (0.10 = +10 %) or "peer"
     alt_ask: float = 0.15

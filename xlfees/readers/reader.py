@@ -67,13 +67,13 @@ class FileRead:
         """The ``xlfees inspect --json`` document."""
         document: dict[str, Any] = {
             "file": self.file, "role": self.role, "sheet": self.sheet,
-            "header_row": self.header_row, "columns": self.columns,
+            "header_row": self.header_row,
+            **({"header_page": self.header_place} if self.header_place else {}),
+            "columns": self.columns,
             "rows": [dict(r) for r in self.rows],
             "rejected": [{"sheet": n.sheet, "row": n.row, "text": n.text, "reason": n.reason}
                          for n in self.rejected],
         }
-        if self.header_place:
-            document["header_page"] = self.header_place
         if self.role == "schedule" and self.office_fees:
             document["office_fees"] = [dict(r) for r in self.office_fees]
         return document

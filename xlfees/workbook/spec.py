@@ -2,8 +2,8 @@
 
 One description serves both ``scripts/build_template.py`` (which draws the
 template from it) and the filler (which writes data and formulas into it).
-Formulas use only what Excel and LibreOffice both compute (DESIGN.md,
-"Workbook rules"): arithmetic, ROUND, MIN/MAX, IF, SUMPRODUCT, SUMIFS,
+Formulas use only what Excel and LibreOffice both compute (docs/workbook.md,
+"Rules every formula keeps"): arithmetic, ROUND, MIN/MAX, IF, SUMPRODUCT, SUMIFS,
 COUNTIFS, MAXIFS, INDEX/MATCH, and ``Table[[#This Row],[Col]]`` references.
 """
 

@@ -181,7 +181,7 @@ def table_name(table_xml: str) -> str:
 
 
 def ensure_full_calc_on_load(workbook_xml: str) -> str:
-    """Excel recomputes every formula when the file opens (DESIGN: fullCalcOnLoad stays on)."""
+    """Excel recomputes every formula when the file opens (fullCalcOnLoad stays on)."""
     if re.search(r"<calcPr\b", workbook_xml):
         if "fullCalcOnLoad=" in workbook_xml:
             return re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', workbook_xml)
