@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import textwrap
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -87,6 +88,11 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
         if column.hidden:
             dimension.hidden = True
             dimension.outlineLevel = 1
+    # Wrapped headers need the height of their longest wrap: neither Excel nor LibreOffice
+    # grows a row for wrapped text in a file it opens, so a short row clips them.
+    lines = max(len(textwrap.wrap(c.header, max(4, int(c.width * 0.85))))
+                for c in table.columns if not c.hidden)
+    sheet.row_dimensions[header].height = 15 * lines
     ref = f"{get_column_letter(first)}{header}:{get_column_letter(last)}{header + 1}"
     excel_table = Table(displayName=table.name, ref=ref)
     excel_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)

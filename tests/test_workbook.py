@@ -48,6 +48,9 @@ def test_pandas_sees_numbers_without_recalculation(analysis, tmp_path: Path) -> 
     # Volume by payer: the share is the payer's procedures of all, not the no-payer split.
     assert alpha["Volume share"] == pytest.approx(162 / 397)
     assert alpha["Share of volume without payer"] == 0
+    alt = pd.read_excel(path, sheet_name="Alt Benefits", header=2, engine="openpyxl")
+    d2391 = alt[(alt["Schedule"] == "Alpha Dental (PPO)") & (alt["Code"] == "D2391")].iloc[0]
+    assert d2391["Alt source"] == "assumed (default map)"   # handworked's schedules name none
     summary = openpyxl.load_workbook(path, data_only=True)["Summary"]
     assert summary["B3"].value == "Hand-worked Dental"
     # write-off 10500 + 5080 + 2200 + 720 + Delta D2140 (no volume) 0

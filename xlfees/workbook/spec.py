@@ -216,7 +216,7 @@ PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
            f'+SUMIFS(Volume[Count],Volume[Schedule],"{UNASSIGNED}")*[{NO_PAYER_SPLIT}])'
            '/SUM(Volume[Count]),"")'),
     # An input: how volume without a payer is split ([payer_shares]; 1 when per 100 %).
-    Column(NO_PAYER_SPLIT, "percent", 12),
+    Column(NO_PAYER_SPLIT, "percent", 13),
     Column("Codes", "integer", 8, "=COUNTIFS(Targets[Schedule],[Schedule])"),
     Column("Effective rate", "percent", 10,
            "=IF(SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Office fee])>0,"
