@@ -3,44 +3,59 @@
 The public API: :func:`read_schedule` reads one file, :func:`load_client` a
 client folder, :func:`analyze` computes the analysis, and :class:`Client` can
 be built from DataFrames.
+
+Names are imported on first use, so ``import xlfees`` (and the ``xlfees``
+command, which installs its signal handlers first) starts without pandas.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from .analysis import Analysis, analyze
-from .cdt import category, normalize_code
-from .client import Client, Note
-from .errors import ClientFolderError, InputError, SettingsError, XlfeesError
-from .folder import load_client
-from .money import excel_round
-from .readers import FileRead, ReadError, read_schedule
-from .settings import Settings
-from .workbook import write_workbook
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("xlfees")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = [
-    "Analysis",
-    "Client",
-    "ClientFolderError",
-    "FileRead",
-    "InputError",
-    "Note",
-    "ReadError",
-    "Settings",
-    "SettingsError",
-    "XlfeesError",
-    "__version__",
-    "analyze",
-    "category",
-    "excel_round",
-    "load_client",
-    "normalize_code",
-    "read_schedule",
-    "write_workbook",
-]
+# public name → the module that defines it
+_EXPORTS = {
+    "Analysis": ".analysis", "analyze": ".analysis",
+    "category": ".cdt", "normalize_code": ".cdt",
+    "Client": ".client", "Note": ".client",
+    "ClientFolderError": ".errors", "InputError": ".errors", "OutputError": ".errors",
+    "SettingsError": ".errors", "XlfeesError": ".errors",
+    "load_client": ".folder",
+    "excel_round": ".money",
+    "FileRead": ".readers", "ReadError": ".readers", "read_schedule": ".readers",
+    "Settings": ".settings",
+    "write_workbook": ".workbook",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlfees' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from .analysis import Analysis, analyze
+    from .cdt import category, normalize_code
+    from .client import Client, Note
+    from .errors import (ClientFolderError, InputError, OutputError, SettingsError,
+                         XlfeesError)
+    from .folder import load_client
+    from .money import excel_round
+    from .readers import FileRead, ReadError, read_schedule
+    from .settings import Settings
+    from .workbook import write_workbook

@@ -1,6 +1,6 @@
 """``python -m xlfees`` runs the command line."""
 
-from xlfees.cli import main
+from xlfees.entry import main
 
 if __name__ == "__main__":
     main()

@@ -15,9 +15,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator
 
-from .errors import XlfeesError
+from .entry import raise_interrupt
+from .errors import XlfeesError, describe_error
 from .wording import readable_name
 
 INDEX_NAME = "index.xlsx"
@@ -76,17 +78,6 @@ def output_name(folder: Path) -> str:
     return f"{readable_name(folder.name)}.xlsx"
 
 
-def raise_interrupt(signum: int, frame: Any) -> None:
-    """A signal handler that turns SIGTERM into KeyboardInterrupt, so cleanup code runs."""
-    raise KeyboardInterrupt
-
-
-def _worker_init() -> None:
-    # A terminated worker unwinds like Ctrl-C, so the workbook writer removes its
-    # temporary file instead of leaving half a workbook behind.
-    signal.signal(signal.SIGTERM, raise_interrupt)
-
-
 @dataclass(frozen=True)
 class _Task:
     folder: str
@@ -114,14 +105,9 @@ def process_client(task: _Task) -> ClientResult:
                                   task.template)
         extras = (write_deliverables(analysis, Path(task.out_dir) / readable_name(path.name),
                                      day=task.letter_date).all if task.letters else [])
-    except XlfeesError as error:
+    except Exception as error:  # noqa: BLE001 - whatever it is, only this client fails
         return ClientResult(client=readable_name(path.name), folder=folder, ok=False,
-                            error=str(error),
-                            seconds=time.perf_counter() - start)
-    except (OSError, ValueError) as error:  # a file vanished, a disk filled up …
-        return ClientResult(client=readable_name(path.name), folder=folder, ok=False,
-                            error=f"{type(error).__name__}: {error}",
-                            seconds=time.perf_counter() - start)
+                            error=describe_error(error), seconds=time.perf_counter() - start)
     targets = analysis.targets
     top = targets.iloc[0] if len(targets) else None
     # The index shows the workbook's own Summary figures.
@@ -141,21 +127,101 @@ def process_client(task: _Task) -> ClientResult:
         seconds=time.perf_counter() - start)
 
 
-def _results(tasks: list[_Task], jobs: int) -> Iterator[ClientResult]:
-    if jobs == 1 or len(tasks) == 1:
-        for task in tasks:
-            yield process_client(task)
-        return
-    pool = multiprocessing.get_context().Pool(processes=jobs, initializer=_worker_init,
-                                              maxtasksperchild=25)
+def _client_process(task: _Task, sender: Connection) -> None:
+    """One client in its own process: the result goes back through the pipe."""
+    # Ctrl-C reaches the whole process group: the parent alone handles it and stops us
+    # with SIGTERM, which unwinds like an interrupt so the writer removes its temporary file.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, raise_interrupt)
     try:
-        yield from pool.imap_unordered(process_client, tasks, chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()   # SIGTERM to every worker: each removes its temporary file
-        raise
+        sender.send(process_client(task))
+    except KeyboardInterrupt:
+        pass
     finally:
-        pool.join()
+        sender.close()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where the OS has it (a fresh, preloaded, single-threaded parent), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["xlfees.batch", "xlfees.folder", "xlfees.analysis",
+                                        "xlfees.workbook", "xlfees.deliverables"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _died(task: _Task, exitcode: int | None, seconds: float) -> ClientResult:
+    """The result of a client whose process ended without sending one."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        why = {"SIGKILL": " (killed: out of memory?)", "SIGABRT": " (aborted while reading "
+               "a file: a damaged or hostile workbook?)", "SIGSEGV": " (crashed)"}.get(name, "")
+        reason = f"its process was stopped by {name}{why}"
+    else:
+        reason = f"its process ended with exit status {exitcode} before giving a result"
+    return ClientResult(client=readable_name(Path(task.folder).name), folder=task.folder,
+                        ok=False, error=f"{reason}; inspect its files one by one with "
+                                        "`xlfees inspect` to find the one at fault",
+                        seconds=seconds)
+
+
+def _results(tasks: list[_Task], jobs: int) -> Iterator[ClientResult]:
+    """Each client in a process of its own, ``jobs`` at a time; a process that dies
+    (an abort in a reader, the OOM killer) fails its client, and only that client."""
+    context = _context()
+    waiting = list(reversed(tasks))
+    running: list[_Running] = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                task = waiting.pop()
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_client_process, args=(task, sender),
+                                          daemon=True)
+                process.start()
+                sender.close()
+                running.append(_Running(task, process, receiver, time.perf_counter()))
+            # Read results as they come (a full pipe would block the child), and notice
+            # processes that end, with or without one.
+            ready = set(wait([r.receiver for r in running if not r.closed]
+                             + [r.process.sentinel for r in running]))
+            for entry in list(running):
+                if not entry.closed and entry.receiver in ready:
+                    try:
+                        entry.result = entry.receiver.recv()
+                    except (EOFError, OSError):
+                        pass
+                    entry.receiver.close()
+                    entry.closed = True
+                if entry.process.sentinel in ready and entry.closed:
+                    entry.process.join()
+                    running.remove(entry)
+                    yield entry.result or _died(entry.task, entry.process.exitcode,
+                                                time.perf_counter() - entry.started)
+    except BaseException:
+        for entry in running:
+            entry.process.terminate()   # SIGTERM: each unwinds and removes its temporary file
+        for entry in running:
+            entry.process.join()
+            if not entry.closed:
+                entry.receiver.close()
+        raise
+
+
+@dataclass
+class _Running:
+    """A client's process while it runs, and its result once it has sent it."""
+
+    task: _Task
+    process: Any
+    receiver: Connection
+    started: float
+    result: ClientResult | None = None
+    closed: bool = False
 
 
 def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None,

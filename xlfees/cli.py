@@ -12,11 +12,11 @@ import click
 
 from . import __version__
 from .analysis import Analysis, analyze
-from .batch import (BatchError, BatchResult, ClientResult, client_folders, raise_interrupt,
-                    run_batch)
+from .batch import BatchError, BatchResult, ClientResult, client_folders, run_batch
 from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
-from .errors import XlfeesError
+from .entry import interrupted, raise_interrupt
+from .errors import describe_error
 from .folder import load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
@@ -25,15 +25,21 @@ from .workbook import copy_addin, copy_template, write_workbook
 
 
 class _Group(click.Group):
-    """Turns library errors into one ``Error: …`` line and exit status 1 (traceback with --debug)."""
+    """Turns any error into one ``Error: …`` line and exit status 1 (a traceback with --debug).
+
+    Library errors say what to fix; an OSError names the path and the likely fix; anything
+    else is reported as a bug, still on one line.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except XlfeesError as error:
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - the one place every error is rendered
             if ctx.meta.get("xlfees.debug"):
                 raise
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {describe_error(error)}", err=True)
             ctx.exit(1)
 
 
@@ -334,9 +340,22 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
+def run() -> int:
+    """Run the command line on sys.argv; the exit status (see xlfees.entry.main)."""
+    try:
+        code = cli.main(prog_name="xlfees", standalone_mode=False)
+    except click.exceptions.Abort:   # Ctrl-C inside click itself
+        return interrupted()
+    except click.ClickException as error:   # a usage error: exit status 2
+        error.show()
+        return error.exit_code
+    return code if isinstance(code, int) else 0
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="xlfees")
+    """Console-script entry point (kept for callers of ``xlfees.cli.main``)."""
+    from .entry import main as entry_main
+    entry_main()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
+from .wording import one_line
+
 
 class XlfeesError(Exception):
     """Base class: something about the inputs or settings must be fixed by the user."""
@@ -58,3 +62,36 @@ def check_suffix(path: object, suffix: str, what: str) -> None:
         written = f"the extension {path.suffix}" if path.suffix else "no extension"
         raise OutputError(f"{path}: {what} is an {suffix} file, and this name has {written}; "
                           f"name it {path.stem or path.name}{suffix}")
+
+
+_OS_FIXES = {
+    errno.EACCES: "check that you may write there, or choose another folder",
+    errno.EPERM: "check that you may write there, or choose another folder",
+    errno.EROFS: "that disk is read-only: choose another folder",
+    errno.ENOSPC: "the disk is full: free some space or choose another disk",
+    errno.EDQUOT: "the disk quota is used up: free some space or choose another disk",
+    errno.ENAMETOOLONG: "use a shorter name or a shorter folder path",
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EISDIR: "that is a folder: give a file name",
+}
+
+
+def describe_error(error: BaseException) -> str:
+    """One line a person can act on, for any exception (the CLI prints it after "Error: ")."""
+    if isinstance(error, XlfeesError):
+        text = str(error)
+    elif isinstance(error, OSError):
+        what = error.strerror or str(error)
+        where = error.filename
+        fix = _OS_FIXES.get(error.errno or 0, "check the path and try again")
+        text = f"{where}: {what.lower()}; {fix}" if where else f"{what}; {fix}"
+    elif isinstance(error, MemoryError):
+        text = ("ran out of memory; check the inputs are what they seem (xlfees inspect "
+                "each file), or run fewer clients at once (--jobs 1)")
+    elif isinstance(error, RecursionError):
+        text = "an input is nested too deeply to read; check client.toml and the inputs"
+    else:
+        text = (f"unexpected {type(error).__name__}: {error}; this is a bug in xlfees: run "
+                "again with `xlfees --debug …` to see where, and report it")
+    return one_line(text)

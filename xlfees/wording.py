@@ -34,3 +34,14 @@ def readable_name(name: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return printable(raw.decode("cp1252", errors="replace"))
+
+
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Text fit for one terminal line: line breaks become spaces, escape sequences and
+    other control characters are dropped (a file name cannot recolour the terminal)."""
+    text = _SURROGATE.sub("\ufffd", str(text))
+    text = re.sub(r"[\r\n\t]+", " ", text)
+    return _TERMINAL_CONTROL.sub("", text)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .limits import Limits, ReadError
+from .isolation import run_isolated
+from .limits import Limits, ReadError, human_size
 
 Cell = Any  # str | float | int | datetime | bool | None
 
@@ -141,41 +142,24 @@ def read_text(path: Path, limits: Limits, shown: str) -> Grid:
 
 def read_workbook(path: Path, limits: Limits, shown: str) -> list[Grid]:
     """Every visible sheet of an xlsx/xlsm/xls workbook, read with calamine."""
-    from python_calamine import CalamineWorkbook  # the fast Rust reader
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine raises its own error types per format
-        raise ReadError(shown, f"cannot be read as a workbook ({_first_line(error)})",
-                        "open it in Excel and save it again as .xlsx") from None
-    grids = []
-    try:
-        for meta in workbook.sheets_metadata:
-            if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
-                continue  # hidden sheets hold lookups, not the schedule
-            if "worksheet" not in str(meta.typ).lower():
-                continue
-            sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.total_height > limits.max_rows:
-                raise ReadError(shown, f"sheet '{meta.name}' has {sheet.total_height:,} rows, "
-                                      f"over the {limits.max_rows:,} limit",
-                                "delete the empty rows or split the sheet")
-            rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
-            merged = list(sheet.merged_cell_ranges or [])
-            grids.append(Grid(sheet=meta.name, rows=rows,
-                              row_numbers=list(range(1, len(rows) + 1)), merged=merged))
-    except ReadError:
-        raise
-    except Exception as error:
-        raise ReadError(shown, f"cannot be read as a workbook ({_first_line(error)})",
-                        "open it in Excel and save it again as .xlsx") from None
-    finally:
-        workbook.close()
-    return grids
-
-
-def _first_line(error: Exception) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    # calamine (the fast Rust reader) runs in a child process under a memory and time
+    # budget: a hostile workbook can make it abort or allocate without bound.
+    answer = run_isolated("workbook", path, [limits.max_rows, limits.max_cells], limits, shown)
+    if "failed" in answer:   # calamine raises its own error types per format
+        raise ReadError(shown, f"cannot be read as a workbook ({answer['failed']})",
+                        "open it in Excel and save it again as .xlsx")
+    if answer.get("refused") == "rows":
+        raise ReadError(shown, f"sheet '{answer['sheet']}' has {answer['rows']:,} rows, "
+                               f"over the {limits.max_rows:,} limit",
+                        "delete the empty rows or split the sheet")
+    if answer.get("refused") == "cells":
+        raise ReadError(shown, f"sheet '{answer['sheet']}' spans {answer['rows']:,} rows × "
+                               f"{answer['columns']:,} columns, over the {limits.max_cells:,}-"
+                               "cell limit", "delete the stray cells far from the table, or "
+                               "copy the table to a new workbook")
+    return [Grid(sheet=sheet["name"], rows=sheet["rows"],
+                 row_numbers=list(range(1, len(sheet["rows"]) + 1)), merged=sheet["merged"])
+            for sheet in answer["sheets"]]
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -194,39 +178,39 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
     never start with a code, so the table reader passes over them (and the
     title gives the payer name).
     """
-    import pdfplumber
-
+    answer = run_isolated("pdf", path, [limits.max_pdf_pages, limits.max_pdf_page_bytes],
+                          limits, shown)
+    if "failed" in answer:   # pdfminer raises many types for damaged or locked files
+        raise ReadError(shown, f"cannot be read as a PDF ({answer['failed']})",
+                        "ask the payer for the schedule as Excel or CSV, or print it to a "
+                        "new PDF")
+    if answer.get("refused") == "pages":
+        raise ReadError(shown, f"has {answer['pages']} pages, over the "
+                               f"{limits.max_pdf_pages} page limit",
+                        "split the PDF, or raise [limits] max_pdf_pages")
+    if answer.get("refused") == "content":
+        raise ReadError(shown, f"page {answer['page']} draws {human_size(answer['bytes'])} of "
+                               f"content, over the {human_size(limits.max_pdf_page_bytes)} a "
+                               "page of a fee schedule needs", "ask the payer for the schedule "
+                               "as Excel or CSV, or print it to a new PDF")
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     pages: list[str | None] = []
-    try:
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) > limits.max_pdf_pages:
-                raise ReadError(shown, f"has {len(pdf.pages)} pages, over the "
-                                      f"{limits.max_pdf_pages} page limit",
-                                "split the PDF, or raise [limits] max_pdf_pages")
-            for page_number, page in enumerate(pdf.pages, start=1):
-                text = page.extract_text() or ""
-                wrapped: int | None = None   # a code line still waiting for its amount
-                for line_number, line in enumerate(text.splitlines(), start=1):
-                    cells = split_pdf_line(line)
-                    if wrapped is not None and len(cells) == 1:
-                        # "D4341 Periodontal scaling … per" / "quadrant $177.32": one row.
-                        joined = split_pdf_line(f"{rows[wrapped][0]} {rows[wrapped][1]} {line}")
-                        if joined[-1] != "":
-                            rows[wrapped] = joined
-                            wrapped = None
-                            continue
-                    wrapped = len(rows) if len(cells) > 1 and cells[-1] == "" else None
-                    rows.append(cells)
-                    numbers.append(line_number)
-                    pages.append(f"page {page_number}")
-    except ReadError:
-        raise
-    except Exception as error:  # pdfminer raises many types for damaged or locked files
-        raise ReadError(shown, f"cannot be read as a PDF ({_first_line(error)})",
-                        "ask the payer for the schedule as Excel or CSV, or print it to a "
-                        "new PDF") from None
+    for page_number, text in enumerate(answer["pages"], start=1):
+        wrapped: int | None = None   # a code line still waiting for its amount
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            cells = split_pdf_line(line)
+            if wrapped is not None and len(cells) == 1:
+                # "D4341 Periodontal scaling … per" / "quadrant $177.32": one row.
+                joined = split_pdf_line(f"{rows[wrapped][0]} {rows[wrapped][1]} {line}")
+                if joined[-1] != "":
+                    rows[wrapped] = joined
+                    wrapped = None
+                    continue
+            wrapped = len(rows) if len(cells) > 1 and cells[-1] == "" else None
+            rows.append(cells)
+            numbers.append(line_number)
+            pages.append(f"page {page_number}")
     if not any(len(row) > 1 for row in rows):
         raise ReadError(shown, "has no text lines that start with a CDT code (a scanned image?)",
                         "ask the payer for a text PDF, Excel or CSV")

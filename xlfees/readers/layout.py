@@ -96,8 +96,12 @@ class Layout:
 def fill_merged(grid: Grid) -> list[list[Cell]]:
     """The rows with each merged range's value copied into every cell it covers."""
     rows = [list(row) for row in grid.rows]
+    width = max((len(row) for row in rows), default=0)
     for (top, left), (bottom, right) in grid.merged:
-        if top >= len(rows):
+        # A merge past the last row or column that holds anything covers nothing to read
+        # (and D1:XFD20000 would otherwise fill 300 million cells).
+        right = min(right, width - 1)
+        if top >= len(rows) or left > right:
             continue
         value = rows[top][left] if left < len(rows[top]) else None
         for r in range(top, min(bottom, len(rows) - 1) + 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,12 @@ class Limits:
     max_zip_ratio: float = 150.0         # uncompressed / compressed, over the whole xlsx
     max_pdf_pages: int = 200
     max_rows: int = 250_000              # rows of one sheet or text file
+    max_cells: int = 5_000_000           # rows × columns of one sheet
+    max_pdf_page_bytes: int = 1 * MB     # what one PDF page draws, decompressed
+    max_line_chars: int = 100_000        # one line of a text file
+    # What reading one workbook or PDF may take (a child process enforces both).
+    max_memory_bytes: int = 1024 * MB
+    max_seconds: float = 10.0
 
 
 # Signatures of the formats we read; the extension is only believed when they agree.
@@ -124,3 +131,65 @@ def _check_zip(path: Path, limits: Limits, shown: str) -> None:
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise ReadError(shown, "is a zip file but not an Excel workbook",
                         "save the schedule as .xlsx")
+    _check_sheet_extents(path, limits, shown)
+
+
+# A cell's or the dimension's reference inside a worksheet's XML ("XFD200000").
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|dimension)\b[^>]*?\s(?:r|ref)="(?:[A-Z]{1,3}\d{1,7}:)?'
+                       rb'([A-Z]{1,3})(\d{1,7})"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b([^>]*)>')
+_RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b([^>]*)>')
+_ATTRIBUTE = re.compile(rb'(?:^|\s)(?:\w+:)?(\w+)="([^"]*)"')
+_CHUNK = 4 * MB
+
+
+def _check_sheet_extents(path: Path, limits: Limits, shown: str) -> None:
+    """Refuse a sheet whose farthest cell makes it huge (one cell at XFD200000 is 3.3
+    billion cells to a reader), before any reader allocates for it."""
+    with zipfile.ZipFile(path) as archive:
+        for name, part in _worksheet_parts(archive):
+            rows = columns = 0
+            tail = b""
+            with archive.open(part) as stream:
+                while chunk := stream.read(_CHUNK):
+                    text = tail + chunk
+                    for letters, number in _CELL_REF.findall(text):
+                        rows = max(rows, int(number))
+                        columns = max(columns, column_number(letters.decode()))
+                    tail = text[-512:]   # a reference cut in two by the chunk boundary
+            if rows * columns > limits.max_cells:
+                raise ReadError(shown, f"sheet '{name}' reaches row {rows:,}, column "
+                                       f"{columns:,} ({rows * columns:,} cells), over the "
+                                       f"{limits.max_cells:,}-cell limit",
+                                "delete the stray cells far from the table, or copy the "
+                                "table to a new workbook")
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, part name) for each worksheet the workbook lists."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return []
+    targets = {}
+    for attributes in _RELATIONSHIP.findall(rels):
+        found = dict(_ATTRIBUTE.findall(attributes))
+        targets[found.get(b"Id", b"")] = found.get(b"Target", b"").decode("utf-8", "replace")
+    parts = []
+    names = set(archive.namelist())
+    for attributes in _SHEET.findall(workbook):
+        found = dict(_ATTRIBUTE.findall(attributes))   # r:id is read as "id"
+        target = targets.get(found.get(b"id", b""), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if part in names:
+            parts.append((found.get(b"name", b"").decode("utf-8", "replace"), part))
+    return parts
+
+
+def column_number(letters: str) -> int:
+    """"A" → 1, "XFD" → 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number

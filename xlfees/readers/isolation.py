@@ -1,0 +1,69 @@
+"""Reading workbooks and PDFs in a child process, inside a memory and a time budget.
+
+calamine and pdfminer are fast and good, but a hostile file can make them abort
+(a cell at XFD200000: calamine asks for 100 GB), panic, or run for minutes (a page
+of 60,000 lines, a stream that inflates to 1.5 GB). Run in a child with an address
+space limit and a timeout, such a file fails with one clear error and the caller,
+a batch of fifty clients say, carries on.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .limits import MB, Limits, ReadError
+
+CHILD = Path(__file__).with_name("isolated_child.py")
+
+
+def _limit_memory(limit: int) -> Any:
+    """A preexec function capping the child's address space (POSIX only)."""
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
+                 shown: str) -> dict[str, Any]:
+    """The child's answer for ``mode`` ("workbook" or "pdf"), or a ReadError saying why not."""
+    command = [sys.executable, "-I", str(CHILD), mode, str(path), *map(str, numbers)]
+    options: dict[str, Any] = {}
+    if os.name == "posix":
+        options["preexec_fn"] = _limit_memory(limits.max_memory_bytes)
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=limits.max_seconds,
+                              check=False, **options)
+    except subprocess.TimeoutExpired as stopped:
+        where = _last_place(stopped.stderr)
+        raise ReadError(shown, f"took more than {limits.max_seconds:g} s to read{where}, "
+                               "so it was stopped", _FIX[mode]) from None
+    if done.returncode != 0 or not done.stdout:
+        where = _last_place(done.stderr)
+        raise ReadError(shown, f"could not be read within {limits.max_memory_bytes // MB:,} MB "
+                               f"of memory{where} (the reader stopped with status "
+                               f"{done.returncode})", _FIX[mode])
+    answer: dict[str, Any] = pickle.loads(done.stdout)
+    if answer.get("refused") == "memory":
+        raise ReadError(shown, f"needs more than {limits.max_memory_bytes // MB:,} MB of "
+                               f"memory to read{_last_place(done.stderr)}", _FIX[mode])
+    return answer
+
+
+_FIX = {
+    "workbook": "open it in Excel, copy the table to a new workbook and save that as .xlsx",
+    "pdf": "ask the payer for the schedule as Excel or CSV, or print it to a new PDF",
+}
+
+
+def _last_place(stderr: bytes | None) -> str:
+    """Where the child was when it stopped: its last "@ page 3" progress line."""
+    places = [line[2:] for line in (stderr or b"").decode("utf-8", "replace").splitlines()
+              if line.startswith("@ ") and len(line) < 300]
+    return f" (at {places[-1]})" if places else ""
