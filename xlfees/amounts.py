@@ -12,6 +12,22 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}([ .]\d{3})*,\d{1,2}$|^[+-]?\d+,\d{1,2}$")
 _DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})*\.\d{1,2}$|^[+-]?\d+\.\d{1,2}$")
 
+# No dental fee is a million dollars, and no practice performs ten million of one
+# procedure a year: past these a number is a typo or an attack, and summing it would
+# overflow what a workbook cell and Excel's ROUND can hold.
+MAX_FEE = 1_000_000.0
+MAX_COUNT = 10_000_000.0
+
+
+def implausible(value: float, count: bool = False) -> str | None:
+    """Why ``value`` cannot be a fee (or, with ``count``, a procedure count), else None."""
+    limit = MAX_COUNT if count else MAX_FEE
+    if abs(value) > limit:
+        what = "procedure count" if count else "fee"
+        return f"{value:,.6g} is not a plausible {what} (over {limit:,.0f})"
+    return None
+
+
 def _strip(text: str) -> str:
     cleaned = text.strip()
     cleaned = _CURRENCY.sub("", cleaned).strip()

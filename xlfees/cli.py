@@ -95,7 +95,7 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
         if not as_json:
             click.echo(f"Wrote {written}", err=True)
     if as_json:
-        click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     elif not output:
         click.echo(render_summary(analysis))
 
@@ -139,7 +139,7 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
     """
     read = read_schedule(file, role=role, sheet=sheet, payer=payer)
     if as_json:
-        click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(render_inspection(read))
 

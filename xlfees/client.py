@@ -8,9 +8,11 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from .amounts import implausible
 from .cdt import normalize_code
 from .errors import InputError
 from .settings import Settings
+from .wording import printable
 
 OFFICE_FEE_COLUMNS = ("code", "description", "office_fee", "benchmark")
 SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
@@ -109,7 +111,7 @@ def _text(value: Any) -> str:
         return ""
     if value is pd.NA:
         return ""
-    return str(value).strip()
+    return printable(str(value)).strip()   # no control character reaches a workbook or letter
 
 
 def _code(table: str, value: Any, where: tuple[str | None, int], column: str = "code") -> str:
@@ -135,6 +137,10 @@ def _amount(table: str, column: str, value: Any, where: tuple[str | None, int],
     if not math.isfinite(number) or number < 0:
         raise InputError(table, where[1], f"{column} {number:g} is negative or infinite",
                          "enter the amount as a positive number", source=where[0])
+    reason = implausible(number, count=column == "count")
+    if reason:
+        raise InputError(table, where[1], f"{column} {reason}", "correct the amount",
+                         source=where[0])
     return number
 
 

@@ -33,7 +33,7 @@ def load_client(folder: str | Path) -> Client:
         raise ClientFolderError(f"{folder} is not a folder: pass a client folder holding the "
                                 "office fees and the payer schedules")
     toml_path = folder / CLIENT_TOML
-    document = _read_toml(toml_path)
+    document = read_toml(toml_path)
     # TOML allows "\u0001" escapes, which no workbook or letter can hold.
     for key in PRACTICE_TEXT_KEYS:
         if isinstance(document.get(key), str):
@@ -82,7 +82,8 @@ def load_client(folder: str | Path) -> Client:
     )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """client.toml parsed ({} when absent); a broken file is a ClientFolderError."""
     if not path.exists():
         return {}
     try:
@@ -93,17 +94,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
             from None
     except UnicodeDecodeError:
         raise ClientFolderError(f"{path} is not UTF-8 text: save it as UTF-8") from None
+    except RecursionError:
+        raise ClientFolderError(f"{path} nests tables or arrays too deeply to read: "
+                                "client.toml needs at most three levels") from None
 
 
 def _limits(document: Mapping[str, Any], source: Path) -> Limits:
     section = document.get("limits", {})
     values: dict[str, Any] = {}
-    for key, field_name, scale in (("max_file_mb", "max_file_bytes", MB),
-                                   ("max_pdf_pages", "max_pdf_pages", 1)):
+    for key, field_name, scale, most in (("max_file_mb", "max_file_bytes", MB, 1024),
+                                         ("max_pdf_pages", "max_pdf_pages", 1, 5000)):
         if key in section:
             value = section[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise SettingsError(f"limits.{key}", f"is {value!r}", "use a positive number",
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0 < value <= most:   # also refuses inf and nan
+                raise SettingsError(f"limits.{key}", f"is {value!r}",
+                                    f"use a number above 0 and at most {most:,}",
                                     source=str(source))
             values[field_name] = int(value * scale)
     return Limits(**values)

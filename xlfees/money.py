@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,7 +21,9 @@ def excel_round(value: float, digits: int = 2) -> float:
         raise ValueError(f"cannot round {value!r}")
     as_excel_sees_it = Decimal(format(value, ".15g"))
     quantum = Decimal(1).scaleb(-digits)
-    return float(as_excel_sees_it.quantize(quantum, rounding=ROUND_HALF_UP))
+    with localcontext() as context:
+        context.prec = 400   # room for the cents of any finite float (up to 1.8e308)
+        return float(as_excel_sees_it.quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def cents(value: float) -> float:

@@ -10,6 +10,8 @@ from ..analysis import Analysis
 from . import content, documents
 from .content import DEFAULT_TOP, safe_filename
 
+__all__ = ["DEFAULT_TOP", "Deliverables", "FileNames", "is_deliverable", "write_deliverables"]
+
 
 LETTER_SUFFIX = " - fee review request.docx"
 SUMMARY_SUFFIX = " - fee schedule summary.pdf"
@@ -45,17 +47,41 @@ def write_deliverables(analysis: Analysis, out_dir: str | Path, *, day: date | N
     out_dir = Path(out_dir)
     day = day or date.today()
     written = Deliverables()
+    names = FileNames()
     for letter in content.letters(analysis, day, top):
-        name = safe_filename(f"{letter.label}{LETTER_SUFFIX}")
-        written.letters.append(documents.write_letter(letter, out_dir / name))
-    name = safe_filename(f"{analysis.client.name}{SUMMARY_SUFFIX}")
-    written.summary = documents.write_summary_pdf(content.summary(analysis, day),
-                                                  out_dir / name)
+        written.letters.append(documents.write_letter(
+            letter, out_dir / names.give(letter.label, LETTER_SUFFIX)))
+    written.summary = documents.write_summary_pdf(
+        content.summary(analysis, day), out_dir / names.give(analysis.client.name,
+                                                             SUMMARY_SUFFIX))
     for payer, network, label in documents.labels(analysis):
         rows = documents.proposed_schedule(analysis, payer, network)
-        base = safe_filename(f"{label}{SCHEDULE_MARK.rstrip(' (')}")
         written.schedules.append(documents.write_open_dental(
-            rows, out_dir / f"{base} (Open Dental).txt"))
+            rows, out_dir / names.give(label, f"{SCHEDULE_MARK}Open Dental).txt")))
         written.schedules.append(documents.write_dentrix_ascend(
-            rows, out_dir / f"{base} (Dentrix Ascend).csv"))
+            rows, out_dir / names.give(label, f"{SCHEDULE_MARK}Dentrix Ascend).csv")))
     return written
+
+
+class FileNames:
+    """File names for one folder: safe on every OS, short enough, never the same twice.
+
+    Payers "Aetna/Dental", "Aetna:Dental" and "Aetna?Dental" all clean to "Aetna
+    Dental": the second and third get " (2)" and " (3)" instead of overwriting the first.
+    """
+
+    LONGEST_STEM = 120   # with the suffix, well under the 255 bytes a file name may have
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def give(self, stem: str, suffix: str) -> str:
+        base = safe_filename(stem)
+        while len(base.encode("utf-8")) > self.LONGEST_STEM:
+            base = base[:-1].rstrip(" .")
+        name, number = f"{base}{suffix}", 1
+        while name.casefold() in self.taken:
+            number += 1
+            name = f"{base} ({number}){suffix}"
+        self.taken.add(name.casefold())
+        return name

@@ -9,7 +9,6 @@ same functions as ``xlfees letters``.
 from __future__ import annotations
 
 import math
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,12 @@ import pandas as pd
 
 from ..analysis import Analysis, analyze
 from ..client import Client, Note, Practice
-from ..deliverables import SUMMARY_SUFFIX, write_deliverables
-from ..deliverables.content import safe_filename, summary
+from ..deliverables import SUMMARY_SUFFIX, FileNames, write_deliverables
+from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
-from ..folder import CLIENT_TOML, load_client
+from ..folder import CLIENT_TOML, load_client, read_toml
 from ..settings import EXTERNAL, PEER, Settings
 from ..wording import plural
 from ..workbook import content, gap_matrix_cells, settings_cells, spec, summary_cells, table_cells
@@ -148,10 +147,7 @@ def _settings(book: Book, toml: dict[str, Any]) -> Settings:
 def read_client(book: Book) -> Client:
     """The client as the input sheets now say (after the coordinator's edits)."""
     folder = client_folder(book)
-    toml: dict[str, Any] = {}
-    if (folder / CLIENT_TOML).exists():
-        with (folder / CLIENT_TOML).open("rb") as handle:
-            toml = tomllib.load(handle)
+    toml = read_toml(folder / CLIENT_TOML)
     office = _table_frame(book, spec.OFFICE_FEES).rename(columns={
         "Code": "code", "Description": "description", "Office fee": "office_fee",
         "Benchmark": "benchmark"})
@@ -217,5 +213,5 @@ def letters(book: Book, day: date | None = None) -> str:
 def export_pdf(book: Book, day: date | None = None) -> Path:
     """The one-page summary PDF beside the workbook."""
     analysis = analyze(read_client(book))
-    path = book.folder() / safe_filename(f"{analysis.client.name}{SUMMARY_SUFFIX}")
+    path = book.folder() / FileNames().give(analysis.client.name, SUMMARY_SUFFIX)
     return write_summary_pdf(summary(analysis, day or date.today()), path)

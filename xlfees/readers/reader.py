@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..amounts import looks_decimal_comma, non_amount_reason, parse_amount
+from ..amounts import implausible, looks_decimal_comma, non_amount_reason, parse_amount
 from ..cdt import normalize_code
 from ..client import Note
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
@@ -319,11 +319,13 @@ class _RowReader:
                                          sheet=self.grid.sheet_of(index),
                                          row=self.grid.row_numbers[index], text=_text(text)))
 
-    def amount(self, index: int, cell: Cell, what: str | None = None) -> float | None:
+    def amount(self, index: int, cell: Cell, what: str | None = None,
+               count: bool = False) -> float | None:
         value = parse_amount(cell, self.decimal_comma)
-        if value is None:
-            reason = non_amount_reason(cell)
+        reason = non_amount_reason(cell) if value is None else implausible(value, count)
+        if reason:
             self.reject(index, cell, f"{reason} ({what})" if what else reason)
+            return None
         return value
 
     def read(self) -> None:
@@ -352,7 +354,7 @@ class _RowReader:
         where = {"sheet": self.grid.sheet_of(index), "row": self.grid.row_numbers[index]}
         description = _text(_cell(row, columns.get("description")))
         if role == "volume":
-            count = self.amount(index, _cell(row, columns["count"]))
+            count = self.amount(index, _cell(row, columns["count"]), count=True)
             if count is not None:
                 self.result.volume.append({"code": code,
                                            "payer": _text(_cell(row, columns.get("payer"))),
@@ -392,6 +394,8 @@ class _RowReader:
         alt_allowed = None
         if _text(alt_cell):
             alt_allowed = parse_amount(alt_cell, self.decimal_comma)
+            if alt_allowed is not None and implausible(alt_allowed):
+                alt_allowed = None
             if alt_allowed is None:
                 self.result.rejected.append(Note(
                     reason="alternate benefit is not an amount; the payer's allowed amount for "
