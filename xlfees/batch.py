@@ -74,8 +74,20 @@ def client_folders(clients_dir: Path) -> list[Path]:
                   if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def output_name(folder: Path) -> str:
-    return f"{readable_name(folder.name)}.xlsx"
+def output_names(folders: list[Path]) -> dict[Path, str]:
+    """Each client's output name (``<name>.xlsx``, its letters in ``<name>/``): never
+    ``index`` (the batch's own), never the same twice, even on a case-blind disk."""
+    taken = {INDEX_NAME.removesuffix(".xlsx")}
+    names = {}
+    for folder in folders:
+        base = readable_name(folder.name)
+        name, number = base, 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{base} ({number})"
+        taken.add(name.casefold())
+        names[folder] = name
+    return names
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ class _Task:
     template: str | None
     letters: bool
     letter_date: date | None
+    name: str               # what its workbook and letters folder are called
 
 
 def process_client(task: _Task) -> ClientResult:
@@ -101,9 +114,9 @@ def process_client(task: _Task) -> ClientResult:
     start = time.perf_counter()
     try:
         analysis = analyze(load_client(path))
-        workbook = write_workbook(analysis, Path(task.out_dir) / output_name(path),
+        workbook = write_workbook(analysis, Path(task.out_dir) / f"{task.name}.xlsx",
                                   task.template)
-        extras = (write_deliverables(analysis, Path(task.out_dir) / readable_name(path.name),
+        extras = (write_deliverables(analysis, Path(task.out_dir) / task.name,
                                      day=task.letter_date).all if task.letters else [])
     except Exception as error:  # noqa: BLE001 - whatever it is, only this client fails
         return ClientResult(client=readable_name(path.name), folder=folder, ok=False,
@@ -235,8 +248,23 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     With ``letters`` each client's deliverables go to ``out_dir/<client folder>/``.
     """
     clients_dir, out_dir = Path(clients_dir), Path(out_dir)
-    # The output folder may sit inside the clients folder (examples/out): it is no client.
-    folders = [f for f in client_folders(clients_dir) if f.resolve() != out_dir.resolve()]
+    output = out_dir.resolve()
+    # The output folder may sit inside the clients folder (examples/out): it is no client
+    # (it is empty, or holds an earlier run's index); a client's own folder is refused.
+    folders = []
+    for folder in client_folders(clients_dir):
+        if folder.resolve() != output:
+            folders.append(folder)
+        elif any(folder.iterdir()) and not (folder / INDEX_NAME).exists():
+            raise BatchError(f"the output folder {out_dir} is the client folder {folder}: "
+                             "write to a folder of its own (e.g. "
+                             f"{clients_dir / 'out'})")
+    for folder in folders:
+        if folder.resolve() in output.parents:
+            raise BatchError(f"the output folder {out_dir} is inside the client folder "
+                             f"{folder}, where its results would mix with that client's "
+                             "inputs: write to a folder outside it (e.g. "
+                             f"{clients_dir / 'out'})")
     if not folders:
         raise BatchError(f"{clients_dir} holds no client folders: put one folder per client "
                          "inside it (each with its office fees and payer schedules)")
@@ -244,8 +272,9 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
     # One date for every letter of the run, even one that passes midnight.
     letter_date = letter_date or date.today()
+    names = output_names(folders)
     tasks = [_Task(str(f), str(out_dir), str(template) if template else None, letters,
-                   letter_date) for f in folders]
+                   letter_date, names[f]) for f in folders]
     results: list[ClientResult] = []
     try:
         for result in _results(tasks, jobs):

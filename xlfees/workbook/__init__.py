@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..analysis import Analysis
-from ..errors import XlfeesError, check_suffix
+from ..errors import OutputError, XlfeesError, check_suffix
 from ..resources import addin_path, template_path
 from . import content, spec, xlsx
 
 class TemplateError(XlfeesError):
     """The template is not an xlfees template (a sheet or table is missing)."""
+
+
+# The built-in template is 40 KB; a restyled one with a logo a few MB.
+TEMPLATE_MAX_BYTES = 100 * 1024 * 1024
+TEMPLATE_MAX_RATIO = 150.0
 
 
 def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:
@@ -36,14 +41,40 @@ class _Package:
     """The template's parts, and where each sheet and table lives among them."""
 
     def __init__(self, template: Path) -> None:
+        self.template = template
         try:
             with zipfile.ZipFile(template) as archive:
-                self.order = [info.filename for info in archive.infolist()]
+                infos = archive.infolist()
+                unzipped = sum(info.file_size for info in infos)
+                zipped = sum(info.compress_size for info in infos) or 1
+                if unzipped > TEMPLATE_MAX_BYTES or unzipped / zipped > TEMPLATE_MAX_RATIO:
+                    raise TemplateError(f"{template}: unpacks to {unzipped:,} bytes "
+                                        f"({unzipped / zipped:.0f}× its size), more than a "
+                                        "template holds; use `xlfees template -o PATH` for a "
+                                        "fresh one")
+                self.order = [info.filename for info in infos]
                 self.parts = {name: archive.read(name) for name in self.order}
-        except (zipfile.BadZipFile, OSError) as error:
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise TemplateError(f"{template}: not a readable xlsx template ({error}); use "
                                 "`xlfees template -o PATH` for a fresh one") from None
-        self.template = template
+        try:
+            self._find_sheets_and_tables()
+        except (KeyError, AttributeError, ValueError) as error:
+            raise TemplateError(f"{template}: is not an xlsx workbook xlfees can fill "
+                                f"({type(error).__name__}: {error}); use `xlfees template -o "
+                                "PATH` for a fresh one, restyle it, and pass that") from None
+        missing = ([f"sheet '{name}'" for name in spec.SHEET_ORDER if name not in self.sheets]
+                   + [f"table '{table.name}'" for table in spec.TABLES
+                      if table.name not in self.tables])
+        if missing:
+            raise TemplateError(f"{self.template}: has no " + ", ".join(missing)
+                                + "; an xlfees template needs the sheets "
+                                + ", ".join(spec.SHEET_ORDER) + " and their tables: restyle "
+                                "the one `xlfees template -o PATH` writes")
+
+    def _find_sheets_and_tables(self) -> None:
+        if "xl/workbook.xml" not in self.parts:
+            raise KeyError("no xl/workbook.xml")
         workbook = self.text("xl/workbook.xml")
         rels = self._rels("xl/workbook.xml")
         self.sheets: dict[str, str] = {}
@@ -91,10 +122,37 @@ class _Package:
         xlsx.write_atomically(path, parts=((name, self.parts[name]) for name in self.order))
 
 
+def check_overwrite(path: Path, template: Path | None = None) -> None:
+    """Refuse to write over the template, or over any file that is not an xlfees workbook
+    (an input schedule, the office fees, someone's own spreadsheet)."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name such as {path / 'report.xlsx'}")
+    for source in {template_path(), *([template] if template else [])}:
+        if path.exists() and path.resolve() == Path(source).resolve():
+            raise OutputError(f"{path}: is the template being filled; write the workbook "
+                              "under another name")
+    if path.exists() and not is_xlfees_workbook(path):
+        raise OutputError(f"{path}: exists and is not a workbook xlfees wrote (an input, or "
+                          "someone's own file), so it is not overwritten; choose another "
+                          "name, or move that file first")
+
+
+def is_xlfees_workbook(path: Path) -> bool:
+    """A workbook (or template) xlfees wrote: its sheets give it away."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    names = {_unescape(name) for name in re.findall(r'<sheet\b[^>]*?\bname="([^"]*)"', workbook)}
+    return {"Summary", "Targets", "Payers", "Import Notes"} <= names
+
+
 def copy_template(path: str | Path) -> Path:
     """Write the built-in template to ``path`` (atomically), byte for byte."""
     path = Path(path)
     check_suffix(path, ".xlsx", "the template")
+    check_overwrite(path)
     return xlsx.write_atomically(path, template_path().read_bytes())
 
 
@@ -102,6 +160,10 @@ def copy_addin(path: str | Path) -> Path:
     """Write the "Fees" ribbon add-in to ``path`` (atomically), byte for byte."""
     path = Path(path)
     check_suffix(path, ".xlam", "the add-in")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name such as {path / 'xlfees.xlam'}")
+    if path.exists() and path.resolve() == addin_path().resolve():
+        raise OutputError(f"{path}: is the add-in itself; write the copy somewhere else")
     return xlsx.write_atomically(path, addin_path().read_bytes())
 
 
@@ -120,6 +182,7 @@ def write_workbook(analysis: Analysis, path: str | Path,
     """
     path = Path(path)
     check_suffix(path, ".xlsx", "the workbook")
+    check_overwrite(path, Path(template) if template else None)
     package = _Package(Path(template) if template else template_path())
     chart_values: dict[tuple[str, str], list[Any]] = {}
     for table in spec.TABLES:
