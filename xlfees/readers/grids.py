@@ -26,6 +26,8 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    # Lines that could not be made into a row: (row number, text, reason).
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
 
     def sheet_of(self, index: int) -> str | None:
         return self.row_sheets[index] if self.row_sheets else self.sheet
@@ -123,19 +125,53 @@ def read_text(path: Path, limits: Limits, shown: str) -> Grid:
     if len(lines) > limits.max_rows:
         raise ReadError(shown, f"has {len(lines):,} lines, over the {limits.max_rows:,} limit",
                         "split the file")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    if len(lines[longest]) > limits.max_line_chars:
+        raise ReadError(shown, f"line {longest + 1:,} has {len(lines[longest]):,} characters, "
+                               f"over the {limits.max_line_chars:,} limit",
+                        "check it is the schedule, and export it again")
     delimiter = sniff_delimiter(lines)
-    rows: list[list[Cell]] = []
-    numbers: list[int] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    grid = Grid(sheet=None, rows=[], row_numbers=[], encoding=encoding, delimiter=delimiter)
     try:
-        for cells in reader:
-            rows.append([cell for cell in cells])
-            numbers.append(reader.line_num)
+        _parse_delimited(lines, delimiter, grid)
     except csv.Error as error:
-        raise ReadError(shown, f"cannot be read as delimited text ({error}) near line "
-                              f"{reader.line_num}", "fix the quoting on that line") from None
-    return Grid(sheet=None, rows=rows, row_numbers=numbers, encoding=encoding,
-                delimiter=delimiter)
+        raise ReadError(shown, f"cannot be read as delimited text ({error})",
+                        "fix the quoting, or export the file again") from None
+    return grid
+
+
+def _parse_delimited(lines: list[str], delimiter: str, grid: Grid) -> None:
+    """Records into ``grid``, each numbered by the line it starts on.
+
+    A quote that is never closed makes the csv module read every following line
+    into one field. Such a record, when the lines it swallowed start with CDT
+    codes, is rejected by its first line and the lines after it are read anew.
+    """
+    start = 0
+    while start < len(lines):
+        reader = csv.reader((line + "\n" for line in lines[start:]), delimiter=delimiter)
+        consumed = 0
+        for cells in reader:
+            first, consumed = start + consumed, reader.line_num
+            last = start + consumed
+            if last - first > 1 and _swallows_rows(lines[first + 1:last], delimiter):
+                grid.rejected.append((first + 1, lines[first].strip(),
+                                      "a quote opened on this line is never closed; the "
+                                      "lines after it are read on their own"))
+                start = first + 1
+                break
+            grid.rows.append(list(cells))
+            grid.row_numbers.append(first + 1)
+        else:
+            return
+
+
+def _swallows_rows(lines: list[str], delimiter: str) -> bool:
+    """Lines inside one quoted field that look like records of their own (start with a code)."""
+    return any(_CODE_START.match(line) and delimiter in line for line in lines)
+
+
+_CODE_START = re.compile(r'^\s*"?[Dd]?\d{4}\b')
 
 
 # --- Excel -----------------------------------------------------------------------------
@@ -198,8 +234,10 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
     pages: list[str | None] = []
     for page_number, text in enumerate(answer["pages"], start=1):
         wrapped: int | None = None   # a code line still waiting for its amount
-        for line_number, line in enumerate(text.splitlines(), start=1):
-            cells = split_pdf_line(line)
+        for line_number, line, cells in (
+                (number, entry, split_pdf_line(entry))
+                for number, full_line in enumerate(text.splitlines(), start=1)
+                for entry in pdf_entries(full_line)):
             if wrapped is not None and len(cells) == 1:
                 # "D4341 Periodontal scaling … per" / "quadrant $177.32": one row.
                 joined = split_pdf_line(f"{rows[wrapped][0]} {rows[wrapped][1]} {line}")
@@ -215,6 +253,29 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
         raise ReadError(shown, "has no text lines that start with a CDT code (a scanned image?)",
                         "ask the payer for a text PDF, Excel or CSV")
     return Grid(sheet=None, rows=rows, row_numbers=numbers, row_sheets=pages)
+
+
+# A bullet, an asterisk or a list number before a code: "*D1110", "1. D0120", "• D0140".
+_PDF_MARKER = re.compile(r"^\s*(?:[*•·▪◦-]+|\(?\d{1,3}[.)])\s*(?=[Dd]?\d{4}\b)")
+_PDF_CODE_TOKEN = re.compile(r"^[Dd]\d{4}\.?$")
+
+
+def pdf_entries(line: str) -> list[str]:
+    """One PDF text line as the schedule entries it holds.
+
+    Two-column layouts print two entries on one line ("D0120 Exam $50.00  D0140
+    Exam $60.00"): a new entry starts where a code follows an amount. Markers
+    before a code are dropped.
+    """
+    tokens = line.split()
+    entries: list[list[str]] = [[]]
+    for token in tokens:
+        previous = entries[-1][-1] if entries[-1] else None
+        if previous is not None and len(entries[-1]) > 2 and _PDF_CODE_TOKEN.match(token) \
+                and (_PDF_AMOUNT.match(previous) or previous.lower() in _PDF_NON_AMOUNTS):
+            entries.append([])
+        entries[-1].append(token)
+    return [_PDF_MARKER.sub("", " ".join(entry)) for entry in entries if entry] or [line]
 
 
 def split_pdf_line(line: str) -> list[Cell]:

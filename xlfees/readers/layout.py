@@ -180,7 +180,9 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
         layout = Layout(header_index=index, columns=mapped, headers=headers,
                         data_start=index + 1)
         _find_wide_columns(layout, rows)
-        layout.title_lines = _titles(rows[:index])
+        # Rows above the header that hold codes are misplaced data, not a title.
+        layout.title_lines = _titles([row for row in rows[:index]
+                                      if not normalize_code(_cell(row, mapped["code"]))])
         return layout
     if header_row:
         return None

@@ -213,6 +213,10 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     if grid.row_sheets and layout.header_index is not None:
         result.header_place = grid.sheet_of(layout.header_index)   # "page 1" of a PDF
     _RowReader(result, grid, layout, pins, display).read()
+    if grid.rejected:   # lines the text reader could not make rows of, in line order
+        result.rejected.extend(Note(reason=reason, file=display, row=row, text=text)
+                               for row, text, reason in grid.rejected)
+        result.rejected.sort(key=lambda note: note.row or 0)
     for alt_grid, alt_layout, _ in alternates:
         if role == "schedule":
             _merge_alternates(result, alt_grid, alt_layout, pins, display)
@@ -332,6 +336,13 @@ class _RowReader:
         layout, grid = self.layout, self.grid
         code_column = layout.columns["code"]
         header = grid.rows[layout.header_index] if layout.header_index is not None else None
+        for index in range(layout.header_index or 0):
+            cell = _cell(grid.rows[index], code_column)
+            if normalize_code(cell) and not self.is_pdf:
+                row_text = " ".join(_text(c) for c in grid.rows[index] if _text(c))
+                self.reject(index, row_text, f"above the header (row "
+                            f"{grid.row_numbers[layout.header_index or 0]}): put the header "
+                            "first, or delete the row")
         for index in range(layout.data_start, len(grid.rows)):
             row = grid.rows[index]
             if not any(_text(c) for c in row) or row == header:
