@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
@@ -11,7 +12,7 @@ import pandas as pd
 from .client import Client, Note, Practice
 from .deliverables import is_deliverable
 from .errors import ClientFolderError, SettingsError
-from .readers.limits import MB, Limits, unsupported_reason
+from .readers.limits import MB, SUPPORTED as SUPPORTED_SUFFIXES, Limits, unsupported_reason
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
 from .settings import PRACTICE_TEXT_KEYS, Settings
 from .wording import printable, readable_name
@@ -131,15 +132,74 @@ def _pins(document: Mapping[str, Any], source: Path) -> dict[str, FilePins]:
     return pins
 
 
+def _entries(folder: Path, root: Path, depth: int, notes: list[Note]) -> list[Path]:
+    """The files in ``folder`` and (at depth 1) its sub-folders, never leaving ``root``.
+
+    A link is followed only when it stays inside the client folder; a link out of it,
+    a broken one, a pipe or a device is noted and passed over, never read.
+    """
+    try:
+        children = sorted(folder.iterdir())
+    except OSError as error:
+        notes.append(Note(reason=f"this folder cannot be opened ({error.strerror or error}): "
+                                 "its files were not read; check its permissions",
+                          file=_shown(folder, root) + "/"))
+        return []
+    found: list[Path] = []
+    for path in children:
+        if path.name.startswith((".", "~$", "_")):
+            continue  # hidden files, Office lock files, our own scratch
+        shown = _shown(path, root)
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                notes.append(Note(reason="a broken or looping link: not read", file=shown))
+                continue
+            if root.resolve() not in target.parents:
+                notes.append(Note(reason="a link to a file outside the client folder: not "
+                                         "followed; copy the file into the folder instead",
+                                  file=shown))
+                continue
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            notes.append(Note(reason=f"cannot be read ({error.strerror or error})", file=shown))
+            continue
+        if stat.S_ISDIR(mode):
+            if Path(path.name).suffix.lower() in SUPPORTED_SUFFIXES:
+                notes.append(Note(reason="a folder, not a file: not read", file=shown + "/"))
+            elif depth == 0:
+                found.extend(_entries(path, root, 1, notes))
+            else:
+                notes.append(Note(reason="a folder two levels down: its files were not read; "
+                                         "move them up into payers/ or the client folder",
+                                  file=shown + "/"))
+            continue
+        if not stat.S_ISREG(mode):
+            notes.append(Note(reason="not a regular file (a pipe, socket or device): not read",
+                              file=shown))
+            continue
+        found.append(path)
+    return found
+
+
+def _shown(path: Path, root: Path) -> str:
+    return readable_name(path.relative_to(root).as_posix())
+
+
 def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
     """Every input file in the folder and one level of sub-folders, by relative path."""
     files: dict[str, Path] = {}
-    for path in sorted(folder.rglob("*")):
+    seen: dict[Path, str] = {}   # a link inside the folder to a file it already holds
+    for path in sorted(_entries(folder, folder, 0, notes), key=lambda p: (p.is_symlink(), p)):
         relative = path.relative_to(folder)
-        if not path.is_file() or len(relative.parts) > 2:
+        same = seen.get(path.resolve())
+        if same is not None:
+            notes.append(Note(reason=f"the same file as {same} (a link to it): read once",
+                              file=_shown(path, folder)))
             continue
-        if any(part.startswith((".", "~$", "_")) for part in relative.parts):
-            continue  # hidden files, Office lock files, our own scratch
+        seen[path.resolve()] = _shown(path, folder)
         if path.name.lower() in _NOT_INPUTS or path.name.lower() in ("thumbs.db", "desktop.ini"):
             continue
         key = readable_name(relative.as_posix())

@@ -79,6 +79,9 @@ def file_kind(path: Path, limits: Limits, display: str | None = None) -> str:
     reason = unsupported_reason(path)
     if reason:
         raise ReadError(shown, reason, "save it as .xlsx, .xls, .csv, .txt or a text .pdf")
+    if not path.is_file():   # a FIFO would block the read forever, /dev/zero never end
+        raise ReadError(shown, "is not a regular file (a folder, pipe or device)",
+                        "give the path of a schedule, office-fee or volume file")
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise ReadError(shown, f"is {human_size(size)}, over the "
