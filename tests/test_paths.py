@@ -92,7 +92,7 @@ def test_layout_is_the_design_cards() -> None:
     assert not (ROOT / "src").exists()
     for name in ("xlfees_template.xlsx", "xlfees.xlam"):
         assert (ROOT / "workbook_templates" / name).is_file()
-    assert PACKAGE != ROOT / "xlfees", f"tests imported the checkout, not the installed package"
+    assert PACKAGE != ROOT / "xlfees", "tests imported the checkout, not the installed package"
 
 
 @pytest.mark.parametrize(("command", "name"), [("template", "xlfees_template.xlsx"),

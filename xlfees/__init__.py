@@ -33,7 +33,10 @@ _EXPORTS = {
     "write_workbook": ".workbook",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = ["Analysis", "Client", "ClientFolderError", "FileRead", "InputError", "Note",
+           "OutputError", "ReadError", "Settings", "SettingsError", "XlfeesError",
+           "__version__", "analyze", "category", "excel_round", "load_client",
+           "normalize_code", "read_schedule", "write_workbook"]
 
 
 def __getattr__(name: str) -> Any:

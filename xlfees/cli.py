@@ -20,7 +20,7 @@ from .errors import describe_error
 from .folder import load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
-from .wording import plural, readable_name
+from .wording import one_line, plural, readable_name
 from .workbook import copy_addin, copy_template, write_workbook
 
 
@@ -39,7 +39,7 @@ class _Group(click.Group):
         except Exception as error:  # noqa: BLE001 - the one place every error is rendered
             if ctx.meta.get("xlfees.debug"):
                 raise
-            click.echo(f"Error: {describe_error(error)}", err=True)
+            _echo(f"Error: {describe_error(error)}", err=True)
             ctx.exit(1)
 
 
@@ -93,11 +93,11 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
     if output:
         written = write_workbook(analysis, output, template=template)
         if not as_json:
-            click.echo(f"Wrote {written}", err=True)
+            _echo(f"Wrote {written}", err=True)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     elif not output:
-        click.echo(render_summary(analysis))
+        _echo(render_summary(analysis))
 
 
 @cli.command("template")
@@ -113,7 +113,7 @@ def template_command(output: str) -> None:
     Examples:
       xlfees template -o xlfees_template.xlsx
     """
-    click.echo(f"Wrote {copy_template(output)}", err=True)
+    _echo(f"Wrote {copy_template(output)}", err=True)
 
 
 @cli.command("inspect")
@@ -141,7 +141,7 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
     if as_json:
         click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        click.echo(render_inspection(read))
+        _echo(render_inspection(read))
 
 
 @cli.command("addin")
@@ -158,7 +158,7 @@ def addin_command(output: str) -> None:
     Examples:
       xlfees addin -o xlfees.xlam
     """
-    click.echo(f"Wrote {copy_addin(output)}", err=True)
+    _echo(f"Wrote {copy_addin(output)}", err=True)
 
 
 @cli.command("letters")
@@ -187,7 +187,7 @@ def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -
     day = letter_date.date() if letter_date else None
     written = write_deliverables(analysis, out_dir, day=day, top=top)
     for path in written.all:
-        click.echo(f"Wrote {path}")
+        _echo(f"Wrote {path}")
 
 
 @cli.command("batch")
@@ -238,26 +238,26 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
             bar.update(1, name)
             return
         if result.ok:
-            click.echo(f"[{done}/{count}] ok      {name} → {result.workbook} "
+            _echo(f"[{done}/{count}] ok      {name} → {result.workbook} "
                        f"({plural(result.payers, 'payer')}, {result.seconds:.1f} s)")
         else:
-            click.echo(f"[{done}/{count}] FAILED  {name}: {result.error}")
+            _echo(f"[{done}/{count}] FAILED  {name}: {result.error}")
 
     try:
         batch = run_batch(clients, output, jobs=jobs, template=template, on_result=progress,
                           letters=letters,
                           letter_date=letter_date.date() if letter_date else None)
     except BatchError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(one_line(str(error))) from None
     except KeyboardInterrupt:
-        click.echo("Interrupted: the workbooks already written are whole; no partial "
+        _echo("Interrupted: the workbooks already written are whole; no partial "
                    "file was left.", err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(render_batch(batch))
+    _echo(render_batch(batch))
     if batch.failed:
         sys.exit(1)
 
@@ -338,6 +338,12 @@ def render_summary(analysis: Analysis, top: int = 10) -> str:
 
 def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Print for a person: each line one terminal line, no escape sequence from a file or
+    payer name reaches the terminal."""
+    click.echo("\n".join(one_line(line) for line in str(text).split("\n")), err=err)
 
 
 def run() -> int:

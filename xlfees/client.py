@@ -72,10 +72,11 @@ class Client:
         """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
         if volume is None:
             volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
+        notes = list(notes)
         return cls(
             name=name,
             office_fees=_office_fees(office_fees),
-            schedules=_schedules(schedules),
+            schedules=_distinct_labels(_schedules(schedules), notes),
             volume=_volume(volume),
             settings=settings or Settings(),
             notes=tuple(notes),
@@ -223,6 +224,45 @@ def _schedules(frame: pd.DataFrame) -> pd.DataFrame:
         result[c] = result[c].astype(float)
     result["row"] = result["row"].astype("int64")
     return result
+
+
+# The most schedules one client may have: a worksheet has 16,384 columns (the Gaps
+# sheet has one per schedule) and no practice is in network with hundreds of plans.
+MAX_SCHEDULES = 500
+
+
+def _distinct_labels(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:
+    """Payer "Delta Dental" network "PPO" and payer "Delta Dental (PPO)" would share the
+    label "Delta Dental (PPO)", and so one column and one set of figures: the second is
+    renamed "… #2", with a note."""
+    from .engine import schedule_label   # the one place labels are made
+
+    keys = sorted(set(zip(schedules["payer"], schedules["network"])))
+    if len(keys) > MAX_SCHEDULES:
+        raise InputError("schedules", None, f"hold {len(keys):,} payer schedules, more than "
+                         f"the {MAX_SCHEDULES} one workbook can compare",
+                         "check the payer names the files give (a payer per row?), or split "
+                         "the client")
+    taken: set[str] = set()
+    renames: dict[tuple[str, str], str] = {}
+    for payer, network in keys:
+        label, number, renamed = schedule_label(payer, network), 1, payer
+        while label.casefold() in taken:
+            number += 1
+            renamed = f"{payer} #{number}"
+            label = schedule_label(renamed, network)
+        taken.add(label.casefold())
+        if renamed != payer:
+            renames[(payer, network)] = renamed
+            which = f"payer '{payer}'" + (f" network '{network}'" if network else "")
+            notes.append(Note(reason=f"{which} would be shown like another schedule: it is "
+                                     f"shown as '{label}'; give it a distinct name with a "
+                                     "client.toml pin", file="schedules", stage="analysis"))
+    if renames:
+        schedules = schedules.copy()
+        schedules["payer"] = [renames.get((p, n), p)
+                              for p, n in zip(schedules["payer"], schedules["network"])]
+    return schedules
 
 
 def _same_amount(a: float, b: float) -> bool:

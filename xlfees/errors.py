@@ -50,7 +50,7 @@ class ClientFolderError(XlfeesError):
 
 
 class OutputError(XlfeesError):
-    """An output path xlfees cannot write as asked (a wrong extension, a folder it cannot create)."""
+    """An output path xlfees will not write as asked (a wrong extension, an input file)."""
 
 
 def check_suffix(path: object, suffix: str, what: str) -> None:

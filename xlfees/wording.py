@@ -12,7 +12,7 @@ def plural(count: float, noun: str, many: str | None = None) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def printable(text: str) -> str:
@@ -28,10 +28,10 @@ def readable_name(name: str) -> str:
     """A file name as a person reads it: the bytes of a non-UTF-8 name (``caf\\xe9``) as
     Windows-1252 (``café``), which is what such names almost always are."""
     if not _SURROGATE.search(name):
-        return name
+        return printable(name)
     raw = name.encode("utf-8", "surrogateescape")
     try:
-        return raw.decode("utf-8")
+        return printable(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return printable(raw.decode("cp1252", errors="replace"))
 

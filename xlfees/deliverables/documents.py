@@ -49,7 +49,8 @@ def case_paragraphs(letter: Letter) -> list[str]:
     if letter.has_volume and letter.plan_volume > 0:
         estimated = "an estimated " if letter.volume_is_estimate else ""
         lines.append(f"In the last twelve months we performed {estimated}"
-                     f"{count(letter.plan_volume)} procedure{'' if letter.plan_volume == 1 else 's'} "
+                     f"{count(letter.plan_volume)} "
+                     f"procedure{'' if letter.plan_volume == 1 else 's'} "
                      "for your members.")
     if letter.effective_rate is not None:
         sentence = (f"Across the codes we perform, your schedule pays "

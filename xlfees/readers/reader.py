@@ -258,7 +258,8 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
 def _columns_seen(layout: Layout) -> str:
     if not layout.headers:
         return " (it has no header row)"
-    return " (its columns: " + ", ".join(repr(layout.headers[c]) for c in sorted(layout.headers)) + ")"
+    names = ", ".join(repr(layout.headers[c]) for c in sorted(layout.headers))
+    return f" (its columns: {names})"
 
 
 def _rename_amount(layout: Layout, role: str) -> None:
@@ -506,14 +507,23 @@ def rejoin_split_amounts(grid: Grid) -> Grid:
     # The usual width; on a tie the narrower one, since split rows are the wider ones.
     usual = min(widths, key=lambda width: (-widths[width], width))
     for number, row in enumerate(grid.rows):
-        while len(row) > usual:
-            for i in range(len(row) - 1):
-                left, right = row[i], row[i + 1]
-                if isinstance(left, str) and isinstance(right, str) and \
-                        _SPLIT_HEAD.match(left) and _SPLIT_TAIL.match(right):
-                    row[i:i + 2] = [f"{left.strip()},{right.strip()}"]
-                    break
+        excess = len(row) - usual
+        if excess <= 0:
+            continue
+        # One pass, left to right, joining pairs while the row is still too wide
+        # (linear: a row of 20,000 split amounts takes no longer than it is long).
+        joined: list[Cell] = []
+        i = 0
+        while i < len(row):
+            left = row[i]
+            right = row[i + 1] if i + 1 < len(row) else None
+            if excess > 0 and isinstance(left, str) and isinstance(right, str) and \
+                    _SPLIT_HEAD.match(left) and _SPLIT_TAIL.match(right):
+                joined.append(f"{left.strip()},{right.strip()}")
+                excess -= 1
+                i += 2
             else:
-                break
-        grid.rows[number] = row
+                joined.append(left)
+                i += 1
+        grid.rows[number] = joined
     return grid

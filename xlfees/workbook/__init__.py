@@ -26,6 +26,7 @@ class TemplateError(XlfeesError):
 # The built-in template is 40 KB; a restyled one with a logo a few MB.
 TEMPLATE_MAX_BYTES = 100 * 1024 * 1024
 TEMPLATE_MAX_RATIO = 150.0
+SHEET_ROWS = 1_048_576 - 10   # a worksheet's rows, less the title and header above a table
 
 
 def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:
@@ -183,6 +184,12 @@ def write_workbook(analysis: Analysis, path: str | Path,
     path = Path(path)
     check_suffix(path, ".xlsx", "the workbook")
     check_overwrite(path, Path(template) if template else None)
+    largest = max(len(analysis.targets), len(analysis.client.schedules),
+                  len(analysis.client.volume))
+    if largest > SHEET_ROWS:
+        raise OutputError(f"{path}: the analysis has {largest:,} rows for one sheet, more than "
+                          f"a worksheet holds ({SHEET_ROWS:,}); split the client's payers "
+                          "or use `xlfees analyze --json`")
     package = _Package(Path(template) if template else template_path())
     chart_values: dict[tuple[str, str], list[Any]] = {}
     for table in spec.TABLES:

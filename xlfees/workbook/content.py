@@ -151,9 +151,20 @@ def coverage_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return [{"Category": name, "Coverage": settings.coverage_for(name)} for name in CATEGORIES]
 
 
+# Import Notes lists this many; a file that rejects a million rows says so in one more row.
+MAX_NOTE_ROWS = 100_000
+
+
 def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    return [{"File": n.file, "Sheet": n.sheet, "Row": n.row, "Text": n.text,
-             "Reason": n.reason, "Stage": n.stage} for n in analysis.notes]
+    notes = analysis.notes
+    rows = [{"File": n.file, "Sheet": n.sheet, "Row": n.row, "Text": n.text,
+             "Reason": n.reason, "Stage": n.stage} for n in notes[:MAX_NOTE_ROWS]]
+    if len(notes) > MAX_NOTE_ROWS:
+        rows.append({"File": None, "Sheet": None, "Row": None, "Text": None,
+                     "Reason": f"… and {len(notes) - MAX_NOTE_ROWS:,} more notes, not listed "
+                               "here: `xlfees analyze --json` lists every one",
+                     "Stage": "analysis"})
+    return rows
 
 
 def settings_values(analysis: Analysis) -> dict[str, Any]:

@@ -54,9 +54,17 @@ def column_index(letters: str) -> int:
     return index
 
 
+# Excel refuses a file with a longer text in one cell.
+CELL_TEXT_LIMIT = 32_767
+
+
 def text(value: str) -> str:
-    """Text made safe for XML (control characters dropped, markup escaped)."""
-    return escape(_ILLEGAL.sub("", value))
+    """Text made safe for XML (control characters dropped, markup escaped, cut to what a
+    cell holds: a 40,000-character description ends in "…")."""
+    value = _ILLEGAL.sub("", value)
+    if len(value) > CELL_TEXT_LIMIT:
+        value = value[:CELL_TEXT_LIMIT - 1] + "…"
+    return escape(value)
 
 
 def is_blank(value: Any) -> bool:
@@ -89,6 +97,8 @@ def _number(value: Any) -> str:
     if isinstance(value, bool):
         raise TypeError("booleans are not written")
     number = float(value)
+    if not math.isfinite(number):   # "inf" is no number to Excel: the file would not open
+        raise ValueError(f"cannot write {number!r} in a workbook cell")
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
     return repr(number)
