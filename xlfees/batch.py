@@ -140,14 +140,15 @@ def process_client(task: _Task) -> ClientResult:
         seconds=time.perf_counter() - start)
 
 
-def _client_process(task: _Task, sender: Connection) -> None:
+def _client_process(task: _Task, sender: Connection,
+                    work: Callable[[_Task], ClientResult]) -> None:
     """One client in its own process: the result goes back through the pipe."""
     # Ctrl-C reaches the whole process group: the parent alone handles it and stops us
     # with SIGTERM, which unwinds like an interrupt so the writer removes its temporary file.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, raise_interrupt)
     try:
-        sender.send(process_client(task))
+        sender.send(work(task))
     except KeyboardInterrupt:
         pass
     finally:
@@ -182,7 +183,8 @@ def _died(task: _Task, exitcode: int | None, seconds: float) -> ClientResult:
                         seconds=seconds)
 
 
-def _results(tasks: list[_Task], jobs: int) -> Iterator[ClientResult]:
+def _results(tasks: list[_Task], jobs: int,
+             work: Callable[[_Task], ClientResult] = process_client) -> Iterator[ClientResult]:
     """Each client in a process of its own, ``jobs`` at a time; a process that dies
     (an abort in a reader, the OOM killer) fails its client, and only that client."""
     context = _context()
@@ -193,7 +195,7 @@ def _results(tasks: list[_Task], jobs: int) -> Iterator[ClientResult]:
             while waiting and len(running) < jobs:
                 task = waiting.pop()
                 receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_client_process, args=(task, sender),
+                process = context.Process(target=_client_process, args=(task, sender, work),
                                           daemon=True)
                 process.start()
                 sender.close()
@@ -240,12 +242,14 @@ class _Running:
 def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None = None,
               template: str | Path | None = None,
               on_result: Callable[[ClientResult, int, int], None] | None = None,
-              letters: bool = False, letter_date: date | None = None) -> BatchResult:
+              letters: bool = False, letter_date: date | None = None,
+              _work: Callable[[_Task], ClientResult] | None = None) -> BatchResult:
     """Analyse every client folder in ``clients_dir`` into ``out_dir``, ``jobs`` at a time.
 
     ``on_result(result, done, total)`` is called as each client finishes (for
     progress). The index workbook lists every client, failed ones included.
     With ``letters`` each client's deliverables go to ``out_dir/<client folder>/``.
+    (``_work`` replaces the per-client function, for tests of a worker that dies.)
     """
     clients_dir, out_dir = Path(clients_dir), Path(out_dir)
     output = out_dir.resolve()
@@ -277,7 +281,7 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
                    letter_date, names[f]) for f in folders]
     results: list[ClientResult] = []
     try:
-        for result in _results(tasks, jobs):
+        for result in _results(tasks, jobs, _work or process_client):
             results.append(result)
             if on_result:
                 on_result(result, len(results), len(tasks))

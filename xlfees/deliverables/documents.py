@@ -141,11 +141,12 @@ def write_letter(letter: Letter, path: Path) -> Path:
     document.add_paragraph(letter.contact or "")
     document.add_paragraph(letter.practice)
     properties = document.core_properties
-    properties.author = letter.practice
-    properties.title = f"Fee schedule review request — {letter.label}"
+    # Word keeps at most 255 characters in each document property.
+    properties.author = letter.practice[:255]
+    properties.title = f"Fee schedule review request — {letter.label}"[:255]
     stamp = datetime.combine(letter.day, time())
     properties.created = properties.modified = stamp
-    properties.last_modified_by = letter.practice
+    properties.last_modified_by = letter.practice[:255]
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)

@@ -8,6 +8,7 @@ written fast.
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
@@ -283,9 +284,15 @@ def write_atomically(path: Path, data: bytes | None = None, *,
     An interruption (an exception, Ctrl-C, SIGTERM turned into one) removes the
     temporary file: there is never half a file under ``path``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
-                                         dir=path.parent)
+    if len(path.name.encode("utf-8", "surrogateescape")) > 255:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)   # its error names the folder
+    try:
+        # A short prefix: a name near the 255-byte limit must still leave room for ours.
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".partial",
+                                             dir=path.parent)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(handle, "wb") as raw:
             if parts is not None:
@@ -294,6 +301,10 @@ def write_atomically(path: Path, data: bytes | None = None, *,
                 raw.write(data or b"")
         os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        # Name the file the user asked for, not our temporary one beside it.
+        raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
