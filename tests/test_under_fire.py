@@ -259,3 +259,148 @@ def test_7_newlines_in_names_stay_on_one_line(smile: Path, tmp_path: Path) -> No
     (smile / "client.toml").write_text('"bad\\nkey" = 1\n')
     code, output = run("analyze", smile)
     assert code == 1 and "setting 'bad key' is not a known key" in one_error_line(output)
+
+
+# 8 ------------------------------------------------------------------------------------------
+
+def _handles_sigterm(pid: int) -> bool:
+    """Whether the process has installed its SIGTERM handler (Linux: /proc status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = int(next(line.split()[1] for line in status.splitlines()
+                      if line.startswith("SigCgt:")), 16)
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def _wait_for(condition, limit: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def _big_client(folder: Path, payers: int = 8, codes: int = 700) -> Path:
+    folder.mkdir(parents=True)
+    numbers = range(1000, 1000 + codes)
+    (folder / "office_fees.csv").write_text(
+        "code,description,office_fee\n"
+        + "".join(f"D{n},Procedure {n},{100 + n % 500}.00\n" for n in numbers))
+    (folder / "schedules.csv").write_text(
+        "payer,network,code,allowed\n"
+        + "".join(f"Payer {p},PPO,D{n},{60 + (n * (p + 3)) % 300}.25\n"
+                  for p in range(payers) for n in numbers))
+    (folder / "volume.csv").write_text(
+        "code,payer,count\n" + "".join(f"D{n},Payer {p},{1 + (n + p) % 40}\n"
+                                       for p in range(payers) for n in numbers))
+    return folder
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_8_sigterm_while_starting_is_a_clean_interrupt(smile: Path, tmp_path: Path) -> None:
+    """SIGTERM as soon as the command can take it (imports still running): 130, no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "xlfees", "analyze", str(smile)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    assert _wait_for(lambda: _handles_sigterm(process.pid) or process.poll() is not None)
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130, errors
+    assert "Traceback" not in errors and "Interrupted" in errors
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_8_sigterm_while_writing_leaves_no_partial_file(tmp_path: Path) -> None:
+    """SIGTERM while `analyze -o` writes: exit 130, no *.partial, no half workbook."""
+    client = _big_client(tmp_path / "big")
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "xlfees", "analyze", str(client), "-o",
+                                str(out / "big.xlsx")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert _wait_for(lambda: any(out.glob(".*.partial")) or process.poll() is not None)
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130, errors
+    assert "Traceback" not in errors
+    assert list(out.iterdir()) == []
+
+
+def test_8_ctrl_c_during_a_parallel_batch(smile: Path, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group) with --jobs 2: 130, no worker tracebacks."""
+    clients = tmp_path / "clients"
+    for number in range(30):
+        shutil.copytree(smile, clients / f"client-{number:02d}")
+    process = subprocess.Popen([sys.executable, "-m", "xlfees", "batch", str(clients), "-o",
+                                str(tmp_path / "out"), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path, start_new_session=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None
+    for line in process.stdout:
+        if " ok " in line:
+            os.killpg(process.pid, signal.SIGINT)
+            break
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors
+    assert not list((tmp_path / "out").rglob("*.partial"))
+
+
+# 9 ------------------------------------------------------------------------------------------
+
+def test_9_an_unclosed_quote_swallows_no_rows(tmp_path: Path) -> None:
+    """The line with the stray quote is rejected by its text; the rows after it are read."""
+    path = tmp_path / "aetna.csv"
+    path.write_text('code,description,allowed\nD0120,Exam,50.00\nD0140,"Limited,51.00\n'
+                    "D0150,Comp,52.00\nD0210,FMX,53.00\n")
+    read = read_schedule(path, role="schedule")
+    assert [(r["code"], r["allowed"], r["row"]) for r in read.rows] == [
+        ("D0120", 50.0, 2), ("D0150", 52.0, 4), ("D0210", 53.0, 5)]
+    assert [(n.row, n.text) for n in read.rejected] == [(3, 'D0140,"Limited,51.00')]
+    assert "never closed" in read.rejected[0].reason
+
+
+def test_9_quoted_descriptions_over_several_lines_still_read(tmp_path: Path) -> None:
+    """A legitimate multi-line quoted description is one row, numbered by its first line."""
+    path = tmp_path / "survey.csv"
+    path.write_text('code,description,allowed\nD0120,"Periodic oral\nevaluation",50.00\n'
+                    "D0150,Comp,52.00\n")
+    read = read_schedule(path, role="schedule")
+    assert [(r["code"], r["row"]) for r in read.rows] == [("D0120", 2), ("D0150", 4)]
+    assert read.rejected == []
+
+
+# 10 -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_10_rows_above_a_later_header_are_rejected_not_a_title(tmp_path: Path,
+                                                                kind: str) -> None:
+    """Data rows above the header are named as rejected; they never become the payer."""
+    rows = [["D0120", "Exam", 50.0], ["D0140", "Limited", 51.0], ["D0150", "Comp", 52.0],
+            ["code", "description", "allowed"], ["D0210", "FMX", 53.0]]
+    if kind == "csv":
+        path = tmp_path / "guardian.csv"
+        path.write_text("".join(",".join(str(c) for c in row) + "\n" for row in rows))
+    else:
+        path = make.xlsx(tmp_path / "guardian.xlsx", rows)   # type: ignore[arg-type]
+    read = read_schedule(path, role="schedule")
+    assert [(r["payer"], r["code"]) for r in read.rows] == [("Guardian", "D0210")]
+    assert [n.row for n in read.rejected] == [1, 2, 3]
+    assert all(n.reason.startswith("above the header (row 4)") for n in read.rejected)
+
+
+# 11 -----------------------------------------------------------------------------------------
+
+def test_11_pdf_lines_with_two_entries_or_markers(tmp_path: Path) -> None:
+    """Two entries on one line are two rows; '*D1110' and '1. D0150' are read."""
+    path = make.pdf(tmp_path / "acme.pdf", [make.text_page([
+        "Acme Dental PPO Fee Schedule", "Code Description Allowance",
+        "D0120 Exam $50.00   D0140 Limited exam $60.00", "*D1110 Prophylaxis adult $75.00",
+        "1. D0150 Comprehensive exam $80.00"])])
+    read = read_schedule(path)
+    assert [(r["code"], r["allowed"]) for r in read.rows] == [
+        ("D0120", 50.0), ("D0140", 60.0), ("D1110", 75.0), ("D0150", 80.0)]

@@ -149,10 +149,28 @@ def _client_process(task: _Task, sender: Connection,
     signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         sender.send(work(task))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):   # stopped, or the parent is gone
         pass
     finally:
         sender.close()
+
+
+def _start_without_sigint(process: Any) -> None:
+    """Start a client's process with Ctrl-C blocked, as the fork server that makes it is.
+
+    Ctrl-C goes to the whole process group; a child that took it while starting up
+    would print a KeyboardInterrupt traceback. Blocked, it stays pending in the
+    children (the parent stops them with SIGTERM) and reaches the parent once
+    unblocked here.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        process.start()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -197,7 +215,7 @@ def _results(tasks: list[_Task], jobs: int,
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(target=_client_process, args=(task, sender, work),
                                           daemon=True)
-                process.start()
+                _start_without_sigint(process)
                 sender.close()
                 running.append(_Running(task, process, receiver, time.perf_counter()))
             # Read results as they come (a full pipe would block the child), and notice
