@@ -404,3 +404,244 @@ def test_11_pdf_lines_with_two_entries_or_markers(tmp_path: Path) -> None:
     read = read_schedule(path)
     assert [(r["code"], r["allowed"]) for r in read.rows] == [
         ("D0120", 50.0), ("D0140", 60.0), ("D1110", 75.0), ("D0150", 80.0)]
+
+
+# 12 -----------------------------------------------------------------------------------------
+
+def test_12_odd_entries_in_a_client_folder_are_noted_never_read(smile: Path,
+                                                                tmp_path: Path) -> None:
+    """A pipe, a link to /dev/zero or out of the folder, a broken or looping link, a folder
+    named like a file, a folder two levels down: each noted; nothing outside is read."""
+    outside = tmp_path / "secret.csv"
+    outside.write_text("code,description,allowed\nD0120,OUTSIDE TEXT,1.00\n")
+    os.mkfifo(smile / "pipe.csv")
+    (smile / "zero.csv").symlink_to("/dev/zero")
+    (smile / "out.csv").symlink_to(outside)
+    (smile / "broken.csv").symlink_to(smile / "nowhere.csv")
+    (smile / "loop.csv").symlink_to(smile / "loop.csv")
+    (smile / "x.csv").mkdir()
+    (smile / "payers" / "deep").mkdir(parents=True)
+    (smile / "same.csv").symlink_to(smile / "schedules.csv")
+    client = load_client(smile)   # a FIFO read would block here forever
+    notes = {n.file: n.reason for n in client.notes}
+    assert notes["pipe.csv"] == "not a regular file (a pipe, socket or device): not read"
+    outside_note = ("a link to a file outside the client folder: not followed; copy the file "
+                    "into the folder instead")
+    assert notes["zero.csv"] == notes["out.csv"] == outside_note
+    assert notes["broken.csv"] == notes["loop.csv"] == "a broken or looping link: not read"
+    assert notes["x.csv/"] == "a folder, not a file: not read"
+    assert notes["payers/deep/"].startswith("a folder two levels down")
+    assert notes["same.csv"] == "the same file as schedules.csv (a link to it): read once"
+    assert "OUTSIDE TEXT" not in json.dumps([n.to_dict() for n in client.notes])
+    assert "OUTSIDE TEXT" not in set(client.office_fees["description"])
+
+
+def test_12_inspect_refuses_a_pipe(tmp_path: Path) -> None:
+    """inspect of a FIFO is refused at once instead of blocking."""
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    code, output = run("inspect", pipe)
+    assert code == 1
+    assert one_error_line(output) == (f"{pipe}: is not a regular file (a folder, pipe or "
+                                      "device); give the path of a schedule, office-fee or "
+                                      "volume file")
+
+
+# 13 -----------------------------------------------------------------------------------------
+
+def test_13_a_payer_named_like_another_schedule_keeps_its_own_figures(smile: Path) -> None:
+    """Payer "Delta Dental"/"PPO" and payer "Delta Dental (PPO)": two schedules, two labels."""
+    schedules = smile / "schedules.csv"
+    rows = schedules.read_text().splitlines()
+    copies = [row.replace("Delta Dental,PPO,", "Delta Dental (PPO),,", 1)
+              for row in rows if row.startswith("Delta Dental,PPO,")]
+    schedules.write_text("\n".join(rows + copies) + "\n")
+    analysis = analyze(load_client(smile))
+    payers = analysis.to_dict()["payers"]
+    labels = [(p["payer"], p["network"], p["codes"]) for p in payers]
+    assert ("Delta Dental", "PPO", 28) in labels
+    assert ("Delta Dental (PPO) #2", "", 28) in labels
+    assert any("shown as 'Delta Dental (PPO) #2'" in n.reason for n in analysis.notes)
+
+
+# 14 -----------------------------------------------------------------------------------------
+
+def test_14_letters_for_payers_whose_names_clean_alike(smile: Path, tmp_path: Path) -> None:
+    """Payers Aetna/Dental, Aetna:Dental and Aetna?Dental: three letters, none overwritten."""
+    schedules = smile / "schedules.csv"
+    rows = schedules.read_text().splitlines()
+    extra = [row.replace("Aetna,PPO,", f"Aetna{mark}Dental,PPO,", 1)
+             for mark in "/:?" for row in rows if row.startswith("Aetna,PPO,")]
+    schedules.write_text("\n".join(rows + extra) + "\n")
+    code, output = run("letters", smile, "-o", tmp_path / "l", "--date", "2026-12-01")
+    assert code == 0, output
+    wrote = [line for line in output.splitlines() if "fee review request" in line]
+    assert len(wrote) == len(set(wrote)) == 7
+    assert {p.name for p in (tmp_path / "l").glob("Aetna Dental*request.docx")} == {
+        "Aetna Dental (PPO) - fee review request.docx",
+        "Aetna Dental (PPO) (2) - fee review request.docx",
+        "Aetna Dental (PPO) (3) - fee review request.docx"}
+
+
+def test_14_a_client_named_index_keeps_its_workbook(smile: Path, tmp_path: Path) -> None:
+    """A client folder named index gets index (2).xlsx; index.xlsx is the batch's index."""
+    clients = tmp_path / "clients"
+    shutil.copytree(smile, clients / "index")
+    shutil.copytree(smile, clients / "other")
+    code, output = run("batch", clients, "-o", tmp_path / "out", "--jobs", "1")
+    assert code == 0, output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "index (2).xlsx", "index.xlsx", "other.xlsx"]
+
+
+def test_14_output_inside_a_client_folder_is_a_usage_error(smile: Path, tmp_path: Path) -> None:
+    """batch CLIENTS -o CLIENTS/<client> is refused (exit 2), not a silently skipped client."""
+    clients = tmp_path / "clients"
+    shutil.copytree(smile, clients / "smile")
+    result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(clients / "smile")])
+    assert result.exit_code == 2
+    assert f"the output folder {clients / 'smile'} is the client folder" in result.output
+    result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(clients / "smile" / "o")])
+    assert result.exit_code == 2 and "is inside the client folder" in result.output
+
+
+# 15 -----------------------------------------------------------------------------------------
+
+def test_15_inputs_and_the_template_are_never_overwritten(smile: Path, tmp_path: Path) -> None:
+    """-o an input file, or the --template itself: refused, every byte left as it was."""
+    (smile / "payers").mkdir()
+    payer_book = make.xlsx(smile / "payers" / "x.xlsx", [["Code", "Allowed"], ["D0120", 40.0]])
+    before = {p: p.read_bytes() for p in smile.rglob("*") if p.is_file()}
+    code, output = run("analyze", smile, "-o", smile / "office_fees.csv")
+    assert code == 1 and "name it office_fees.xlsx" in one_error_line(output)
+    code, output = run("analyze", smile, "-o", payer_book)
+    assert code == 1
+    assert one_error_line(output) == (
+        f"{payer_book}: exists and is not a workbook xlfees wrote (an input, or someone's own "
+        "file), so it is not overwritten; choose another name, or move that file first")
+    template = tmp_path / "T.xlsx"
+    assert run("template", "-o", template)[0] == 0
+    template_bytes = template.read_bytes()
+    code, output = run("analyze", smile, "-o", template, "--template", template)
+    assert code == 1
+    assert one_error_line(output) == (f"{template}: is the template being filled; write the "
+                                      "workbook under another name")
+    assert template.read_bytes() == template_bytes
+    assert {p: p.read_bytes() for p in smile.rglob("*") if p.is_file()} == before
+    # A workbook xlfees wrote is a result: writing it again is fine.
+    assert run("analyze", smile, "-o", tmp_path / "r.xlsx")[0] == 0
+    assert run("analyze", smile, "-o", tmp_path / "r.xlsx")[0] == 0
+
+
+# 16 -----------------------------------------------------------------------------------------
+
+def test_16_json_never_holds_infinity(tmp_path: Path) -> None:
+    """A count of 10^307 is a rejected row; the JSON stays valid (no Infinity)."""
+    path = tmp_path / "volume.csv"
+    path.write_text("code,count\nD0120,1" + "0" * 307 + "\nD0140,12\n")
+    code, output = run("inspect", path, "--json")
+    assert code == 0, output
+    document = json.loads(output, parse_constant=lambda name: pytest.fail(name))
+    assert [r["code"] for r in document["rows"]] == ["D0140"]
+    assert "not a plausible procedure count" in document["rejected"][0]["reason"]
+
+
+def test_16_workbook_cells_and_sheets_stay_within_excel(smile: Path, tmp_path: Path) -> None:
+    """A 40,000-character description is cut to 32,767; 150,000 notes are capped in one row."""
+    import openpyxl
+
+    _replace(smile / "office_fees.csv", "Periodic oral evaluation - established patient",
+             "x" * 40_000)
+    with (smile / "schedules.csv").open("a") as handle:   # 150,000 rows left out
+        handle.write("Aetna,PPO,D0120,BR,,\n" * 150_000)
+    out = tmp_path / "big.xlsx"
+    code, output = run("analyze", smile, "-o", out)
+    assert code == 0, output
+    book = openpyxl.load_workbook(out, read_only=True)
+    descriptions = [row[1] for row in book["Office Fees"].iter_rows(min_row=4, values_only=True)]
+    assert max(len(d or "") for d in descriptions) == 32_767
+    notes = list(book["Import Notes"].iter_rows(min_row=4, values_only=True))
+    assert len(notes) == 100_001
+    assert notes[-1][4].startswith("… and ")
+
+
+def test_16_too_many_payer_schedules(smile: Path) -> None:
+    """600 payers (17,000 would pass column XFD) is one Error naming the count."""
+    with (smile / "schedules.csv").open("a") as handle:
+        handle.write("".join(f"Payer {n},PPO,D0120,40.00,,\n" for n in range(600)))
+    code, output = run("analyze", smile)
+    assert code == 1
+    assert "hold 604 payer schedules, more than the 500 one workbook can compare" in \
+        one_error_line(output)
+
+
+# 17 -----------------------------------------------------------------------------------------
+
+def test_17_escape_sequences_never_reach_the_terminal(smile: Path, tmp_path: Path) -> None:
+    """Payer and file names carrying ESC sequences print without them."""
+    _replace(smile / "schedules.csv", "Aetna,PPO,D0120", "\x1b[31mAetna\x1b[0m,PPO,D0120")
+    code, output = run("analyze", smile)
+    assert code == 0 and "\x1b" not in output and "[31mAetna" in output
+    odd = tmp_path / "\x1b]0;owned\x07fees.docx"
+    odd.write_text("x")
+    code, output = run("inspect", odd)
+    assert code == 1 and "\x1b" not in output and "\x07" not in output
+
+
+# 18 -----------------------------------------------------------------------------------------
+
+def test_18_a_page_of_60000_lines_is_refused_before_it_is_laid_out(tmp_path: Path) -> None:
+    """The page's decompressed content is measured first: refused in a second, not 63 s."""
+    page = make.text_page([f"D{1000 + n % 9000} Exam ${n % 500}.00" for n in range(60_000)])
+    path = make.pdf(tmp_path / "huge.pdf", [page], compress=True)
+    with pytest.raises(ReadError, match=r"page 1 draws .* of content, over the 1.0 MB a page"):
+        read_schedule(path)
+
+
+def test_18_a_stream_that_inflates_far_is_refused(tmp_path: Path) -> None:
+    """A small PDF whose page stream inflates to 64 MB of operators is refused by size."""
+    path = make.pdf(tmp_path / "inflate.pdf", [b"q Q " * (16 * 1024 * 1024)], compress=True)
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ReadError, match=r"page 1 draws 64.0 MB of content"):
+        read_schedule(path)
+
+
+def test_18_a_slow_pdf_is_stopped_at_the_time_budget(tmp_path: Path) -> None:
+    """Pages that are slow to lay out stop at the budget (here 1 s) with one clear error."""
+    page = make.text_page([f"D{1000 + n} Exam ${n}.00" for n in range(6_000)])
+    path = make.pdf(tmp_path / "slow.pdf", [page] * 6, compress=True)
+    with pytest.raises(ReadError, match=r"took more than 1 s to read \(at page \d\), so it "
+                                        r"was stopped"):
+        read_schedule(path, limits=Limits(max_seconds=1.0))
+
+
+def test_18_a_row_of_20000_split_amounts_reads_in_one_pass(tmp_path: Path) -> None:
+    """`1~021.00` pairs split by a ~ delimiter are joined in one pass (was quadratic)."""
+    from xlfees.readers.grids import Grid
+    from xlfees.readers.reader import rejoin_split_amounts
+    row = ["D0120", "Exam"] + ["1", "021.00"] * 20_000
+    grid = Grid(sheet=None, rows=[["D0110", "Exam", "1,000.00"]] * 3 + [row],
+                row_numbers=[1, 2, 3, 4])
+    joined = rejoin_split_amounts(grid).rows[-1]
+    assert joined == ["D0120", "Exam"] + ["1,021.00"] * 20_000
+
+
+def test_18_a_merged_range_to_xfd_fills_only_the_table(tmp_path: Path) -> None:
+    """A merge D1:XFD20000 over a three-row table reads the table, without gigabytes."""
+    path = make.xlsx(tmp_path / "merged.xlsx",
+                     [["Code", "Allowed"], ["D0120", 40.0], ["D0140", 50.0]],
+                     after_data='<mergeCells count="1"><mergeCell ref="D1:XFD20000"/>'
+                                "</mergeCells>")
+    read = read_schedule(path, role="schedule")
+    assert [r["code"] for r in read.rows] == ["D0120", "D0140"]
+
+
+def test_18_a_template_that_inflates_to_gigabytes(smile: Path, tmp_path: Path) -> None:
+    """A --template zip that would inflate to 3 GB is refused before it is unpacked."""
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("padding.bin", b"\0" * (200 * 1024 * 1024))
+    code, output = run("analyze", smile, "-o", tmp_path / "out.xlsx", "--template", bomb)
+    assert code == 1
+    assert "more than a template holds" in one_error_line(output)
