@@ -22,6 +22,8 @@ MAX_COUNT = 10_000_000.0
 def implausible(value: float, count: bool = False) -> str | None:
     """Why ``value`` cannot be a fee (or, with ``count``, a procedure count), else None."""
     limit = MAX_COUNT if count else MAX_FEE
+    if value < 0:
+        return f"{value:,g} is negative: not a {'procedure count' if count else 'fee'}"
     if abs(value) > limit:
         what = "procedure count" if count else "fee"
         return f"{value:,.6g} is not a plausible {what} (over {limit:,.0f})"
