@@ -92,18 +92,31 @@ def test_bad_toml_key(runner: CliRunner, handworked_dir: Path, tmp_path: Path) -
                              "\"p75\", or \"external\"\n")
 
 
-def test_negative_fee_names_file_and_row(runner: CliRunner, handworked_dir: Path,
-                                         tmp_path: Path) -> None:
-    """A negative office fee stops with the file and row to fix."""
+def test_negative_fee_is_a_rejected_row_naming_file_and_row(runner: CliRunner,
+                                                            handworked_dir: Path,
+                                                            tmp_path: Path) -> None:
+    """A negative office fee in a file is left out and named in the notes, like any bad row."""
     folder = tmp_path / "client"
     shutil.copytree(handworked_dir, folder)
     fees = folder / "office_fees.csv"
     fees.write_text(fees.read_text().replace("D0120,Periodic oral evaluation,60.00",
                                              "D0120,Periodic oral evaluation,-60.00"))
-    result = runner.invoke(cli, ["analyze", str(folder)])
-    assert result.exit_code == 1
-    assert result.output == ("Error: office fees (office_fees.csv, row 2): office_fee -60 is "
-                             "negative or infinite; enter the amount as a positive number\n")
+    result = runner.invoke(cli, ["analyze", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert {"file": "office_fees.csv", "sheet": None, "row": 2, "text": "-60.00",
+            "reason": "-60 is negative: not a fee"} in json.loads(result.output)["notes"]
+
+
+def test_negative_fee_given_to_the_api_names_the_row() -> None:
+    """Client.from_frames refuses a negative fee with the table and row to fix."""
+    import pandas as pd
+
+    from xlfees import Client, InputError
+    office = pd.DataFrame({"code": ["D0120"], "description": ["exam"], "office_fee": [-60.0]})
+    schedules = pd.DataFrame({"payer": ["P"], "code": ["D0120"], "allowed": [40.0]})
+    with pytest.raises(InputError, match=r"office fees row 1: office_fee -60 is negative or "
+                                         r"infinite; enter the amount as a positive number"):
+        Client.from_frames("x", office, schedules)
 
 
 def test_debug_shows_the_traceback(runner: CliRunner, tmp_path: Path) -> None:
