@@ -645,3 +645,19 @@ def test_18_a_template_that_inflates_to_gigabytes(smile: Path, tmp_path: Path) -
     code, output = run("analyze", smile, "-o", tmp_path / "out.xlsx", "--template", bomb)
     assert code == 1
     assert "more than a template holds" in one_error_line(output)
+
+
+def test_12_an_unreadable_payers_folder_is_noted(smile: Path, monkeypatch) -> None:
+    """payers/ that cannot be opened (permissions; root here ignores chmod) is a note."""
+    (smile / "payers").mkdir()
+    real = Path.iterdir
+
+    def iterdir(self: Path):  # type: ignore[no-untyped-def]
+        if self.name == "payers":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    notes = {n.file: n.reason for n in load_client(smile).notes}
+    assert notes["payers/"] == ("this folder cannot be opened (Permission denied): its files "
+                                "were not read; check its permissions")
