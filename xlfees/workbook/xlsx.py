@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from xml.sax.saxutils import escape
 
+from ..readers.limits import column_number as column_index   # A → 1, AA → 27
+
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entry times: same inputs, same bytes
 
 
@@ -45,14 +47,6 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
-
-
-def column_index(letters: str) -> int:
-    """A → 1, AA → 27."""
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index
 
 
 # Excel refuses a file with a longer text in one cell.
