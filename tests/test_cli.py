@@ -147,6 +147,9 @@ def test_inspect_summary(runner: CliRunner) -> None:
         "  read from:  sheet 'Fee Schedule', header row 3",
         "  columns:    code ← 'Code', description ← 'Description', allowed ← 'Allowance', "
         "alternate_sheet ← 'Alternate Benefits'",
+        "  why:        code: header 'Code'; 100 % CDT codes",
+        "              description: header 'Description'; 100 % text",
+        "              allowed: header 'Allowance'; 100 % amounts",
         "  rows kept:  4",
         "  rejected:   1",
         "    Alternate Benefits row 4: 'D9999': alternate benefit for a code the schedule "
@@ -160,8 +163,11 @@ def test_inspect_json_shape(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["inspect", str(READERS / "guardian_dentalguard.csv"), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert list(document) == ["file", "role", "sheet", "header_row", "columns", "rows",
+    assert list(document) == ["file", "role", "sheet", "header_row", "columns", "why", "rows",
                               "rejected"]
+    assert document["why"] == {"Code": "code: header 'Code'; 100 % CDT codes",
+                               "Description": "description: header 'Description'; 100 % text",
+                               "Allowance": "allowed: header 'Allowance'; 100 % amounts"}
     assert document["columns"] == {"code": "Code", "description": "Description",
                                    "allowed": "Allowance"}
     assert document["rows"][0] == {"payer": "Guardian DentalGuard Preferred", "network": "",

@@ -299,6 +299,8 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
                         else f"{name} ← {len(header)} payer columns"
                         for name, header in read.columns.items())
     lines.append(f"  columns:    {mapping}")
+    for number, reason in enumerate(read.why.values()):
+        lines.append(f"  {'why:' if number == 0 else '':<12}{reason}")
     lines.append(f"  rows kept:  {len(read.rows)}")
     lines.append(f"  rejected:   {len(read.rejected)}")
     for note in read.rejected[:limit]:

@@ -8,6 +8,7 @@ from typing import Mapping
 
 from ..amounts import is_non_amount_word, parse_amount
 from ..cdt import normalize_code
+from .columns import column_stats, describe_rest, judge
 from .grids import Cell, Grid
 
 # Header texts, normalised (lower case, punctuation to spaces), for each canonical column.
@@ -91,6 +92,7 @@ class Layout:
     wide: list[tuple[int, str, str]] = field(default_factory=list)  # (column, payer, network)
     title_lines: list[str] = field(default_factory=list)
     data_start: int = 0                 # index of the first row that may hold data
+    why: dict[int, str] = field(default_factory=dict)   # column → its role and the reason
 
 
 def fill_merged(grid: Grid) -> list[list[Cell]]:
@@ -150,15 +152,9 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
         if index >= len(rows):
             break
         row = rows[index]
-        mapped: dict[str, int] = {}
-        headers: dict[int, str] = {}
-        for column, cell in enumerate(row):
-            if not isinstance(cell, str) or not cell.strip():
-                continue
-            headers[column] = cell.strip()
-            name = pinned_by_text.get(header_key(cell)) or map_header(cell)
-            if name and name not in mapped:
-                mapped[name] = column
+        headers = {column: " ".join(cell.split()) for column, cell in enumerate(row)
+                   if isinstance(cell, str) and cell.strip()}   # "Average\nFee" → "Average Fee"
+        mapped, extra = _map_headers(headers, pinned_by_text)
         if "code" not in mapped or len(headers) < 2:
             continue
         if _code_rows(rows, mapped["code"], index + 1) == 0:
@@ -169,17 +165,16 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
             index += 1
             for column, cell in enumerate(rows[index]):
                 if isinstance(cell, str) and cell.strip():
-                    headers[column] = cell.strip()
-            mapped = {}
-            for column, text in sorted(headers.items()):
-                name = pinned_by_text.get(header_key(text)) or map_header(text)
-                if name and name not in mapped:
-                    mapped[name] = column
+                    headers[column] = " ".join(cell.split())
+            mapped, extra = _map_headers(headers, pinned_by_text)
             if "code" not in mapped:
                 continue
         layout = Layout(header_index=index, columns=mapped, headers=headers,
                         data_start=index + 1)
+        pinned_columns = {mapped[n] for n in pinned_by_text.values() if n in mapped}
+        judge(layout, rows, extra, pinned_columns)
         _find_wide_columns(layout, rows)
+        describe_rest(layout, rows)
         # Rows above the header that hold codes are misplaced data, not a title.
         layout.title_lines = _titles([row for row in rows[:index]
                                       if not normalize_code(_cell(row, mapped["code"]))])
@@ -187,6 +182,23 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
     if header_row:
         return None
     return _headerless(rows)
+
+
+def _map_headers(headers: dict[int, str], pinned_by_text: dict[str, str],
+                 ) -> tuple[dict[str, int], dict[int, str]]:
+    """Canonical name → column, from header words (a pin first); and the columns whose
+    header names a role another column already took (``extra``: the cells decide)."""
+    mapped: dict[str, int] = {}
+    extra: dict[int, str] = {}
+    for column, text in sorted(headers.items()):
+        name = pinned_by_text.get(header_key(text)) or map_header(text)
+        if not name:
+            continue
+        if name in mapped:
+            extra[column] = name
+        else:
+            mapped[name] = column
+    return mapped, extra
 
 
 def _amount_share(rows: list[list[Cell]], column: int, code_column: int) -> float:
@@ -211,24 +223,36 @@ def _find_wide_columns(layout: Layout, rows: list[list[Cell]]) -> None:
     """Unnamed columns of amounts beside the code column are payers (a comparison sheet)."""
     assert layout.header_index is not None
     header = layout.header_index
-    mapped_columns = set(layout.columns.values())
+    decided = set(layout.columns.values()) | set(layout.why)
     group_row = rows[header - 1] if header > 0 else []
     data = rows[header + 1:]
     for column, text in sorted(layout.headers.items()):
-        if column in mapped_columns or _DERIVED.search(header_key(text)):
+        if column in decided:
             continue
-        if _amount_share(data, column, layout.columns["code"]) < 0.5:
+        if _DERIVED.search(header_key(text)):
+            layout.why[column] = f"not used: a derived figure (header {text!r})"
+            continue
+        share = _amount_share(data, column, layout.columns["code"])
+        if share < 0.5:
             continue
         if _AMOUNT_WORDS.search(header_key(text)):
             # "Member Fee", "Fee 2026": an amount column with an unlisted name, not a payer.
             if not any(n in layout.columns for n in ("allowed", "office_fee", "amount")):
                 layout.columns["amount"] = column
+                layout.why[column] = (f"amount: header {text!r} names an amount; "
+                                      f"{share:.0%} of its cells are amounts".replace("%", " %"))
+            else:
+                layout.why[column] = (f"not used: another column already gives the amount "
+                                      f"(header {text!r})")
             continue
         group = _cell(group_row, column)
         if header_key(text) in NETWORK_WORDS and isinstance(group, str) and group.strip():
             layout.wide.append((column, group.strip(), text))
         else:
             layout.wide.append((column, text, ""))
+        layout.why[column] = (f"a payer's allowed amounts: header {text!r} is a name, not a "
+                              f"column xlfees knows, and {share:.0%} of its cells are "
+                              "amounts").replace("%", " %")
 
 
 def _titles(rows: list[list[Cell]]) -> list[str]:
@@ -278,8 +302,14 @@ def _headerless(rows: list[list[Cell]]) -> Layout | None:
     if headers:
         header_index = max(i for i, row in enumerate(rows[:first_code])
                            if any(isinstance(c, str) and c.strip() for c in row))
-    return Layout(header_index=header_index, columns=columns, headers=headers,
-                  title_lines=titles, data_start=first_code)
+    layout = Layout(header_index=header_index, columns=columns, headers=headers,
+                    title_lines=titles, data_start=first_code)
+    for name, column in columns.items():
+        cells = column_stats(rows, column, best)
+        source = (f"the column title {headers[column]!r}" if column in headers
+                  else "no header")
+        layout.why[column] = f"{name}: {source}; {cells.summary()}"
+    return layout
 
 
 def _headers_in_line(titles: list[str], columns: dict[str, int]) -> dict[int, str]:

@@ -56,6 +56,7 @@ class FileRead:
     encoding: str | None = None
     delimiter: str | None = None
     headers: list[str] = field(default_factory=list)   # every column header, as written
+    why: dict[str, str] = field(default_factory=dict)  # header (or "column N") → role: reason
     header_place: str | None = None   # "page 1" when a PDF's column titles gave the header
 
     @property
@@ -70,6 +71,7 @@ class FileRead:
             "header_row": self.header_row,
             **({"header_page": self.header_place} if self.header_place else {}),
             "columns": self.columns,
+            "why": dict(self.why),
             "rows": [dict(r) for r in self.rows],
             "rejected": [{"sheet": n.sheet, "row": n.row, "text": n.text, "reason": n.reason}
                          for n in self.rejected],
@@ -209,7 +211,9 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                                   if layout.header_index is not None else None),
                       columns=_column_names(layout), notes=notes,
                       encoding=grid.encoding, delimiter=grid.delimiter,
-                      headers=[layout.headers[c] for c in sorted(layout.headers)])
+                      headers=[layout.headers[c] for c in sorted(layout.headers)],
+                      why={layout.headers.get(c, f"column {c + 1}"): reason
+                           for c, reason in sorted(layout.why.items())})
     if grid.row_sheets and layout.header_index is not None:
         result.header_place = grid.sheet_of(layout.header_index)   # "page 1" of a PDF
     _RowReader(result, grid, layout, pins, display).read()
