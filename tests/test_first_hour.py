@@ -79,7 +79,8 @@ def test_office_fee_file_giving_no_rows_is_an_error(client: Path) -> None:
     assert str(caught.value) == (
         "office_fees.csv: read as the office fees, but no row gave a code and a fee (columns "
         "seen: 'code', 'description', 'Notes'; read as: code ← 'code', description ← "
-        "'description'; its first rejected row, row 2 '': no amount). Fix: map the fee column "
+        "'description'; its first rejected row, row 2 'D0120 Periodic oral evaluation 60.00': "
+        "no amount). Fix: map the fee column "
         'in client.toml: [files."office_fees.csv"] columns = { office_fee = "<header>" }')
 
 

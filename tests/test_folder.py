@@ -39,7 +39,7 @@ def test_unreadable_rows_are_reported_not_dropped(folder: Path) -> None:
                          + "Total,,,4321,,\n")
     notes = {(n.file, n.row, n.text, n.reason) for n in load_client(folder).notes}
     assert ("schedules.csv", 17, "Exam", "not a CDT code") in notes
-    assert ("schedules.csv", 18, "", "no amount") in notes
+    assert ("schedules.csv", 18, "Delta Care PDP D2391", "no amount") in notes
     assert ("schedules.csv", 20, "N/C", "alternate benefit is not an amount; the payer's "
                                         "allowed amount for the alternate code is used") in notes
     assert ("schedules.csv", 21, "Total", "totals row") in notes

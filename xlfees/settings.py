@@ -181,7 +181,8 @@ PRACTICE_TEXT_KEYS = ("name", "owner_email", "tin", "npi", "address", "phone", "
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
 _FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row"}
-_COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "alt_code", "alt_allowed",
+_COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "benchmark", "alt_code",
+                 "alt_allowed",
                  "count", "payer", "network", "effective"}
 FILE_ROLES = ("schedule", "office_fees", "volume")
 

@@ -47,6 +47,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "network": ("network", "product", "plan type", "network name"),
     "effective": ("effective", "effective date", "eff date", "eff", "effective from",
                   "start date"),
+    # An office-fee file's own comparison figure (settings: benchmark = "external").
+    "benchmark": ("benchmark", "external benchmark", "benchmark fee", "ucr benchmark",
+                  "survey benchmark", "benchmark amount"),
 }
 # Generic amount headers: an allowed amount in a payer's file, an office fee in the office's.
 GENERIC_AMOUNT = ("fee", "fees", "amount", "price", "charge", "rate", "fee amount", "amt")

@@ -23,7 +23,7 @@ from .names import effective_date, iso_date, payer_from_filename, payer_from_tit
 ROLES = ("schedule", "office_fees", "volume")
 SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                      "effective", "sheet", "row")
-OFFICE_ROW_KEYS = ("code", "description", "office_fee", "sheet", "row")
+OFFICE_ROW_KEYS = ("code", "description", "office_fee", "benchmark", "sheet", "row")
 VOLUME_ROW_KEYS = ("code", "payer", "count", "sheet", "row")
 
 
@@ -271,10 +271,18 @@ def _rename_amount(layout: Layout, role: str) -> None:
     if "amount" in layout.columns:
         target = {"schedule": "allowed", "office_fees": "office_fee"}.get(role)
         if target and target not in layout.columns:
-            layout.columns[target] = layout.columns.pop("amount")
+            _rename_column(layout, "amount", target)
     if role == "office_fees" and "office_fee" not in layout.columns and \
             "allowed" in layout.columns:
-        layout.columns["office_fee"] = layout.columns.pop("allowed")
+        _rename_column(layout, "allowed", "office_fee")
+
+
+def _rename_column(layout: Layout, old: str, new: str) -> None:
+    column = layout.columns.pop(old)
+    layout.columns[new] = column
+    reason = layout.why.get(column, "")
+    if reason.startswith(f"{old}:"):
+        layout.why[column] = f"{new}:{reason[len(old) + 1:]}"
 
 
 def _column_names(layout: Layout) -> dict[str, Any]:
@@ -324,9 +332,24 @@ class _RowReader:
         self.effective = next((d for d in map(effective_date, layout.title_lines) if d), None)
 
     def reject(self, index: int, text: Cell, reason: str) -> None:
+        shown = _text(text)
+        if not shown:   # a blank cell: show the row, so the note can be found and read
+            shown = " ".join(_text(c) for c in self.grid.rows[index] if _text(c))
         self.result.rejected.append(Note(reason=reason, file=self.display,
                                          sheet=self.grid.sheet_of(index),
-                                         row=self.grid.row_numbers[index], text=_text(text)))
+                                         row=self.grid.row_numbers[index], text=shown))
+
+    def benchmark(self, index: int, row: list[Cell]) -> dict[str, Any]:
+        """An office-fee file's own benchmark column (a survey or UCR figure), if it has one.
+
+        A blank is no benchmark for that code, not a rejected row.
+        """
+        if "benchmark" not in self.layout.columns:
+            return {}
+        cell = _cell(row, self.layout.columns["benchmark"])
+        if not _text(cell):
+            return {"benchmark": None}
+        return {"benchmark": self.amount(index, cell, "benchmark")}
 
     def amount(self, index: int, cell: Cell, what: str | None = None,
                count: bool = False) -> float | None:
@@ -380,7 +403,8 @@ class _RowReader:
             fee = self.amount(index, _cell(row, columns.get("office_fee")))
             if fee is not None:
                 self.result.office_fees.append({"code": code, "description": description,
-                                                "office_fee": fee, **where})
+                                                "office_fee": fee,
+                                                **self.benchmark(index, row), **where})
             return
         if "office_fee" in columns:  # a comparison sheet's office-fee column
             cell = _cell(row, columns["office_fee"])
