@@ -83,7 +83,8 @@ def test_missing_column() -> None:
      "setting 'coverage.Restorative' is -1; use a fraction between 0 and 1 (0.8 = 80 %)"),
     ({"benchmark": "average"},
      "setting 'settings.benchmark' is 'average'; "
-     "use \"median\", \"max\", a percentile such as \"p75\", or \"external\""),
+     "use \"median\", \"max\", a percentile such as \"p75\", \"external\", or a fee "
+     "survey's column: \"survey:p80\""),
     ({"ask": 10}, "setting 'settings.ask' is 10; use a fraction between 0 and 1 (0.8 = 80 %)"),
 ])
 def test_impossible_settings(kwargs, message) -> None:

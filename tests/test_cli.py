@@ -89,7 +89,8 @@ def test_bad_toml_key(runner: CliRunner, handworked_dir: Path, tmp_path: Path) -
     assert result.exit_code == 1
     assert result.output == (f"Error: {folder / 'client.toml'}: setting 'settings.benchmark' "
                              "is 'mean'; use \"median\", \"max\", a percentile such as "
-                             "\"p75\", or \"external\"\n")
+                             "\"p75\", \"external\", or a fee survey's column: "
+                             "\"survey:p80\"\n")
 
 
 def test_negative_fee_is_a_rejected_row_naming_file_and_row(runner: CliRunner,

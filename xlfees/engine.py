@@ -17,7 +17,7 @@ from .cdt import category
 from .client import Client, Note
 from .errors import SettingsError
 from .money import cents
-from .settings import ALT_MAP_DEFAULT, PEER, Settings, benchmark_percentile
+from .settings import ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings, benchmark_percentile
 from .wording import plural
 
 ScheduleKey = tuple[str, str]  # (payer, network)
@@ -289,8 +289,10 @@ def compute(client: Client) -> Tables:
     if q is None:
         lacking = sorted(set(schedules["code"]) & set(office) - set(external))
         if lacking:
-            notes.append(_note("benchmark is \"external\" but these codes have no "
-                               "benchmark in the office fees, so no shortfall: "
+            source = ("the fee survey" if settings.benchmark.startswith(SURVEY_PREFIX)
+                      else "the office fees")
+            notes.append(_note(f"benchmark is \"{settings.benchmark}\" but these codes have no "
+                               f"benchmark in {source}, so no shortfall: "
                                + ", ".join(lacking), file="office fees"))
     gap_rows = []
     for key in keys:

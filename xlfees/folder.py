@@ -14,7 +14,7 @@ from .deliverables import is_deliverable
 from .errors import ClientFolderError, SettingsError
 from .readers.limits import MB, SUPPORTED as SUPPORTED_SUFFIXES, Limits, unsupported_reason
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
-from .settings import PRACTICE_TEXT_KEYS, Settings
+from .settings import PRACTICE_TEXT_KEYS, Settings, survey_statistic
 from .wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
@@ -62,6 +62,7 @@ def load_client(folder: str | Path) -> Client:
         notes.extend(read.notes)
         notes.extend(read.rejected)
     office_fees = _office_fees(folder, reads, notes)
+    office_fees = _survey_benchmark(office_fees, reads, settings, toml_path, notes)
     schedule_rows = [row | {"source": r.file} for r in reads for row in r.schedules]
     if not schedule_rows:
         raise ClientFolderError(f"{folder}: no payer schedules found: put each payer's schedule "
@@ -234,7 +235,47 @@ def _office_fees(folder: Path, reads: list[FileRead], notes: list[Note]) -> pd.D
 
 
 ROLE_WORDS = {"schedule": "a payer schedule", "office_fees": "the office fees",
-              "volume": "a volume report"}
+              "volume": "a volume report", "survey": "a fee survey"}
+
+
+def _survey_benchmark(office_fees: pd.DataFrame, reads: list[FileRead], settings: Settings,
+                      source: Path, notes: list[Note]) -> pd.DataFrame:
+    """With ``benchmark = "survey:p80"`` the survey's column is every code's benchmark.
+
+    A survey in the folder is otherwise only noted: it never becomes a payer.
+    """
+    surveys = [r for r in reads if r.role == "survey"]
+    statistic = survey_statistic(settings.benchmark)
+    if statistic is None:
+        for read in surveys:
+            notes.append(Note(reason='a fee survey: used as the benchmark with '
+                                     'benchmark = "survey:p80" (or another of its columns) in '
+                                     "client.toml", file=read.file))
+        return office_fees
+    if not surveys:
+        raise SettingsError("settings.benchmark", f"is {settings.benchmark!r} but the folder "
+                            "holds no fee survey", "add the survey file (code, description, "
+                            'percentiles), or use benchmark = "median"', source=str(source))
+    if len(surveys) > 1:
+        raise SettingsError("settings.benchmark", f"is {settings.benchmark!r} and the folder "
+                            "holds several surveys (" + ", ".join(r.file for r in surveys) + ")",
+                            "keep one survey in the folder", source=str(source))
+    [survey] = surveys
+    available = sorted({k for row in survey.survey for k, v in row.items()
+                        if k not in ("code", "description", "sheet", "row", "responses",
+                                     "std_dev") and v is not None})
+    if statistic not in available:
+        raise SettingsError("settings.benchmark", f"is {settings.benchmark!r} but "
+                            f"{survey.file} has no {statistic} column",
+                            "use one it has: " + ", ".join(f'"survey:{a}"' for a in available),
+                            source=str(source))
+    values = {row["code"]: row[statistic] for row in survey.survey
+              if row.get(statistic) is not None}
+    office_fees = office_fees.copy()
+    office_fees["benchmark"] = [values.get(code) for code in office_fees["code"]]
+    notes.append(Note(reason=f"the benchmark is this survey's {statistic} for "
+                             f"{len(values)} codes", file=survey.file))
+    return office_fees
 
 
 def _no_office_fees(folder: Path, reads: list[FileRead]) -> str:

@@ -135,6 +135,9 @@ def benchmark_percentile(benchmark: str) -> float | None:
     """
     if benchmark == EXTERNAL:
         return None
+    if isinstance(benchmark, str) and benchmark.startswith(SURVEY_PREFIX):
+        survey_statistic(benchmark)   # validates
+        return None
     if benchmark == "median":
         return 0.5
     if benchmark == "max":
@@ -143,8 +146,29 @@ def benchmark_percentile(benchmark: str) -> float | None:
     if match is None:
         raise SettingsError("settings.benchmark", f"is {benchmark!r}",
                             "use \"median\", \"max\", a percentile such as \"p75\", "
-                            "or \"external\"")
+                            "\"external\", or a fee survey's column: \"survey:p80\"")
     return int(match.group(1)) / 100
+
+
+SURVEY_PREFIX = "survey:"
+
+
+def survey_statistic(benchmark: str) -> str | None:
+    """``"survey:p80"`` → ``"p80"``, ``"survey:median"`` → ``"p50"``; None for other benchmarks."""
+    if not benchmark.startswith(SURVEY_PREFIX):
+        return None
+    statistic = benchmark[len(SURVEY_PREFIX):].strip().lower()
+    statistic = {"median": "p50", "mean": "average"}.get(statistic, statistic)
+    if statistic == "average" or _PERCENTILE.match(statistic):
+        return statistic
+    raise SettingsError("settings.benchmark", f"is {benchmark!r}",
+                        'name a survey column: "survey:p80" (any percentile it lists), '
+                        '"survey:median" or "survey:average"')
+
+
+def is_external(benchmark: str) -> bool:
+    """The benchmark is a figure per code from outside the payers (a column, a survey)."""
+    return benchmark == EXTERNAL or benchmark.startswith(SURVEY_PREFIX)
 
 
 def _check_ask(ask: object) -> None:
@@ -184,7 +208,7 @@ _FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row"}
 _COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "benchmark", "alt_code",
                  "alt_allowed",
                  "count", "payer", "network", "effective"}
-FILE_ROLES = ("schedule", "office_fees", "volume")
+FILE_ROLES = ("schedule", "office_fees", "volume", "survey")
 
 
 def _table(document: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -96,6 +96,7 @@ class Layout:
     title_lines: list[str] = field(default_factory=list)
     data_start: int = 0                 # index of the first row that may hold data
     why: dict[int, str] = field(default_factory=dict)   # column → its role and the reason
+    survey: dict[str, int] = field(default_factory=dict)  # a fee survey: statistic → column
 
 
 def fill_merged(grid: Grid) -> list[list[Cell]]:
@@ -175,8 +176,15 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
         layout = Layout(header_index=index, columns=mapped, headers=headers,
                         data_start=index + 1)
         pinned_columns = {mapped[n] for n in pinned_by_text.values() if n in mapped}
+        layout.survey = survey_columns(headers)
+        for statistic, column in layout.survey.items():
+            layout.why[column] = (f"survey {statistic}: header {headers[column]!r} names a "
+                                  "fee-survey statistic")
+            for name in [n for n, c in layout.columns.items() if c == column]:
+                del layout.columns[name]
         judge(layout, rows, extra, pinned_columns)
-        _find_wide_columns(layout, rows)
+        if not layout.survey:   # a survey's statistics are no payers
+            _find_wide_columns(layout, rows)
         describe_rest(layout, rows)
         # Rows above the header that hold codes are misplaced data, not a title.
         layout.title_lines = _titles([row for row in rows[:index]
@@ -185,6 +193,35 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
     if header_row:
         return None
     return _headerless(rows)
+
+
+# Fee-survey statistics: "10th Percentile", "P75", "50th", "Average Fee", "Std Dev", "N".
+_PERCENTILE_HEADER = re.compile(r"^(?:p\s?(\d{1,2})|(\d{1,2})(?:st|nd|rd|th)(?:\s(?:percentile|"
+                                r"pctl|pct))?|(\d{1,2})\s?(?:percentile|pctl|pct))$")
+_SURVEY_WORDS = {
+    "average": ("average", "average fee", "avg", "avg fee", "mean", "mean fee", "average charge"),
+    "p50": ("median", "median fee"),
+    "std_dev": ("std dev", "standard deviation", "sd", "std", "stdev", "std deviation"),
+    "responses": ("responses", "number of responses", "n", "respondents", "no of responses",
+                  "response count"),
+}
+
+
+def survey_columns(headers: dict[int, str]) -> dict[str, int]:
+    """The statistic each column of a fee survey holds; {} unless three percentiles say survey."""
+    found: dict[str, int] = {}
+    for column, text in sorted(headers.items()):
+        key = header_key(text)
+        match = _PERCENTILE_HEADER.match(key)
+        if match:
+            found.setdefault(f"p{int(next(g for g in match.groups() if g))}", column)
+            continue
+        for statistic, words in _SURVEY_WORDS.items():
+            if key in words:
+                found.setdefault(statistic, column)
+    percentiles = [s for s in found if s.startswith("p") and s != "p50"] + (
+        ["p50"] if "p50" in found else [])
+    return found if len(percentiles) >= 3 else {}
 
 
 def _map_headers(headers: dict[int, str], pinned_by_text: dict[str, str],

@@ -20,7 +20,7 @@ from .limits import Limits, ReadError, file_kind
 from ..wording import printable, readable_name
 from .names import effective_date, iso_date, payer_from_filename, payer_from_title
 
-ROLES = ("schedule", "office_fees", "volume")
+ROLES = ("schedule", "office_fees", "volume", "survey")
 SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                      "effective", "sheet", "row")
 OFFICE_ROW_KEYS = ("code", "description", "office_fee", "benchmark", "sheet", "row")
@@ -51,6 +51,7 @@ class FileRead:
     schedules: list[dict[str, Any]] = field(default_factory=list)
     office_fees: list[dict[str, Any]] = field(default_factory=list)
     volume: list[dict[str, Any]] = field(default_factory=list)
+    survey: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[Note] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)   # about the file, not one row
     encoding: str | None = None
@@ -62,7 +63,7 @@ class FileRead:
     @property
     def rows(self) -> list[dict[str, Any]]:
         return {"schedule": self.schedules, "office_fees": self.office_fees,
-                "volume": self.volume}[self.role]
+                "volume": self.volume, "survey": self.survey}[self.role]
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees inspect --json`` document."""
@@ -119,6 +120,8 @@ def name_hint(relative: str) -> str | None:
 def _sheet_role(layout: Layout) -> str | None:
     """The role a table's columns prove, 'alt' for an alternate-benefit sheet, None if unsure."""
     columns = layout.columns
+    if layout.survey:
+        return "survey"
     if "count" in columns:
         return "volume"
     if "allowed" in columns or layout.wide:
@@ -234,6 +237,11 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
         if pinned not in ROLES:
             raise ReadError(display, f"role '{pinned}' is not a role",
                             "use schedule, office_fees or volume")
+        if pinned == "survey" and not layout.survey:
+            raise ReadError(display, "is pinned as a survey but no column names a percentile "
+                            "or an average" + _columns_seen(layout),
+                            'check the pin: a survey has columns such as "50th", "75th", '
+                            '"90th" and "Average"')
         if pinned == "volume" and "count" not in layout.columns:
             raise ReadError(display, "is pinned as volume but has no count column"
                             + _columns_seen(layout), 'map it in client.toml: [files."'
@@ -391,13 +399,23 @@ class _RowReader:
     def read_row(self, index: int, row: list[Cell], code: str) -> None:
         columns, role = self.layout.columns, self.result.role
         where = {"sheet": self.grid.sheet_of(index), "row": self.grid.row_numbers[index]}
-        description = _text(_cell(row, columns.get("description")))
+        description = " ".join(_text(_cell(row, columns.get("description"))).split())
         if role == "volume":
             count = self.amount(index, _cell(row, columns["count"]), count=True)
             if count is not None:
                 self.result.volume.append({"code": code,
                                            "payer": _text(_cell(row, columns.get("payer"))),
                                            "count": count, **where})
+            return
+        if role == "survey":
+            statistics = {}
+            for statistic, column in self.layout.survey.items():
+                cell = _cell(row, column)
+                statistics[statistic] = (self.amount(index, cell, statistic,
+                                                     count=statistic == "responses")
+                                         if _text(cell) else None)
+            self.result.survey.append({"code": code, "description": description,
+                                       **statistics, **where})
             return
         if role == "office_fees":
             fee = self.amount(index, _cell(row, columns.get("office_fee")))

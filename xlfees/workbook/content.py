@@ -11,7 +11,7 @@ import pandas as pd
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..engine import schedule_label
-from ..settings import DEFAULT_ASK, EXTERNAL, PEER, benchmark_percentile
+from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
 
 
@@ -175,7 +175,8 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
         "Strategy": "peer" if peer else "ask",
         "Ask": DEFAULT_ASK if peer else float(settings.ask),
         "AltAsk": settings.alt_ask,
-        "Benchmark": "external" if settings.benchmark == EXTERNAL else "percentile",
+        # A survey benchmark is in Office Fees' Benchmark column: external to the formulas.
+        "Benchmark": "external" if is_external(settings.benchmark) else "percentile",
         "BenchmarkQ": benchmark_percentile(settings.benchmark),
         "BalanceBasis": settings.balance_basis,
         "VolumeBasis": analysis.volume_basis,
