@@ -257,6 +257,8 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
 # A bullet, an asterisk or a list number before a code: "*D1110", "1. D0120", "• D0140".
 _PDF_MARKER = re.compile(r"^\s*(?:[*•·▪◦-]+|\(?\d{1,3}[.)])\s*(?=[Dd]?\d{4}\b)")
 _PDF_CODE_TOKEN = re.compile(r"^[Dd]\d{4}\.?$")
+_PDF_CODE_INSIDE = re.compile(r"^(?P<description>\S.*?)\s+(?P<code>[Dd]\d{4})\.?\s+"
+                              r"(?P<amounts>\S.*)$")
 
 
 def pdf_entries(line: str) -> list[str]:
@@ -284,6 +286,14 @@ def split_pdf_line(line: str) -> list[Cell]:
     """
     match = _PDF_LINE.match(line.strip())
     if match is None:
+        # A table with the code in the middle ("Crown - porcelain  D2740  $812.00").
+        inner = _PDF_CODE_INSIDE.match(line.strip())
+        amounts = inner.group("amounts") if inner else ""
+        if inner and " ".join(amounts.lower().split()) in _PDF_NON_AMOUNTS:
+            return [inner.group("code"), inner.group("description"), amounts]
+        if inner and all(_PDF_AMOUNT.match(t) or t.lower() in _PDF_NON_AMOUNTS
+                         for t in amounts.split()):
+            return [inner.group("code"), inner.group("description"), *amounts.split()]
         return [line.strip()]
     tokens = match.group("rest").split()
     amounts: list[str] = []

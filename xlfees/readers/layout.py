@@ -359,7 +359,8 @@ def _headers_in_line(titles: list[str], columns: dict[str, int]) -> dict[int, st
     line = titles[-1]
     headers: dict[int, str] = {}
     for name, column in columns.items():
-        for synonym in sorted(SYNONYMS.get(name, ()), key=len, reverse=True):
+        words = SYNONYMS.get(name, ()) + (GENERIC_AMOUNT if name == "amount" else ())
+        for synonym in sorted(words, key=len, reverse=True):
             match = re.search(rf"\b{re.escape(synonym)}\b", line, re.IGNORECASE)
             if match and len(synonym) > 2:
                 headers[column] = match.group(0)

@@ -64,13 +64,38 @@ def clean_payer(text: str) -> str:
     return " ".join(cleaned.replace("_", " ").split()).strip(" -–—:|,.")
 
 
+# Dental carriers, to pick the title line that names the payer among page furniture.
+CARRIERS = re.compile(
+    r"\b(delta\s+dental|delta|metlife|cigna|aetna|guardian|united\s+concordia|"
+    r"unitedhealth\s*care|uhc|humana|ameritas|principal|sun\s*life|anthem|bcbs|"
+    r"blue\s+cross|blue\s+shield|careington|connection\s+dental|geha|dentemax|"
+    r"dental\s+select|lincoln|renaissance|assurant|spirit\s+dental|mutual\s+of\s+omaha|"
+    r"physicians\s+mutual|solstice|avesis|mcna|dentaquest|liberty\s+dental|beam|"
+    r"dominion|highmark|premier\s+access|envolve|skygen|careington|zelis|firstcarolina|"
+    r"tricare|fep\s*blue|guardian\s+dental)\b", re.IGNORECASE)
+# Page furniture that is never a payer: form numbers (K1-09, DG 2026-11), page numbers.
+_FORM_NUMBER = re.compile(r"^(?:form\s*)?[A-Z]{0,4}[\s-]?\d[\w./-]*$", re.IGNORECASE)
+
+
+def _plausible_payer(name: str) -> bool:
+    letters = sum(ch.isalpha() for ch in name)
+    return (bool(name) and letters >= 3 and len(name) <= 60
+            and not _FORM_NUMBER.match(name) and letters > sum(ch.isdigit() for ch in name))
+
+
 def payer_from_title(titles: list[str]) -> str | None:
-    """The payer named in the first title line above the table, when it names one."""
+    """The payer a title names: a line naming a known carrier first, else the first title
+    line that reads as a name (never a form number, a date or a page number)."""
+    for title in titles[:8]:
+        if CARRIERS.search(title) and not _NOT_A_PAYER.search(title):
+            name = clean_payer(title)
+            if _plausible_payer(name) and CARRIERS.search(name):
+                return name
     for title in titles[:2]:
         if _NOT_A_PAYER.search(title):
             continue
         name = clean_payer(title)
-        if name and any(ch.isalpha() for ch in name) and len(name) <= 60:
+        if _plausible_payer(name):
             return name
     return None
 

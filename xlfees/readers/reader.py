@@ -15,10 +15,10 @@ from ..amounts import implausible, looks_decimal_comma, non_amount_reason, parse
 from ..cdt import normalize_code
 from ..client import Note
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
-from .layout import Layout, find_layout, is_totals
+from .layout import Layout, find_layout, is_totals, map_header
 from .limits import Limits, ReadError, file_kind
 from ..wording import printable, readable_name
-from .names import effective_date, iso_date, payer_from_filename, payer_from_title
+from .names import CARRIERS, effective_date, iso_date, payer_from_filename, payer_from_title
 
 ROLES = ("schedule", "office_fees", "volume", "survey")
 SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
@@ -258,6 +258,9 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
         proven = "schedule"
     if proven is None and "amount" in layout.columns and hint in ("schedule", "office_fees"):
         proven = hint
+    if proven is None and "amount" in layout.columns and any(
+            CARRIERS.search(title) for title in layout.title_lines[:8]):
+        proven = "schedule"   # the title names a dental carrier: its schedule
     if proven is None:
         raise AmbiguousFile(display, "could be a payer schedule or the office's fees (its only "
                                      "amount column has a generic name)",
@@ -379,22 +382,65 @@ class _RowReader:
                 self.reject(index, row_text, f"above the header (row "
                             f"{grid.row_numbers[layout.header_index or 0]}): put the header "
                             "first, or delete the row")
+        # A PDF line's cells are code, description and its amounts: the usual count of
+        # amounts is the table's; a line with more holds figures we cannot tell apart.
+        widths = Counter(len(r) for r in grid.rows[layout.data_start:]
+                         if len(r) > 1 and normalize_code(_cell(r, code_column)))
+        usual = min(widths, key=lambda w: (-widths[w], w)) if widths else 0
+        if self.is_pdf and usual > 3:
+            self.result.notes.append(Note(
+                reason=f"its lines carry {usual - 2} amounts each: the first is read as the "
+                       "allowed amount; ask the payer which is which, or for Excel or CSV",
+                file=self.display))
         for index in range(layout.data_start, len(grid.rows)):
             row = grid.rows[index]
             if not any(_text(c) for c in row) or row == header:
                 continue
-            raw_code = _cell(row, code_column)
+            raw_code = _cell(row, self.layout.columns["code"])
             code = normalize_code(raw_code)
+            if code is None and not self.is_pdf and self.second_header(index):
+                continue
             if code is None:
                 if self.is_pdf and len(row) == 1:
-                    continue  # page headers, column titles and footers of a PDF
+                    # Page headers, column titles and footers pass; a line with a dollar
+                    # amount and no code (a surcharge, an extra cleaning) is reported.
+                    if _MONEY_IN_TEXT.search(_text(row[0])):
+                        self.reject(index, row[0], "an amount on a line with no CDT code")
+                    continue
                 if is_totals(row):
                     self.reject(index, next(_text(c) for c in row if _text(c)), "totals row")
                 else:
                     text = _text(raw_code) or next(_text(c) for c in row if _text(c))
                     self.reject(index, text, "not a CDT code")
                 continue
+            if self.is_pdf and usual and len(row) > usual:
+                self.reject(index, " ".join(_text(c) for c in row if _text(c)),
+                            f"{len(row) - 2} amounts on one line where the table's lines have "
+                            f"{usual - 2}: which is the allowed amount cannot be told")
+                continue
             self.read_row(index, row, code)
+
+    def second_header(self, index: int) -> bool:
+        """A header row further down (a second table, columns in another order): the rows
+        below it are read by its columns, and a note says so."""
+        row = self.grid.rows[index]
+        names = [map_header(cell) for cell in row]
+        if "code" not in names or sum(1 for n in names if n) < 2:
+            return False
+        below = Grid(sheet=self.grid.sheet, rows=self.grid.rows[index:],
+                     row_numbers=self.grid.row_numbers[index:])
+        layout = find_layout(below, header_row=1)
+        if layout is None:
+            return False
+        _rename_amount(layout, self.result.role)
+        self.layout = layout
+        self.result.notes.append(Note(
+            reason=f"a second header at row {self.grid.row_numbers[index]}: the rows below it "
+                   "are read by its columns (" + ", ".join(
+                       f"{n} ← {layout.headers.get(c, c)!r}"
+                       for n, c in sorted(layout.columns.items(), key=lambda i: i[1])) + ")",
+            file=self.display, sheet=self.grid.sheet_of(index)))
+        return True
 
     def read_row(self, index: int, row: list[Cell], code: str) -> None:
         columns, role = self.layout.columns, self.result.role
@@ -504,6 +550,15 @@ def _merge_alternates(result: FileRead, grid: Grid, layout: Layout, pins: FilePi
     result.columns["alternate_sheet"] = grid.sheet
 
 
+def _place(row: dict[str, Any], seen_from: dict[str, Any]) -> str:
+    """'row 3', or 'page 2 row 3' / "sheet 'Fees' row 3" when it is on another page or
+    sheet than the row the note is about, or on a PDF page."""
+    sheet = row.get("sheet")
+    if sheet and (sheet.startswith("page ") or sheet != seen_from.get("sheet")):
+        return f"{sheet} row {row['row']}"
+    return f"row {row['row']}"
+
+
 def _resolve_duplicates(result: FileRead) -> None:
     """Identical repeats are kept once; conflicting amounts are rejected, never chosen."""
     for table, key_fields, value_fields in (
@@ -523,11 +578,11 @@ def _resolve_duplicates(result: FileRead) -> None:
                 kept.append(first)
                 for repeat in group[1:]:
                     result.rejected.append(Note(
-                        reason=f"repeats row {first['row']} (same amount); kept once",
+                        reason=f"repeats {_place(first, repeat)} (same amount); kept once",
                         file=result.file, sheet=repeat["sheet"], row=repeat["row"],
                         text=repeat["code"]))
                 continue
-            listing = ", ".join(f"row {r['row']} ({r[value_fields[0]]:,.2f})" for r in group)
+            listing = ", ".join(f"{_place(r, first)} ({r[value_fields[0]]:,.2f})" for r in group)
             for row in group:
                 result.rejected.append(Note(
                     reason=f"conflicting amounts for {row['code']}: {listing}; remove the wrong "
@@ -537,6 +592,7 @@ def _resolve_duplicates(result: FileRead) -> None:
         setattr(result, table, kept)
 
 
+_MONEY_IN_TEXT = re.compile(r"\$\s?\d[\d,]*(?:\.\d{2})?|\b\d{1,3}(?:,\d{3})*\.\d{2}\b")
 _SPLIT_HEAD = re.compile(r"^\s*\$?\s?\d{1,3}$")
 _SPLIT_TAIL = re.compile(r"^\d{3}(\.\d{1,2})?\s*$")
 

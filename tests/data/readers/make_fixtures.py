@@ -285,5 +285,106 @@ def hostile() -> None:
     (folder / "letter.docx").write_bytes(b"PK\x03\x04not really")
 
 
+def _pdf(name: str, pages: list[list[str]], right: dict[int, str] | None = None) -> None:
+    """A text PDF: each page a list of lines, drawn top down in Helvetica 10."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(HERE / name), pagesize=letter, invariant=1)
+    for lines in pages:
+        pdf.setFont("Helvetica", 10)
+        for i, line in enumerate(lines):
+            pdf.drawString(40, 750 - 16 * i, line)
+        pdf.showPage()
+    pdf.save()
+
+
+def wild() -> None:
+    """Shapes seen in real payer and survey files (issue 12), with our own numbers."""
+    # A ~-delimited payer export: PROCEDURES holds the descriptions, two date columns,
+    # the amount under "Max Pay Amt".
+    text("cigna_dental_ppo_2026.txt",
+         "CDT CODE~PROCEDURES~EFF DATE~END DATE~Max Pay Amt\n"
+         "D0120~PERIODIC ORAL EVALUATION - ESTABLISHED PATIENT~01/01/2026~12/31/2026~$38.00\n"
+         "D0140~LIMITED ORAL EVALUATION - PROBLEM FOCUSED~01/01/2026~12/31/2026~$52.00\n"
+         "D0150~COMPREHENSIVE ORAL EVALUATION~01/01/2026~12/31/2026~$61.50\n"
+         "D1110~PROPHYLAXIS - ADULT~01/01/2026~12/31/2026~$71.00\n"
+         "D2391~RESIN-BASED COMPOSITE - ONE SURFACE, POSTERIOR~01/01/2026~12/31/2026~$118.00\n"
+         "D2740~CROWN - PORCELAIN/CERAMIC~01/01/2026~12/31/2026~$721.00\n"
+         "D9999~UNSPECIFIED ADJUNCTIVE PROCEDURE, BY REPORT~01/01/2026~12/31/2026~BR\n")
+    # Office fees whose description column is headed "Procedure".
+    text("office fees procedure header.csv",
+         "Code,Procedure,Fee\n"
+         "D0120,Periodic oral evaluation,62.00\n"
+         "D0150,Comprehensive oral evaluation,98.00\n"
+         "D1110,Prophylaxis - adult,112.00\n"
+         'D2391,"Resin-based composite, one surface, posterior",215.00\n')
+    # Office fees with the external benchmark column the README describes.
+    text("ucr_with_benchmark.csv",
+         "code,description,office_fee,benchmark\n"
+         "D0120,Periodic oral evaluation,62.00,58.00\n"
+         "D0150,Comprehensive oral evaluation,98.00,94.50\n"
+         "D1110,Prophylaxis - adult,112.00,\n"
+         "D2391,Resin composite one surface posterior,215.00,201.00\n")
+    # An ADA-style fee survey: BOM, line breaks inside header cells and descriptions.
+    text("ada_survey_2024.csv",
+         "\ufeffCode,Description,\"Average\nFee\",\"Std\nDev\",\"10th\nPercentile\","
+         "\"25th\nPercentile\",\"50th\nPercentile\",\"75th\nPercentile\","
+         "\"90th\nPercentile\",\"95th\nPercentile\",Responses\n"
+         "D0120,\"Periodic oral evaluation -\nestablished patient\",58.10,9.20,45.00,52.00,"
+         "58.00,64.00,70.00,75.00,1234\n"
+         "D0150,Comprehensive oral evaluation,96.40,14.80,75.00,86.00,95.00,106.00,118.00,"
+         "125.00,1198\n"
+         "D1110,Prophylaxis - adult,103.20,15.10,82.00,93.00,102.00,113.00,124.00,131.00,1301\n"
+         "D2391,\"Resin-based composite - one surface,\nposterior\",197.50,30.40,155.00,"
+         "176.00,195.00,218.00,238.00,250.00,1105\n"
+         "D9999,Unspecified adjunctive procedure,n/a,,,,,,,,3\n")
+    # A payer PDF: a form number in the corner, the company in the title, a line with
+    # four amounts (child/adult, fee/per month), lines with an amount and no code, and
+    # on its last page a second table with the code in the middle.
+    _pdf("dental_select_plan_k1.pdf", [
+        ["K1-09", "Dental Select PPO Plus - Schedule of Maximum Allowances",
+         "Code Description Fee",
+         "D0120 Periodic oral evaluation $33.00",
+         "D0150 Comprehensive oral evaluation $52.00",
+         "D1120 Prophylaxis - child $42.00 $3.50 $48.00 $4.00",
+         "Additional prophylaxis (third per year) $65.00",
+         "D2391 Resin-based composite - one surface, posterior $96.00",
+         "Page 1 of 2"],
+        ["K1-09", "Dental Select PPO Plus - Schedule of Maximum Allowances",
+         "Code Description Fee",
+         "D2740 Crown - porcelain/ceramic $612.00",
+         "Holiday and weekend surcharge $25.00",
+         "Procedure Code Amount",
+         "Crown - porcelain fused to high noble metal D2750 $598.00",
+         "Implant body, endosteal D6010 By Report",
+         "Page 2 of 2"]])
+    # A PDF that lists each code three times with a modifier, three different amounts.
+    _pdf("concordia tiers 2026.pdf", [
+        ["United Concordia Advantage Plus - Fee Schedule",
+         "Code Description Modifier Fee",
+         "D0120 Periodic oral evaluation $31.00",
+         "D0120 Periodic oral evaluation Tier 1 $34.00",
+         "D0120 Periodic oral evaluation CA $36.50",
+         "D1110 Prophylaxis - adult $58.00",
+         "Page 1 of 1"]])
+    # A sheet whose second table further down has another column order.
+    workbook("guardian two tables.xlsx", {"Fees": [
+        ["Guardian Dental PPO 2026"],
+        ["Code", "Description", "Allowance"],
+        ["D0120", "Periodic oral evaluation", 36.0],
+        ["D0150", "Comprehensive oral evaluation", 61.0],
+        [],
+        ["Description", "Code", "Allowance"],
+        ["Prophylaxis - adult", "D1110", 68.0],
+        ["Crown - porcelain/ceramic", "D2740", 690.0]]})
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["wild"]:
+        wild()
+    else:
+        main()
+        wild()
