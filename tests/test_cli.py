@@ -219,3 +219,27 @@ def test_inspect_no_table(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["inspect", str(memo)])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {memo}: no table of CDT codes found in it; ")
+
+
+def test_inspect_a_folder_prints_one_line_per_file(runner: CliRunner, tmp_path: Path) -> None:
+    """`xlfees inspect DIR`: each file's role, payer, rows and columns, or why it is not read."""
+    folder = tmp_path / "client"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "smile-studio", folder)
+    (folder / "notes.docx").write_text("x")
+    (folder / "payers").mkdir()
+    (folder / "payers" / "broken.xlsx").write_bytes(b"PK\x03\x04garbage")
+    result = runner.invoke(cli, ["inspect", str(folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    by_file = {line.split("  ")[0].strip(): line for line in lines}
+    assert list(by_file) == ["notes.docx", "office_fees.csv", "payers/broken.xlsx",
+                             "schedules.csv", "volume.csv"]
+    assert by_file["notes.docx"].endswith("not read: it is a .docx file (xlfees reads .xlsx, "
+                                          ".xlsm, .xls, .pdf, .csv, .tsv, .txt and .tab files)")
+    assert "refused: is a damaged workbook (not a readable zip)" in by_file["payers/broken.xlsx"]
+    assert ("schedule     Delta Dental (PPO), Cigna (DPPO), MetLife (PDP Plus), Aetna (PPO); "
+            "110 kept, 1 rejected; payer ← 'payer'") in by_file["schedules.csv"]
+    assert "office_fees  28 kept, 0 rejected" in by_file["office_fees.csv"]
+    document = json.loads(runner.invoke(cli, ["inspect", str(folder), "--json"]).output)
+    assert {"file": "volume.csv", "role": "volume", "payers": [], "kept": 112, "rejected": 0,
+            "why": "code ← 'code', payer ← 'payer', count ← 'count'"} in document

@@ -17,7 +17,7 @@ from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
 from .entry import interrupted, raise_interrupt
 from .errors import describe_error
-from .folder import load_client
+from .folder import inspect_folder, load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
 from .wording import one_line, plural, readable_name
@@ -117,7 +117,7 @@ def template_command(output: str) -> None:
 
 
 @cli.command("inspect")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True,
               help="Print the reading as JSON (every key: docs/json.md).")
 @click.option("--role", type=click.Choice(ROLES),
@@ -126,17 +126,29 @@ def template_command(output: str) -> None:
 @click.option("--payer", help="The payer's name, when the file and its name do not give it.")
 def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | None,
                     payer: str | None) -> None:
-    """Show how xlfees reads one file: role, sheet, header row, columns, rows, rejected rows.
+    """Show how xlfees reads one file, or every file of a client folder.
 
-    Use it before a run to check a new payer's schedule, or to see why a row
-    was left out. The options do what [files."…"] in client.toml does.
+    For a file: role, sheet, header row, which column became what and why,
+    rows kept, every rejected row. For a folder: one line per file (role,
+    payer, rows kept and rejected, the columns or why it was not read), the
+    first thing to run on a new client's folder. The options do what
+    [files."…"] in client.toml does.
 
     \b
     Examples:
+      xlfees inspect examples/riverbend-family-dental
       xlfees inspect payers/ameritas_ppo_2026.pdf
       xlfees inspect "payers/Delta Dental PPO 2026.xlsx" --json
       xlfees inspect fees.csv --role office_fees
     """
+    if Path(file).is_dir():
+        entries = inspect_folder(file)
+        if as_json:
+            click.echo(json.dumps([e.to_dict() for e in entries], indent=2,
+                                  ensure_ascii=False, allow_nan=False))
+        else:
+            _echo(render_folder(entries))
+        return
     read = read_schedule(file, role=role, sheet=sheet, payer=payer)
     if as_json:
         click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
@@ -270,6 +282,20 @@ def render_batch(batch: BatchResult) -> str:
         lines.append("Failed:")
         lines += [f"  {readable_name(Path(r.folder).name)}: {r.error}" for r in batch.failed]
     return "\n".join(lines)
+
+
+def render_folder(entries: list) -> str:  # type: ignore[type-arg]
+    """One line per file of a client folder: role, payers, rows kept/rejected, why."""
+    width = max((len(e.file) for e in entries), default=4)
+    lines = []
+    for entry in entries:
+        if entry.role is None:
+            lines.append(f"{entry.file:<{width}}  {'not read':<12} {entry.why}")
+            continue
+        payers = f" {', '.join(entry.payers)};" if entry.payers else ""
+        lines.append(f"{entry.file:<{width}}  {entry.role:<12}{payers} {entry.kept} kept, "
+                     f"{entry.rejected} rejected; {entry.why}")
+    return "\n".join(lines) or "no files"
 
 
 def render_inspection(read: FileRead, limit: int = 20) -> str:

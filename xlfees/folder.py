@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
@@ -11,8 +12,9 @@ import pandas as pd
 
 from .client import Client, Note, Practice
 from .deliverables import is_deliverable
-from .errors import ClientFolderError, SettingsError
-from .readers.limits import MB, SUPPORTED as SUPPORTED_SUFFIXES, Limits, unsupported_reason
+from .engine import schedule_label
+from .errors import ClientFolderError, SettingsError, XlfeesError
+from .readers.limits import MB, SUPPORTED as SUPPORTED_SUFFIXES, Limits, ReadError, unsupported_reason
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
 from .settings import PRACTICE_TEXT_KEYS, Settings, survey_statistic
 from .wording import printable, readable_name
@@ -82,6 +84,60 @@ def load_client(folder: str | Path) -> Client:
         settings=settings, notes=notes, owner_email=document.get("owner_email"),
         practice=practice,
     )
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    """How one file of a client folder reads (a line of ``xlfees inspect DIR``)."""
+
+    file: str
+    role: str | None = None       # None: not read (see ``why``)
+    payers: tuple[str, ...] = ()
+    kept: int = 0
+    rejected: int = 0
+    why: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "role": self.role, "payers": list(self.payers),
+                "kept": self.kept, "rejected": self.rejected, "why": self.why}
+
+
+def inspect_folder(folder: str | Path) -> list[FolderEntry]:
+    """Every file of a client folder as ``load_client`` would take it, one entry each.
+
+    Unlike ``load_client`` it does not stop at the first file that cannot be read:
+    that file's entry says why, and the others are still read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ClientFolderError(f"{folder} is not a folder: pass a client folder")
+    toml_path = folder / CLIENT_TOML
+    document = read_toml(toml_path)
+    limits, pins = _limits(document, toml_path), _pins(document, toml_path)
+    notes: list[Note] = []
+    files = _input_files(folder, notes)
+    entries = [FolderEntry(file=note.file or "", why=note.reason) for note in notes]
+    for relative, path in files.items():
+        try:
+            read = read_file(path, pins.get(relative), display=relative,
+                             hint=name_hint(relative), limits=limits)
+        except XlfeesWorkbook:
+            entries.append(FolderEntry(relative, why="an xlfees workbook (a result, not an "
+                                                     "input): not read"))
+            continue
+        except XlfeesError as error:
+            problem = (f"{error.problem}; {error.fix}" if isinstance(error, ReadError)
+                       else str(error))
+            entries.append(FolderEntry(relative, why=f"refused: {problem}"))
+            continue
+        payers = tuple(dict.fromkeys(
+            schedule_label(r["payer"], r["network"]) for r in read.schedules))
+        mapping = ", ".join(f"{name} ← {header!r}" if isinstance(header, str)
+                            else f"{name} ← {len(header)} payer columns"
+                            for name, header in read.columns.items())
+        entries.append(FolderEntry(relative, read.role, payers, len(read.rows),
+                                   len(read.rejected), mapping))
+    return sorted(entries, key=lambda e: e.file)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
