@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from xlfees import read_schedule
+from xlfees import XlfeesError, read_schedule
 
 CORPUS = Path(__file__).parent / "data" / "readers"
 CASES = sorted(p for p in CORPUS.iterdir()
@@ -60,6 +60,11 @@ def test_corpus_is_large_enough() -> None:
 def test_reads_as_expected(case: Path) -> None:
     """The file reads to exactly its hand-written expected rows and rejections."""
     expected = json.loads(case.with_name(case.name + ".expected.json").read_text("utf-8"))
+    if "error" in expected:   # a file refused clearly: the message names it and the fix
+        with pytest.raises(XlfeesError) as refused:
+            read_schedule(case)
+        assert str(refused.value) == f"{case}: " + expected["error"].replace("{file}", str(case))
+        return
     actual = _compact(read_schedule(case))
     for key in OPTIONAL:
         if key not in expected:
@@ -71,5 +76,34 @@ def test_inputs_are_not_modified(tmp_path: Path) -> None:
     """Reading leaves every input byte for byte as it was."""
     before = {case: case.read_bytes() for case in CASES}
     for case in CASES:
-        read_schedule(case)
+        try:
+            read_schedule(case)
+        except XlfeesError:
+            pass   # the refused ones are read too, up to their refusal
     assert {case: case.read_bytes() for case in CASES} == before
+
+
+def corpus_score() -> dict[str, list[str]]:
+    """Each corpus file as read exactly, refused clearly, or wrong (scripts/corpus_score.py)."""
+    score: dict[str, list[str]] = {"read exactly": [], "refused clearly": [], "wrong": []}
+    for case in CASES:
+        expected = json.loads(case.with_name(case.name + ".expected.json").read_text("utf-8"))
+        try:
+            actual = _compact(read_schedule(case))
+        except XlfeesError as error:
+            wanted = f"{case}: " + expected.get("error", "").replace("{file}", str(case))
+            score["refused clearly" if str(error) == wanted else "wrong"].append(case.name)
+            continue
+        for key in OPTIONAL:
+            if key not in expected:
+                del actual[key]
+        score["read exactly" if actual == expected else "wrong"].append(case.name)
+    return score
+
+
+def test_corpus_score_has_nothing_wrong() -> None:
+    """The score over the whole corpus: at least 40 files, none read wrong."""
+    score = corpus_score()
+    print({name: len(files) for name, files in score.items()})
+    assert sum(len(files) for files in score.values()) >= 40
+    assert score["wrong"] == []

@@ -39,9 +39,10 @@ def normalize_code(text: object) -> str | None:
     if isinstance(text, float):
         if text != text or not text.is_integer():  # NaN or 2391.5
             return None
-        text = str(int(text))
-    elif isinstance(text, int) and not isinstance(text, bool):
-        text = str(text)
+        text = int(text)
+    if isinstance(text, int) and not isinstance(text, bool):
+        # A spreadsheet stores D0120 typed as 0120 as the number 120: three digits too.
+        return f"D{text:04d}" if 100 <= text <= 9999 else None
     if not isinstance(text, str):
         return None
     match = _CODE_AT_START.match(text)

@@ -25,6 +25,7 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    hidden: bool = False    # a hidden sheet: named in the notes, never read
     # Lines that could not be made into a row: (row number, text, reason).
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -194,7 +195,9 @@ def read_workbook(path: Path, limits: Limits, shown: str) -> list[Grid]:
                                "copy the table to a new workbook")
     return [Grid(sheet=sheet["name"], rows=sheet["rows"],
                  row_numbers=list(range(1, len(sheet["rows"]) + 1)), merged=sheet["merged"])
-            for sheet in answer["sheets"]]
+            for sheet in answer["sheets"]] + [
+        Grid(sheet=name, rows=[], row_numbers=[], hidden=True)
+        for name in answer.get("hidden", [])]
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -306,4 +309,6 @@ def split_pdf_line(line: str) -> list[Cell]:
             amounts.insert(0, tokens.pop())
         else:
             break
-    return [match.group("code"), " ".join(tokens), *(amounts or [""])]
+    # "D0120 – Periodic evaluation - $90": the dashes around the description are layout.
+    description = " ".join(tokens).strip(" -–—:|")
+    return [match.group("code"), description, *(amounts or [""])]

@@ -19,10 +19,12 @@ def read_workbook(path: str, max_rows: int, max_cells: int) -> dict[str, Any]:
 
     book = CalamineWorkbook.from_path(path)
     sheets = []
+    hidden: list[str] = []
     try:
         for meta in book.sheets_metadata:
             if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
-                continue  # hidden sheets hold lookups, not the schedule
+                hidden.append(meta.name)   # lookups, not the schedule: named, not read
+                continue
             if "worksheet" not in str(meta.typ).lower():
                 continue
             _progress(f"sheet '{meta.name}'")
@@ -37,7 +39,7 @@ def read_workbook(path: str, max_rows: int, max_cells: int) -> dict[str, Any]:
                            "merged": list(sheet.merged_cell_ranges or [])})
     finally:
         book.close()
-    return {"sheets": sheets}
+    return {"sheets": sheets, "hidden": hidden}
 
 
 def read_pdf(path: str, max_pages: int, max_content_bytes: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -14,6 +15,7 @@ from .grids import Cell, Grid
 # Header texts, normalised (lower case, punctuation to spaces), for each canonical column.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("code", "cdt", "cdt code", "procedure code", "proc code", "proccode", "ada code",
+             "proc",
              "ada", "procedure", "service code", "cdt procedure code", "procedure cd",
              "code cdt"),
     "description": ("description", "desc", "descript", "procedure description",
@@ -26,7 +28,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "network fee", "schedule amount", "fee schedule amount", "plan allowance",
                 "reimbursement", "maximum fee", "allowable", "allowable fee",
                 "in network fee", "participating fee", "member fee", "plan fee",
-                "contracted rate", "fee allowance", "ppo allowance", "network allowance"),
+                "contracted rate", "fee allowance", "ppo allowance", "network allowance",
+                "max fee", "max pay amt", "max pay amount", "maximum payment",
+                "max allowable fee", "maximum fee allowed", "medicaid fee", "state fee",
+                "plan maximum", "max allowed"),
     "office_fee": ("office fee", "ucr", "ucr fee", "usual fee", "usual and customary",
                    "standard fee", "practice fee", "our fee", "office", "billed fee",
                    "full fee", "office fees", "usual customary", "submitted fee",
@@ -337,19 +342,47 @@ def _headerless(rows: list[list[Cell]]) -> Layout | None:
                 columns[name] = columns.pop("amount")
                 break
     headers = _headers_in_line(titles, columns)
-    # A PDF prints its column titles as a line of text: that line is its header row.
+    # A PDF prints its column titles as a line of text: that line is its header row,
+    # when it names the code column (a title such as "… Fee Schedule" is no header).
     header_index = None
-    if headers:
+    if best in headers:
         header_index = max(i for i, row in enumerate(rows[:first_code])
                            if any(isinstance(c, str) and c.strip() for c in row))
+    else:
+        headers = {}
     layout = Layout(header_index=header_index, columns=columns, headers=headers,
                     title_lines=titles, data_start=first_code)
+    _networks_in_line(layout, rows, best)
     for name, column in columns.items():
         cells = column_stats(rows, column, best)
         source = (f"the column title {headers[column]!r}" if column in headers
                   else "no header")
         layout.why[column] = f"{name}: {source}; {cells.summary()}"
     return layout
+
+
+def _networks_in_line(layout: Layout, rows: list[list[Cell]], code_column: int) -> None:
+    """Column titles ending in network names ("Code Description PPO Premier") over lines
+    with as many amounts: one schedule per network, as a two-row header would say."""
+    if not layout.title_lines or layout.header_index is None:
+        return
+    widths = Counter(len(r) for r in rows if len(r) > 1 and normalize_code(_cell(r, code_column)))
+    if not widths:
+        return
+    amounts = widths.most_common(1)[0][0] - 2
+    words = layout.title_lines[-1].split()
+    if amounts < 2 or len(words) < amounts:
+        return
+    networks = words[-amounts:]
+    if not all(header_key(word) in NETWORK_WORDS for word in networks):
+        return
+    for name in ("amount", "allowed", "office_fee"):
+        layout.columns.pop(name, None)
+    for offset, network in enumerate(networks):
+        layout.wide.append((2 + offset, "", network))
+        layout.headers[2 + offset] = network
+        layout.why[2 + offset] = (f"a payer's allowed amounts: the column title {network!r} "
+                                  "names a network")
 
 
 def _headers_in_line(titles: list[str], columns: dict[str, int]) -> dict[int, str]:

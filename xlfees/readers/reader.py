@@ -98,6 +98,8 @@ _OFFICE_HINT = re.compile(r"office|ucr|usual|our[ _-]?fees|practice[ _-]?fees|fe
                           re.IGNORECASE)
 _VOLUME_HINT = re.compile(r"volume|procedures|production|utilization|frequenc|proc[ _-]?count"
                           r"|quantit", re.IGNORECASE)
+_PUBLIC_PAYER = re.compile(r"medicaid|chip\b|denti-?cal|medi-?cal|tricare|state plan",
+                           re.IGNORECASE)
 _SCHEDULE_HINT = re.compile(
     r"ppo|pdp|hmo|schedule|allow|payer|carrier|delta|cigna|aetna|metlife|guardian|united|"
     r"concordia|ameritas|humana|principal|sun ?life|careington|uhc|bcbs|blue ?cross|anthem|"
@@ -110,6 +112,8 @@ def name_hint(relative: str) -> str | None:
     if len(parts) > 1 and parts[0].lower() in ("payers", "schedules", "payer", "carriers"):
         return "schedule"
     name = Path(relative).stem
+    if CARRIERS.search(name.replace("_", " ")) or _PUBLIC_PAYER.search(name):
+        return "schedule"   # a payer's name outweighs "fee list" or "fees" beside it
     for role, pattern in (("office_fees", _OFFICE_HINT), ("volume", _VOLUME_HINT),
                           ("schedule", _SCHEDULE_HINT)):
         if pattern.search(name):
@@ -170,13 +174,15 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                                           "Payers sheets are results, not inputs)",
                                  "inspect the files it was made from: the office fees, the "
                                  "payer schedules and the volume report")
+    notes: list[Note] = [Note(reason="a hidden sheet (lookups, not the schedule): not read",
+                              file=display, sheet=g.sheet) for g in grids if g.hidden]
+    grids = [g for g in grids if not g.hidden]
     for grid in grids:   # text every writer can hold, whatever the file had in it
         grid.rows = [[printable(c) if isinstance(c, str) else c for c in row]
                      for row in grid.rows]
     if hint is None:
         hint = name_hint(display)
 
-    notes: list[Note] = []
     if pins.sheet is not None:
         names = [g.sheet for g in grids]
         if pins.sheet not in names:
@@ -387,7 +393,7 @@ class _RowReader:
         widths = Counter(len(r) for r in grid.rows[layout.data_start:]
                          if len(r) > 1 and normalize_code(_cell(r, code_column)))
         usual = min(widths, key=lambda w: (-widths[w], w)) if widths else 0
-        if self.is_pdf and usual > 3:
+        if self.is_pdf and usual > 3 and not layout.wide:
             self.result.notes.append(Note(
                 reason=f"its lines carry {usual - 2} amounts each: the first is read as the "
                        "allowed amount; ask the payer which is which, or for Excel or CSV",

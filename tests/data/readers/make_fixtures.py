@@ -380,11 +380,142 @@ def wild() -> None:
         ["Crown - porcelain/ceramic", "D2740", 690.0]]})
 
 
+def wild_more() -> None:
+    """More shapes: state Medicaid lists, dash-separated web lists, survey and office
+    workbooks, and files that must be refused clearly."""
+    # A state Medicaid-style list: prior authorization and age columns beside the fee.
+    text("medicaid_dental_fee_list_2026.csv",
+         "Procedure Code,Description,Max Fee,PA Required,Age Limit\n"
+         "D0120,Periodic oral evaluation,28.50,N,0-20\n"
+         "D0150,Comprehensive oral evaluation,41.00,N,0-20\n"
+         "D1120,Prophylaxis - child,33.75,N,0-13\n"
+         "D2930,Prefabricated stainless steel crown - primary tooth,118.20,N,0-20\n"
+         "D8080,Comprehensive orthodontic treatment,2400.00,Y,0-20\n"
+         "D9920,Behavior management,By Report,Y,0-20\n")
+    # A practice's web fee list printed to PDF: "D0120 – Periodic Evaluation - $90".
+    _pdf("midnight dental ucr 2025.pdf", [[
+        "Midnight Dental LLC Fee Schedule 06/01/2025",
+        "D0120 – Periodic Evaluation - $90",
+        "D0140 – Limited Evaluation - $130",
+        "D0150 – Comprehensive Evaluation - $160",
+        "D0274 - Bitewing Four Images - $105",
+        "D2740 – Crown Porcelain/Ceramic - $1,450"]])
+    # A fee survey workbook with P50/P75/P90 headers and codes as numbers.
+    workbook("survey percentiles.xlsx", {"Survey": [
+        ["Regional fee survey 2025"],
+        ["Code", "Description", "Mean", "P50", "P75", "P90", "N"],
+        [120, "Periodic oral evaluation", 61.4, 60, 68, 75, 412],
+        [150, "Comprehensive oral evaluation", 101.9, 100, 112, 125, 388],
+        [2391, "Resin composite, one surface, posterior", 204.2, 200, 225, 248, 301]]})
+    # Office fees in a workbook: title rows, a UCR header, a notes column of text.
+    workbook("office ucr 2026.xlsx", {"Fees": [
+        ["Lakeview Family Dental"],
+        ["Usual and customary fees, effective 01/01/2026"],
+        [],
+        ["CDT", "Service", "UCR", "Notes"],
+        ["D0120", "Periodic oral evaluation", 64, "raised 2026"],
+        ["D1110", "Prophylaxis - adult", 118, ""],
+        ["D2391", "Resin-based composite, one surface, posterior", 226.5, "posterior only"],
+        ["D2740", "Crown - porcelain/ceramic", 1350, ""]]})
+    # A schedule with its alternate benefits in the same sheet.
+    text("metlife alternates 2026.csv",
+         "Code,Description,Allowance,Alternate Code,Alternate Benefit\n"
+         "D2140,Amalgam - one surface,88.00,,\n"
+         "D2391,Resin - one surface posterior,121.00,D2140,88.00\n"
+         "D2392,Resin - two surfaces posterior,158.00,D2150,\n"
+         "D2740,Crown - porcelain/ceramic,760.00,D2791,655.00\n")
+    # Codes written without the D and with leading zeros, amounts with $ and thousands.
+    text("principal codes without d.csv",
+         "Principal Dental PPO Schedule\n"
+         "Proc,Desc,Allowed Amount\n"
+         "0120,Periodic eval,\"$34.00\"\n"
+         "0150,Comprehensive eval,\"$58.25\"\n"
+         "2750,Crown PFM high noble,\"$1,020.00\"\n"
+         "6010,Implant body,\"$1,480.00\"\n")
+    # A volume report: Qty and money columns; the count comes from Qty.
+    text("production by code 2025.csv",
+         "Production by Procedure Code 01/01/2025 - 12/31/2025\n"
+         "Code,Description,Qty,Fee,Total\n"
+         "D0120,Periodic oral evaluation,1204,62.00,74648.00\n"
+         "D1110,Prophylaxis - adult,980,112.00,109760.00\n"
+         "D2391,Resin composite one surface posterior,212,215.00,45580.00\n"
+         "Total,,2396,,229988.00\n")
+    # A workbook holding two dated sheets of one schedule: which one is for the pin.
+    workbook("aetna two years.xlsx", {
+        "2025": [["Code", "Allowance"], ["D0120", 31.0], ["D1110", 60.0]],
+        "2026": [["Code", "Allowance"], ["D0120", 32.3], ["D1110", 61.5]]})
+    # A tab-separated export with a UTF-8 BOM and CRLF line ends.
+    text("humana_ppo_export.txt",
+         "\ufeffProcCode\tAbbrDesc\tFee\n"
+         "D0120\tPerEval\t30.00\n"
+         "D0140\tLimEval\t44.00\n"
+         "D7140\tExtErupt\t92.00\n", newline="\r\n")
+    # A PDF with PPO and Premier amounts on every line: the first is read, a note says so.
+    _pdf("delta ppo premier 2026.pdf", [[
+        "Delta Dental of Illinois - Fee Schedule 2026",
+        "Code Description PPO Premier",
+        "D0120 Periodic oral evaluation $36.00 $44.00",
+        "D1110 Prophylaxis - adult $64.00 $78.00",
+        "D2740 Crown - porcelain/ceramic $780.00 $905.00"]])
+
+
+def wild_last() -> None:
+    """Six more: a form number above the carrier, lookups on hidden sheets, a scanned PDF,
+    a pipe file with padded amounts, volume by primary insurance, two effective dates."""
+    text("spirit dental network.csv",
+         "Form DS-2209\n"
+         "Spirit Dental PPO Network Fee Schedule\n"
+         "Code,Description,Fee\n"
+         "D0120,Periodic oral evaluation,29.00\n"
+         "D0150,Comprehensive oral evaluation,47.00\n"
+         "D1110,Prophylaxis - adult,55.00\n")
+    import openpyxl
+    book = openpyxl.Workbook()
+    lookup = book.active
+    lookup.title = "Lookup"
+    lookup.append(["Code", "Allowance"])
+    lookup.append(["D0120", 999.0])
+    lookup.sheet_state = "hidden"
+    fees = book.create_sheet("Fee Schedule")
+    for row in (["Anthem Blue Cross Dental Prime 2026"], ["Code", "Description", "Allowance"],
+                ["D0120", "Periodic oral evaluation", 35.5], ["D2391", "Composite, 1s, post", 122.0]):
+        fees.append(row)
+    notes = book.create_sheet("Read me")
+    notes.append(["Allowances apply to in-network dentists only."])
+    book.save(HERE / "anthem dental prime.xlsx")
+    normalise_zip(HERE / "anthem dental prime.xlsx")
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+    pdf = canvas.Canvas(str(HERE / "scanned aetna schedule.pdf"), pagesize=letter, invariant=1)
+    pdf.rect(40, 400, 500, 300, fill=1)   # an image of a page: no text at all
+    pdf.showPage()
+    pdf.save()
+    text("geha_connection_ppo.txt",
+         "Code|Description|Allowed\n"
+         "D0120|Periodic oral evaluation|  36.00 \n"
+         "D2740|Crown - porcelain/ceramic|\"  1,105.00 \"\n"
+         "D2950|Core buildup|BR\n")
+    text("volume by primary insurance.csv",
+         "Code,Primary Insurance,Procedures\n"
+         "D0120,Delta Dental PPO,\"1,045\"\n"
+         "D0120,Self Pay,88\n"
+         "D1110,Cigna DPPO,412\n")
+    text("aetna_dmo_2026.csv",
+         "Code,Allowed,Effective Date\n"
+         "D0120,31.00,01/01/2025\n"
+         "D0120,32.30,01/01/2026\n"
+         "D1110,61.50,01/01/2026\n")
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["wild"]:
         wild()
+        wild_more()
+        wild_last()
     else:
         main()
         wild()
+        wild_more()
+        wild_last()
