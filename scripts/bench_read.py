@@ -1,6 +1,8 @@
-"""Benchmark: reading a 10,000-row xlsx schedule with calamine (xlfees' reader) vs openpyxl.
+"""Benchmark: reading a 10,000-row xlsx schedule with calamine (xlfees' reader) vs openpyxl,
+then `xlfees inspect` of every file in the reader corpus, each in a fresh process: the
+slowest file and the largest peak memory (the budget: 2 s and 300 MB a file).
 
-Prints seconds for each and the ratio; no assertions (speed is not a test).
+Prints seconds and megabytes; no assertions (speed is not a test).
 
     python scripts/bench_read.py [--rows 10000] [--repeat 3]
 """
@@ -70,6 +72,34 @@ def main() -> None:
     print(f"openpyxl cells:          {openpyxl_time:8.3f} s")
     print(f"xlfees.read_schedule:    {full:8.3f} s  (calamine + detection + parsing)")
     print(f"openpyxl / calamine:     {openpyxl_time / calamine:8.1f}x")
+    corpus()
+
+
+def corpus() -> None:
+    """`xlfees inspect` of each corpus file in its own process: time and peak memory."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    folder = Path(__file__).resolve().parent.parent / "tests" / "data" / "readers"
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and p.suffix not in (".json", ".py", ".md"))
+    measured = []
+    for path in files:
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "xlfees", "inspect", str(path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        # ru_maxrss of the inspect process; a workbook or PDF child reads under its own
+        # 1 GB limit and is counted by RUSAGE_CHILDREN of that process, not here.
+        measured.append((seconds, usage.ru_maxrss / 1024, path.name))
+    slowest = max(measured)
+    largest = max(measured, key=lambda m: m[1])
+    print(f"corpus: {len(files)} files inspected, each in a fresh process")
+    print(f"slowest:                 {slowest[0]:8.3f} s   {slowest[2]}")
+    print(f"largest peak memory:     {largest[1]:8.1f} MB  {largest[2]}")
 
 
 if __name__ == "__main__":
