@@ -155,3 +155,22 @@ def test_letters_written_into_the_client_folder_are_not_inputs(messy: Path) -> N
     assert after.schedules.equals(before.schedules)
     skipped = {n.file for n in after.notes if n.reason.startswith("an xlfees letter")}
     assert skipped == {f"letters/{p.name}" for p in files.all}
+
+
+def test_a_dimension_pin_chooses_the_region(handworked_dir: Path, tmp_path: Path) -> None:
+    """dimension = "North": North's amount where it has one, the base (blank) row elsewhere."""
+    import shutil
+
+    folder = tmp_path / "client"
+    shutil.copytree(handworked_dir, folder)
+    (folder / "payers").mkdir()
+    source = Path(__file__).parent / "data" / "readers" / "uhc regions 2026.csv"
+    shutil.copy(source, folder / "payers" / "uhc.csv")
+    (folder / "client.toml").write_text('[files."payers/uhc.csv"]\ndimension = "North"\n')
+    client = load_client(folder)
+    uhc = client.schedules[client.schedules["payer"] == "UnitedHealthcare Dental PPO"]
+    assert dict(zip(uhc["code"], uhc["allowed"])) == {"D0120": 35.0, "D1110": 60.0,
+                                                      "D2740": 790.0}
+    notes = {(n.row, n.reason) for n in client.notes if n.file == "payers/uhc.csv"}
+    assert (3, "Region (blank): not the 'North' pinned in client.toml") in notes
+    assert (5, "Region South: not the 'North' pinned in client.toml") in notes

@@ -35,7 +35,9 @@ def _compact(read) -> dict[str, Any]:
     if "office_fees" in document:
         result["office_fees"] = [[r["code"], r["office_fee"], r["row"]]
                                  for r in document["office_fees"]]
-    result["rejected"] = [[r["sheet"], r["row"], r["text"], r["reason"]]
+    # A reason may name the file as given ({file} in the expectation).
+    result["rejected"] = [[r["sheet"], r["row"], r["text"],
+                           r["reason"].replace(str(read.file), "{file}")]
                           for r in document["rejected"]]
     if read.notes:
         result["notes"] = [[n.sheet, n.reason] for n in read.notes]

@@ -185,7 +185,8 @@ def _pins(document: Mapping[str, Any], source: Path) -> dict[str, FilePins]:
                                 source=str(source))
         pins[str(PurePosixPath(name))] = FilePins(
             role=entry.get("role"), payer=entry.get("payer"), network=entry.get("network"),
-            sheet=entry.get("sheet"), columns=dict(columns), header_row=header_row)
+            sheet=entry.get("sheet"), columns=dict(columns), header_row=header_row,
+            dimension=entry.get("dimension"))
     return pins
 
 

@@ -204,9 +204,9 @@ _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt
 PRACTICE_TEXT_KEYS = ("name", "owner_email", "tin", "npi", "address", "phone", "contact")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
-_FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row"}
+_FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row", "dimension"}
 _COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "benchmark", "alt_code",
-                 "alt_allowed",
+                 "alt_allowed", "dimension",
                  "count", "payer", "network", "effective"}
 FILE_ROLES = ("schedule", "office_fees", "volume", "survey")
 
@@ -264,7 +264,7 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
         if bad:
             raise SettingsError(f"files.{name}.{bad[0]}", "is not a known key",
                                 "known keys: " + ", ".join(sorted(_FILE_KEYS)))
-        for key in ("payer", "network", "sheet"):
+        for key in ("payer", "network", "sheet", "dimension"):
             if key in pins and not isinstance(pins[key], str):
                 raise SettingsError(f"files.{name}.{key}", "is not text",
                                     f'write it in quotes: {key} = "…"')

@@ -13,11 +13,11 @@ __all__ = ["AmbiguousFile", "FilePins", "FileRead", "Limits", "ReadError", "Xlfe
 
 def read_schedule(path: str | Path, *, role: str | None = None, payer: str | None = None,
                   network: str | None = None, sheet: str | None = None,
-                  limits: Limits | None = None) -> FileRead:
+                  dimension: str | None = None, limits: Limits | None = None) -> FileRead:
     """Read one file as xlfees sees it: role, sheet, header row, columns, rows, rejected rows.
 
-    ``role``, ``payer``, ``network`` and ``sheet`` do what the same keys of
-    ``[files."…"]`` in client.toml do.
+    ``role``, ``payer``, ``network``, ``sheet`` and ``dimension`` do what the same keys
+    of ``[files."…"]`` in client.toml do.
     """
-    pins = FilePins(role=role, payer=payer, network=network, sheet=sheet)
+    pins = FilePins(role=role, payer=payer, network=network, sheet=sheet, dimension=dimension)
     return read_file(path, pins, limits=limits)

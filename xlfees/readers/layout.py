@@ -52,6 +52,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "network": ("network", "product", "plan type", "network name"),
     "effective": ("effective", "effective date", "eff date", "eff", "effective from",
                   "start date"),
+    # What tells one code's amounts apart besides network and date: a modifier, a tier,
+    # a region, an age group. Rows differ by it; a client.toml pin chooses one value.
+    "dimension": ("modifier", "mod", "modifiers", "tier", "fee tier", "region", "area",
+                  "geographic area", "age group", "age band", "ages", "level", "fee level",
+                  "location", "state", "zone"),
     # An office-fee file's own comparison figure (settings: benchmark = "external").
     "benchmark": ("benchmark", "external benchmark", "benchmark fee", "ucr benchmark",
                   "survey benchmark", "benchmark amount"),

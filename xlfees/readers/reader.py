@@ -23,6 +23,8 @@ from .names import CARRIERS, effective_date, iso_date, payer_from_filename, paye
 ROLES = ("schedule", "office_fees", "volume", "survey")
 SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                      "effective", "sheet", "row")
+# Kept on a schedule row only when the file has a dimension column (modifier, tier …).
+DIMENSION = "dimension"
 OFFICE_ROW_KEYS = ("code", "description", "office_fee", "benchmark", "sheet", "row")
 VOLUME_ROW_KEYS = ("code", "payer", "count", "sheet", "row")
 
@@ -37,6 +39,7 @@ class FilePins:
     sheet: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     header_row: int | None = None
+    dimension: str | None = None   # the one modifier / tier / region value to keep
 
 
 @dataclass
@@ -233,6 +236,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     for alt_grid, alt_layout, _ in alternates:
         if role == "schedule":
             _merge_alternates(result, alt_grid, alt_layout, pins, display)
+    _choose_dimension(result, pins)
     _resolve_duplicates(result)
     return result
 
@@ -522,7 +526,10 @@ class _RowReader:
             "network": (self.pins.network or network
                         or _text(_cell(row, columns.get("network"))) or self.network),
             "code": code, "allowed": allowed, "alt_code": alt_code, "alt_allowed": alt_allowed,
-            "effective": effective or None, **where,
+            "effective": effective or None,
+            **({DIMENSION: _text(_cell(row, columns[DIMENSION]))} if DIMENSION in columns
+               else {}),
+            **where,
         }
 
 
@@ -554,6 +561,48 @@ def _merge_alternates(result: FileRead, grid: Grid, layout: Layout, pins: FilePi
             if extra["alt_allowed"] is not None:
                 target["alt_allowed"] = extra["alt_allowed"]
     result.columns["alternate_sheet"] = grid.sheet
+
+
+def _choose_dimension(result: FileRead, pins: FilePins) -> None:
+    """Rows told apart by a modifier, tier or region column: with a pin, its value is kept
+    (the blank, base rows stand for codes it does not list); without one, a code with
+    amounts under several values keeps none of them, and the note says how to choose."""
+    rows = [r for r in result.schedules if DIMENSION in r]
+    if not rows:
+        return
+    header = result.columns.get(DIMENSION, DIMENSION)
+    kept: list[dict[str, Any]] = [r for r in result.schedules if DIMENSION not in r]
+    by_code: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_code.setdefault((row["payer"], row["network"], row["code"]), []).append(row)
+    for group in by_code.values():
+        values = list(dict.fromkeys(r[DIMENSION] for r in group))
+        if pins.dimension is not None:
+            chosen = [r for r in group if r[DIMENSION] == pins.dimension] or \
+                [r for r in group if r[DIMENSION] == ""]
+            for row in group:
+                if row in chosen:
+                    kept.append(row)
+                else:
+                    result.rejected.append(Note(
+                        reason=f"{header} {row[DIMENSION] or '(blank)'}: not the "
+                               f"{pins.dimension!r} pinned in client.toml",
+                        file=result.file, sheet=row["sheet"], row=row["row"],
+                        text=row["code"]))
+            continue
+        if len(values) == 1:
+            kept.extend(group)
+            continue
+        listing = ", ".join(repr(v) if v else "(blank)" for v in values)
+        for row in group:
+            result.rejected.append(Note(
+                reason=f"{row['code']} has amounts for several {header} values ({listing}): "
+                       f'choose one in client.toml: [files."{result.file}"] dimension = '
+                       f'"{next((v for v in values if v), "")}"', file=result.file,
+                sheet=row["sheet"],
+                row=row["row"], text=row["code"]))
+    kept.sort(key=lambda r: (r.get("sheet") or "", r["row"]))
+    result.schedules = kept
 
 
 def _place(row: dict[str, Any], seen_from: dict[str, Any]) -> str:

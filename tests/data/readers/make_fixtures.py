@@ -500,6 +500,14 @@ def wild_last() -> None:
          "D0120,Delta Dental PPO,\"1,045\"\n"
          "D0120,Self Pay,88\n"
          "D1110,Cigna DPPO,412\n")
+    text("uhc regions 2026.csv",
+         "UnitedHealthcare Dental PPO 2026\n"
+         "Code,Description,Region,Allowance\n"
+         "D0120,Periodic oral evaluation,,33.00\n"
+         "D0120,Periodic oral evaluation,North,35.00\n"
+         "D0120,Periodic oral evaluation,South,31.50\n"
+         "D1110,Prophylaxis - adult,,60.00\n"
+         "D2740,Crown - porcelain/ceramic,North,790.00\n")
     text("aetna_dmo_2026.csv",
          "Code,Allowed,Effective Date\n"
          "D0120,31.00,01/01/2025\n"
