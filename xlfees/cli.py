@@ -124,8 +124,9 @@ def template_command(output: str) -> None:
               help="Read the file as this role when its content and name cannot tell.")
 @click.option("--sheet", help="Read this sheet of a workbook.")
 @click.option("--payer", help="The payer's name, when the file and its name do not give it.")
+@click.option("--dimension", help="Keep this value of a modifier, tier or region column.")
 def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | None,
-                    payer: str | None) -> None:
+                    payer: str | None, dimension: str | None) -> None:
     """Show how xlfees reads one file, or every file of a client folder.
 
     For a file: role, sheet, header row, which column became what and why,
@@ -149,7 +150,7 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
         else:
             _echo(render_folder(entries))
         return
-    read = read_schedule(file, role=role, sheet=sheet, payer=payer)
+    read = read_schedule(file, role=role, sheet=sheet, payer=payer, dimension=dimension)
     if as_json:
         click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
