@@ -14,8 +14,8 @@ import signal
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .entry import raise_interrupt
@@ -101,7 +101,7 @@ class _Task:
 
 
 def process_client(task: _Task) -> ClientResult:
-    """Load, analyse and write one client; any XlfeesError becomes a failed result."""
+    """Load, analyse and write one client; any error becomes a failed result."""
     from .analysis import analyze
     from .deliverables import write_deliverables
     from .engine import schedule_label
@@ -148,7 +148,12 @@ def _client_process(task: _Task, sender: Connection,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, raise_interrupt)
     try:
-        sender.send(work(task))
+        try:
+            result = work(task)
+        except Exception as error:  # noqa: BLE001 - no traceback on the user's terminal
+            result = ClientResult(client=readable_name(Path(task.folder).name),
+                                  folder=task.folder, ok=False, error=describe_error(error))
+        sender.send(result)
     except (KeyboardInterrupt, BrokenPipeError):   # stopped, or the parent is gone
         pass
     finally:
