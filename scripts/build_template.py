@@ -34,7 +34,9 @@ from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "workbook_templates" / "xlfees_template.xlsx"
 BRAND = "1F4E79"
-TITLE_FONT = Font(bold=True, size=14, color=BRAND)
+# Every font is named: a nameless one renders as a serif in LibreOffice.
+FONT = "Calibri"
+TITLE_FONT = Font(name=FONT, bold=True, size=14, color=BRAND)
 
 
 def build(path: Path, *, brand: str = BRAND, logo: bytes | None = None,
@@ -43,11 +45,12 @@ def build(path: Path, *, brand: str = BRAND, logo: bytes | None = None,
     book = Workbook()
     book.remove(book.active)
     sheets = {name: book.create_sheet(name) for name in spec.SHEET_ORDER}
-    title_font = Font(bold=True, size=14, color=brand)
+    title_font = Font(name=FONT, bold=True, size=14, color=brand)
     for table in spec.TABLES:
         _table(sheets[table.sheet], table, brand, title_font)
     _settings(sheets["Settings"], title_font)
     _gaps(sheets[spec.GAPS_SHEET], title_font)
+    _peers(book, sheets[spec.PEERS_SHEET], title_font)
     _summary(book, sheets["Summary"], title_font)
     if logo is not None:
         from openpyxl.drawing.image import Image
@@ -78,7 +81,7 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
     for offset, column in enumerate(table.columns):
         letter = get_column_letter(first + offset)
         cell = sheet.cell(row=header, column=first + offset, value=column.header)
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = Font(name=FONT, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=brand)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         # The placeholder data row carries each column's style for the filler to copy.
@@ -132,7 +135,7 @@ def _settings(sheet, title_font: Font) -> None:
             sheet.add_data_validation(validation)
             validation.add(f"B{row}")
     sheet.cell(row=spec.COVERAGE.header_row - 1, column=1,
-               value=spec.COVERAGE.title).font = Font(bold=True)
+               value=spec.COVERAGE.title).font = Font(name=FONT, bold=True)
     # Coverage rows are settings, written here once: the filler replaces their values.
     for offset, category in enumerate(CATEGORIES):
         row = spec.COVERAGE.header_row + 1 + offset
@@ -149,7 +152,7 @@ def _gaps(sheet, title_font: Font) -> None:
     sheet["A1"].font = title_font
     header = spec.GAPS_HEADER_ROW
     for column, text in ((1, "Code"), (2, "Description"), (3, "Payer")):
-        sheet.cell(row=header, column=column, value=text).font = Font(bold=True)
+        sheet.cell(row=header, column=column, value=text).font = Font(name=FONT, bold=True)
     _style(sheet.cell(row=header + 1, column=3), "percent")
     sheet.column_dimensions["A"].width = 9
     sheet.column_dimensions["B"].width = 40
@@ -162,38 +165,85 @@ def _gaps(sheet, title_font: Font) -> None:
                                 end_type="max", end_color="F8696B"))
 
 
+def _peers(book, sheet, title_font: Font) -> None:
+    """The hidden code × schedule matrix of allowed amounts the peer benchmark reads."""
+    sheet["A1"] = "Allowed amounts by code and schedule (what the peer benchmark compares)"
+    sheet["A1"].font = title_font
+    header = spec.PEERS_HEADER_ROW
+    for column, text in ((1, "Code"), (2, "Description")):
+        sheet.cell(row=header, column=column, value=text).font = Font(name=FONT, bold=True)
+    _style(sheet.cell(row=header + 1, column=3), "money")
+    last_row = header + spec.PEERS_MAX_CODES
+    last_column = get_column_letter(2 + spec.PEERS_MAX_SCHEDULES)
+    for name, ref in (("PeerCodes", f"$A${header + 1}:$A${last_row}"),
+                      ("PeerSchedules", f"$C${header}:${last_column}${header}"),
+                      ("PeerMatrix", f"$C${header + 1}:${last_column}${last_row}")):
+        book.defined_names[name] = DefinedName(name, attr_text=f"{spec.PEERS_SHEET}!{ref}")
+    sheet.sheet_state = "hidden"
+
+
 def _summary(book, sheet, title_font: Font) -> None:
     sheet["A1"] = spec.SUMMARY_TITLE
-    sheet["A1"].font = Font(bold=True, size=18, color=title_font.color)
+    sheet["A1"].font = Font(name=FONT, bold=True, size=18, color=title_font.color)
     sheet["A3"] = "Practice"
-    sheet["A3"].font = Font(bold=True)
+    sheet["A3"].font = Font(name=FONT, bold=True)
     sheet.column_dimensions["A"].width = 46
     sheet.column_dimensions["B"].width = 18
     for row, label, style, _formula in spec.SUMMARY_HEADLINES:
         sheet.cell(row=row, column=1, value=label)
         cell = sheet.cell(row=row, column=2)
         _style(cell, style)
-        cell.font = Font(bold=True, size=12)
+        cell.font = Font(name=FONT, bold=True, size=12)
     sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
+    # The top targets by rank (hidden, past the print area): the Top 15 chart's data.
+    first = spec.TOP_FIRST_ROW
+    sheet[f"{spec.TOP_RANK_COLUMN}{first - 1}"] = "Rank"
+    sheet[f"{spec.TOP_LABEL_COLUMN}{first - 1}"] = "Target"
+    sheet[f"{spec.TOP_VALUE_COLUMN}{first - 1}"] = "Volume × shortfall"
+    for rank in range(1, spec.TOP_TARGETS + 1):
+        row = first + rank - 1
+        sheet[f"{spec.TOP_RANK_COLUMN}{row}"] = rank
+        label, value = spec.top_target_formulas(row)
+        sheet[f"{spec.TOP_LABEL_COLUMN}{row}"] = label
+        sheet[f"{spec.TOP_VALUE_COLUMN}{row}"] = value
+        _style(sheet[f"{spec.TOP_VALUE_COLUMN}{row}"], "money")
+    for letter in (spec.TOP_RANK_COLUMN, spec.TOP_LABEL_COLUMN, spec.TOP_VALUE_COLUMN):
+        sheet.column_dimensions[letter].hidden = True
     for title, source, label, value, anchor, (width, height) in spec.CHARTS:
-        table = next(t for t in spec.TABLES if t.sheet == source)
-        data_sheet = book[source]
-        first_row = table.header_row + 1
         chart = BarChart()
         chart.type = "bar"
         chart.title = title
         chart.legend = None
         chart.width, chart.height = width, height
-        values = Reference(data_sheet, min_col=table.first_column + table.index(value),
-                           min_row=first_row, max_row=first_row)
-        labels = Reference(data_sheet, min_col=table.first_column + table.index(label),
-                           min_row=first_row, max_row=first_row)
+        if source == "Summary":
+            values = Reference(sheet, range_string=f"Summary!${value}${first}:${value}$"
+                               f"{first + spec.TOP_TARGETS - 1}")
+            labels = Reference(sheet, range_string=f"Summary!${label}${first}:${label}$"
+                               f"{first + spec.TOP_TARGETS - 1}")
+            style = "money"
+        else:
+            table = next(t for t in spec.TABLES if t.sheet == source)
+            data_sheet = book[source]
+            first_row = table.header_row + 1
+            values = Reference(data_sheet, min_col=table.first_column + table.index(value),
+                               min_row=first_row, max_row=first_row)
+            labels = Reference(data_sheet, min_col=table.first_column + table.index(label),
+                               min_row=first_row, max_row=first_row)
+            style = table.column(value).style
         chart.add_data(values, titles_from_data=False)
         chart.set_categories(labels)
-        # Axis labels without cents: "$4,000", "60%".
-        chart.y_axis.numFmt = {"money": '"$"#,##0', "percent": "0%"}.get(
-            table.column(value).style, "General")
-        chart.x_axis.scaling.orientation = "maxMin"  # first row on top
+        # Axis labels without cents: "$4,000", "60%"; a rate from 0 %, so a 68 % bar
+        # is not drawn four times a 60 % one.
+        chart.y_axis.numFmt = {"money": '"$"#,##0', "percent": "0%"}.get(style, "General")
+        chart.y_axis.scaling.min = 0
+        if style == "percent":
+            chart.y_axis.scaling.max = 1
+        # Both axes shown (newer Excel hides an axis that does not say so), the first
+        # row on top, and the value axis along the bottom.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.x_axis.crosses = "max"
         sheet.add_chart(chart, anchor)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import html
 import re
 import struct
 import zipfile
@@ -15,13 +16,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from xlfees import Client, analyze, load_client, write_workbook
+from xlfees import Client, Settings, analyze, load_client, write_workbook
 from xlfees.cli import cli
 from xlfees.workbook import TemplateError, spec, template_path
 
 ROOT = Path(__file__).parent.parent
-ALLOWED_FUNCTIONS = {"ROUND", "MIN", "MAX", "IF", "IFERROR", "SUM", "SUMPRODUCT", "SUMIFS", "COUNTIFS",
-                     "AVERAGEIFS", "_xlfn.MAXIFS", "INDEX", "MATCH", "VLOOKUP"}
+# The functions DESIGN.md allows: Excel 2010 has them and LibreOffice computes them alike.
+EXCEL_2010 = {"ROUND", "MIN", "MAX", "SUM", "COUNT", "AVERAGE", "MEDIAN", "PERCENTILE",
+              "LARGE", "SMALL", "IF", "IFERROR", "SUMIF", "SUMIFS", "COUNTIF", "COUNTIFS",
+              "AVERAGEIF", "AVERAGEIFS", "SUMPRODUCT", "INDEX", "MATCH", "VLOOKUP"}
 
 
 @pytest.fixture
@@ -57,19 +60,47 @@ def test_pandas_sees_numbers_without_recalculation(analysis, tmp_path: Path) -> 
     assert summary["B6"].value == pytest.approx(18500)
 
 
-def test_every_formula_uses_only_the_portable_set(analysis, tmp_path: Path) -> None:
-    """Only functions both Excel and LibreOffice compute; no [@Col], #Headers or #All."""
-    path = write_workbook(analysis, tmp_path / "hw.xlsx")
-    book = openpyxl.load_workbook(path)
+def _formulas(path: Path) -> list[str]:
+    """The text of every <f> in every worksheet part of an xlsx, as Excel stores it."""
+    with zipfile.ZipFile(path) as archive:
+        return [html.unescape(f) for name in archive.namelist()
+                if name.startswith("xl/worksheets/sheet")
+                for f in re.findall(r"<f>(.*?)</f>", archive.read(name).decode("utf-8"))]
+
+
+def _clients(handworked_dir: Path) -> dict[str, object]:
+    hand = load_client(handworked_dir)
+    variants = {name: load_client(ROOT / "examples" / name)
+                for name in ("smile-studio", "lakeside-dental", "riverbend-family-dental")}
+    variants["handworked"] = hand
+    for name, settings in (("peer p75", Settings(ask="peer", benchmark="p75")),
+                           ("external", Settings(benchmark="external")),
+                           ("contracted", Settings(balance_basis="contracted"))):
+        variants[name] = Client.from_frames(hand.name, hand.office_fees, hand.schedules,
+                                            hand.volume, settings, hand.notes)
+    return variants
+
+
+def test_every_formula_is_in_the_excel_2010_set(handworked_dir: Path, tmp_path: Path) -> None:
+    """Every function in every <f> of every workbook written: Excel 2010's, no _xlfn., no [@]."""
     used: set[str] = set()
-    for sheet in book:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    used |= set(re.findall(r"([A-Za-z_.]+)\(", cell.value))
-                    assert "[@" not in cell.value and "#Headers" not in cell.value
-                    assert "#All" not in cell.value
-    assert used and used <= ALLOWED_FUNCTIONS, used - ALLOWED_FUNCTIONS
+    paths = [template_path()] + [
+        write_workbook(analyze(client), tmp_path / f"{number}.xlsx")
+        for number, client in enumerate(_clients(handworked_dir).values())]
+    for path in paths:
+        for formula in _formulas(path):
+            assert "_xlfn." not in formula and "_xlws." not in formula, formula
+            assert "[@" not in formula and "#Headers" not in formula, formula
+            assert "#All" not in formula, formula
+            # Function names: a word before "(" that is not inside a quoted string.
+            unquoted = re.sub(r'"[^"]*"', '""', formula)
+            used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", unquoted))
+    assert used and used <= EXCEL_2010, used - EXCEL_2010
+
+
+def test_the_checker_catches_a_newer_function() -> None:
+    """The test above would fail on MAXIFS, which Excel stores as _xlfn.MAXIFS."""
+    assert "MAXIFS" not in EXCEL_2010 and "XLOOKUP" not in EXCEL_2010
 
 
 def test_full_calc_on_load_and_tables(analysis, tmp_path: Path) -> None:
@@ -79,7 +110,7 @@ def test_full_calc_on_load_and_tables(analysis, tmp_path: Path) -> None:
         assert 'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml").decode()
     book = openpyxl.load_workbook(path)
     refs = {name: ref for sheet in book for name, ref in sheet.tables.items()}
-    assert refs["Targets"] == "A3:AA17"      # 14 payer × code pairs below the header
+    assert refs["Targets"] == "A3:AD17"      # 14 payer × code pairs below the header
     assert refs["OfficeFees"] == "A3:D8"     # 5 codes
     assert refs["Payers"] == "A3:K7"         # 4 schedules
     assert refs["Coverage"] == "A15:B27"     # 12 CDT categories

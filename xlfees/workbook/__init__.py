@@ -196,7 +196,11 @@ def write_workbook(analysis: Analysis, path: str | Path,
         _fill_table(package, table, _records_for(table)(analysis), chart_values)
     _fill_settings(package, analysis)
     _fill_gaps(package, analysis)
+    _fill_peers(package, analysis)
     _fill_summary(package, analysis)
+    top = content.top_targets(analysis)
+    chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
+    chart_values[("Summary", spec.TOP_VALUE_COLUMN)] = [value for _, value in top]
     for name in package.order:
         if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
             package.put(name, xlsx.fill_chart(package.text(name), _chart_lookup(chart_values)))
@@ -207,9 +211,7 @@ def write_workbook(analysis: Analysis, path: str | Path,
 
 def _chart_lookup(chart_values: dict[tuple[str, str], list[Any]]):
     def values(sheet: str, letter: str, first_row: int) -> list[Any]:
-        column = chart_values.get((sheet, letter), [])
-        limit = spec.CHART_ROW_LIMITS.get(sheet)
-        return column[:limit] if limit else column
+        return chart_values.get((sheet, letter), [])
     return values
 
 
@@ -277,24 +279,45 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
                                            content.summary_values(analysis)):
         cells[f"B{row}"] = (value, formula)
+    for rank, (label, value) in enumerate(content.top_targets(analysis), start=1):
+        row = spec.TOP_FIRST_ROW + rank - 1
+        label_formula, value_formula = spec.top_target_formulas(row)
+        cells[f"{spec.TOP_RANK_COLUMN}{row}"] = (rank, None)
+        cells[f"{spec.TOP_LABEL_COLUMN}{row}"] = (label, label_formula)
+        cells[f"{spec.TOP_VALUE_COLUMN}{row}"] = (value, value_formula)
     return cells
 
 
 def gap_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
-    """The Gaps sheet from its header row down: codes × schedules, gap percent formulas.
+    """The Gaps sheet from its header row down: codes × schedules, gap percent formulas
+    that find their Targets row by key (a sorted Targets changes nothing).
 
     A payer with no amount for a code gets an empty cell (None, None).
     """
     labels, matrix = content.gap_matrix(analysis)
-    # The Targets table's gap percent, row by row (blank where the office fee is 0).
-    gap_percent = ["" if v != v else v for v in analysis.targets["gap_pct"].tolist()]
+    return _matrix_cells(labels, matrix, spec.GAPS_HEADER_ROW, lambda column, row: (
+        f'=INDEX(Targets[Gap percent],MATCH({column}${spec.GAPS_HEADER_ROW}&"|"&$A{row},'
+        "Targets[Key],0))"))
+
+
+def peer_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
+    """The hidden Peers sheet from its header row down: every code × schedule, the
+    allowed amount looked up in Schedules by key ("" where the schedule has none)."""
+    labels, matrix = content.peer_matrix(analysis)
+    return _matrix_cells(labels, matrix, spec.PEERS_HEADER_ROW, lambda column, row: (
+        f'=IFERROR(INDEX(Schedules[Allowed],MATCH({column}${spec.PEERS_HEADER_ROW}&"|"&'
+        f'$A{row},Schedules[Key],0)),"")'))
+
+
+def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]], header: int,
+                  formula: Callable[[str, int], str]) -> list[list[tuple[Any, str | None]]]:
     rows: list[list[tuple[Any, str | None]]] = [
         [("Code", None), ("Description", None), *[(label, None) for label in labels]]]
-    for code, description, numbers in matrix:
-        rows.append([(code, None), (description, None),
-                     *[(None, None) if k is None else
-                       (gap_percent[k - 1], f"=INDEX(Targets[Gap percent],{k})")
-                       for k in numbers]])
+    for number, (code, description, values) in enumerate(matrix, start=header + 1):
+        rows.append([(code, None), (description, None), *[
+            (None, None) if value is content.MISSING
+            else (value, formula(xlsx.column_letter(3 + offset), number))
+            for offset, value in enumerate(values)]])
     return rows
 
 
@@ -304,15 +327,24 @@ def _fill_settings(package: _Package, analysis: Analysis) -> None:
 
 
 def _fill_gaps(package: _Package, analysis: Analysis) -> None:
-    part = package.sheet(spec.GAPS_SHEET)
+    _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, gap_matrix_cells(analysis),
+                 heat_map=True)
+
+
+def _fill_peers(package: _Package, analysis: Analysis) -> None:
+    _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW,
+                 peer_matrix_cells(analysis), heat_map=False)
+
+
+def _fill_matrix(package: _Package, sheet: str, header: int,
+                 matrix: list[list[tuple[Any, str | None]]], heat_map: bool) -> None:
+    part = package.sheet(sheet)
     xml = package.text(part)
-    header = spec.GAPS_HEADER_ROW
     _, _, inner = xlsx.sheet_data(xml)
     rows_by_number = dict(xlsx.rows_of(inner))
     header_styles = xlsx.row_styles(rows_by_number.get(header, ""))
     value_style = xlsx.row_styles(rows_by_number.get(header + 1, "")).get("C")
     first = spec.GAPS_FIRST_PAYER_COLUMN
-    matrix = gap_matrix_cells(analysis)
     rows = []
     for offset, cells in enumerate(matrix):
         number = header + offset
@@ -332,8 +364,9 @@ def _fill_gaps(package: _Package, analysis: Analysis) -> None:
     last_column = first + max(labels, 1) - 1
     last_row = header + max(len(matrix) - 1, 1)
     area = f"{xlsx.column_letter(first)}{header + 1}:{xlsx.column_letter(last_column)}{last_row}"
-    xml = re.sub(r'(<conditionalFormatting\b[^>]*?\bsqref=")[^"]*(")', rf"\g<1>{area}\g<2>",
-                 xml, count=1)
+    if heat_map:
+        xml = re.sub(r'(<conditionalFormatting\b[^>]*?\bsqref=")[^"]*(")',
+                     rf"\g<1>{area}\g<2>", xml, count=1)
     xml = xlsx.set_dimension(xml, last_column, last_row)
     if labels:
         xml = _payer_column_widths(xml, first, last_column)

@@ -48,7 +48,8 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
                      "Alt allowed": _value(r.alt_allowed),
                      "Effective": r.effective if isinstance(r.effective, str) else None,
                      "Source": r.source if isinstance(r.source, str) else None,
-                     "Row": _value(r.row)})
+                     "Row": _value(r.row),
+                     "Key": key(schedule_label(r.payer, r.network), r.code)})
     return rows
 
 
@@ -83,9 +84,14 @@ def _peer_helpers(targets: pd.DataFrame, q: float | None) -> list[dict[str, Any]
 def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     targets = analysis.targets
     q = benchmark_percentile(analysis.client.settings.benchmark)
+    labels, matrix = peer_matrix(analysis)
+    peer_rows = {code: number for number, (code, _, _) in enumerate(matrix, start=1)}
+    peer_columns = {label: number for number, label in enumerate(labels, start=1)}
     rows = []
     for record, helper in zip(targets.to_dict("records"), _peer_helpers(targets, q)):
         label = schedule_label(record["payer"], record["network"])
+        helper = {"Key": key(label, record["code"]), "Peer row": peer_rows[record["code"]],
+                  "Peer column": peer_columns[label], **helper}
         rows.append({
             "Rank": record["rank"], "Payer": record["payer"], "Network": record["network"],
             "Schedule": label, "Code": record["code"], "Category": record["category"],
@@ -102,23 +108,21 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def target_row_numbers(analysis: Analysis) -> dict[tuple[str, str], int]:
-    """(schedule label, code) → 1-based row of that pair in the Targets table."""
-    targets = analysis.targets
-    return {(schedule_label(p, n), c): i + 1
-            for i, (p, n, c) in enumerate(zip(targets["payer"], targets["network"],
-                                              targets["code"]))}
+def key(label: str, code: str) -> str:
+    """How the workbook's formulas find a schedule's row for a code: "Delta Dental (PPO)|D0120"."""
+    return f"{label}|{code}"
 
 
 def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    numbers = target_row_numbers(analysis)
+    allowed = {(schedule_label(p, n), c): a for p, n, c, a in analysis.client.schedules[
+        ["payer", "network", "code", "allowed"]].itertuples(index=False)}
     rows = []
     for r in analysis.alt_benefits.to_dict("records"):
         label = schedule_label(r["payer"], r["network"])
         rows.append({
             "Payer": r["payer"], "Network": r["network"], "Schedule": label, "Code": r["code"],
             "Category": category(r["code"]), "Alt code": r["alt_code"],
-            "Alt source": r["alt_source"], "Target row": numbers[(label, r["code"])],
+            "Alt source": r["alt_source"], "Allowed": allowed[(label, r["code"])],
             "Base": r["base"], "Alt before": r["alt_before"], "Alt after": r["alt_after"],
             "Coverage": r["coverage"], "Balance before": r["balance_before"],
             "Balance after": r["balance_after"], "Savings": r["savings"],
@@ -198,14 +202,40 @@ def summary_values(analysis: Analysis) -> list[Any]:
             math.fsum(alt["annual_savings"]), overall, carrying]
 
 
+MISSING = object()   # a matrix cell with no target / no amount: left empty, no formula
+
+
 def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
-    """Schedule labels across, codes down: (labels, [(code, description, [k or None…])])."""
+    """Schedule labels across, target codes down: each cell the pair's gap percent
+    ("" when the office fee is 0), or MISSING where the schedule has no target row."""
     targets = analysis.targets
     labels = sorted({schedule_label(p, n) for p, n in zip(targets["payer"],
                                                           targets["network"])})
-    numbers = target_row_numbers(analysis)
+    gaps = {(schedule_label(p, n), c): _blank_if_none(g) for p, n, c, g in targets[
+        ["payer", "network", "code", "gap_pct"]].itertuples(index=False)}
     descriptions = dict(zip(targets["code"], targets["description"]))
-    codes = sorted(descriptions)
-    rows = [(code, descriptions[code], [numbers.get((label, code)) for label in labels])
-            for code in codes]
+    rows = [(code, descriptions[code], [gaps.get((label, code), MISSING) for label in labels])
+            for code in sorted(descriptions)]
     return labels, rows
+
+
+def top_targets(analysis: Analysis) -> list[tuple[str, float | str]]:
+    """(target, priority) of ranks 1…15, ("", "") past the last target: the chart's data."""
+    targets = analysis.targets.head(spec.TOP_TARGETS)
+    found = [(f"{schedule_label(p, n)} {c}", v) for p, n, c, v in targets[
+        ["payer", "network", "code", "priority"]].itertuples(index=False)]
+    return found + [("", "")] * (spec.TOP_TARGETS - len(found))
+
+
+def peer_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
+    """Every schedule across, every code a schedule lists down: the allowed amount, or ""
+    where the schedule has none (what the peer benchmark and lookups read)."""
+    schedules = analysis.client.schedules
+    amounts = {(schedule_label(p, n), c): a for p, n, c, a in schedules[
+        ["payer", "network", "code", "allowed"]].itertuples(index=False)}
+    labels = sorted({label for label, _ in amounts})
+    descriptions = dict(zip(analysis.client.office_fees["code"],
+                            analysis.client.office_fees["description"]))
+    codes = sorted({code for _, code in amounts})
+    return labels, [(code, descriptions.get(code, ""),
+                     [amounts.get((label, code), "") for label in labels]) for code in codes]

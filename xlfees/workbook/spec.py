@@ -2,9 +2,13 @@
 
 One description serves both ``scripts/build_template.py`` (which draws the
 template from it) and the filler (which writes data and formulas into it).
-Formulas use only what Excel and LibreOffice both compute (docs/workbook.md,
-"Rules every formula keeps"): arithmetic, ROUND, MIN/MAX, IF, SUMPRODUCT, SUMIFS,
-COUNTIFS, MAXIFS, INDEX/MATCH, and ``Table[[#This Row],[Col]]`` references.
+Formulas use only what Excel 2010 and LibreOffice both compute (docs/workbook.md,
+"Rules every formula keeps"): arithmetic, ROUND, MIN/MAX, IF/IFERROR, SUM,
+SUMPRODUCT, SUMIFS, COUNT/COUNTIF(S), SMALL, INDEX/MATCH, and
+``Table[[#This Row],[Col]]`` references. Every figure is found by its key
+(schedule and code), never by row position, so sorting a table changes nothing; the
+peer benchmark reads one code's row of the Peers matrix, so recalculation grows
+linearly with payers × codes.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ FORMATS = {
     "code": "@",
     "money": '"$"#,##0.00',
     "percent": "0.0%",
-    "count": "#,##0.##",
+    "count": "#,##0",       # not "#,##0.##": Excel shows 156 as "156."
     "integer": "0",
     "number": "0.####",
 }
@@ -80,17 +84,29 @@ def expand(formula: str, table: str) -> str:
     return "".join(out)
 
 
-def _maxifs_kth(k: str) -> str:
+# The Peers sheet (hidden): codes down, schedules across, each cell the schedule's
+# allowed amount for the code ("" where it has none). Its names are fixed in size, big
+# enough for any client xlfees accepts, so filling it never has to move them.
+PEERS_SHEET = "Peers"
+PEERS_HEADER_ROW = 3
+PEERS_MAX_CODES = 10_000         # D0100…D9999
+PEERS_MAX_SCHEDULES = 500        # xlfees.client.MAX_SCHEDULES
+PEER_ROW = "INDEX(PeerMatrix,[Peer row],0)"   # this code's row: every schedule's amount
+
+
+def _kth_of_others(k: str) -> str:
     """The k-th smallest allowed amount on this code among the *other* payers.
 
-    Peers below = how many payers on the code allow less than this row. The
-    k-th smallest of all is the largest amount whose 'peers below' is under k;
-    leaving this row out shifts ranks at and above its own by one.
+    Peers below = how many payers on the code allow less than this row: this row is
+    the (peers below + 1)-th smallest of all, so leaving it out shifts the ranks at and
+    above its own by one.
     """
-    def kth_of_all(rank: str) -> str:
-        return (f'_xlfn.MAXIFS({{T}}[Allowed],{{T}}[Code],[Code],{{T}}[Peers below],'
-                f'"<"&({rank}))')
-    return f"IF({k}<=[Peers below],{kth_of_all(k)},{kth_of_all(f'{k}+1')})"
+    return (f"IF({k}<=[Peers below],SMALL({PEER_ROW},{k}),SMALL({PEER_ROW},{k}+1))")
+
+
+def peer_lookup(code: str, schedule: str) -> str:
+    """A schedule's allowed amount for a code, from the Peers matrix (by key, not row)."""
+    return f"INDEX(PeerMatrix,MATCH({code},PeerCodes,0),MATCH({schedule},PeerSchedules,0))"
 
 
 OFFICE_FEES = TableSpec("Office Fees", "OfficeFees", "Office fees (the practice's usual fees)", (
@@ -111,6 +127,8 @@ SCHEDULES = TableSpec("Schedules", "Schedules", "Payer fee schedules as read", (
     Column("Effective", "text", 12),
     Column("Source", "text", 30),
     Column("Row", "integer", 7),
+    # The key the Peers matrix looks amounts up by (filled in for rows a user adds too).
+    Column("Key", "text", 10, '=[Schedule]&"|"&[Code]', hidden=True),
 ))
 
 VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 months", (
@@ -134,8 +152,7 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
            f"*INDEX(Payers[{NO_PAYER_SPLIT}],MATCH([Schedule],Payers[Schedule],0))"),
     Column("Office fee", "money", 12,
            "=INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0))"),
-    Column("Allowed", "money", 12,
-           "=SUMIFS(Schedules[Allowed],Schedules[Schedule],[Schedule],Schedules[Code],[Code])"),
+    Column("Allowed", "money", 12, "=INDEX(PeerMatrix,[Peer row],[Peer column])"),
     Column("Gap", "money", 12, "=[Office fee]-[Allowed]"),
     Column("Gap percent", "percent", 9, '=IF([Office fee]>0,[Gap]/[Office fee],"")'),
     Column("Allowed percent", "percent", 9, '=IF([Office fee]>0,[Allowed]/[Office fee],"")'),
@@ -157,20 +174,23 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
            "=IF(SUMPRODUCT({T}[Priority])>0,"
            'SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank])/SUMPRODUCT({T}[Priority]),0)'),
     Column("Target", "text", 30),
-    # Helpers for the peer benchmark (a percentile of the *other* payers on the code).
-    Column("Payers on code", "integer", 8, "=COUNTIFS({T}[Code],[Code])", hidden=True),
-    Column("Peers below", "integer", 8, '=COUNTIFS({T}[Code],[Code],{T}[Allowed],"<"&[Allowed])',
-           hidden=True),
+    # Helpers: where this row's code and schedule sit in the Peers matrix, and the peer
+    # benchmark (a percentile of the *other* payers on the code) from the code's row.
+    Column("Key", "text", 10, '=[Schedule]&"|"&[Code]', hidden=True),
+    Column("Peer row", "integer", 8, "=MATCH([Code],PeerCodes,0)", hidden=True),
+    Column("Peer column", "integer", 8, "=MATCH([Schedule],PeerSchedules,0)", hidden=True),
+    Column("Payers on code", "integer", 8, f"=COUNT({PEER_ROW})", hidden=True),
+    Column("Peers below", "integer", 8, f'=COUNTIF({PEER_ROW},"<"&[Allowed])', hidden=True),
     Column("Peer position", "number", 8,
            "=IF([Payers on code]>1,([Payers on code]-2)*BenchmarkQ,0)", hidden=True),
     Column("Peer floor", "integer", 8,
            "=IF(ROUND([Peer position],0)>[Peer position],ROUND([Peer position],0)-1,"
            "ROUND([Peer position],0))", hidden=True),
     Column("Peer low", "money", 10,
-           '=IF([Payers on code]>1,' + _maxifs_kth("[Peer floor]+1") + ',"")', hidden=True),
+           '=IF([Payers on code]>1,' + _kth_of_others("[Peer floor]+1") + ',"")', hidden=True),
     Column("Peer high", "money", 10,
-           '=IF([Payers on code]>1,' + _maxifs_kth("MIN([Peer floor]+2,[Payers on code]-1)")
-           + ',"")', hidden=True),
+           '=IF([Payers on code]>1,'
+           + _kth_of_others("MIN([Peer floor]+2,[Payers on code]-1)") + ',"")', hidden=True),
 ))
 
 ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
@@ -183,18 +203,17 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Category", "text", 14),
     Column("Alt code", "code", 9),
     Column("Alt source", "text", 21),
-    Column("Target row", "integer", 7, hidden=True),
+    Column("Allowed", "money", 12, "=" + peer_lookup("[Code]", "[Schedule]")),
     Column("Base", "money", 12,
-           '=IF(BalanceBasis="contracted",INDEX(Targets[Allowed],[Target row]),'
-           "INDEX(Targets[Office fee],[Target row]))"),
+           '=IF(BalanceBasis="contracted",[Allowed],'
+           "INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0)))"),
     Column("Alt before", "money", 12,
-           "=MIN(INDEX(Targets[Allowed],[Target row]),"
+           "=MIN([Allowed],"
            f'IF([Alt source]="{ALT_FROM_SCHEDULE}",'
-           "SUMIFS(Schedules[Alt allowed],Schedules[Schedule],[Schedule],Schedules[Code],[Code]),"
-           "SUMIFS(Schedules[Allowed],Schedules[Schedule],[Schedule],Schedules[Code],[Alt code])))"),
+           'INDEX(Schedules[Alt allowed],MATCH([Schedule]&"|"&[Code],Schedules[Key],0)),'
+           + peer_lookup("[Alt code]", "[Schedule]") + "))"),
     Column("Alt after", "money", 12,
-           "=MAX([Alt before],MIN(INDEX(Targets[Allowed],[Target row]),"
-           "ROUND([Alt before]*(1+AltAsk),2)))"),
+           "=MAX([Alt before],MIN([Allowed],ROUND([Alt before]*(1+AltAsk),2)))"),
     Column("Coverage", "percent", 9,
            "=INDEX(Coverage[Coverage],MATCH([Category],Coverage[Category],0))"),
     Column("Balance before", "money", 13, "=[Base]-[Coverage]*[Alt before]"),
@@ -202,7 +221,8 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Savings", "money", 11, "=[Coverage]*([Alt after]-[Alt before])"),
     Column("Savings percent", "percent", 9,
            '=IF([Balance before]>0,[Savings]/[Balance before],"")'),
-    Column("Volume", "count", 9, "=INDEX(Targets[Volume],[Target row])"),
+    Column("Volume", "count", 9,
+           '=INDEX(Targets[Volume],MATCH([Schedule]&"|"&[Code],Targets[Key],0))'),
     Column("Annual savings", "money", 13, "=[Volume]*[Savings]"),
 ))
 
@@ -250,7 +270,7 @@ NOTES = TableSpec("Import Notes", "ImportNotes", "Every row left out, and why", 
 TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES)
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
-               "Alt Benefits", "Payers", "Import Notes")
+               "Alt Benefits", "Payers", "Import Notes", PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (
@@ -290,15 +310,27 @@ SUMMARY_CLIENT_CELL = "B3"
 SUMMARY_VOLUME_NOTE_ROW = 11
 SUMMARY_TITLE = "Fee schedule analysis"
 
-# Charts: (title, sheet of the data, label column, value column, anchor, width × height cm).
-CHARTS = (
-    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", "D3", (12, 7)),
-    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", "K3",
-     (12, 7)),
-    ("Top 15 targets: volume × shortfall a year", "Targets", "Target", "Priority", "D18",
-     (24.5, 9.5)),
-)
-SUMMARY_PRINT_AREA = "A1:Q37"
+# The top targets by rank, looked up by rank (so a sorted Targets changes nothing), in
+# hidden Summary columns past the print area: the Top 15 chart's data.
+TOP_TARGETS = 15
+TOP_FIRST_ROW = 4
+TOP_RANK_COLUMN, TOP_LABEL_COLUMN, TOP_VALUE_COLUMN = "U", "V", "W"
 
-# Charts show at most this many rows of a sheet (the top targets).
-CHART_ROW_LIMITS = {"Targets": 15}
+
+def top_target_formulas(row: int) -> tuple[str, str]:
+    """The label and priority of the target ranked in column U of ``row``."""
+    match = f"MATCH({TOP_RANK_COLUMN}{row},Targets[Rank],0)"
+    return (f'=IFERROR(INDEX(Targets[Target],{match}),"")',
+            f'=IFERROR(INDEX(Targets[Priority],{match}),"")')
+
+
+# Charts: (title, sheet of the data, label column, value column, anchor, width × height cm).
+# Inside the print area (A:S, rows 1-40) with room to spare: nothing is cut on paper.
+CHARTS = (
+    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", "D3", (11.5, 7)),
+    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", "L3",
+     (11.5, 7)),
+    ("Top 15 targets: volume × shortfall a year", "Summary", TOP_LABEL_COLUMN, TOP_VALUE_COLUMN,
+     "D18", (24, 9.5)),
+)
+SUMMARY_PRINT_AREA = "A1:S40"
