@@ -1,10 +1,14 @@
-"""Benchmark: the full workbook vs a plain DataFrame.to_excel vs openpyxl values-only.
+"""Benchmark: the full workbook vs a plain DataFrame.to_excel vs openpyxl values-only,
+then LibreOffice loading and recalculating it against the same cells as values.
 
 One realistic client (8 payers × 700 codes) written three ways; prints seconds
-and ratios (no assertions: speed is not a test). Target: the full workbook
-within 1.0× of the plain dump.
+and ratios (no assertions: speed is not a test). Targets: the full workbook
+within 1.0× of the plain dump to write; LibreOffice's load-and-recalculate within
+2.5× of the values workbook, at 8 and at 12 payers (``--lo-payers 8 12``), the
+ratio not growing with payers.
 
     python scripts/bench_workbook.py [--payers 8] [--codes 700] [--repeat 3]
+                                     [--lo-payers 8 12]
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ def main() -> None:
     parser.add_argument("--payers", type=int, default=8)
     parser.add_argument("--codes", type=int, default=700)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lo-payers", type=int, nargs="*", default=[8, 12],
+                        help="payer counts to time in LibreOffice (none: skip)")
     args = parser.parse_args()
 
     import openpyxl
@@ -105,6 +111,65 @@ def main() -> None:
     print(f"full / plain dump:                 {full_seconds / plain_seconds:7.2f}x  "
           "(target ≤ 1.0x)")
     print(f"full / openpyxl values only:       {full_seconds / values_seconds:7.2f}x")
+    for payers in args.lo_payers:
+        libreoffice(payers, args.codes)
+
+
+def _values_copy(source: Path, target: Path) -> None:
+    """The same workbook with every formula dropped: its cells keep the stored values."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w",
+                                                             zipfile.ZIP_DEFLATED) as out:
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<f>.*?</f>", b"", data)
+            out.writestr(info, data)
+
+
+def libreoffice(payers: int, codes: int) -> None:
+    """Seconds for headless LibreOffice to load, recalculate and save the workbook, and
+    the same for its values-only copy (a recalculate-always profile, one file a run)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("LibreOffice: not installed (apt-get install libreoffice-calc-nogui)")
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from libreoffice import REGISTRY
+
+    import xlfees
+
+    analysis = xlfees.analyze(synthetic_client(payers, codes))
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        formulas = xlfees.write_workbook(analysis, scratch / "formulas.xlsx")
+        values = scratch / "values.xlsx"
+        _values_copy(formulas, values)
+        profile = scratch / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY)
+        env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
+
+        def convert(path: Path) -> float:
+            start = time.perf_counter()
+            subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                            "--norestore", "--convert-to", "ods", "--outdir",
+                            str(scratch / "out"), str(path)], check=True, env=env,
+                           capture_output=True, timeout=900)
+            return time.perf_counter() - start
+
+        convert(values)   # the first run of a profile builds it: not counted
+        formula_seconds = convert(formulas)
+        values_seconds = convert(values)
+    print(f"LibreOffice {payers} × {codes}: formulas {formula_seconds:6.2f} s, values "
+          f"{values_seconds:6.2f} s: {formula_seconds / values_seconds:5.2f}x (target ≤ 2.5x)")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,11 @@ def _settings(sheet, title_font: Font) -> None:
         _style(value, style)
         value.fill = editable
         sheet.parent.defined_names[name] = DefinedName(name, attr_text=f"Settings!$B${row}")
+    row, name, label, formula = spec.NO_PAYER_CELL
+    sheet.cell(row=row, column=1, value=label)
+    sheet.cell(row=row, column=2, value=formula)
+    _style(sheet.cell(row=row, column=2), "count")
+    sheet.parent.defined_names[name] = DefinedName(name, attr_text=f"Settings!$B${row}")
     choices = {"Strategy": '"ask,peer"', "BalanceBasis": '"office,contracted"',
                "Benchmark": '"percentile,external"'}
     for row, name, _, _ in spec.SETTINGS_CELLS:

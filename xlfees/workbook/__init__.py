@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..analysis import Analysis
 from ..errors import OutputError, XlfeesError, check_suffix
+from ..engine import UNASSIGNED
 from ..resources import addin_path, template_path
 from . import content, spec, xlsx
 
@@ -197,6 +198,9 @@ def write_workbook(analysis: Analysis, path: str | Path,
     _fill_settings(package, analysis)
     _fill_gaps(package, analysis)
     _fill_peers(package, analysis)
+    labels, matrix = content.peer_matrix(analysis)
+    package.put("xl/workbook.xml", _peer_names(package.text("xl/workbook.xml"), len(matrix),
+                                               len(labels)))
     _fill_summary(package, analysis)
     top = content.top_targets(analysis)
     chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
@@ -267,7 +271,12 @@ def table_cells(table: spec.TableSpec,
 def settings_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The named settings cells on the Settings sheet."""
     values = content.settings_values(analysis)
-    return {f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
+    cells = {f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
+    row, _, _, formula = spec.NO_PAYER_CELL
+    volume = analysis.client.volume
+    cells[f"B{row}"] = (float(volume.loc[[s == UNASSIGNED for s in analysis.volume_schedules],
+                                         "count"].sum()), formula)
+    return cells
 
 
 def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
@@ -371,6 +380,22 @@ def _fill_matrix(package: _Package, sheet: str, header: int,
     if labels:
         xml = _payer_column_widths(xml, first, last_column)
     package.put(part, xml)
+
+
+def _peer_names(workbook_xml: str, codes: int, schedules: int) -> str:
+    """The Peers names sized to this client's matrix: a row of the matrix is then as wide
+    as its schedules, not the 500 the template allows (every peer benchmark reads one)."""
+    header = spec.PEERS_HEADER_ROW
+    last_row = header + max(codes, 1)
+    last = xlsx.column_letter(2 + max(schedules, 1))
+    sheet = spec.PEERS_SHEET
+    refs = {"PeerCodes": f"{sheet}!$A${header + 1}:$A${last_row}",
+            "PeerSchedules": f"{sheet}!$C${header}:${last}${header}",
+            "PeerMatrix": f"{sheet}!$C${header + 1}:${last}${last_row}"}
+    for name, ref in refs.items():
+        workbook_xml = re.sub(rf'(<definedName name="{name}"[^>]*>)[^<]*(</definedName>)',
+                              rf"\g<1>{ref}\g<2>", workbook_xml)
+    return workbook_xml
 
 
 def _payer_column_widths(xml: str, first: int, last: int) -> str:

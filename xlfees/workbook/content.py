@@ -55,7 +55,7 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
     volume = analysis.client.volume
-    return [{"Code": c, "Payer": p, "Schedule": label, "Count": n}
+    return [{"Code": c, "Payer": p, "Schedule": label, "Count": n, "Key": key(label, c)}
             for (c, p, n), label in zip(volume[["code", "payer", "count"]]
                                         .itertuples(index=False), analysis.volume_schedules)]
 

@@ -136,6 +136,7 @@ VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 mont
     Column("Payer", "text", 28),
     Column("Schedule", "text", 28),
     Column("Count", "count", 10),
+    Column("Key", "text", 10, '=[Schedule]&"|"&[Code]', hidden=True),
 ))
 
 TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volume × shortfall", (
@@ -146,10 +147,12 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Code", "code", 8),
     Column("Category", "text", 16),
     Column("Description", "text", 34),
+    # The schedule's own procedures, plus its share of those without a payer (looked up
+    # only when there are any: one SUMIF a row, not three).
     Column("Volume", "count", 9,
-           "=SUMIFS(Volume[Count],Volume[Code],[Code],Volume[Schedule],[Schedule])"
-           f'+SUMIFS(Volume[Count],Volume[Code],[Code],Volume[Schedule],"{UNASSIGNED}")'
-           f"*INDEX(Payers[{NO_PAYER_SPLIT}],MATCH([Schedule],Payers[Schedule],0))"),
+           "=SUMIF(Volume[Key],[Key],Volume[Count])"
+           f'+IF(NoPayerVolume=0,0,SUMIF(Volume[Key],"{UNASSIGNED}|"&[Code],Volume[Count])'
+           f"*INDEX(Payers[{NO_PAYER_SPLIT}],MATCH([Schedule],Payers[Schedule],0)))"),
     Column("Office fee", "money", 12,
            "=INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0))"),
     Column("Allowed", "money", 12, "=INDEX(PeerMatrix,[Peer row],[Peer column])"),
@@ -285,6 +288,9 @@ SETTINGS_CELLS = (
     (12, "ClientFolder", "Client folder the ribbon's Import reads (blank: this workbook's)",
      "text"),
 )
+# A figure, not a setting: procedures in Volume without a payer (split by the shares).
+NO_PAYER_CELL = (11, "NoPayerVolume", "Procedures without a payer",
+                 f'=SUMIF(Volume[Schedule],"{UNASSIGNED}",Volume[Count])')
 
 # The Gaps sheet: a code × payer matrix of gap percent, with a heat map.
 GAPS_SHEET = "Gaps"
