@@ -248,7 +248,7 @@ def _summary(book, sheet, title_font: Font) -> None:
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.x_axis.scaling.orientation = "maxMin"
-        chart.x_axis.crosses = "max"
+        chart.y_axis.crosses = "max"   # the value axis meets the last (bottom) category
         sheet.add_chart(chart, anchor)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
