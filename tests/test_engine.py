@@ -303,7 +303,7 @@ def test_volume_split_by_payer_shares(handworked_dir: Path) -> None:
     assert _row(analysis.gaps, ALPHA, "D0120")["volume"] == 100.0
     assert _row(analysis.gaps, BETA, "D0120")["volume"] == 50.0
     assert _row(analysis.gaps, GAMMA, "D0120")["volume"] == 0.0
-    assert analysis.volume_basis == "split by payer_shares"
+    assert analysis.volume_basis == "split across payers by estimated shares"
     shares = dict(zip(analysis.payers["payer"], analysis.payers["volume_share"]))
     assert shares == {"Alpha Dental": 0.5, "Beta Health": 0.25, "Gamma Plan": 0.0,
                       "Delta Care": 0.0}

@@ -42,7 +42,7 @@ ANALYSIS = "analysis"  # the stage of the engine's own notes (not a rejected row
 
 # How payer-level volume was obtained; the workbook and notes say which.
 VOLUME_BY_PAYER = "by payer"
-VOLUME_BY_SHARES = "split by payer_shares"
+VOLUME_BY_SHARES = "split across payers by estimated shares"   # words, not a settings key
 VOLUME_PER_100 = "per 100 % of volume"
 VOLUME_NONE = "no volume"
 
