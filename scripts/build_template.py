@@ -184,6 +184,11 @@ def _peers(book, sheet, title_font: Font) -> None:
                       ("PeerSchedules", f"$C${header}:${last_column}${header}"),
                       ("PeerMatrix", f"$C${header + 1}:${last_column}${last_row}")):
         book.defined_names[name] = DefinedName(name, attr_text=f"{spec.PEERS_SHEET}!{ref}")
+    for ref, name, formula, style in spec.PEERS_CELLS:
+        sheet[ref] = formula
+        _style(sheet[ref], style)
+        book.defined_names[name] = DefinedName(
+            name, attr_text=f"{spec.PEERS_SHEET}!${ref[0]}${ref[1:]}")
     sheet.sheet_state = "hidden"
 
 

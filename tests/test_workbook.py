@@ -24,7 +24,8 @@ ROOT = Path(__file__).parent.parent
 # The functions DESIGN.md allows: Excel 2010 has them and LibreOffice computes them alike.
 EXCEL_2010 = {"ROUND", "MIN", "MAX", "SUM", "COUNT", "AVERAGE", "MEDIAN", "PERCENTILE",
               "LARGE", "SMALL", "IF", "IFERROR", "SUMIF", "SUMIFS", "COUNTIF", "COUNTIFS",
-              "AVERAGEIF", "AVERAGEIFS", "SUMPRODUCT", "INDEX", "MATCH", "VLOOKUP"}
+              "AVERAGEIF", "AVERAGEIFS", "SUMPRODUCT", "INDEX", "MATCH", "VLOOKUP",
+              "MID"}   # MID: a code's number (D0120 → 120) for the numeric keys
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ def test_full_calc_on_load_and_tables(analysis, tmp_path: Path) -> None:
         assert 'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml").decode()
     book = openpyxl.load_workbook(path)
     refs = {name: ref for sheet in book for name, ref in sheet.tables.items()}
-    assert refs["Targets"] == "A3:AD17"      # 14 payer × code pairs below the header
+    assert refs["Targets"] == "A3:AE17"      # 14 payer × code pairs below the header
     assert refs["OfficeFees"] == "A3:D8"     # 5 codes
     assert refs["Payers"] == "A3:K7"         # 4 schedules
     assert refs["Coverage"] == "A15:B27"     # 12 CDT categories

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLES = [spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME, spec.TARGETS, spec.ALT_BENEFITS,
           spec.PAYERS]
 MODES = ("reversed", "sorted by its second column", "a row hidden")
+ORDER_FLAGS = {(spec.PEERS_SHEET, ref) for ref, name, _, _ in spec.PEERS_CELLS
+               if name.endswith("Order")}
 
 
 def _variant(source: Path, target: Path, table: spec.TableSpec, mode: str) -> tuple[int, int]:
@@ -66,6 +68,8 @@ def test_sorting_or_filtering_any_table_changes_nothing_elsewhere(tmp_path: Path
         got = values(result)
         wrong = {}
         for (sheet, ref), (formula, value) in stored.items():
+            if (sheet, ref) in ORDER_FLAGS:
+                continue   # whether a table is still in written order: meant to change
             cell = got[sheet][ref]
             if sheet == table.sheet and first <= cell.row <= last and cell.column <= max_col:
                 continue   # inside the reordered table the figures moved with their rows

@@ -25,7 +25,8 @@ from ..errors import XlfeesError
 from ..folder import CLIENT_TOML, load_client, read_toml
 from ..settings import EXTERNAL, PEER, Settings
 from ..wording import plural
-from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, settings_cells, spec,
+from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, peers_cells,
+                        settings_cells, spec,
                         summary_cells, table_cells)
 from ..workbook.xlsx import column_letter
 from .book import Book, _split_ref
@@ -82,6 +83,7 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis))
     book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)
     book.write(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, 1, peer_matrix_cells(analysis))
+    _write_cells(book, spec.PEERS_SHEET, peers_cells(analysis))
     _write_cells(book, "Summary", summary_cells(analysis))
     volume_basis = next(f"B{row}" for row, name, _, _ in spec.SETTINGS_CELLS
                         if name == "VolumeBasis")

@@ -304,18 +304,33 @@ def gap_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
     A payer with no amount for a code gets an empty cell (None, None).
     """
     labels, matrix = content.gap_matrix(analysis)
-    return _matrix_cells(labels, matrix, spec.GAPS_HEADER_ROW, lambda column, row: (
-        f'=INDEX(Targets[Gap percent],MATCH({column}${spec.GAPS_HEADER_ROW}&"|"&$A{row},'
-        "Targets[Key],0))"))
+
+    def formula(column: str, row: int) -> str:
+        allowed = spec.peer_lookup(f"$A{row}", f"{column}${spec.GAPS_HEADER_ROW}")
+        office = f"INDEX(OfficeFees[Office fee],MATCH($A{row},OfficeFees[Code],0))"
+        return f'=IF({office}>0,({office}-{allowed})/{office},"")'
+    return _matrix_cells(labels, matrix, spec.GAPS_HEADER_ROW, formula)
 
 
 def peer_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
     """The hidden Peers sheet from its header row down: every code × schedule, the
     allowed amount looked up in Schedules by key ("" where the schedule has none)."""
     labels, matrix = content.peer_matrix(analysis)
-    return _matrix_cells(labels, matrix, spec.PEERS_HEADER_ROW, lambda column, row: (
-        f'=IFERROR(INDEX(Schedules[Allowed],MATCH({column}${spec.PEERS_HEADER_ROW}&"|"&'
-        f'$A{row},Schedules[Key],0)),"")'))
+
+    def formula(column: str, row: int) -> str:
+        key = (f"(MATCH({column}${spec.PEERS_HEADER_ROW},PeerSchedules,0)*10000"
+               f"+MID($A{row},2,4))")
+        found = f"MATCH({key},Schedules[Key],1)"   # a binary search: Schedules is in key order
+        return (f"=IF(SchedulesInKeyOrder=1,IFERROR(IF(INDEX(Schedules[Key],{found})={key},"
+                f'INDEX(Schedules[Allowed],{found}),""),""),'
+                f'IFERROR(INDEX(Schedules[Allowed],MATCH({key},Schedules[Key],0)),""))')
+    return _matrix_cells(labels, matrix, spec.PEERS_HEADER_ROW, formula)
+
+
+def peers_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
+    """The single cells on the Peers sheet the formulas share, formula and value."""
+    values = content.peers_cells(analysis)
+    return {ref: (values[name], formula) for ref, name, formula, _ in spec.PEERS_CELLS}
 
 
 def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]], header: int,
@@ -343,6 +358,8 @@ def _fill_gaps(package: _Package, analysis: Analysis) -> None:
 def _fill_peers(package: _Package, analysis: Analysis) -> None:
     _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW,
                  peer_matrix_cells(analysis), heat_map=False)
+    part = package.sheet(spec.PEERS_SHEET)
+    package.put(part, xlsx.set_cells(package.text(part), peers_cells(analysis)))
 
 
 def _fill_matrix(package: _Package, sheet: str, header: int,

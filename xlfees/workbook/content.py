@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
-from ..engine import schedule_label
+from ..engine import UNASSIGNED, schedule_label
 from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
 
@@ -38,7 +38,28 @@ def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:
             .itertuples(index=False)]
 
 
+def schedule_numbers(analysis: Analysis) -> dict[str, int]:
+    """Each schedule's place (1, 2, …) across the Peers matrix: the first part of a key."""
+    labels, _ = peer_matrix(analysis)
+    return {label: number for number, label in enumerate(labels, start=1)}
+
+
+def key(number: int, code: str) -> int:
+    """The numeric key the workbook's lookups use: schedule place × 10000 + code number
+    (0 for volume without a payer, -1 for a payer with no schedule)."""
+    return number * 10_000 + int(code[1:])
+
+
+def _volume_key(label: str, code: str, numbers: dict[str, int]) -> int:
+    if label == UNASSIGNED:
+        return key(0, code)
+    return key(numbers.get(label, -1), code)
+
+
 def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Schedules in key order (schedule place, then code): what makes lookups a binary
+    search."""
+    numbers = schedule_numbers(analysis)
     rows = []
     for r in analysis.client.schedules.itertuples(index=False):
         rows.append({"Payer": r.payer, "Network": r.network,
@@ -49,15 +70,19 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
                      "Effective": r.effective if isinstance(r.effective, str) else None,
                      "Source": r.source if isinstance(r.source, str) else None,
                      "Row": _value(r.row),
-                     "Key": key(schedule_label(r.payer, r.network), r.code)})
-    return rows
+                     "Key": key(numbers[schedule_label(r.payer, r.network)], r.code)})
+    return sorted(rows, key=lambda row: row["Key"])
 
 
 def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Volume in key order (stable: rows of one key keep their order)."""
     volume = analysis.client.volume
-    return [{"Code": c, "Payer": p, "Schedule": label, "Count": n, "Key": key(label, c)}
+    numbers = schedule_numbers(analysis)
+    rows = [{"Code": c, "Payer": p, "Schedule": label, "Count": n,
+             "Key": _volume_key(label, c, numbers)}
             for (c, p, n), label in zip(volume[["code", "payer", "count"]]
                                         .itertuples(index=False), analysis.volume_schedules)]
+    return sorted(rows, key=lambda row: row["Key"])
 
 
 def _peer_helpers(targets: pd.DataFrame, q: float | None) -> list[dict[str, Any]]:
@@ -87,11 +112,14 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     labels, matrix = peer_matrix(analysis)
     peer_rows = {code: number for number, (code, _, _) in enumerate(matrix, start=1)}
     peer_columns = {label: number for number, label in enumerate(labels, start=1)}
+    running = 0.0
     rows = []
     for record, helper in zip(targets.to_dict("records"), _peer_helpers(targets, q)):
         label = schedule_label(record["payer"], record["network"])
-        helper = {"Key": key(label, record["code"]), "Peer row": peer_rows[record["code"]],
-                  "Peer column": peer_columns[label], **helper}
+        running += record["priority"]
+        helper = {"Peer row": peer_rows[record["code"]], "Peer column": peer_columns[label],
+                  "Key": key(peer_columns[label], record["code"]),
+                  "Running priority": running, **helper}
         rows.append({
             "Rank": record["rank"], "Payer": record["payer"], "Network": record["network"],
             "Schedule": label, "Code": record["code"], "Category": record["category"],
@@ -108,9 +136,11 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def key(label: str, code: str) -> str:
-    """How the workbook's formulas find a schedule's row for a code: "Delta Dental (PPO)|D0120"."""
-    return f"{label}|{code}"
+def peers_cells(analysis: Analysis) -> dict[str, Any]:
+    """The shared single cells on the Peers sheet: total priority, and the order flags (all
+    tables are written in the order their lookups need)."""
+    return {"TotalPriority": math.fsum(analysis.targets["priority"]),
+            "TargetsInRankOrder": 1, "SchedulesInKeyOrder": 1, "VolumeInKeyOrder": 1}
 
 
 def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:

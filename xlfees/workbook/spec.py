@@ -104,6 +104,41 @@ def _kth_of_others(k: str) -> str:
     return (f"IF({k}<=[Peers below],SMALL({PEER_ROW},{k}),SMALL({PEER_ROW},{k}+1))")
 
 
+# A code as a number (D0120 → 120): with the schedule's place in PeerSchedules it makes
+# the numeric key (place × 10000 + code) rows are written in order of, so a lookup is a
+# binary search (MATCH …, 1), not a scan of the whole table.
+CODE_NUMBER = "MID([Code],2,4)*1"
+
+
+def _keyed_sum(key: str) -> str:
+    """Σ Volume[Count] of the rows whose key is ``key``: two binary searches while Volume
+    is in key order (as written), a SUMIF once someone has sorted it otherwise."""
+    last = f"IFERROR(MATCH({key},Volume[Key],1),0)"
+    first = f"IFERROR(MATCH({key}-0.5,Volume[Key],1),0)+1"
+    return (f"IF(VolumeInKeyOrder=1,IF({last}<{first},0,SUM(INDEX(Volume[Count],{first}):"
+            f"INDEX(Volume[Count],{last}))),SUMIF(Volume[Key],{key},Volume[Count]))")
+
+
+def in_order(column: str, consecutive: bool = False) -> str:
+    """1 when ``column`` is in ascending order as it stands (or counts 1, 2, 3 … with
+    ``consecutive``), else 0: whether the binary searches above may be trusted."""
+    n = f"COUNT({column})"
+    later = f"INDEX({column},2):INDEX({column},{n})"
+    earlier = f"INDEX({column},1):INDEX({column},{n}-1)"
+    test = (f"({later}-{earlier}<>1)" if consecutive else f"({later}<{earlier})")
+    start = f"(INDEX({column},1)=1)*" if consecutive else ""
+    return f"=IF({n}<2,1,{start}IF(SUMPRODUCT(--{test})=0,1,0))"
+
+
+# Single cells on the hidden Peers sheet the formulas share (computed once, not per row).
+PEERS_CELLS = (
+    ("E1", "TotalPriority", "=SUM(Targets[Priority])", "money"),
+    ("F1", "TargetsInRankOrder", in_order("Targets[Rank]", consecutive=True), "integer"),
+    ("G1", "SchedulesInKeyOrder", in_order("Schedules[Key]"), "integer"),
+    ("H1", "VolumeInKeyOrder", in_order("Volume[Key]"), "integer"),
+)
+
+
 def peer_lookup(code: str, schedule: str) -> str:
     """A schedule's allowed amount for a code, from the Peers matrix (by key, not row)."""
     return f"INDEX(PeerMatrix,MATCH({code},PeerCodes,0),MATCH({schedule},PeerSchedules,0))"
@@ -128,7 +163,8 @@ SCHEDULES = TableSpec("Schedules", "Schedules", "Payer fee schedules as read", (
     Column("Source", "text", 30),
     Column("Row", "integer", 7),
     # The key the Peers matrix looks amounts up by (filled in for rows a user adds too).
-    Column("Key", "text", 10, '=[Schedule]&"|"&[Code]', hidden=True),
+    Column("Key", "integer", 10, "=" + "MATCH([Schedule],PeerSchedules,0)*10000+" + CODE_NUMBER,
+           hidden=True),
 ))
 
 VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 months", (
@@ -136,7 +172,10 @@ VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 mont
     Column("Payer", "text", 28),
     Column("Schedule", "text", 28),
     Column("Count", "count", 10),
-    Column("Key", "text", 10, '=[Schedule]&"|"&[Code]', hidden=True),
+    # Volume without a payer keys as schedule 0, volume for a payer with no schedule as -1.
+    Column("Key", "integer", 10,
+           f'=IFERROR(MATCH([Schedule],PeerSchedules,0),IF([Schedule]="{UNASSIGNED}",0,-1))'
+           "*10000+" + CODE_NUMBER, hidden=True),
 ))
 
 TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volume × shortfall", (
@@ -150,9 +189,9 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     # The schedule's own procedures, plus its share of those without a payer (looked up
     # only when there are any: one SUMIF a row, not three).
     Column("Volume", "count", 9,
-           "=SUMIF(Volume[Key],[Key],Volume[Count])"
-           f'+IF(NoPayerVolume=0,0,SUMIF(Volume[Key],"{UNASSIGNED}|"&[Code],Volume[Count])'
-           f"*INDEX(Payers[{NO_PAYER_SPLIT}],MATCH([Schedule],Payers[Schedule],0)))"),
+           "=" + _keyed_sum("[Key]") + "+IF(NoPayerVolume=0,0,"
+           + _keyed_sum(CODE_NUMBER) + f"*INDEX(Payers[{NO_PAYER_SPLIT}],"
+           "MATCH([Schedule],Payers[Schedule],0)))"),
     Column("Office fee", "money", 12,
            "=INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0))"),
     Column("Allowed", "money", 12, "=INDEX(PeerMatrix,[Peer row],[Peer column])"),
@@ -174,14 +213,19 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Impact", "money", 12, "=[Volume]*([Proposed]-[Allowed])"),
     Column("Priority", "money", 12, "=[Volume]*[Shortfall]"),
     Column("Cumulative share", "percent", 11,
-           "=IF(SUMPRODUCT({T}[Priority])>0,"
-           'SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank])/SUMPRODUCT({T}[Priority]),0)'),
+           "=IF(TotalPriority>0,[Running priority]/TotalPriority,0)"),
     Column("Target", "text", 30),
     # Helpers: where this row's code and schedule sit in the Peers matrix, and the peer
     # benchmark (a percentile of the *other* payers on the code) from the code's row.
-    Column("Key", "text", 10, '=[Schedule]&"|"&[Code]', hidden=True),
     Column("Peer row", "integer", 8, "=MATCH([Code],PeerCodes,0)", hidden=True),
     Column("Peer column", "integer", 8, "=MATCH([Schedule],PeerSchedules,0)", hidden=True),
+    Column("Key", "integer", 10, "=[Peer column]*10000+" + CODE_NUMBER, hidden=True),
+    # The priorities of this rank and every rank above it: a running sum while the rows
+    # are in rank order (as written), a SUMIFS once someone has sorted them otherwise.
+    Column("Running priority", "money", 12,
+           '=IF(TargetsInRankOrder=1,[Priority]+IF([Rank]=1,0,'
+           'INDEX({T}[Running priority],[Rank]-1)),SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank]))',
+           hidden=True),
     Column("Payers on code", "integer", 8, f"=COUNT({PEER_ROW})", hidden=True),
     Column("Peers below", "integer", 8, f'=COUNTIF({PEER_ROW},"<"&[Allowed])', hidden=True),
     Column("Peer position", "number", 8,
@@ -213,7 +257,8 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Alt before", "money", 12,
            "=MIN([Allowed],"
            f'IF([Alt source]="{ALT_FROM_SCHEDULE}",'
-           'INDEX(Schedules[Alt allowed],MATCH([Schedule]&"|"&[Code],Schedules[Key],0)),'
+           "INDEX(Schedules[Alt allowed],MATCH(MATCH([Schedule],PeerSchedules,0)*10000+"
+           + CODE_NUMBER + ",Schedules[Key],0)),"
            + peer_lookup("[Alt code]", "[Schedule]") + "))"),
     Column("Alt after", "money", 12,
            "=MAX([Alt before],MIN([Allowed],ROUND([Alt before]*(1+AltAsk),2)))"),
@@ -225,7 +270,8 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Savings percent", "percent", 9,
            '=IF([Balance before]>0,[Savings]/[Balance before],"")'),
     Column("Volume", "count", 9,
-           '=INDEX(Targets[Volume],MATCH([Schedule]&"|"&[Code],Targets[Key],0))'),
+           "=INDEX(Targets[Volume],MATCH(MATCH([Schedule],PeerSchedules,0)*10000+"
+           + CODE_NUMBER + ",Targets[Key],0))"),
     Column("Annual savings", "money", 13, "=[Volume]*[Savings]"),
 ))
 
