@@ -47,6 +47,8 @@ VARIANTS = {
         hw, ask="peer", benchmark="p75", balance_basis="contracted", alt_ask=0.2),
     "max benchmark": lambda hw, tmp: _variant(hw, benchmark="max", ask=0.0375),
     "messy folder, per 100 % volume": lambda hw, tmp: _messy(tmp),
+    "no volume at all": lambda hw, tmp: Client.from_frames(
+        "no volume", load_client(hw).office_fees, load_client(hw).schedules, None),
 }
 
 
