@@ -91,7 +91,8 @@ def test_text_reader_accounts_for_every_line_or_refuses(sample, role) -> None:
         assert not missing, (missing, read.to_dict())
 
 
-toml_values = st.sampled_from([ 'name = "A\\u0001B"\n', "[settings]\nask = 0.1\n", "[settings]\nask = 7\n",
+toml_values = st.sampled_from([
+    'name = "A\\u0001B"\n', "[settings]\nask = 0.1\n", "[settings]\nask = 7\n",
     '[settings]\nask = "peer"\n', "[limits]\nmax_file_mb = inf\n", "[limits]\nmax_pdf_pages = 0\n",
     'alt_map = "none"\n', "alt_map = 3\n", '[payer_shares]\n"Alpha Dental" = 1.7\n',
     "[coverage]\nRestorative = -1\n", '[files."schedules.csv"]\nrole = "volume"\n',

@@ -48,7 +48,7 @@ def test_survey_p75_is_every_payers_benchmark(client: Path) -> None:
 
 
 def test_survey_median_and_missing_statistics(client: Path) -> None:
-    """survey:median is its 50th percentile; a statistic it lacks is an error listing those it has."""
+    """survey:median is its 50th percentile; a missing statistic is an error naming the others."""
     _benchmark(client, "survey:median")
     d2391 = analyze(load_client(client)).targets
     assert set(d2391[d2391["code"] == "D2391"]["benchmark"]) == {195.0}

@@ -79,7 +79,7 @@ def test_1_amounts_past_any_fee_are_rejected_rows(smile: Path, tmp_path: Path) -
 
 
 def test_1_a_crashing_client_never_stops_the_batch(smile: Path, tmp_path: Path) -> None:
-    """Any failure of one client (here a worker that aborts) fails it alone; the index is written."""
+    """A worker that aborts or is killed fails its client alone; the index is written."""
     from worker_faults import abort_on_doomed, exit_on_doomed
     clients = tmp_path / "clients"
     for name in ("alpha", "doomed", "zulu"):

@@ -14,7 +14,8 @@ from .client import Client, Note, Practice
 from .deliverables import is_deliverable
 from .engine import schedule_label
 from .errors import ClientFolderError, SettingsError, XlfeesError
-from .readers.limits import MB, SUPPORTED as SUPPORTED_SUFFIXES, Limits, ReadError, unsupported_reason
+from .readers.limits import MB, Limits, ReadError, unsupported_reason
+from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
 from .settings import PRACTICE_TEXT_KEYS, Settings, survey_statistic
 from .wording import printable, readable_name
