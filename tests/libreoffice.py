@@ -29,20 +29,7 @@ def soffice() -> str | None:
 
 def recalculate(workbook: Path, scratch: Path) -> Path:
     """Open ``workbook`` in headless LibreOffice, recalculate everything, save it as xlsx."""
-    profile = scratch / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
-    out = scratch / "recalculated"
-    out.mkdir(exist_ok=True)
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
-    command = [soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
-               "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", str(out),
-               str(workbook)]
-    subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
-    result = out / workbook.name
-    if not result.exists():
-        raise RuntimeError(f"LibreOffice wrote nothing for {workbook}")
-    return result
+    return recalculate_many([workbook], scratch)[0]
 
 
 def formula_cells(workbook: Path) -> dict[tuple[str, str], tuple[str, Any]]:
@@ -77,7 +64,7 @@ def recalculate_many(workbooks: list[Path], scratch: Path) -> list[Path]:
     profile = scratch / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
-    out = scratch / "recalculated-many"
+    out = scratch / "recalculated"
     out.mkdir(exist_ok=True)
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
     command = [soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
