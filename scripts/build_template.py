@@ -150,6 +150,11 @@ def _settings(sheet, title_font: Font) -> None:
         cell.fill = editable
     coverage = sheet.tables["Coverage"]
     coverage.ref = f"A{spec.COVERAGE.header_row}:B{spec.COVERAGE.header_row + len(CATEGORIES)}"
+    # One page wide: the values in column B print beside their labels, not on a page of
+    # their own.
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _gaps(sheet, title_font: Font) -> None:
