@@ -213,20 +213,25 @@ def _results(tasks: list[_Task], jobs: int,
     context = _context()
     waiting = list(reversed(tasks))
     running: list[_Running] = []
+    stop = _StopRequest()
     try:
         while waiting or running:
+            if stop.signalled:
+                raise KeyboardInterrupt
             while waiting and len(running) < jobs:
                 task = waiting.pop()
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(target=_client_process, args=(task, sender, work),
                                           daemon=True)
+                # Tracked before it starts: an interrupt the moment start() returns must
+                # still stop it (an untracked child would outlive us and print a traceback).
+                running.append(_Running(task, process, receiver, time.perf_counter()))
                 _start_without_sigint(process)
                 sender.close()
-                running.append(_Running(task, process, receiver, time.perf_counter()))
             # Read results as they come (a full pipe would block the child), and notice
             # processes that end, with or without one.
             ready = set(wait([r.receiver for r in running if not r.closed]
-                             + [r.process.sentinel for r in running]))
+                             + [r.process.sentinel for r in running], timeout=0.2))
             for entry in list(running):
                 if not entry.closed and entry.receiver in ready:
                     try:
@@ -241,13 +246,43 @@ def _results(tasks: list[_Task], jobs: int,
                     yield entry.result or _died(entry.task, entry.process.exitcode,
                                                 time.perf_counter() - entry.started)
     except BaseException:
-        for entry in running:
+        started = [entry for entry in running if entry.process.pid is not None]
+        for entry in started:
             entry.process.terminate()   # SIGTERM: each unwinds and removes its temporary file
-        for entry in running:
+        for entry in started:
             entry.process.join()
+        for entry in running:
             if not entry.closed:
                 entry.receiver.close()
         raise
+    finally:
+        stop.restore()
+
+
+class _StopRequest:
+    """Ctrl-C and SIGTERM while clients run only set a flag the loop above checks.
+
+    Raised wherever the signal lands, the interrupt could fall inside multiprocessing's
+    own clean-up of a finished client, which swallows it ("Exception ignored"): the run
+    would go on. (Outside the main thread signals cannot be caught: left as they are.)
+    """
+
+    def __init__(self) -> None:
+        self.signalled = False
+        self.previous: dict[int, Any] = {}
+        try:
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self.previous[number] = signal.signal(number, self.note)
+        except ValueError:   # not the main thread
+            self.restore()
+
+    def note(self, signum: int, frame: Any) -> None:
+        self.signalled = True
+
+    def restore(self) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+        self.previous = {}
 
 
 @dataclass

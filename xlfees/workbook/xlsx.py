@@ -246,12 +246,21 @@ def fill_chart(chart_xml: str, column_values) -> str:
 
 def zip_parts(parts: Iterable[tuple[str, bytes]], target: Any) -> None:
     """Write (name, bytes) parts as a zip with fixed times, so equal parts give equal bytes."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+    try:
         for name, data in parts:
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
+    except BaseException:
+        # An interrupt inside a part leaves that part's handle open, and closing the
+        # archive (here or when it is collected) would raise ValueError over the
+        # interrupt. The caller throws the half file away: let go of it unclosed (the
+        # file object is the caller's, which closes it).
+        archive.fp = None
+        raise
+    archive.close()
 
 
 def normalised_zip(data: bytes) -> bytes:
