@@ -17,7 +17,7 @@ from .deliverables import DEFAULT_TOP, write_deliverables
 from .engine import schedule_label
 from .entry import interrupted, raise_interrupt
 from .errors import describe_error
-from .folder import inspect_folder, load_client
+from .folder import FolderEntry, inspect_folder, load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
 from .wording import one_line, plural, readable_name
@@ -285,7 +285,7 @@ def render_batch(batch: BatchResult) -> str:
     return "\n".join(lines)
 
 
-def render_folder(entries: list) -> str:  # type: ignore[type-arg]
+def render_folder(entries: list[FolderEntry]) -> str:
     """One line per file of a client folder: role, payers, rows kept/rejected, why."""
     width = max((len(e.file) for e in entries), default=4)
     lines = []
@@ -322,10 +322,7 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
         delimiter = {"\t": "tab"}.get(read.delimiter or "", read.delimiter)
         where.append(f"{read.encoding}, delimiter {delimiter!r}")
     lines.append("  read from:  " + ", ".join(where))
-    mapping = ", ".join(f"{name} ← {header!r}" if isinstance(header, str)
-                        else f"{name} ← {len(header)} payer columns"
-                        for name, header in read.columns.items())
-    lines.append(f"  columns:    {mapping}")
+    lines.append(f"  columns:    {read.column_mapping()}")
     for number, reason in enumerate(read.why.values()):
         lines.append(f"  {'why:' if number == 0 else '':<12}{reason}")
     lines.append(f"  rows kept:  {len(read.rows)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 
 from .wording import one_line
 
@@ -55,8 +56,6 @@ class OutputError(XlfeesError):
 
 def check_suffix(path: object, suffix: str, what: str) -> None:
     """Refuse to write ``what`` under a name whose extension says another format."""
-    from pathlib import Path
-
     path = Path(str(path))
     if path.suffix.lower() != suffix:
         written = f"the extension {path.suffix}" if path.suffix else "no extension"

@@ -36,30 +36,21 @@ def load_client(folder: str | Path) -> Client:
     if not folder.is_dir():
         raise ClientFolderError(f"{folder} is not a folder: pass a client folder holding the "
                                 "office fees and the payer schedules")
-    toml_path = folder / CLIENT_TOML
-    document = read_toml(toml_path)
-    # TOML allows "\u0001" escapes, which no workbook or letter can hold.
-    for key in PRACTICE_TEXT_KEYS:
-        if isinstance(document.get(key), str):
-            document[key] = printable(document[key])
-    settings = Settings.from_toml(document, source=str(toml_path))
-    limits = _limits(document, toml_path)
-    pins = _pins(document, toml_path)
-    notes: list[Note] = []
-    reads: list[FileRead] = []
-    files = _input_files(folder, notes)
-    unknown = sorted(set(pins) - set(files))
+    opened = _Folder.open(folder, with_settings=True)
+    document, toml_path, notes = opened.document, opened.toml_path, opened.notes
+    settings = opened.settings
+    assert settings is not None   # asked for with_settings
+    unknown = sorted(set(opened.pins) - set(opened.files))
     if unknown:
         raise SettingsError(f'files."{unknown[0]}"', "names no file in the folder",
                             "write the path as it is inside the client folder, e.g. "
                             '"payers/aetna.xlsx"', source=str(toml_path))
-    for relative, path in files.items():
+    reads: list[FileRead] = []
+    for relative in opened.files:
         try:
-            read = read_file(path, pins.get(relative), display=relative,
-                             hint=name_hint(relative), limits=limits)
+            read = opened.read(relative)
         except XlfeesWorkbook:
-            notes.append(Note(reason="an xlfees workbook (a result, not an input): not read",
-                              file=relative))
+            notes.append(Note(reason=RESULT_NOT_READ, file=relative))
             continue
         reads.append(read)
         notes.extend(read.notes)
@@ -87,6 +78,45 @@ def load_client(folder: str | Path) -> Client:
     )
 
 
+RESULT_NOT_READ = "an xlfees workbook (a result, not an input): not read"
+
+
+@dataclass
+class _Folder:
+    """A client folder opened: its client.toml, the limits and pins it sets, the files to
+    read, and the notes on what is passed over."""
+
+    toml_path: Path
+    document: dict[str, Any]
+    limits: Limits
+    pins: dict[str, FilePins]
+    files: dict[str, Path]
+    notes: list[Note]
+    settings: Settings | None = None
+
+    @classmethod
+    def open(cls, folder: Path, with_settings: bool = False) -> "_Folder":
+        """Read client.toml (its settings validated first, with ``with_settings``), then
+        the limits and pins, then list the files."""
+        toml_path = folder / CLIENT_TOML
+        document = read_toml(toml_path)
+        # TOML allows "\u0001" escapes, which no workbook or letter can hold.
+        for key in PRACTICE_TEXT_KEYS:
+            if isinstance(document.get(key), str):
+                document[key] = printable(document[key])
+        settings = (Settings.from_toml(document, source=str(toml_path)) if with_settings
+                    else None)
+        limits, pins = _limits(document, toml_path), _pins(document, toml_path)
+        notes: list[Note] = []
+        files = _input_files(folder, notes)
+        return cls(toml_path, document, limits, pins, files, notes, settings)
+
+    def read(self, relative: str) -> FileRead:
+        """One of its files, read as load_client reads it."""
+        return read_file(self.files[relative], self.pins.get(relative), display=relative,
+                         hint=name_hint(relative), limits=self.limits)
+
+
 @dataclass(frozen=True)
 class FolderEntry:
     """How one file of a client folder reads (a line of ``xlfees inspect DIR``)."""
@@ -112,19 +142,13 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ClientFolderError(f"{folder} is not a folder: pass a client folder")
-    toml_path = folder / CLIENT_TOML
-    document = read_toml(toml_path)
-    limits, pins = _limits(document, toml_path), _pins(document, toml_path)
-    notes: list[Note] = []
-    files = _input_files(folder, notes)
-    entries = [FolderEntry(file=note.file or "", why=note.reason) for note in notes]
-    for relative, path in files.items():
+    opened = _Folder.open(folder)
+    entries = [FolderEntry(file=note.file or "", why=note.reason) for note in opened.notes]
+    for relative in opened.files:
         try:
-            read = read_file(path, pins.get(relative), display=relative,
-                             hint=name_hint(relative), limits=limits)
+            read = opened.read(relative)
         except XlfeesWorkbook:
-            entries.append(FolderEntry(relative, why="an xlfees workbook (a result, not an "
-                                                     "input): not read"))
+            entries.append(FolderEntry(relative, why=RESULT_NOT_READ))
             continue
         except XlfeesError as error:
             problem = (f"{error.problem}; {error.fix}" if isinstance(error, ReadError)
@@ -133,11 +157,8 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
             continue
         payers = tuple(dict.fromkeys(
             schedule_label(r["payer"], r["network"]) for r in read.schedules))
-        mapping = ", ".join(f"{name} ← {header!r}" if isinstance(header, str)
-                            else f"{name} ← {len(header)} payer columns"
-                            for name, header in read.columns.items())
         entries.append(FolderEntry(relative, read.role, payers, len(read.rows),
-                                   len(read.rejected), mapping))
+                                   len(read.rejected), read.column_mapping()))
     return sorted(entries, key=lambda e: e.file)
 
 

@@ -11,6 +11,8 @@ from importlib.resources import files
 from pathlib import Path
 
 TEMPLATE_NAME = "xlfees_template.xlsx"
+# The sheets that give away a workbook (or template) xlfees wrote: a result, never an input.
+RESULT_SHEETS = frozenset({"Summary", "Targets", "Alt Benefits", "Payers", "Import Notes"})
 ADDIN_NAME = "xlfees.xlam"
 
 

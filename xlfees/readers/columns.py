@@ -97,15 +97,18 @@ def _kind(cell: Cell) -> tuple[str, ...]:
     return ("text",)
 
 
-def judge(layout: Layout, rows: list[list[Cell]], extra: dict[int, str],
+def header_stats(layout: Layout, rows: list[list[Cell]]) -> dict[int, ColumnStats]:
+    """What each headed column holds (computed once, for judge and describe_rest)."""
+    return {c: column_stats(rows, c, layout.columns["code"]) for c in layout.headers}
+
+
+def judge(layout: Layout, stats: dict[int, ColumnStats], extra: dict[int, str],
           pinned: set[int] | frozenset[int] = frozenset()) -> None:
     """Check each header-proposed role against the cells; record why in ``layout.why``.
 
     ``extra`` holds columns whose header proposed a role already taken (a second
     "Procedure" beside "Code"): the cells may make them the description.
     """
-    code_column = layout.columns["code"]
-    stats = {c: column_stats(rows, c, code_column) for c in layout.headers}
     taken = dict(layout.columns)
     for name, column in sorted(taken.items(), key=lambda item: item[1]):
         cells, header = stats.get(column), layout.headers.get(column, f"column {column + 1}")
@@ -147,14 +150,13 @@ def judge(layout: Layout, rows: list[list[Cell]], extra: dict[int, str],
                                   "(already given), and its cells are text")
 
 
-def describe_rest(layout: Layout, rows: list[list[Cell]]) -> None:
+def describe_rest(layout: Layout, stats: dict[int, ColumnStats]) -> None:
     """Columns no role took: a text column may be the description; the rest say why not."""
-    code_column = layout.columns["code"]
     used = set(layout.columns.values()) | {c for c, _, _ in layout.wide}
     for column, header in sorted(layout.headers.items()):
         if column in used or column in layout.why:
             continue
-        cells = column_stats(rows, column, code_column)
+        cells = stats[column]
         if "description" not in layout.columns and cells.text >= 0.5:
             layout.columns["description"] = column
             layout.why[column] = f"description: its cells are text (header {header!r})"

@@ -9,7 +9,7 @@ from typing import Mapping
 
 from ..amounts import is_non_amount_word, parse_amount
 from ..cdt import normalize_code
-from .columns import column_stats, describe_rest, judge
+from .columns import column_stats, describe_rest, header_stats, judge
 from .grids import Cell, Grid
 
 # Header texts, normalised (lower case, punctuation to spaces), for each canonical column.
@@ -192,10 +192,11 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
                                   "fee-survey statistic")
             for name in [n for n, c in layout.columns.items() if c == column]:
                 del layout.columns[name]
-        judge(layout, rows, extra, pinned_columns)
+        stats = header_stats(layout, rows)
+        judge(layout, stats, extra, pinned_columns)
         if not layout.survey:   # a survey's statistics are no payers
             _find_wide_columns(layout, rows)
-        describe_rest(layout, rows)
+        describe_rest(layout, stats)
         # Rows above the header that hold codes are misplaced data, not a title.
         layout.title_lines = _titles([row for row in rows[:index]
                                       if not normalize_code(_cell(row, mapped["code"]))])

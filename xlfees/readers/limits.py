@@ -119,11 +119,16 @@ def file_kind(path: Path, limits: Limits, display: str | None = None) -> str:
 
 def _check_zip(path: Path, limits: Limits, shown: str) -> None:
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise ReadError(shown, "is a damaged workbook (not a readable zip)",
                         "open it in Excel and save it again") from None
+    with archive:
+        _check_archive(archive, limits, shown)
+
+
+def _check_archive(archive: zipfile.ZipFile, limits: Limits, shown: str) -> None:
+    entries = archive.infolist()
     unzipped = sum(entry.file_size for entry in entries)
     zipped = sum(entry.compress_size for entry in entries) or 1
     if unzipped > limits.max_unzipped_bytes or unzipped / zipped > limits.max_zip_ratio:
@@ -134,7 +139,7 @@ def _check_zip(path: Path, limits: Limits, shown: str) -> None:
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise ReadError(shown, "is a zip file but not an Excel workbook",
                         "save the schedule as .xlsx")
-    _check_sheet_extents(path, limits, shown)
+    _check_sheet_extents(archive, limits, shown)
 
 
 # A cell's or the dimension's reference inside a worksheet's XML ("XFD200000").
@@ -146,26 +151,25 @@ _ATTRIBUTE = re.compile(rb'(?:^|\s)(?:\w+:)?(\w+)="([^"]*)"')
 _CHUNK = 4 * MB
 
 
-def _check_sheet_extents(path: Path, limits: Limits, shown: str) -> None:
+def _check_sheet_extents(archive: zipfile.ZipFile, limits: Limits, shown: str) -> None:
     """Refuse a sheet whose farthest cell makes it huge (one cell at XFD200000 is 3.3
     billion cells to a reader), before any reader allocates for it."""
-    with zipfile.ZipFile(path) as archive:
-        for name, part in _worksheet_parts(archive):
-            rows = columns = 0
-            tail = b""
-            with archive.open(part) as stream:
-                while chunk := stream.read(_CHUNK):
-                    text = tail + chunk
-                    for letters, number in _CELL_REF.findall(text):
-                        rows = max(rows, int(number))
-                        columns = max(columns, column_number(letters.decode()))
-                    tail = text[-512:]   # a reference cut in two by the chunk boundary
-            if rows * columns > limits.max_cells:
-                raise ReadError(shown, f"sheet '{name}' reaches row {rows:,}, column "
-                                       f"{columns:,} ({rows * columns:,} cells), over the "
-                                       f"{limits.max_cells:,}-cell limit",
-                                "delete the stray cells far from the table, or copy the "
-                                "table to a new workbook")
+    for name, part in _worksheet_parts(archive):
+        rows = columns = 0
+        tail = b""
+        with archive.open(part) as stream:
+            while chunk := stream.read(_CHUNK):
+                text = tail + chunk
+                for letters, number in _CELL_REF.findall(text):
+                    rows = max(rows, int(number))
+                    columns = max(columns, column_number(letters.decode()))
+                tail = text[-512:]   # a reference cut in two by the chunk boundary
+        if rows * columns > limits.max_cells:
+            raise ReadError(shown, f"sheet '{name}' reaches row {rows:,}, column "
+                                   f"{columns:,} ({rows * columns:,} cells), over the "
+                                   f"{limits.max_cells:,}-cell limit",
+                            "delete the stray cells far from the table, or copy the "
+                            "table to a new workbook")
 
 
 def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:

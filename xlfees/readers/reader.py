@@ -14,10 +14,11 @@ import pandas as pd
 from ..amounts import implausible, looks_decimal_comma, non_amount_reason, parse_amount
 from ..cdt import normalize_code
 from ..client import Note
+from ..resources import RESULT_SHEETS
+from ..wording import printable, readable_name
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals, map_header
 from .limits import Limits, ReadError, file_kind
-from ..wording import printable, readable_name
 from .names import CARRIERS, effective_date, iso_date, payer_from_filename, payer_from_title
 
 ROLES = ("schedule", "office_fees", "volume", "survey")
@@ -84,6 +85,12 @@ class FileRead:
             document["office_fees"] = [dict(r) for r in self.office_fees]
         return document
 
+    def column_mapping(self) -> str:
+        """"code ← 'Code', allowed ← 2 payer columns": which header became which column."""
+        return ", ".join(f"{name} ← {header!r}" if isinstance(header, str)
+                         else f"{name} ← {len(header)} payer columns"
+                         for name, header in self.columns.items())
+
     def frame(self, table: str) -> pd.DataFrame:
         """Rows of one table as a DataFrame for :meth:`xlfees.Client.from_frames`."""
         rows = getattr(self, table)
@@ -148,10 +155,6 @@ class XlfeesWorkbook(ReadError):
     """A workbook xlfees itself wrote: a result, not an input."""
 
 
-# The sheets that give away a workbook xlfees wrote (saved beside the inputs, or inspected).
-_OUTPUT_SHEETS = {"Summary", "Targets", "Alt Benefits", "Payers", "Import Notes"}
-
-
 # --- reading -----------------------------------------------------------------------------
 
 def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | None = None,
@@ -172,7 +175,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
         grids = [read_pdf(path, limits, display)]
     else:
         grids = read_workbook(path, limits, display)
-        if pins == FilePins() and _OUTPUT_SHEETS <= {g.sheet for g in grids}:
+        if pins == FilePins() and RESULT_SHEETS <= {g.sheet for g in grids}:
             raise XlfeesWorkbook(display, "is a workbook xlfees wrote (its Summary, Targets and "
                                           "Payers sheets are results, not inputs)",
                                  "inspect the files it was made from: the office fees, the "
@@ -327,6 +330,11 @@ def _text(cell: Cell) -> str:
     return str(cell).strip()
 
 
+def _row_text(row: list[Cell]) -> str:
+    """A row as one line of text: its non-blank cells, space separated."""
+    return " ".join(_text(c) for c in row if _text(c))
+
+
 def _cell(row: list[Cell], index: int | None) -> Cell:
     if index is None or index >= len(row):
         return None
@@ -353,9 +361,8 @@ class _RowReader:
         self.effective = next((d for d in map(effective_date, layout.title_lines) if d), None)
 
     def reject(self, index: int, text: Cell, reason: str) -> None:
-        shown = _text(text)
-        if not shown:   # a blank cell: show the row, so the note can be found and read
-            shown = " ".join(_text(c) for c in self.grid.rows[index] if _text(c))
+        # A blank cell: show the row, so the note can be found and read.
+        shown = _text(text) or _row_text(self.grid.rows[index])
         self.result.rejected.append(Note(reason=reason, file=self.display,
                                          sheet=self.grid.sheet_of(index),
                                          row=self.grid.row_numbers[index], text=shown))
@@ -388,16 +395,17 @@ class _RowReader:
         for index in range(layout.header_index or 0):
             cell = _cell(grid.rows[index], code_column)
             if normalize_code(cell) and not self.is_pdf:
-                row_text = " ".join(_text(c) for c in grid.rows[index] if _text(c))
-                self.reject(index, row_text, f"above the header (row "
+                self.reject(index, _row_text(grid.rows[index]), f"above the header (row "
                             f"{grid.row_numbers[layout.header_index or 0]}): put the header "
                             "first, or delete the row")
         # A PDF line's cells are code, description and its amounts: the usual count of
         # amounts is the table's; a line with more holds figures we cannot tell apart.
-        widths = Counter(len(r) for r in grid.rows[layout.data_start:]
-                         if len(r) > 1 and normalize_code(_cell(r, code_column)))
-        usual = min(widths, key=lambda w: (-widths[w], w)) if widths else 0
-        if self.is_pdf and usual > 3 and not layout.wide:
+        usual = 0
+        if self.is_pdf:
+            widths = Counter(len(r) for r in grid.rows[layout.data_start:]
+                             if len(r) > 1 and normalize_code(_cell(r, code_column)))
+            usual = min(widths, key=lambda w: (-widths[w], w)) if widths else 0
+        if usual > 3 and not layout.wide:
             self.result.notes.append(Note(
                 reason=f"its lines carry {usual - 2} amounts each: the first is read as the "
                        "allowed amount; ask the payer which is which, or for Excel or CSV",
@@ -423,8 +431,8 @@ class _RowReader:
                     text = _text(raw_code) or next(_text(c) for c in row if _text(c))
                     self.reject(index, text, "not a CDT code")
                 continue
-            if self.is_pdf and usual and len(row) > usual:
-                self.reject(index, " ".join(_text(c) for c in row if _text(c)),
+            if usual and len(row) > usual:
+                self.reject(index, _row_text(row),
                             f"{len(row) - 2} amounts on one line where the table's lines have "
                             f"{usual - 2}: which is the allowed amount cannot be told")
                 continue

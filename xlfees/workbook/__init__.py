@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..analysis import Analysis
 from ..errors import OutputError, XlfeesError, check_suffix
 from ..engine import UNASSIGNED
-from ..resources import addin_path, template_path
+from ..resources import RESULT_SHEETS, addin_path, template_path
 from . import content, spec, xlsx
 
 class TemplateError(XlfeesError):
@@ -147,7 +147,7 @@ def is_xlfees_workbook(path: Path) -> bool:
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
     names = {_unescape(name) for name in re.findall(r'<sheet\b[^>]*?\bname="([^"]*)"', workbook)}
-    return {"Summary", "Targets", "Payers", "Import Notes"} <= names
+    return RESULT_SHEETS <= names
 
 
 def copy_template(path: str | Path) -> Path:
