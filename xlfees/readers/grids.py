@@ -181,9 +181,6 @@ def read_workbook(path: Path, limits: Limits, shown: str) -> list[Grid]:
     # calamine (the fast Rust reader) runs in a child process under a memory and time
     # budget: a hostile workbook can make it abort or allocate without bound.
     answer = run_isolated("workbook", path, [limits.max_rows, limits.max_cells], limits, shown)
-    if "failed" in answer:   # calamine raises its own error types per format
-        raise ReadError(shown, f"cannot be read as a workbook ({answer['failed']})",
-                        "open it in Excel and save it again as .xlsx")
     if answer.get("refused") == "rows":
         raise ReadError(shown, f"sheet '{answer['sheet']}' has {answer['rows']:,} rows, "
                                f"over the {limits.max_rows:,} limit",
@@ -218,10 +215,6 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
     """
     answer = run_isolated("pdf", path, [limits.max_pdf_pages, limits.max_pdf_page_bytes],
                           limits, shown)
-    if "failed" in answer:   # pdfminer raises many types for damaged or locked files
-        raise ReadError(shown, f"cannot be read as a PDF ({answer['failed']})",
-                        "ask the payer for the schedule as Excel or CSV, or print it to a "
-                        "new PDF")
     if answer.get("refused") == "pages":
         raise ReadError(shown, f"has {answer['pages']} pages, over the "
                                f"{limits.max_pdf_pages} page limit",

@@ -50,12 +50,19 @@ def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
                                f"of memory{where} (the reader stopped with status "
                                f"{done.returncode})", _FIX[mode])
     answer: dict[str, Any] = pickle.loads(done.stdout)
+    if "failed" in answer:   # calamine and pdfminer raise many types for damaged files
+        what, fix = _FAILED[mode]
+        raise ReadError(shown, f"cannot be read as {what} ({answer['failed']})", fix)
     if answer.get("refused") == "memory":
         raise ReadError(shown, f"needs more than {limits.max_memory_bytes // MB:,} MB of "
                                f"memory to read{_last_place(done.stderr)}", _FIX[mode])
     return answer
 
 
+_FAILED = {
+    "workbook": ("a workbook", "open it in Excel and save it again as .xlsx"),
+    "pdf": ("a PDF", "ask the payer for the schedule as Excel or CSV, or print it to a new PDF"),
+}
 _FIX = {
     "workbook": "open it in Excel, copy the table to a new workbook and save that as .xlsx",
     "pdf": "ask the payer for the schedule as Excel or CSV, or print it to a new PDF",

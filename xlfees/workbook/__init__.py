@@ -198,9 +198,6 @@ def write_workbook(analysis: Analysis, path: str | Path,
     _fill_settings(package, analysis)
     _fill_gaps(package, analysis)
     _fill_peers(package, analysis)
-    labels, matrix = content.peer_matrix(analysis)
-    package.put("xl/workbook.xml", _peer_names(package.text("xl/workbook.xml"), len(matrix),
-                                               len(labels)))
     _fill_summary(package, analysis)
     top = content.top_targets(analysis)
     chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
@@ -356,10 +353,13 @@ def _fill_gaps(package: _Package, analysis: Analysis) -> None:
 
 
 def _fill_peers(package: _Package, analysis: Analysis) -> None:
-    _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW,
-                 peer_matrix_cells(analysis), heat_map=False)
+    cells = peer_matrix_cells(analysis)
+    _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, cells, heat_map=False)
     part = package.sheet(spec.PEERS_SHEET)
     package.put(part, xlsx.set_cells(package.text(part), peers_cells(analysis)))
+    # The header row and then one row per code; Code and Description before the schedules.
+    package.put("xl/workbook.xml", _peer_names(package.text("xl/workbook.xml"),
+                                               len(cells) - 1, len(cells[0]) - 2))
 
 
 def _fill_matrix(package: _Package, sheet: str, header: int,

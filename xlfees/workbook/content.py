@@ -40,8 +40,15 @@ def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 def schedule_numbers(analysis: Analysis) -> dict[str, int]:
     """Each schedule's place (1, 2, …) across the Peers matrix: the first part of a key."""
-    labels, _ = peer_matrix(analysis)
+    schedules = analysis.client.schedules
+    labels = sorted({schedule_label(p, n) for p, n in zip(schedules["payer"],
+                                                          schedules["network"])})
     return {label: number for number, label in enumerate(labels, start=1)}
+
+
+def peer_codes(analysis: Analysis) -> list[str]:
+    """Every code a schedule lists, in order: the rows of the Peers matrix."""
+    return sorted(set(analysis.client.schedules["code"]))
 
 
 def key(number: int, code: str) -> int:
@@ -109,9 +116,8 @@ def _peer_helpers(targets: pd.DataFrame, q: float | None) -> list[dict[str, Any]
 def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     targets = analysis.targets
     q = benchmark_percentile(analysis.client.settings.benchmark)
-    labels, matrix = peer_matrix(analysis)
-    peer_rows = {code: number for number, (code, _, _) in enumerate(matrix, start=1)}
-    peer_columns = {label: number for number, label in enumerate(labels, start=1)}
+    peer_rows = {code: number for number, code in enumerate(peer_codes(analysis), start=1)}
+    peer_columns = schedule_numbers(analysis)
     running = 0.0
     rows = []
     for record, helper in zip(targets.to_dict("records"), _peer_helpers(targets, q)):
@@ -263,9 +269,9 @@ def peer_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, lis
     schedules = analysis.client.schedules
     amounts = {(schedule_label(p, n), c): a for p, n, c, a in schedules[
         ["payer", "network", "code", "allowed"]].itertuples(index=False)}
-    labels = sorted({label for label, _ in amounts})
+    labels = list(schedule_numbers(analysis))
     descriptions = dict(zip(analysis.client.office_fees["code"],
                             analysis.client.office_fees["description"]))
-    codes = sorted({code for _, code in amounts})
     return labels, [(code, descriptions.get(code, ""),
-                     [amounts.get((label, code), "") for label in labels]) for code in codes]
+                     [amounts.get((label, code), "") for label in labels])
+                    for code in peer_codes(analysis)]
