@@ -11,7 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from libreoffice import formula_cells, recalculate_many, same, values
 from xlfees import analyze, load_client, write_workbook
@@ -32,7 +33,7 @@ def _variant(source: Path, target: Path, table: spec.TableSpec, mode: str) -> tu
     sheet = book[table.sheet]
     min_col, min_row, max_col, max_row = range_boundaries(sheet.tables[table.name].ref)
     first = min_row + 1
-    rows = [[sheet.cell(row=r, column=c).value for c in range(min_col, max_col + 1)]
+    rows = [[(r, sheet.cell(row=r, column=c).value) for c in range(min_col, max_col + 1)]
             for r in range(first, max_row + 1)]
     if mode == "a row hidden":
         sheet.row_dimensions[first + len(rows) // 2].hidden = True
@@ -40,9 +41,13 @@ def _variant(source: Path, target: Path, table: spec.TableSpec, mode: str) -> tu
         if mode == "reversed":
             rows = rows[::-1]
         else:
-            rows = sorted(rows, key=lambda row: (str(row[1]), str(row[0])), reverse=True)
+            rows = sorted(rows, key=lambda row: (str(row[1][1]), str(row[0][1])), reverse=True)
         for offset, row in enumerate(rows):
-            for column, value in enumerate(row, start=min_col):
+            for column, (was, value) in enumerate(row, start=min_col):
+                ref = sheet.cell(row=first + offset, column=column).coordinate
+                if isinstance(value, str) and value.startswith("="):
+                    # As a sort does: a moved formula's relative references move with it.
+                    value = Translator(value, f"{get_column_letter(column)}{was}").translate_formula(ref)
                 sheet.cell(row=first + offset, column=column).value = value
     book.save(target)
     return first, max_row

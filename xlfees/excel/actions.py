@@ -26,8 +26,7 @@ from ..folder import CLIENT_TOML, load_client, read_toml
 from ..settings import EXTERNAL, PEER, Settings
 from ..wording import plural
 from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, peers_cells,
-                        settings_cells, spec,
-                        summary_cells, table_cells)
+                        settings_cells, spec, summary_cells, table_cells, table_last_rows)
 from ..workbook.xlsx import column_letter
 from .book import Book, _split_ref
 
@@ -41,10 +40,12 @@ class ActionError(XlfeesError):
 
 # --- writing ---------------------------------------------------------------------------
 
-def _write_table(book: Book, table: spec.TableSpec, records: list[dict[str, Any]]) -> None:
+def _write_table(book: Book, table: spec.TableSpec, records: list[dict[str, Any]],
+                 last_rows: dict[str, int]) -> None:
     first_row = table.header_row + 1
     book.clear_from(table.sheet, first_row) if table.sheet != "Settings" else None
-    book.write(table.sheet, first_row, table.first_column, table_cells(table, records))
+    book.write(table.sheet, first_row, table.first_column,
+               table_cells(table, records, last_rows))
     last_column = column_letter(table.first_column + len(table.columns) - 1)
     last_row = first_row + max(len(records), 1) - 1
     book.resize_table(table.sheet, table.name,
@@ -60,29 +61,31 @@ def _write_cells(book: Book, sheet: str, cells: dict[str, tuple[Any, str | None]
 
 def write_inputs(book: Book, analysis: Analysis) -> None:
     """Office Fees, Schedules, Volume, Settings and Import Notes from a client folder's reading."""
-    _write_table(book, spec.OFFICE_FEES, content.office_fee_rows(analysis))
-    _write_table(book, spec.SCHEDULES, content.schedule_rows(analysis))
-    _write_table(book, spec.VOLUME, content.volume_rows(analysis))
-    _write_table(book, spec.COVERAGE, content.coverage_rows(analysis))
+    last_rows = table_last_rows(analysis)
+    _write_table(book, spec.OFFICE_FEES, content.office_fee_rows(analysis), last_rows)
+    _write_table(book, spec.SCHEDULES, content.schedule_rows(analysis), last_rows)
+    _write_table(book, spec.VOLUME, content.volume_rows(analysis), last_rows)
+    _write_table(book, spec.COVERAGE, content.coverage_rows(analysis), last_rows)
     # Settings from client.toml; the folder the coordinator chose stays as it is.
     settings = {ref: cell for ref, cell in settings_cells(analysis).items()
                 if ref != CLIENT_FOLDER_CELL}
     _write_cells(book, "Settings", settings)
-    _write_table(book, spec.NOTES, content.note_rows(analysis))
+    _write_table(book, spec.NOTES, content.note_rows(analysis), last_rows)
     # Payers carries one input, each schedule's share of volume without a payer.
-    _write_table(book, spec.PAYERS, content.payer_rows(analysis))
+    _write_table(book, spec.PAYERS, content.payer_rows(analysis), last_rows)
 
 
 def write_analysis(book: Book, analysis: Analysis) -> None:
     """Targets, Alt Benefits, Payers, Gaps and Summary: what the batch writes, the same way."""
-    _write_table(book, spec.TARGETS, content.target_rows(analysis))
-    _write_table(book, spec.ALT_BENEFITS, content.alt_rows(analysis))
-    _write_table(book, spec.PAYERS, content.payer_rows(analysis))
-    _write_table(book, spec.NOTES, content.note_rows(analysis))
+    last_rows = table_last_rows(analysis)
+    _write_table(book, spec.TARGETS, content.target_rows(analysis), last_rows)
+    _write_table(book, spec.ALT_BENEFITS, content.alt_rows(analysis), last_rows)
+    _write_table(book, spec.PAYERS, content.payer_rows(analysis), last_rows)
+    _write_table(book, spec.NOTES, content.note_rows(analysis), last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
-    book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis))
+    book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
     book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)
-    book.write(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, 1, peer_matrix_cells(analysis))
+    book.write(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, 1, peer_matrix_cells(analysis, last_rows))
     _write_cells(book, spec.PEERS_SHEET, peers_cells(analysis))
     _write_cells(book, "Summary", summary_cells(analysis))
     volume_basis = next(f"B{row}" for row, name, _, _ in spec.SETTINGS_CELLS

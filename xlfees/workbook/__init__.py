@@ -193,11 +193,14 @@ def write_workbook(analysis: Analysis, path: str | Path,
                           "or use `xlfees analyze --json`")
     package = _Package(Path(template) if template else template_path())
     chart_values: dict[tuple[str, str], list[Any]] = {}
+    records = {table.name: _records_for(table)(analysis) for table in spec.TABLES}
+    last_rows = _last_rows({name: len(rows) for name, rows in records.items()})
     for table in spec.TABLES:
-        _fill_table(package, table, _records_for(table)(analysis), chart_values)
+        _fill_table(package, table, records[table.name], last_rows, chart_values)
     _fill_settings(package, analysis)
-    _fill_gaps(package, analysis)
-    _fill_peers(package, analysis)
+    _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW,
+                 _gap_matrix(analysis, last_rows), heat_map=True)
+    _fill_peers(package, analysis, last_rows)
     _fill_summary(package, analysis)
     top = content.top_targets(analysis)
     chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
@@ -216,7 +219,20 @@ def _chart_lookup(chart_values: dict[tuple[str, str], list[Any]]):
     return values
 
 
+def _last_rows(row_counts: dict[str, int]) -> dict[str, int]:
+    """Each table's last data row (a table without records keeps one empty row)."""
+    return {table.name: table.header_row + max(row_counts[table.name], 1)
+            for table in spec.TABLES}
+
+
+def table_last_rows(analysis: Analysis) -> dict[str, int]:
+    """Each table's last data row once ``analysis`` is written: where the plain
+    references of every formula end."""
+    return _last_rows({table.name: len(_records_for(table)(analysis)) for table in spec.TABLES})
+
+
 def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str, Any]],
+                last_rows: dict[str, int],
                 chart_values: dict[tuple[str, str], list[Any]]) -> None:
     if table.name not in package.tables:
         raise TemplateError(f"{package.template}: has no table '{table.name}' on sheet "
@@ -228,12 +244,15 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
     placeholder = dict(xlsx.rows_of(inner)).get(first_row, "")
     styles = xlsx.row_styles(placeholder)
     letters = [xlsx.column_letter(table.first_column + i) for i in range(len(table.columns))]
+    templates = _formula_templates(table, last_rows)
+    formulas = xlsx.shared_formulas([templates] * len(records), first_row, table.first_column)
     rows = []
-    for offset, cells in enumerate(table_cells(table, records)):
+    for offset, (record, row_formulas) in enumerate(zip(records, formulas)):
         number = first_row + offset
         rows.append(xlsx.row(number, [
-            xlsx.cell(f"{letter}{number}", value, styles.get(letter), formula)
-            for letter, (value, formula) in zip(letters, cells)]))
+            xlsx.cell(f"{letter}{number}", record.get(column.header), styles.get(letter),
+                      formula)
+            for letter, column, formula in zip(letters, table.columns, row_formulas)]))
     if not records:  # a table keeps one (empty, styled) row
         rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
                                                    styles.get(letter)) for letter in letters]))
@@ -253,16 +272,24 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
         chart_values[(table.sheet, letter)] = [r.get(column.header) for r in records]
 
 
-def table_cells(table: spec.TableSpec,
-                records: list[dict[str, Any]]) -> list[list[tuple[Any, str | None]]]:
+def _formula_templates(table: spec.TableSpec, last_rows: dict[str, int]) -> list[str | None]:
+    return [spec.row_formula(c.formula, table, last_rows) if c.formula else None
+            for c in table.columns]
+
+
+def table_cells(table: spec.TableSpec, records: list[dict[str, Any]],
+                last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
     """(value, formula) for every cell of a table's data rows, in column order.
 
-    The batch's writer and the Excel add-in both write these: one code path.
+    The batch's writer and the Excel add-in both write these formulas: one code path
+    (the batch stores each column's as one shared formula).
     """
-    formulas = [spec.expand(c.formula, table.name) if c.formula else None
-                for c in table.columns]
-    return [[(record.get(column.header), formula)
-             for column, formula in zip(table.columns, formulas)] for record in records]
+    templates = _formula_templates(table, last_rows)
+    first_row = table.header_row + 1
+    return [[(record.get(column.header),
+              None if template is None else template.replace(xlsx.ROW, str(first_row + n)))
+             for column, template in zip(table.columns, templates)]
+            for n, record in enumerate(records)]
 
 
 def settings_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
@@ -294,34 +321,50 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     return cells
 
 
-def gap_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
+def _gap_matrix(analysis: Analysis, last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
+    labels, matrix = content.gap_matrix(analysis)
+
+    def formula(column: str) -> str:
+        row = spec.GAPS_HEADER_ROW
+        allowed = spec.peer_lookup(f"$A{xlsx.ROW}", f"{column}${row}")
+        office = spec.plain_references(
+            f"INDEX(OfficeFees[Office fee],MATCH($A{xlsx.ROW},OfficeFees[Code],0))",
+            spec.GAPS_SHEET, last_rows)
+        return f'=IF({office}>0,({office}-{allowed})/{office},"")'
+    return _matrix_cells(labels, matrix, formula)
+
+
+def gap_matrix_cells(analysis: Analysis,
+                     last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
     """The Gaps sheet from its header row down: codes × schedules, gap percent formulas
     that find their Targets row by key (a sorted Targets changes nothing).
 
     A payer with no amount for a code gets an empty cell (None, None).
     """
-    labels, matrix = content.gap_matrix(analysis)
-
-    def formula(column: str, row: int) -> str:
-        allowed = spec.peer_lookup(f"$A{row}", f"{column}${spec.GAPS_HEADER_ROW}")
-        office = f"INDEX(OfficeFees[Office fee],MATCH($A{row},OfficeFees[Code],0))"
-        return f'=IF({office}>0,({office}-{allowed})/{office},"")'
-    return _matrix_cells(labels, matrix, spec.GAPS_HEADER_ROW, formula)
+    return _numbered(_gap_matrix(analysis, last_rows), spec.GAPS_HEADER_ROW)
 
 
-def peer_matrix_cells(analysis: Analysis) -> list[list[tuple[Any, str | None]]]:
-    """The hidden Peers sheet from its header row down: every code × schedule, the
-    allowed amount looked up in Schedules by key ("" where the schedule has none)."""
+def _peer_matrix(analysis: Analysis,
+                 last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
     labels, matrix = content.peer_matrix(analysis)
 
-    def formula(column: str, row: int) -> str:
+    def formula(column: str) -> str:
         key = (f"(MATCH({column}${spec.PEERS_HEADER_ROW},PeerSchedules,0)*10000"
-               f"+MID($A{row},2,4))")
+               f"+MID($A{xlsx.ROW},2,4))")
         found = f"MATCH({key},Schedules[Key],1)"   # a binary search: Schedules is in key order
-        return (f"=IF(SchedulesInKeyOrder=1,IFERROR(IF(INDEX(Schedules[Key],{found})={key},"
-                f'INDEX(Schedules[Allowed],{found}),""),""),'
-                f'IFERROR(INDEX(Schedules[Allowed],MATCH({key},Schedules[Key],0)),""))')
-    return _matrix_cells(labels, matrix, spec.PEERS_HEADER_ROW, formula)
+        return spec.plain_references(
+            f"=IF(SchedulesInKeyOrder=1,IFERROR(IF(INDEX(Schedules[Key],{found})={key},"
+            f'INDEX(Schedules[Allowed],{found}),""),""),'
+            f'IFERROR(INDEX(Schedules[Allowed],MATCH({key},Schedules[Key],0)),""))',
+            spec.PEERS_SHEET, last_rows)
+    return _matrix_cells(labels, matrix, formula)
+
+
+def peer_matrix_cells(analysis: Analysis,
+                      last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
+    """The hidden Peers sheet from its header row down: every code × schedule, the
+    allowed amount looked up in Schedules by key ("" where the schedule has none)."""
+    return _numbered(_peer_matrix(analysis, last_rows), spec.PEERS_HEADER_ROW)
 
 
 def peers_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
@@ -330,16 +373,24 @@ def peers_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     return {ref: (values[name], formula) for ref, name, formula, _ in spec.PEERS_CELLS}
 
 
-def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]], header: int,
-                  formula: Callable[[str, int], str]) -> list[list[tuple[Any, str | None]]]:
+def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]],
+                  formula: Callable[[str], str]) -> list[list[tuple[Any, str | None]]]:
+    """The header row, then a row per code: (value, formula template) for each cell."""
+    by_column = [formula(xlsx.column_letter(3 + offset)) for offset in range(len(labels))]
     rows: list[list[tuple[Any, str | None]]] = [
         [("Code", None), ("Description", None), *[(label, None) for label in labels]]]
-    for number, (code, description, values) in enumerate(matrix, start=header + 1):
+    for code, description, values in matrix:
         rows.append([(code, None), (description, None), *[
-            (None, None) if value is content.MISSING
-            else (value, formula(xlsx.column_letter(3 + offset), number))
-            for offset, value in enumerate(values)]])
+            (None, None) if value is content.MISSING else (value, template)
+            for value, template in zip(values, by_column)]])
     return rows
+
+
+def _numbered(cells: list[list[tuple[Any, str | None]]],
+              first_row: int) -> list[list[tuple[Any, str | None]]]:
+    """Formula templates with their row numbers filled in (the first row is ``first_row``)."""
+    return [[(value, None if formula is None else formula.replace(xlsx.ROW, str(first_row + n)))
+             for value, formula in row] for n, row in enumerate(cells)]
 
 
 def _fill_settings(package: _Package, analysis: Analysis) -> None:
@@ -347,13 +398,8 @@ def _fill_settings(package: _Package, analysis: Analysis) -> None:
     package.put(part, xlsx.set_cells(package.text(part), settings_cells(analysis)))
 
 
-def _fill_gaps(package: _Package, analysis: Analysis) -> None:
-    _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, gap_matrix_cells(analysis),
-                 heat_map=True)
-
-
-def _fill_peers(package: _Package, analysis: Analysis) -> None:
-    cells = peer_matrix_cells(analysis)
+def _fill_peers(package: _Package, analysis: Analysis, last_rows: dict[str, int]) -> None:
+    cells = _peer_matrix(analysis, last_rows)
     _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, cells, heat_map=False)
     part = package.sheet(spec.PEERS_SHEET)
     package.put(part, xlsx.set_cells(package.text(part), peers_cells(analysis)))
@@ -371,11 +417,13 @@ def _fill_matrix(package: _Package, sheet: str, header: int,
     header_styles = xlsx.row_styles(rows_by_number.get(header, ""))
     value_style = xlsx.row_styles(rows_by_number.get(header + 1, "")).get("C")
     first = spec.GAPS_FIRST_PAYER_COLUMN
+    formulas = xlsx.shared_formulas([[formula for _, formula in cells] for cells in matrix],
+                                    header)
     rows = []
     for offset, cells in enumerate(matrix):
         number = header + offset
         written = []
-        for column, (value, formula) in enumerate(cells, start=1):
+        for column, ((value, _), formula) in enumerate(zip(cells, formulas[offset]), start=1):
             letter = xlsx.column_letter(column)
             if offset == 0:
                 style = header_styles.get(letter if column < first else "C")

@@ -4,8 +4,9 @@ One description serves both ``scripts/build_template.py`` (which draws the
 template from it) and the filler (which writes data and formulas into it).
 Formulas use only what Excel 2010 and LibreOffice both compute (docs/workbook.md,
 "Rules every formula keeps"): arithmetic, ROUND, MIN/MAX, IF/IFERROR, SUM,
-SUMPRODUCT, SUMIFS, COUNT/COUNTIF(S), SMALL, INDEX/MATCH, and
-``Table[[#This Row],[Col]]`` references. Every figure is found by its key
+SUMPRODUCT, SUMIFS, COUNT/COUNTIF(S), SMALL, INDEX/MATCH. Column formulas are
+written here with ``[Col]`` (this row's Col) and ``Table[Col]`` (a whole column) and
+stored as plain references (``plain_references``). Every figure is found by its key
 (schedule and code), never by row position, so sorting a table changes nothing; the
 peer benchmark reads one code's row of the Peers matrix, so recalculation grows
 linearly with payers × codes.
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..engine import ALT_FROM_SCHEDULE, UNASSIGNED
+from .xlsx import ROW, column_letter
 
 NO_PAYER_SPLIT = "Share of volume without payer"
 
@@ -62,26 +64,48 @@ class TableSpec:
         return [c.header for c in self.columns].index(header)
 
 
-_THIS_ROW = re.compile(r"\[([A-Za-z][A-Za-z ]*)\]")
+_THIS_ROW = re.compile(r"(?<![A-Za-z0-9_\]])\[([A-Za-z][A-Za-z ]*)\]")
+_WHOLE_COLUMN = re.compile(r"\b([A-Za-z][A-Za-z0-9_]*)\[([A-Za-z][A-Za-z ]*)\]")
+
+def sheet_prefix(sheet: str) -> str:
+    """``'Office Fees'!``: a sheet name as a formula reference names it."""
+    return "'" + sheet.replace("'", "''") + "'!"
 
 
-def expand(formula: str, table: str) -> str:
-    """``=[Gap]/[Office fee]`` → ``=Targets[[#This Row],[Gap]]/Targets[[#This Row],[Office fee]]``.
+def plain_references(formula: str, sheet: str, last_rows: dict[str, int],
+                     table: TableSpec | None = None) -> str:
+    """A formula with its structured references written as plain ones, for a cell on
+    ``sheet`` (in ``table``'s rows, if given), the row number left as ``ROW``.
 
-    ``Other[Col]`` (a whole column of a table) is left as written.
+    ``Volume[Count]`` (a whole column) becomes the absolute range of that column's
+    data rows, ``'Volume'!$D$4:$D$903`` (``last_rows``: each table's last data row),
+    and ``[Gap]`` (this row's Gap) ``$K<row>``. Plain references, not structured
+    ones: LibreOffice takes twice as long to load a workbook of 200,000 structured
+    references, and plain ones make a column one shared formula, which is what Excel
+    itself writes for a filled-down column. Both stay sort-proof: a row's cells move
+    together, and a whole-column range stays where its table is.
     """
-    formula = formula.replace("{T}", table)
-    out, last = [], 0
-    for match in _THIS_ROW.finditer(formula):
-        start = match.start()
-        before = formula[start - 1] if start else ""
-        if before.isalnum() or before in "_]":  # part of Table[Col] or [[…],[…]]
-            continue
-        out.append(formula[last:start])
-        out.append(f"{table}[[#This Row],[{match.group(1)}]]")
-        last = match.end()
-    out.append(formula[last:])
-    return "".join(out)
+    def whole_column(match: re.Match[str]) -> str:
+        other = TABLE_BY_NAME.get(match.group(1))
+        if other is None:
+            return match.group(0)
+        letter = column_letter(other.first_column + other.index(match.group(2)))
+        prefix = "" if other.sheet == sheet else sheet_prefix(other.sheet)
+        return (f"{prefix}${letter}${other.header_row + 1}:"
+                f"${letter}${last_rows[other.name]}")
+
+    formula = _WHOLE_COLUMN.sub(whole_column, formula)
+    if table is None:
+        return formula
+
+    def this_row(match: re.Match[str]) -> str:
+        return f"${column_letter(table.first_column + table.index(match.group(1)))}{ROW}"
+    return _THIS_ROW.sub(this_row, formula)
+
+
+def row_formula(formula: str, table: TableSpec, last_rows: dict[str, int]) -> str:
+    """A table column's formula as each of its rows holds it (``ROW`` for the row)."""
+    return plain_references(formula.replace("{T}", table.name), table.sheet, last_rows, table)
 
 
 # The Peers sheet (hidden): codes down, schedules across, each cell the schedule's
@@ -215,11 +239,13 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Cumulative share", "percent", 11,
            "=IF(TotalPriority>0,[Running priority]/TotalPriority,0)"),
     Column("Target", "text", 30),
-    # Helpers: where this row's code and schedule sit in the Peers matrix, and the peer
-    # benchmark (a percentile of the *other* payers on the code) from the code's row.
-    Column("Peer row", "integer", 8, "=MATCH([Code],PeerCodes,0)", hidden=True),
-    Column("Peer column", "integer", 8, "=MATCH([Schedule],PeerSchedules,0)", hidden=True),
-    Column("Key", "integer", 10, "=[Peer column]*10000+" + CODE_NUMBER, hidden=True),
+    # Helpers: where this row's code and schedule sit in the Peers matrix (numbers, like
+    # the code and schedule they stand for: a row is never re-keyed, and 3 formula cells a
+    # row fewer load faster), and the peer benchmark (a percentile of the *other* payers
+    # on the code) from the code's row.
+    Column("Peer row", "integer", 8, hidden=True),
+    Column("Peer column", "integer", 8, hidden=True),
+    Column("Key", "integer", 10, hidden=True),
     # The priorities of this rank and every rank above it: a running sum while the rows
     # are in rank order (as written), a SUMIFS once someone has sorted them otherwise.
     Column("Running priority", "money", 12,
@@ -317,6 +343,7 @@ NOTES = TableSpec("Import Notes", "ImportNotes", "Every row left out, and why", 
 ))
 
 TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES)
+TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
                "Alt Benefits", "Payers", "Import Notes", PEERS_SHEET)

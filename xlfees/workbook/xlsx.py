@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from xml.sax.saxutils import escape
@@ -22,6 +23,10 @@ from xml.sax.saxutils import escape
 from ..readers.limits import column_number as column_index   # A → 1, AA → 27
 
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entry times: same inputs, same bytes
+
+# Stands for the row number in a formula written down a column ("$K" + ROW → "$K5"):
+# the cells of a run that differ only by it are stored as one shared formula.
+ROW = "\x00"
 
 
 def _umask() -> int:
@@ -66,7 +71,54 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def cell(ref: str, value: Any, style: str | None = None, formula: str | None = None) -> str:
+@dataclass(frozen=True)
+class Shared:
+    """A cell's part in a shared formula: the run's first cell holds the text and range."""
+
+    index: int
+    formula: str | None = None
+    ref: str | None = None
+
+    def element(self) -> str:
+        if self.formula is None:
+            return f'<f t="shared" si="{self.index}"/>'
+        return (f'<f t="shared" ref="{self.ref}" si="{self.index}">'
+                f"{text(self.formula.lstrip('='))}</f>")
+
+
+def shared_formulas(grid: Sequence[Sequence[str | None]], first_row: int,
+                    first_column: int = 1) -> list[list[str | Shared | None]]:
+    """Formula templates (``ROW`` for the row number) → what each cell stores: every run
+    of one template down a column becomes one shared formula, a lone cell a plain one.
+
+    Excel and LibreOffice then parse a column's formula once, not once per row.
+    """
+    out: list[list[str | Shared | None]] = [
+        [None if template is None else template.replace(ROW, str(first_row + r))
+         for template in row] for r, row in enumerate(grid)]
+    width = max((len(row) for row in grid), default=0)
+    index = 0
+    for c in range(width):
+        letter = column_letter(first_column + c)
+        r = 0
+        while r < len(grid):
+            template = grid[r][c] if c < len(grid[r]) else None
+            end = r + 1
+            while (template is not None and end < len(grid) and c < len(grid[end])
+                   and grid[end][c] == template):
+                end += 1
+            if template is not None and end - r > 1:
+                out[r][c] = Shared(index, out[r][c],  # type: ignore[arg-type]
+                                   f"{letter}{first_row + r}:{letter}{first_row + end - 1}")
+                for below in range(r + 1, end):
+                    out[below][c] = Shared(index)
+                index += 1
+            r = end
+    return out
+
+
+def cell(ref: str, value: Any, style: str | None = None,
+         formula: str | Shared | None = None) -> str:
     """One ``<c>`` element: an input value, or a formula with its cached value.
 
     Text is always written as an inline string, never as a formula, whatever
@@ -74,7 +126,8 @@ def cell(ref: str, value: Any, style: str | None = None, formula: str | None = N
     """
     s = f' s="{style}"' if style is not None else ""
     if formula is not None:
-        f = f"<f>{text(formula.lstrip('='))}</f>"
+        f = (formula.element() if isinstance(formula, Shared)
+             else f"<f>{text(formula.lstrip('='))}</f>")
         if is_blank(value) or value == "":
             return f'<c r="{ref}"{s} t="str">{f}<v></v></c>'
         if isinstance(value, str):
