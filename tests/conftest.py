@@ -33,3 +33,25 @@ def needs_libreoffice() -> None:
             pytest.fail("LibreOffice (soffice) is not installed; .ci/run installs "
                         "libreoffice-calc-nogui")
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+
+
+def writer_ready() -> bool:
+    """LibreOffice Writer and Carlito (Calibri's metrics), which render the letters."""
+    import shutil
+    import subprocess
+
+    office = soffice()
+    writer = office is not None and (Path(office).resolve().parent / "libswlo.so").exists()
+    return bool(writer and shutil.which("fc-list") and "Carlito" in subprocess.run(
+        ["fc-list"], capture_output=True, text=True).stdout)
+
+
+@pytest.fixture
+def needs_writer() -> None:
+    """Skip without Writer and Carlito on a developer's machine; in CI, fail."""
+    if not writer_ready():
+        message = ("LibreOffice Writer and the Carlito font are needed (apt-get install "
+                   "libreoffice-writer-nogui fonts-crosextra-carlito)")
+        if os.environ.get("CI"):
+            pytest.fail(message + "; .ci/run installs them")
+        pytest.skip(message)

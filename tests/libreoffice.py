@@ -76,3 +76,22 @@ def recalculate_many(workbooks: list[Path], scratch: Path) -> list[Path]:
     if missing:
         raise RuntimeError(f"LibreOffice wrote nothing for {missing}")
     return results
+
+
+def to_pdf(documents: list[Path], scratch: Path) -> list[Path]:
+    """Render documents (.docx) to PDF with LibreOffice Writer in one run, as a person
+    printing them would see them."""
+    profile = scratch / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    out = scratch / "pdf"
+    out.mkdir(exist_ok=True)
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
+    command = [soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
+               "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out),
+               *map(str, documents)]
+    subprocess.run(command, check=True, env=env, capture_output=True, timeout=600)
+    results = [out / (document.stem + ".pdf") for document in documents]
+    missing = [r for r in results if not r.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice wrote nothing for {missing}")
+    return results

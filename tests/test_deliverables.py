@@ -15,7 +15,7 @@ from docx import Document
 
 from xlfees import Client, analyze, load_client, read_schedule
 from xlfees.cli import cli
-from xlfees.client import Practice
+from xlfees.client import PayerContact, Practice
 from xlfees.deliverables import write_deliverables
 
 DAY = date(2026, 11, 23)
@@ -37,46 +37,84 @@ def _letter(paths: list[Path], label: str) -> tuple[str, list[list[list[str]]]]:
 
 
 def test_letter_figures_by_hand(written) -> None:
-    """Alpha's letter: the hand-worked impact, volume, rates and alternate benefit."""
+    """Alpha's letter: the hand-worked codes below the benchmark, volume, rates and ask."""
     _, files = written
     text, tables = _letter(files.letters, "Alpha Dental (PPO)")
     assert "November 23, 2026" in text
-    assert "adjust the allowances below by an increase of 10%" in text
-    # impact 700 + 800 + 400 + 300 + 0 (test_engine.py)
-    assert "At our current volume the adjustment amounts to $2,200.00 a year." in text
+    assert "Provider Relations\nAlpha Dental" in text and "Dear Provider Relations team," in text
+    assert "for the 4 procedure codes below" in text
     # volume 100 + 50 + 10 + 2
     assert "In the last twelve months we performed 162 procedures for your members." in text
     # 22000/32500; others: Delta 1080/1800, Beta 14720/19800, Gamma 6400/8600
     assert ("your schedule pays 67.7% of our usual fees; the other plans we participate in pay "
-            "between 60.0% and 74.4% (median 74.3%)") in text
+            "60.0% to 74.4% (median 74.3%)") in text
+    # impact 10 × 70 + 50 × 16 + 100 × 4 + 0 × 10 = 1,900 of Σ volume × allowed 22,000
+    assert ("We ask that each allowance be raised by 10%, and never above our usual fee. At "
+            "our current volume the change comes to $1,900.00 a year, 8.6% of the $22,000.00 "
+            "a year your plan allows us") in text
     codes, alternates = tables
-    assert codes[0] == ["Code", "Description", "Annual volume", "Current allowed",
-                        "Peer benchmark", "Office fee", "Proposed fee", "Increase"]
-    assert codes[1] == ["D2740", "Crown - porcelain/ceramic", "10", "$700.00", "$800.00",
-                        "$1,000.00", "$770.00", "10.0%"]
-    assert codes[4] == ["D6010", "Endosteal implant", "2", "$1,500.00", "—", "$2,000.00",
-                        "$1,650.00", "10.0%"]
-    # D2391 paid as D2140: 100 → 115, 0.8 × 15 = 12 per patient, 50 a year
-    assert alternates[1] == ["D2391", "D2140", "$100.00", "$115.00", "$12.00", "$600.00"]
+    assert codes[0] == ["Code", "Description", "Current allowed", "Peer benchmark",
+                        "Requested", "Change"]
+    # Below the median of the others, by priority (volume × shortfall): D2740 10 × 100,
+    # D2391 50 × 15, D0120 100 × 4, D2140 0 × 5; D6010 has no benchmark (Beta: BR): not asked.
+    assert codes[1:] == [
+        ["D2740", "Crown - porcelain/ceramic", "$700.00", "$800.00", "$770.00", "+10.0%"],
+        ["D2391", "Resin-based composite - one surface, posterior", "$160.00", "$175.00",
+         "$176.00", "+10.0%"],
+        ["D0120", "Periodic oral evaluation", "$40.00", "$44.00", "$44.00", "+10.0%"],
+        ["D2140", "Amalgam - one surface", "$100.00", "$105.00", "$110.00", "+10.0%"]]
+    # D2391 paid as D2140: 100 → 115, 0.8 × 15 = 12 per patient, 50 a year = 600
+    assert alternates[1:] == [["D2391", "Resin-based composite - one surface, posterior",
+                               "D2140", "$100.00", "$115.00", "$12.00"]]
+    assert "your members would pay $600.00 a year less." in text
+
+
+def test_payers_at_or_above_the_benchmark_get_no_letter(written) -> None:
+    """Beta and Gamma pay at least the median of the others on every code: no letter, a note."""
+    _, files = written
+    assert sorted(p.name for p in files.letters) == [
+        "Alpha Dental (PPO) - fee review request.docx",
+        "Delta Care (PDP) - fee review request.docx"]
+    assert files.passed_over == [
+        "Beta Health: no letter: it allows at least the peer benchmark on every code",
+        "Gamma Plan (PPO): no letter: it allows at least the peer benchmark on every code"]
+    text, tables = _letter(files.letters, "Delta Care (PDP)")
+    # D0120 36 against the median of 40, 44, 50; D2140 90 against 100, 105, 110
+    assert [row[:5] for row in tables[0][1:]] == [
+        ["D0120", "Periodic oral evaluation", "$36.00", "$44.00", "$39.60"],
+        ["D2140", "Amalgam - one surface", "$90.00", "$105.00", "$99.00"]]
+    assert "Alternate benefits" not in text
+
+
+def test_fewer_codes_than_top_qualify(handworked_dir: Path, tmp_path: Path) -> None:
+    """--top 15 lists only the 4 codes Alpha pays below the benchmark, and --top 2 two."""
+    analysis = analyze(load_client(handworked_dir))
+    for top, rows in ((15, 4), (2, 2)):
+        files = write_deliverables(analysis, tmp_path / str(top), day=DAY, top=top)
+        _, tables = _letter(files.letters, "Alpha Dental (PPO)")
+        assert len(tables[0]) - 1 == rows
 
 
 def test_letter_numbers_match_analyze_json(written, handworked_dir: Path) -> None:
-    """Every row of every letter equals the corresponding target in `analyze --json`."""
+    """Every row of every letter equals its target in `analyze --json`, below the benchmark."""
     analysis, files = written
     result = CliRunner().invoke(cli, ["analyze", str(handworked_dir), "--json"])
     targets = json.loads(result.output)["targets"]
-    for record in analysis.payers.to_dict("records"):
-        label = (f"{record['payer']} ({record['network']})" if record["network"]
-                 else record["payer"])
+    checked = 0
+    for path in files.letters:
+        label = path.name.split(" - ")[0]
+        record = next(r for r in analysis.payers.to_dict("records")
+                      if label in (f"{r['payer']} ({r['network']})", r["payer"]))
         _, tables = _letter(files.letters, label)
         for row in tables[0][1:]:
             target = next(t for t in targets if t["payer"] == record["payer"]
                           and t["network"] == record["network"] and t["code"] == row[0])
-            assert row[3] == f"${target['allowed']:,.2f}"
-            assert row[5] == f"${target['office_fee']:,.2f}"
-            assert row[6] == f"${target['proposed']:,.2f}"
-            assert row[4] == (f"${target['benchmark']:,.2f}" if target["benchmark"] is not None
-                              else "—")
+            assert row[2] == f"${target['allowed']:,.2f}"
+            assert row[3] == f"${target['benchmark']:,.2f}"
+            assert row[4] == f"${target['proposed']:,.2f}"
+            assert target["allowed"] < target["benchmark"]
+            checked += 1
+    assert checked == 6
 
 
 def test_summary_pdf(written) -> None:
@@ -91,6 +129,32 @@ def test_summary_pdf(written) -> None:
     assert "$1,380.00" in text       # alternate benefits: 600 + 528 + 252
     assert "Alpha Dental (PPO) 67.7% $10,500.00 $2,200.00" in text
     assert "Alpha Dental (PPO) D2740 $1,000.00 a year" in text
+    # The two asks written alike, as client.toml has them (0.10 and 0.15).
+    assert "The ask (+10% on allowed amounts), worth a year" in text
+    assert "Patients save a year with alternate benefits +15%" in text
+
+
+def test_summary_pdf_metadata_and_alignment(written) -> None:
+    """The practice is the PDF's author, the run's day its date; money ends at one edge."""
+    _, files = written
+    with pdfplumber.open(files.summary) as pdf:
+        assert pdf.metadata["Author"] == "Hand-worked Dental"
+        assert pdf.metadata["CreationDate"] == "D:20261123000000+00'00'"
+        words = pdf.pages[0].extract_words()
+    write_offs = [w for w in words if w["text"] in ("$10,500.00", "$720.00")]
+    assert len(write_offs) == 2 and round(write_offs[0]["x1"]) == round(write_offs[1]["x1"])
+
+
+def test_summary_pdf_says_volume_in_words(tmp_path: Path) -> None:
+    """Volume split by [payer_shares] is described in words, never by the settings key."""
+    root = Path(__file__).resolve().parent.parent
+    files = write_deliverables(analyze(load_client(root / "examples" / "lakeside-dental")),
+                               tmp_path, day=DAY)
+    with pdfplumber.open(files.summary) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "payer_shares" not in text and "split across payers by estimated shares" not in text
+    assert ("Volume: the practice's procedures without a payer, split across the payers by "
+            "their estimated shares of patients.") in text
 
 
 def test_open_dental_export_reads_back_as_the_proposed_schedule(written) -> None:
@@ -117,42 +181,87 @@ def test_missing_fields_say_less_never_none(handworked_dir: Path, tmp_path: Path
     bare = Client.from_frames(client.name, client.office_fees, client.schedules, None,
                               client.settings)
     files = write_deliverables(analyze(bare), tmp_path, day=DAY)
+    assert files.letters
     for path in files.letters:
         text, tables = _letter(files.letters, path.name.split(" - ")[0])
         everything = text + json.dumps(tables)
         assert "None" not in everything and "nan" not in everything.lower().split()
         assert "procedures for your members" not in text
-        assert "TIN" not in text
-        if tables:
-            assert "Annual volume" not in tables[0][0]
+        assert "TIN" not in text and "a year" not in text
     with pdfplumber.open(files.summary) as pdf:
         assert "None" not in pdf.pages[0].extract_text()
 
 
-def test_practice_identifiers_in_the_letter(handworked_dir: Path, tmp_path: Path) -> None:
-    """TIN, NPI and the payer's contract number from client.toml head the letter."""
+def test_letterhead_addressee_and_signature(handworked_dir: Path, tmp_path: Path) -> None:
+    """The practice's letterhead, the payer's contact from client.toml, the signer."""
     client = load_client(handworked_dir)
     practice = Practice(tin="12-3456789", npi="1234567893", address="1 Main St\nSpringfield",
-                        contact="Dr. Ada Molar", contracts={"Beta Health": "BH-778"})
+                        phone="(555) 010-2030", signer="Dr. Ada Molar", signer_title="Owner",
+                        contracts={"Alpha Dental": "AD-778"},
+                        payer_contacts={"Alpha Dental (PPO)": PayerContact(
+                            name="Jordan Lee", title="Network Manager",
+                            address="PO Box 1\nAlphaville, CA 90000")})
     named = Client.from_frames(client.name, client.office_fees, client.schedules, client.volume,
                                client.settings, practice=practice)
     files = write_deliverables(analyze(named), tmp_path, day=DAY)
-    text, _ = _letter(files.letters, "Beta Health")
-    assert ("Re: request for a fee schedule review — Hand-worked Dental (TIN 12-3456789, "
-            "NPI 1234567893, contract BH-778)") in text
-    assert "1 Main St\nSpringfield" in text and "Dr. Ada Molar" in text
+    text, _ = _letter(files.letters, "Alpha Dental (PPO)")
+    assert text.startswith("Hand-worked Dental\n1 Main St, Springfield\n"
+                           "Phone (555) 010-2030  ·  TIN 12-3456789  ·  NPI 1234567893\n")
+    assert ("Jordan Lee\nNetwork Manager\nProvider Relations\nAlpha Dental\nPO Box 1\n"
+            "Alphaville, CA 90000") in text
+    assert ("Re: Fee schedule review, Hand-worked Dental, Alpha Dental (PPO) "
+            "(contract AD-778)") in text
+    assert "Dear Jordan Lee," in text
+    assert "or a call to discuss it at (555) 010-2030." in text
+    assert text.endswith("Sincerely,\nDr. Ada Molar\nOwner\nHand-worked Dental")
+    # Delta has no contact in client.toml: a neutral salutation.
+    text, _ = _letter(files.letters, "Delta Care (PDP)")
+    assert "Provider Relations\nDelta Care\n" in text and "Dear Provider Relations team," in text
 
 
 def test_client_toml_practice_fields(handworked_dir: Path, tmp_path: Path) -> None:
-    """tin, npi, contact and [contracts] are read from client.toml."""
+    """tin, signer, [contracts] and [payers."Name"] are read from client.toml."""
     folder = tmp_path / "client"
     shutil.copytree(handworked_dir, folder)
-    (folder / "client.toml").write_text('name = "Hand-worked Dental"\ntin = "98-7654321"\n'
-                                        'contact = "Dr. B"\n\n[contracts]\n'
-                                        '"Alpha Dental" = "AD-1"\n')
+    (folder / "client.toml").write_text(
+        'name = "Hand-worked Dental"\ntin = "98-7654321"\nsigner = "Dr. B"\n'
+        'signer_title = "Owner"\n\n[contracts]\n"Alpha Dental" = "AD-1"\n\n'
+        '[payers."Alpha Dental"]\ncontact = "Jo"\naddress = """PO Box 1\nTown"""\n')
     practice = load_client(folder).practice
-    assert (practice.tin, practice.contact) == ("98-7654321", "Dr. B")
+    assert (practice.tin, practice.signer, practice.signer_title) == ("98-7654321", "Dr. B",
+                                                                      "Owner")
     assert practice.contract_for("Alpha Dental", "Alpha Dental (PPO)") == "AD-1"
+    assert practice.contact_for("Alpha Dental", "Alpha Dental (PPO)") == PayerContact(
+        name="Jo", address="PO Box 1\nTown")
+
+
+def test_contact_is_the_older_name_of_signer(handworked_dir: Path, tmp_path: Path) -> None:
+    """A client.toml written before `signer` existed still signs its letters."""
+    folder = tmp_path / "client"
+    shutil.copytree(handworked_dir, folder)
+    (folder / "client.toml").write_text('contact = "Dr. Old"\n')
+    assert load_client(folder).practice.signer == "Dr. Old"
+
+
+@pytest.mark.parametrize("toml, key, problem", [
+    ('[payers."Alpha Dental"]\nphone = "1"\n', "payers.Alpha Dental.phone",
+     "is not a known key; known keys: contact, title, department, address"),
+    ('[payers."Alpha Dental"]\ncontact = 5\n', "payers.Alpha Dental.contact",
+     'is not text; write it in quotes: contact = "…"'),
+    ('[payers."Alfa Dental"]\ncontact = "Jo"\n', "payers.Alfa Dental",
+     "names no payer of this client; write it as a payer or schedule is named: Alpha Dental, "
+     "Alpha Dental (PPO), Beta Health, Delta Care, Delta Care (PDP), Gamma Plan, "
+     "Gamma Plan (PPO)"),
+])
+def test_payer_contact_mistakes_are_errors(handworked_dir: Path, tmp_path: Path, toml: str,
+                                           key: str, problem: str) -> None:
+    """A misspelt key, a number for a name, a payer that is not there: one Error line each."""
+    folder = tmp_path / "client"
+    shutil.copytree(handworked_dir, folder)
+    (folder / "client.toml").write_text(toml)
+    result = CliRunner().invoke(cli, ["letters", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {folder / 'client.toml'}: setting '{key}' {problem}\n"
 
 
 def test_same_inputs_same_files(handworked_dir: Path, tmp_path: Path) -> None:
@@ -171,7 +280,10 @@ def test_cli_letters(handworked_dir: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["letters", str(handworked_dir), "-o", str(out),
                                       "--date", "2026-12-01", "--top", "2"])
     assert result.exit_code == 0, result.output
-    assert len(result.output.splitlines()) == 4 + 1 + 8
+    lines = result.output.splitlines()
+    assert len(lines) == 2 + 1 + 8 + 2      # letters, summary, schedules; two payers without
+    assert lines[-1] == ("Note: Gamma Plan (PPO): no letter: it allows at least the peer "
+                         "benchmark on every code")
     text, tables = _letter(sorted(out.glob("*.docx")), "Alpha Dental (PPO)")
     assert "December 1, 2026" in text
     assert len(tables[0]) == 3          # header + the top 2 codes
@@ -186,4 +298,26 @@ def test_batch_letters(handworked_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     package = sorted(p.name for p in (tmp_path / "out" / "hw").iterdir())
     assert "Hand-worked Dental - fee schedule summary.pdf" in package
-    assert len(package) == 4 + 1 + 8
+    assert len(package) == 2 + 1 + 8
+    assert result.output.splitlines()[-2:] == [
+        "  hw: Beta Health: no letter: it allows at least the peer benchmark on every code",
+        "  hw: Gamma Plan (PPO): no letter: it allows at least the peer benchmark on every code"]
+
+
+@pytest.mark.parametrize("value, printed", [(2267.1, "2,267"), (2267.5, "2,268"),
+                                            (0.5, "1"), (19.2, "19"), (1131.0, "1,131")])
+def test_counts_are_whole_numbers_rounded_half_up(value: float, printed: str) -> None:
+    """Procedure counts print whole, half up: never "2,267.1 procedures"."""
+    from xlfees.deliverables.content import count
+    assert count(value) == printed
+
+
+def test_estimated_volume_says_about(tmp_path: Path) -> None:
+    """Volume split by payer shares is an estimate: "about 1,131 procedures", a whole number."""
+    root = Path(__file__).resolve().parent.parent
+    analysis = analyze(load_client(root / "examples" / "lakeside-dental"))
+    files = write_deliverables(analysis, tmp_path, day=DAY)
+    text, _ = _letter(files.letters, "Aetna PPO")
+    aetna = analysis.targets[analysis.targets["payer"] == "Aetna PPO"]["volume"].sum()
+    assert f"we performed about {round(aetna):,} procedures for your members" in text
+    assert not float(aetna).is_integer()     # an estimate, printed whole

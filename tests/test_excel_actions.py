@@ -138,7 +138,9 @@ def test_letters_and_pdf_buttons(tmp_path: Path) -> None:
     book = _ribbon_book(tmp_path, ROOT / "tests" / "data" / "clients" / "handworked")
     actions.import_schedules(book)
     message = actions.letters(book, day=date(2026, 11, 23))
-    assert message == f"Wrote 13 files to {tmp_path / 'letters'}."
+    assert message == (f"Wrote 11 files to {tmp_path / 'letters'}. Beta Health: no letter: it "
+                       "allows at least the peer benchmark on every code. Gamma Plan (PPO): no "
+                       "letter: it allows at least the peer benchmark on every code.")
     pdf = actions.export_pdf(book, day=date(2026, 11, 23))
     assert pdf == tmp_path / "Hand-worked Dental - fee schedule summary.pdf"
     assert pdf.read_bytes() == (tmp_path / "letters" / pdf.name).read_bytes()

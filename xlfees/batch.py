@@ -49,6 +49,7 @@ class ClientResult:
     top_target_value: float = 0.0
     notes: int = 0
     deliverables: int = 0     # letters, summary and schedules written with --letters
+    passed_over: tuple[str, ...] = ()   # payers that got no letter, and why
     seconds: float = 0.0
 
 
@@ -117,7 +118,7 @@ def process_client(task: _Task) -> ClientResult:
         workbook = write_workbook(analysis, Path(task.out_dir) / f"{task.name}.xlsx",
                                   task.template)
         extras = (write_deliverables(analysis, Path(task.out_dir) / task.name,
-                                     day=task.letter_date).all if task.letters else [])
+                                     day=task.letter_date) if task.letters else None)
     except Exception as error:  # noqa: BLE001 - whatever it is, only this client fails
         return ClientResult(client=readable_name(path.name), folder=folder, ok=False,
                             error=describe_error(error), seconds=time.perf_counter() - start)
@@ -136,7 +137,8 @@ def process_client(task: _Task) -> ClientResult:
         top_target=(f"{schedule_label(top['payer'], top['network'])} {top['code']}"
                     if top is not None else None),
         top_target_value=float(top["priority"]) if top is not None else 0.0,
-        notes=len(analysis.notes), deliverables=len(extras),
+        notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,
+        passed_over=tuple(extras.passed_over) if extras else (),
         seconds=time.perf_counter() - start)
 
 

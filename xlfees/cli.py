@@ -201,6 +201,8 @@ def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -
     written = write_deliverables(analysis, out_dir, day=day, top=top)
     for path in written.all:
         _echo(f"Wrote {path}")
+    for note in written.passed_over:
+        _echo(f"Note: {note}")
 
 
 @cli.command("batch")
@@ -282,6 +284,10 @@ def render_batch(batch: BatchResult) -> str:
     if batch.failed:
         lines.append("Failed:")
         lines += [f"  {readable_name(Path(r.folder).name)}: {r.error}" for r in batch.failed]
+    passed_over = [(r, note) for r in batch.succeeded for note in r.passed_over]
+    if passed_over:
+        lines.append("Payers without a letter:")
+        lines += [f"  {readable_name(Path(r.folder).name)}: {note}" for r, note in passed_over]
     return "\n".join(lines)
 
 

@@ -37,6 +37,16 @@ class Note:
 
 
 @dataclass(frozen=True)
+class PayerContact:
+    """Who a payer's letter is addressed to (``[payers."Name"]`` in client.toml)."""
+
+    name: str | None = None           # a person, "Jordan Lee"
+    title: str | None = None          # "Network Manager"
+    department: str | None = None     # default: Provider Relations
+    address: str | None = None        # postal address, lines as written
+
+
+@dataclass(frozen=True)
 class Practice:
     """What letters to payers say about the practice (all optional, from client.toml)."""
 
@@ -44,11 +54,16 @@ class Practice:
     npi: str | None = None
     address: str | None = None
     phone: str | None = None
-    contact: str | None = None            # who signs the letters
+    signer: str | None = None             # who signs the letters
+    signer_title: str | None = None
     contracts: dict[str, str] = field(default_factory=dict)   # payer or schedule → number
+    payer_contacts: dict[str, PayerContact] = field(default_factory=dict)  # payer or schedule
 
     def contract_for(self, payer: str, label: str) -> str | None:
         return self.contracts.get(label) or self.contracts.get(payer)
+
+    def contact_for(self, payer: str, label: str) -> PayerContact | None:
+        return self.payer_contacts.get(label) or self.payer_contacts.get(payer)
 
 
 @dataclass(frozen=True)

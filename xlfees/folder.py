@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .client import Client, Note, Practice
+from .client import Client, Note, PayerContact, Practice
 from .deliverables import is_deliverable
 from .engine import schedule_label
 from .errors import ClientFolderError, SettingsError, XlfeesError
@@ -65,17 +65,48 @@ def load_client(folder: str | Path) -> Client:
     schedules = _latest_effective(pd.DataFrame(schedule_rows), notes)
     volume_frames = [r.frame("volume") for r in reads if r.role == "volume"]
     volume = pd.concat(volume_frames, ignore_index=True) if volume_frames else None
-    practice = Practice(tin=document.get("tin"), npi=document.get("npi"),
-                        address=document.get("address"), phone=document.get("phone"),
-                        contact=document.get("contact"),
-                        contracts={payer: printable(number) for payer, number
-                                   in document.get("contracts", {}).items()})
+    practice = practice_from_toml(document)
+    _check_payer_contacts(practice, schedules, toml_path)
     return Client.from_frames(
         name=document.get("name") or readable_name(folder.resolve().name),
         office_fees=office_fees, schedules=schedules, volume=volume,
         settings=settings, notes=notes, owner_email=document.get("owner_email"),
         practice=practice,
     )
+
+
+def practice_from_toml(document: dict[str, Any]) -> Practice:
+    """What the letters say about the practice and address to each payer, from a parsed
+    (and validated) client.toml."""
+    return Practice(
+        tin=_text(document.get("tin")), npi=_text(document.get("npi")),
+        address=_text(document.get("address")), phone=_text(document.get("phone")),
+        # "contact" is the older name of "signer"
+        signer=_text(document.get("signer") or document.get("contact")),
+        signer_title=_text(document.get("signer_title")),
+        contracts={payer: printable(number)
+                   for payer, number in document.get("contracts", {}).items()},
+        payer_contacts={payer: PayerContact(name=_text(keys.get("contact")),
+                                            title=_text(keys.get("title")),
+                                            department=_text(keys.get("department")),
+                                            address=_text(keys.get("address")))
+                        for payer, keys in document.get("payers", {}).items()})
+
+
+def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:
+    """A ``[payers."Name"]`` section that names no payer would address no letter: say so."""
+    known = set(schedules["payer"]) | {schedule_label(p, n) for p, n in
+                                       zip(schedules["payer"], schedules["network"])}
+    unknown = sorted(set(practice.payer_contacts) - known)
+    if unknown:
+        raise SettingsError(f"payers.{unknown[0]}", "names no payer of this client",
+                            "write it as a payer or schedule is named: "
+                            + ", ".join(sorted(known)), source=str(toml_path))
+
+
+def _text(value: str | None) -> str | None:
+    """A client.toml text as a letter may print it (no control characters); None if blank."""
+    return printable(value).strip() or None if value else None
 
 
 RESULT_NOT_READ = "an xlfees workbook (a result, not an input): not read"

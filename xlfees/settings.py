@@ -200,8 +200,10 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
 
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
              "payer_alt_map", "files", "limits", "tin", "npi", "address", "phone", "contact",
-             "contracts"}
-PRACTICE_TEXT_KEYS = ("name", "owner_email", "tin", "npi", "address", "phone", "contact")
+             "signer", "signer_title", "contracts", "payers"}
+PRACTICE_TEXT_KEYS = ("name", "owner_email", "tin", "npi", "address", "phone", "contact",
+                      "signer", "signer_title")
+PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
 _FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row", "dimension"}
@@ -230,6 +232,19 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
         if not isinstance(number, str):
             raise SettingsError(f"contracts.{payer}", "is not text",
                                 f'write the contract number in quotes: "{payer}" = "…"')
+    for payer, contact in _table(document, "payers").items():
+        if not isinstance(contact, Mapping):
+            raise SettingsError(f"payers.{payer}", "is not a table",
+                                f'write it as a [payers."{payer}"] section with '
+                                + ", ".join(PAYER_CONTACT_KEYS))
+        bad = sorted(set(contact) - set(PAYER_CONTACT_KEYS))
+        if bad:
+            raise SettingsError(f"payers.{payer}.{bad[0]}", "is not a known key",
+                                "known keys: " + ", ".join(PAYER_CONTACT_KEYS))
+        for key, value in contact.items():
+            if not isinstance(value, str):
+                raise SettingsError(f"payers.{payer}.{key}", "is not text",
+                                    f'write it in quotes: {key} = "…"')
     section = _table(document, "settings")
     unknown = sorted(set(section) - _SETTINGS_KEYS)
     if unknown:

@@ -31,6 +31,8 @@ class Deliverables:
     letters: list[Path] = field(default_factory=list)
     summary: Path | None = None
     schedules: list[Path] = field(default_factory=list)
+    # Payers that get no letter, and why: "Alpha Dental (PPO): no letter: it allows …"
+    passed_over: list[str] = field(default_factory=list)
 
     @property
     def all(self) -> list[Path]:
@@ -48,9 +50,11 @@ def write_deliverables(analysis: Analysis, out_dir: str | Path, *, day: date | N
     day = day or date.today()
     written = Deliverables()
     names = FileNames()
-    for letter in content.letters(analysis, day, top):
+    plan = content.letters(analysis, day, top)
+    for letter in plan.letters:
         written.letters.append(documents.write_letter(
             letter, out_dir / names.give(letter.label, LETTER_SUFFIX)))
+    written.passed_over = [f"{label}: no letter: {why}" for label, why in plan.passed_over]
     written.summary = documents.write_summary_pdf(
         content.summary(analysis, day), out_dir / names.give(analysis.client.name,
                                                              SUMMARY_SUFFIX))

@@ -9,15 +9,23 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from typing import Any
+
 from ..analysis import Analysis
-from ..engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, schedule_label
+from ..client import PayerContact, Practice
+from ..engine import (VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100,
+                      schedule_label)
 from ..money import excel_round
-from ..settings import PEER
+from ..settings import EXTERNAL, PEER, SURVEY_PREFIX
+from ..wording import plural
 
 DEFAULT_TOP = 15
+# Alternate benefits a letter lists (the largest patient savings first): with 15 codes
+# above them the letter still prints on two pages; the rest are in the workbook.
+MOST_ALTERNATES = 8
 
 
 def money(value: float) -> str:
@@ -30,9 +38,13 @@ def percent(value: float, places: int = 1) -> str:
 
 
 def count(value: float) -> str:
-    """Volumes: whole numbers without decimals, estimates to one place."""
-    rounded = excel_round(value, 1)
-    return f"{rounded:,.0f}" if float(rounded).is_integer() else f"{rounded:,.1f}"
+    """A number of procedures: a whole number, rounded half up (2,267.5 → "2,268")."""
+    return f"{excel_round(value, 0):,.0f}"
+
+
+def ask_percent(value: float) -> str:
+    """An ask as the settings wrote it: 10% (0.10), 12.5% (0.125)."""
+    return percent(value).replace(".0%", "%")
 
 
 def long_date(day: date) -> str:
@@ -45,22 +57,39 @@ def safe_filename(text: str) -> str:
     return " ".join(cleaned.split()).strip(" .") or "payer"
 
 
+SHORT_DESCRIPTION = 70   # characters: at most two lines of the letter's description column
+
+
+def short_description(text: str, limit: int = SHORT_DESCRIPTION) -> str:
+    """A procedure's description cut at a word to fit the letter's table ("…" if cut)."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—/") + "…"
+
+
 @dataclass(frozen=True)
 class CodeLine:
+    """One code a letter asks about: the payer allows less than the benchmark."""
+
     code: str
     description: str
     volume: float
     allowed: float
-    benchmark: float | None
+    benchmark: float
     office_fee: float
-    proposed: float
-    increase: float          # (proposed − allowed) ÷ allowed
-    impact: float
+    requested: float
+    change: float            # (requested − allowed) ÷ allowed
+    impact: float            # volume × (requested − allowed), a year
 
 
 @dataclass(frozen=True)
 class AltLine:
     code: str
+    description: str
     alt_code: str | None
     alt_before: float
     alt_after: float
@@ -70,84 +99,210 @@ class AltLine:
 
 @dataclass(frozen=True)
 class Letter:
-    """One payer's request letter, every figure already computed."""
+    """One payer's request letter, every sentence and figure already decided."""
 
     payer: str
     network: str
     label: str
     practice: str
     day: date
-    tin: str | None
-    npi: str | None
-    contract: str | None
-    address: str | None
-    phone: str | None
-    contact: str | None
-    ask: str                          # "an increase of 10%" / "the peer benchmark"
-    has_volume: bool
-    volume_is_estimate: bool
-    codes: list[CodeLine] = field(default_factory=list)
+    letterhead: list[str]             # under the practice's name: address, phone, TIN/NPI
+    addressee: list[str]              # the inside address
+    subject: str
+    salutation: str
+    case: list[str]                   # the short case, in plain words
+    benchmark_header: str             # "Peer benchmark", "Survey benchmark"
+    codes: list[CodeLine]
+    alternates_intro: str | None
+    alternates: list[AltLine]
+    closing: str
+    signer: str | None
+    signer_title: str | None
     annual_impact: float = 0.0
-    alternates: list[AltLine] = field(default_factory=list)
-    plan_volume: float = 0.0
-    effective_rate: float | None = None
-    peer_rates: list[float] = field(default_factory=list)
-
-    @property
-    def peer_median(self) -> float | None:
-        return statistics.median(self.peer_rates) if self.peer_rates else None
 
 
-def _ask_phrase(analysis: Analysis) -> str:
+@dataclass(frozen=True)
+class LetterPlan:
+    """The letters to write, and the payers that get none with the reason."""
+
+    letters: list[Letter]
+    passed_over: list[tuple[str, str]]     # (schedule label, why no letter)
+
+
+def _benchmark_words(analysis: Analysis) -> tuple[str, str]:
+    """(table header, words in a sentence) for the benchmark the letters compare with."""
+    benchmark = str(analysis.client.settings.benchmark)
+    if benchmark.startswith(SURVEY_PREFIX):
+        return "Survey benchmark", "the fee survey's benchmark"
+    if benchmark == EXTERNAL:
+        return "Benchmark", "the benchmark fees"
+    return "Peer benchmark", "what the other plans we participate in allow"
+
+
+def _ask_sentence(analysis: Analysis) -> str:
     ask = analysis.client.settings.ask
     if ask == PEER:
-        return "the benchmark of the other plans we participate in"
-    return f"an increase of {percent(float(ask)).replace('.0%', '%')}"
+        return ("We ask that each allowance be raised to the benchmark shown, and never "
+                "above our usual fee.")
+    return (f"We ask that each allowance be raised by {ask_percent(float(ask))}, and never "
+            "above our usual fee.")
 
 
-def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> list[Letter]:
-    """One letter per payer schedule, in payer order."""
+def _rate(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _addressee(contact: PayerContact | None, payer: str) -> tuple[list[str], str]:
+    """The inside address and the salutation: a named person if client.toml gives one."""
+    contact = contact or PayerContact()
+    lines = [line for line in (contact.name, contact.title) if line]
+    lines.append(contact.department or "Provider Relations")
+    lines.append(payer)
+    lines += [line.strip() for line in (contact.address or "").splitlines() if line.strip()]
+    salutation = f"Dear {contact.name}," if contact.name else "Dear Provider Relations team,"
+    return lines, salutation
+
+
+def _letterhead(practice: Practice) -> list[str]:
+    lines = [", ".join(line.strip() for line in (practice.address or "").splitlines()
+                       if line.strip())]
+    identifiers = [f"Phone {practice.phone}" if practice.phone else "",
+                   f"TIN {practice.tin}" if practice.tin else "",
+                   f"NPI {practice.npi}" if practice.npi else ""]
+    lines.append("  ·  ".join(i for i in identifiers if i))
+    return [line for line in lines if line]
+
+
+def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan:
+    """One letter per payer schedule that pays below the benchmark on some code.
+
+    Only codes with a shortfall (allowed below the benchmark) where the ask raises the
+    allowance are listed, most valuable first (the Targets' priority), at most ``top``.
+    """
     client = analysis.client
     practice = client.practice
     has_volume = analysis.volume_basis in (VOLUME_BY_PAYER, VOLUME_BY_SHARES)
-    rates = {(r["payer"], r["network"]): r["effective_rate"]
+    estimated = analysis.volume_basis == VOLUME_BY_SHARES
+    header, benchmark_words = _benchmark_words(analysis)
+    rates = {(r["payer"], r["network"]): _rate(r["effective_rate"])
              for r in analysis.payers.to_dict("records")}
-    result = []
+    plan = LetterPlan([], [])
+    targets, alt = analysis.targets, analysis.alt_benefits
     for key, rate in rates.items():
-        label = schedule_label(*key)
-        mine = analysis.targets[(analysis.targets["payer"] == key[0])
-                                & (analysis.targets["network"] == key[1])]
-        asked = mine[mine["proposed"] > mine["allowed"]].head(top)
-        codes = [CodeLine(code=r["code"], description=r["description"], volume=r["volume"],
-                          allowed=r["allowed"],
-                          benchmark=None if math.isnan(r["benchmark"]) else r["benchmark"],
-                          office_fee=r["office_fee"], proposed=r["proposed"],
-                          increase=(r["proposed"] - r["allowed"]) / r["allowed"]
-                          if r["allowed"] else 0.0,
-                          impact=r["impact"])
+        payer, network = key
+        label = schedule_label(payer, network)
+        mine = targets[(targets["payer"] == payer) & (targets["network"] == network)]
+        asked = mine[(mine["shortfall"] > 0) & (mine["proposed"] > mine["allowed"])].head(top)
+        if asked.empty:
+            plan.passed_over.append((label, _why_no_letter(mine, header.lower())))
+            continue
+        codes = [CodeLine(code=r["code"], description=short_description(r["description"]),
+                          volume=r["volume"], allowed=r["allowed"], benchmark=r["benchmark"],
+                          office_fee=r["office_fee"], requested=r["proposed"],
+                          change=(r["proposed"] - r["allowed"]) / r["allowed"]
+                          if r["allowed"] else 0.0, impact=r["impact"])
                  for r in asked.to_dict("records")]
-        alt = analysis.alt_benefits
-        alt_mine = alt[(alt["payer"] == key[0]) & (alt["network"] == key[1])
+        alt_mine = alt[(alt["payer"] == payer) & (alt["network"] == network)
                        & (alt["savings"] > 0)]
-        alternates = [AltLine(code=r["code"], alt_code=r["alt_code"],
-                              alt_before=r["alt_before"], alt_after=r["alt_after"],
-                              savings=r["savings"], annual_savings=r["annual_savings"])
+        alt_mine = alt_mine.sort_values(["annual_savings", "savings", "code"],
+                                        ascending=[False, False, True], kind="stable")
+        alt_count = len(alt_mine)
+        alt_mine = alt_mine.head(min(top, MOST_ALTERNATES))
+        descriptions = dict(zip(mine["code"], mine["description"]))
+        alternates = [AltLine(code=r["code"],
+                              description=short_description(descriptions.get(r["code"], "")),
+                              alt_code=r["alt_code"], alt_before=r["alt_before"],
+                              alt_after=r["alt_after"], savings=r["savings"],
+                              annual_savings=r["annual_savings"])
                       for r in alt_mine.to_dict("records")]
-        others = [r for k, r in rates.items() if k != key and r is not None
-                  and not (isinstance(r, float) and math.isnan(r))]
-        result.append(Letter(
-            payer=key[0], network=key[1], label=label, practice=client.name, day=day,
-            tin=practice.tin, npi=practice.npi, contract=practice.contract_for(key[0], label),
-            address=practice.address, phone=practice.phone, contact=practice.contact,
-            ask=_ask_phrase(analysis), has_volume=has_volume,
-            volume_is_estimate=analysis.volume_basis == VOLUME_BY_SHARES,
-            codes=codes, annual_impact=math.fsum(c.impact for c in codes),
+        addressee, salutation = _addressee(practice.contact_for(payer, label), payer)
+        ids = [f"contract {c}" for c in [practice.contract_for(payer, label)] if c]
+        subject = f"Re: Fee schedule review, {client.name}, {label}"
+        if ids:
+            subject += " (" + ", ".join(ids) + ")"
+        impact = math.fsum(c.impact for c in codes)
+        others = [r for k, r in rates.items() if k != key and r is not None]
+        plan.letters.append(Letter(
+            payer=payer, network=network, label=label, practice=client.name, day=day,
+            letterhead=_letterhead(practice), addressee=addressee, subject=subject,
+            salutation=salutation,
+            case=_case(client.name, label, mine, codes, rate, others, impact, has_volume,
+                       estimated, benchmark_words, _ask_sentence(analysis)),
+            benchmark_header=header, codes=codes,
+            alternates_intro=_alternates_intro(alternates, alt_count, has_volume,
+                                               client.settings.alt_ask) if alternates else None,
             alternates=alternates,
-            plan_volume=math.fsum(mine["volume"]),
-            effective_rate=None if rate is None or (isinstance(rate, float) and math.isnan(rate))
-            else rate,
-            peer_rates=others))
-    return result
+            closing=("We would welcome a revised schedule, or a call to discuss it"
+                     + (f" at {practice.phone}" if practice.phone else "")
+                     + ". Thank you for your consideration."),
+            signer=practice.signer, signer_title=practice.signer_title,
+            annual_impact=impact))
+    return plan
+
+
+def _why_no_letter(mine: Any, benchmark: str) -> str:
+    if mine.empty:
+        return "it has no codes in common with the office fees"
+    if mine["benchmark"].isna().all():
+        return "no other schedule lists its codes, so there is no benchmark to ask against"
+    if not ((mine["shortfall"] > 0)).any():
+        return f"it allows at least the {benchmark} on every code"
+    return ("where it allows less than the benchmark it already allows our usual fee, "
+            "so there is nothing to ask")
+
+
+def _case(practice: str, label: str, mine: Any, codes: list[CodeLine], rate: float | None,
+          others: list[float], impact: float, has_volume: bool, estimated: bool,
+          benchmark_words: str, ask_sentence: str) -> list[str]:
+    """The short case: who we are to this plan, how it pays, what we ask and its worth."""
+    n = len(codes)
+    opening = (f"{practice} is a participating provider in your {label} network. We ask you "
+               f"to review our fee schedule for the {plural(n, 'procedure code')} below, where "
+               f"your allowances are furthest below {benchmark_words}.")
+    paragraphs = [opening]
+    facts = []
+    plan_volume = math.fsum(mine["volume"])
+    if has_volume and plan_volume > 0:
+        about = "about " if estimated else ""
+        facts.append(f"In the last twelve months we performed {about}{count(plan_volume)} "
+                     f"procedure{'' if count(plan_volume) == '1' else 's'} for your members.")
+    if rate is not None:
+        sentence = (f"{'Across those procedures' if facts else 'Across the codes we perform'}, "
+                    f"your schedule pays {percent(rate)} of our usual fees")
+        if len(others) > 1:
+            sentence += (f"; the other plans we participate in pay {percent(min(others))} to "
+                         f"{percent(max(others))} (median {percent(statistics.median(others))})")
+        elif others:
+            sentence += f"; the other plan we participate in pays {percent(others[0])}"
+        facts.append(sentence + ".")
+    if facts:
+        paragraphs.append(" ".join(facts))
+    ask = ask_sentence
+    if has_volume and impact > 0:
+        allowed_now = math.fsum(mine["volume"] * mine["allowed"])
+        worth = f" At our current volume the change comes to {money(impact)} a year"
+        if allowed_now > 0:
+            worth += (f", {percent(impact / allowed_now)} of the {money(allowed_now)} a year "
+                      "your plan allows us for our work for your members")
+        ask += (worth + ". It brings these codes in line with what comparable plans already "
+                "pay, so that we can keep seeing your members on the same terms.")
+    paragraphs.append(ask)
+    return paragraphs
+
+
+def _alternates_intro(alternates: list[AltLine], alt_count: int, has_volume: bool,
+                      alt_ask: float) -> str:
+    listed = ("the procedures below" if alt_count == len(alternates) else
+              f"the procedures below (the {len(alternates)} with the largest savings for "
+              f"your members, of {alt_count})")
+    text = (f"Your plan pays {listed} at the allowance of a less costly alternative, and "
+            "your members pay the difference. We ask that these alternate allowances be "
+            f"raised by {ask_percent(alt_ask)}, never above the allowance for the procedure "
+            "itself")
+    total = math.fsum(a.annual_savings for a in alternates)
+    if has_volume and total > 0:
+        text += f": your members would pay {money(total)} a year less"
+    return text + "."
 
 
 @dataclass(frozen=True)
@@ -158,27 +313,45 @@ class Summary:
     day: date
     payers: list[tuple[str, float | None, float, float]]   # label, rate, write-off, ask value
     annual_writeoff: float
-    ask: str
+    ask: str                                               # "+10% on allowed amounts"
     ask_value: float
     alt_savings: float
-    alt_ask: float
+    alt_ask: str                                           # "+15%"
     top_targets: list[tuple[str, str, float]]              # label, code, value a year
     volume_note: str | None
 
 
+def _ask_words(analysis: Analysis) -> str:
+    ask = analysis.client.settings.ask
+    if ask == PEER:
+        return "each allowance raised to the benchmark"
+    return f"+{ask_percent(float(ask))} on allowed amounts"
+
+
+def _volume_note(basis: str) -> str | None:
+    """What the owner should know about the volume behind the annual figures, in words."""
+    if basis == VOLUME_BY_PAYER:
+        return None
+    if basis == VOLUME_BY_SHARES:
+        return ("Volume: the practice's procedures without a payer, split across the payers "
+                "by their estimated shares of patients.")
+    if basis == VOLUME_PER_100:
+        return ("Annual figures are per 100% of the practice's volume: each payer as if it "
+                "had all of the practice's patients.")
+    if basis == VOLUME_NONE:
+        return "No procedure volume was given: annual figures are zero."
+    return f"Volume: {basis}."
+
+
 def summary(analysis: Analysis, day: date) -> Summary:
-    payers = [(schedule_label(r["payer"], r["network"]),
-               None if r["effective_rate"] is None or (isinstance(r["effective_rate"], float)
-                                                        and math.isnan(r["effective_rate"]))
-               else r["effective_rate"], r["annual_writeoff"], r["impact_at_ask"])
+    payers = [(schedule_label(r["payer"], r["network"]), _rate(r["effective_rate"]),
+               r["annual_writeoff"], r["impact_at_ask"])
               for r in analysis.payers.to_dict("records")]
     top = [(schedule_label(r["payer"], r["network"]), r["code"], r["priority"])
            for r in analysis.targets.head(5).to_dict("records") if r["priority"] > 0]
-    note = None if analysis.volume_basis in (VOLUME_BY_PAYER,) else \
-        f"Volume: {analysis.volume_basis}."
     return Summary(practice=analysis.client.name, day=day, payers=payers,
-                   annual_writeoff=math.fsum(p[2] for p in payers), ask=_ask_phrase(analysis),
+                   annual_writeoff=math.fsum(p[2] for p in payers), ask=_ask_words(analysis),
                    ask_value=math.fsum(p[3] for p in payers),
                    alt_savings=math.fsum(analysis.alt_benefits["annual_savings"]),
-                   alt_ask=analysis.client.settings.alt_ask, top_targets=top,
-                   volume_note=note)
+                   alt_ask=f"+{ask_percent(analysis.client.settings.alt_ask)}",
+                   top_targets=top, volume_note=_volume_note(analysis.volume_basis))

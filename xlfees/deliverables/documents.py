@@ -9,141 +9,170 @@ from pathlib import Path
 from ..analysis import Analysis
 from ..engine import schedule_label
 from ..workbook.xlsx import normalised_zip, write_atomically
-from .content import Letter, Summary, count, long_date, money, percent
+from .content import Letter, Summary, long_date, money, percent
 
 
 # --- request letter ----------------------------------------------------------------------
 
-def letter_paragraphs(letter: Letter) -> list[str]:
-    """The letter's running text (the tables are added beside it)."""
-    plan = f"{letter.payer} {letter.network}".strip()
-    ids = []
-    if letter.tin:
-        ids.append(f"TIN {letter.tin}")
-    if letter.npi:
-        ids.append(f"NPI {letter.npi}")
-    if letter.contract:
-        ids.append(f"contract {letter.contract}")
-    subject = f"Re: request for a fee schedule review — {letter.practice}"
-    if ids:
-        subject += " (" + ", ".join(ids) + ")"
-    opening = (f"{letter.practice} has been a participating provider in the {plan} network. "
-               f"We ask that you review our fee schedule and adjust the allowances below by "
-               f"{letter.ask}, limited in each case to our usual fee.")
-    paragraphs = [subject, "Dear Provider Relations,", opening]
-    if letter.codes and letter.has_volume:
-        paragraphs.append(
-            f"The codes below are those where the gap to the other plans we participate in, "
-            f"multiplied by the number of procedures we perform for your members, is largest. "
-            f"At our current volume the adjustment amounts to {money(letter.annual_impact)} a "
-            "year.")
-    elif letter.codes:
-        paragraphs.append("The codes below are those where your allowance lags the other plans "
-                          "we participate in the most.")
-    return paragraphs
+# Inches. The text is 6.5" wide on US Letter; each table's columns add up to it, the
+# money columns wide enough for "$12,345.67" on one line at 10 pt.
+PAGE_MARGIN = 1.0
+CODE_COLUMNS = (("Code", 0.65, "left"), ("Description", 2.35, "left"),
+                ("Current allowed", 0.95, "right"), ("{benchmark}", 0.95, "right"),
+                ("Requested", 0.95, "right"), ("Change", 0.65, "right"))
+ALT_COLUMNS = (("Code", 0.65, "left"), ("Description", 1.95, "left"),
+               ("Paid as", 0.7, "left"), ("Current alternate", 1.0, "right"),
+               ("Requested alternate", 1.0, "right"), ("Patient saves", 1.2, "right"))
+INK = "1F3864"          # the letterhead's dark blue
+HEADER_FILL = "DCE6F1"  # the tables' header row
 
 
-def case_paragraphs(letter: Letter) -> list[str]:
-    """The supporting case: volume with the plan, effective rate against the others."""
-    lines = []
-    if letter.has_volume and letter.plan_volume > 0:
-        estimated = "an estimated " if letter.volume_is_estimate else ""
-        lines.append(f"In the last twelve months we performed {estimated}"
-                     f"{count(letter.plan_volume)} "
-                     f"procedure{'' if letter.plan_volume == 1 else 's'} "
-                     "for your members.")
-    if letter.effective_rate is not None:
-        sentence = (f"Across the codes we perform, your schedule pays "
-                    f"{percent(letter.effective_rate)} of our usual fees")
-        median = letter.peer_median
-        if median is not None and len(letter.peer_rates) > 1:
-            sentence += (f"; the other plans we participate in pay between "
-                         f"{percent(min(letter.peer_rates))} and {percent(max(letter.peer_rates))}"
-                         f" (median {percent(median)})")
-        elif median is not None:
-            sentence += f"; the other plan we participate in pays {percent(median)}"
-        lines.append(sentence + ".")
-    return lines
+def code_rows(letter: Letter) -> list[list[str]]:
+    """The requested codes as the letter's table prints them."""
+    return [[line.code, line.description, money(line.allowed), money(line.benchmark),
+             money(line.requested), f"+{percent(line.change)}"] for line in letter.codes]
 
 
-def _add_table(document, headers: list[str], rows: list[list[str]]) -> None:
-    """A plain grid table with a bold header row (Word's own "Table Grid" style)."""
-    table = document.add_table(rows=1, cols=len(headers))
+def alternate_rows(letter: Letter) -> list[list[str]]:
+    """The alternate-benefit requests as the letter's table prints them."""
+    return [[a.code, a.description, a.alt_code or "—", money(a.alt_before), money(a.alt_after),
+             money(a.savings)] for a in letter.alternates]
+
+
+def _set(element, tag: str, **attributes: str):
+    """Add (or find) child ``w:tag`` of ``element`` and set its ``w:`` attributes."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    child = element.find(qn(f"w:{tag}"))
+    if child is None:
+        child = OxmlElement(f"w:{tag}")
+        element.append(child)
+    for name, value in attributes.items():
+        child.set(qn(f"w:{name}"), value)
+    return child
+
+
+def _font(style, name: str) -> None:
+    """A font for every script, so Writer and Word agree on it (Calibri; Carlito in Writer)."""
+    style.font.name = name
+    _set(style.element.get_or_add_rPr(), "rFonts", ascii=name, hAnsi=name, cs=name,
+         eastAsia=name)
+
+
+def _table(document, columns, header_text: dict[str, str], rows: list[list[str]]) -> None:
+    """A fixed-width table: its header row repeats on every page, no row splits across a
+    page, money right-aligned, 10 pt."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Inches, Pt
+
+    table = document.add_table(rows=1 + len(rows), cols=len(columns))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-    for values in rows:
-        for cell, text in zip(table.add_row().cells, values):
-            cell.text = text
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    properties = table._tbl.tblPr
+    _set(properties, "tblLayout", type="fixed")
+    margins = _set(properties, "tblCellMar")
+    for side in ("left", "right"):
+        _set(margins, side, w="80", type="dxa")
+    for column, (_, width, _) in zip(table._tbl.tblGrid.gridCol_lst, columns):
+        column.w = Inches(width)
+    for number, row in enumerate(table.rows):
+        row_properties = row._tr.get_or_add_trPr()
+        _set(row_properties, "cantSplit")
+        if number == 0:
+            _set(row_properties, "tblHeader")
+        texts = ([header_text.get(title, title) for title, _, _ in columns] if number == 0
+                 else rows[number - 1])
+        for cell, (_, width, align), text in zip(row.cells, columns, texts):
+            cell.width = Inches(width)
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.space_before = Pt(1)
+            paragraph.paragraph_format.space_after = Pt(1)
+            if align == "right":
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = paragraph.add_run(text)
+            run.font.size = Pt(10)
+            if number == 0:
+                run.bold = True
+                _set(cell._tc.get_or_add_tcPr(), "shd", val="clear", color="auto",
+                     fill=HEADER_FILL)
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def write_letter(letter: Letter, path: Path) -> Path:
-    """A short, formal, editable request letter as .docx."""
+    """A fee review request a practice manager signs and sends, as an editable .docx."""
     from docx import Document
-    from docx.shared import Pt
+    from docx.shared import Inches, Pt, RGBColor
 
     document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(11)
-    document.add_paragraph(letter.practice).runs[0].bold = True
-    for address_line in (letter.address or "").splitlines():
-        document.add_paragraph(address_line.strip())
-    if letter.phone:
-        document.add_paragraph(letter.phone)
-    document.add_paragraph(long_date(letter.day))
-    document.add_paragraph(f"Provider Relations\n{letter.payer}"
-                           + (f" — {letter.network}" if letter.network else ""))
-    subject, *body = letter_paragraphs(letter)
-    document.add_paragraph(subject).runs[0].bold = True
-    for paragraph in body:
-        document.add_paragraph(paragraph)
-    if letter.codes:
-        headers = ["Code", "Description"]
-        if letter.has_volume:
-            headers.append("Annual volume")
-        headers += ["Current allowed", "Peer benchmark", "Office fee", "Proposed fee",
-                    "Increase"]
-        rows = []
-        for line in letter.codes:
-            values = [line.code, line.description]
-            if letter.has_volume:
-                values.append(count(line.volume))
-            values += [money(line.allowed),
-                       money(line.benchmark) if line.benchmark is not None else "—",
-                       money(line.office_fee), money(line.proposed), percent(line.increase)]
-            rows.append(values)
-        _add_table(document, headers, rows)
+    section = document.sections[0]
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    section.left_margin = section.right_margin = Inches(PAGE_MARGIN)
+    section.top_margin, section.bottom_margin = Inches(0.7), Inches(0.8)
+    normal = document.styles["Normal"]
+    _font(normal, "Calibri")
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.0
+
+    def paragraph(text: str = "", *, bold: bool = False, size: float | None = None,
+                  after: float | None = None, before: float | None = None,
+                  keep: bool = False, colour: str | None = None):
+        made = document.add_paragraph()
+        if text:
+            run = made.add_run(text)
+            run.bold = bold
+            if size:
+                run.font.size = Pt(size)
+            if colour:
+                run.font.color.rgb = RGBColor.from_string(colour)
+        if after is not None:
+            made.paragraph_format.space_after = Pt(after)
+        if before is not None:
+            made.paragraph_format.space_before = Pt(before)
+        made.paragraph_format.keep_with_next = keep
+        return made
+
+    # Letterhead: the practice, its address, phone and identifiers, a rule beneath.
+    head = [paragraph(letter.practice, bold=True, size=16, after=2, colour=INK)]
+    head += [paragraph(line, size=9.5, after=0, colour="404040") for line in letter.letterhead]
+    _set(_set(head[-1]._p.get_or_add_pPr(), "pBdr"), "bottom", val="single", sz="8",
+         space="4", color=INK)
+    paragraph(long_date(letter.day), before=18, after=12)
+    inside = paragraph(after=12)
+    for number, line in enumerate(letter.addressee):
+        run = inside.add_run(line)
+        if number < len(letter.addressee) - 1:
+            run.add_break()
+    paragraph(letter.subject, bold=True, after=10)
+    paragraph(letter.salutation)
+    for text in letter.case:
+        paragraph(text)
+    last = paragraph(keep=True, after=0)  # the table follows straight after
+    last.paragraph_format.space_after = Pt(4)
+    _table(document, CODE_COLUMNS, {"{benchmark}": letter.benchmark_header},
+           code_rows(letter))
+    after_table = 10
     if letter.alternates:
-        document.add_paragraph(
-            "Alternate benefits. Your plan pays the procedures below at the allowance of a "
-            "less costly alternate, and your members pay the difference. We ask that the "
-            "alternate allowances be raised as shown; the last columns are what each patient "
-            "would save.")
-        headers = ["Code", "Paid as", "Current alternate", "Proposed alternate",
-                   "Patient saves per procedure"]
-        if letter.has_volume:
-            headers.append("Patients save a year")
-        rows = []
-        for alternate in letter.alternates:
-            values = [alternate.code, alternate.alt_code or "—", money(alternate.alt_before),
-                      money(alternate.alt_after), money(alternate.savings)]
-            if letter.has_volume:
-                values.append(money(alternate.annual_savings))
-            rows.append(values)
-        _add_table(document, headers, rows)
-    for paragraph in case_paragraphs(letter):
-        document.add_paragraph(paragraph)
-    document.add_paragraph("We would welcome a revised schedule, or a call to discuss it. "
-                           "Thank you for your consideration.")
-    document.add_paragraph("Sincerely,")
-    document.add_paragraph(letter.contact or "")
-    document.add_paragraph(letter.practice)
+        paragraph("Alternate benefits", bold=True, before=after_table, after=4, keep=True)
+        intro = paragraph(letter.alternates_intro or "", keep=True)
+        intro.paragraph_format.space_after = Pt(4)
+        _table(document, ALT_COLUMNS, {}, alternate_rows(letter))
+    paragraph(letter.closing, before=after_table)
+    # The signature block stays together: a signer never signs alone on a page.
+    paragraph("Sincerely,", keep=True, after=36)
+    closing_lines = [line for line in (letter.signer, letter.signer_title, letter.practice)
+                     if line]
+    for number, line in enumerate(closing_lines):
+        paragraph(line, bold=number == 0 and bool(letter.signer), after=0,
+                  keep=number < len(closing_lines) - 1)
     properties = document.core_properties
     # Word keeps at most 255 characters in each document property.
     properties.author = letter.practice[:255]
-    properties.title = f"Fee schedule review request — {letter.label}"[:255]
+    properties.title = f"Fee schedule review request: {letter.label}"[:255]
     stamp = datetime.combine(letter.day, time())
     properties.created = properties.modified = stamp
     properties.last_modified_by = letter.practice[:255]
@@ -167,6 +196,12 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
     page = canvas.Canvas(buffer, pagesize=letter_size, invariant=1)
     page.setTitle(f"{summary.practice}: PPO fee schedule review")
     page.setAuthor(summary.practice)
+    page.setCreator("xlfees")
+    page.setSubject("PPO fee schedule review")
+    # Dated the run's day (invariant=1 keeps the rest of the file the same for the same
+    # inputs; by itself it would date every PDF 2000-01-01).
+    stamp = f"D:{summary.day:%Y%m%d}000000+00'00'"
+    page.setDateFormatter(lambda *_: stamp)
     width, height = letter_size
     y = height - 60
     page.setFont("Helvetica-Bold", 18)
@@ -175,9 +210,9 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
     page.setFont("Helvetica", 11)
     page.drawString(50, y, f"PPO fee schedule review, {long_date(summary.day)}")
     y -= 40
-    headlines = [("Annual write-off (office fee - allowed)", money(summary.annual_writeoff)),
-                 (f"The ask: {summary.ask}, worth a year", money(summary.ask_value)),
-                 (f"Patients save a year with alternate benefits +{percent(summary.alt_ask)}",
+    headlines = [("Annual write-off (office fee – allowed)", money(summary.annual_writeoff)),
+                 (f"The ask ({summary.ask}), worth a year", money(summary.ask_value)),
+                 (f"Patients save a year with alternate benefits {summary.alt_ask}",
                   money(summary.alt_savings))]
     for label, value in headlines:
         page.setFont("Helvetica", 11)
@@ -209,16 +244,19 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
         drawing.drawOn(page, 50, y)
     y -= 24
     page.setFont("Helvetica-Bold", 11)
-    columns = (50, 300, 390, 480)
-    for x, text in zip(columns, ("Payer", "Effective rate", "Write-off / yr", "Ask / yr")):
-        page.drawString(x, y, text)
+    # The payer's name from the left; each figure ends at its column's right edge.
+    right_edges = (370, 470, width - 50)
+    page.drawString(50, y, "Payer")
+    for x, text in zip(right_edges, ("Effective rate", "Write-off a year", "Ask a year")):
+        page.drawRightString(x, y, text)
     page.setFont("Helvetica", 10)
     for label, payer_rate, writeoff, ask_value in summary.payers:
         y -= 16
-        page.drawString(columns[0], y, label[:40])
-        page.drawString(columns[1], y, percent(payer_rate) if payer_rate is not None else "—")
-        page.drawString(columns[2], y, money(writeoff))
-        page.drawString(columns[3], y, money(ask_value))
+        page.drawString(50, y, label if len(label) <= 45 else label[:44] + "…")
+        figures = (percent(payer_rate) if payer_rate is not None else "—", money(writeoff),
+                   money(ask_value))
+        for x, text in zip(right_edges, figures):
+            page.drawRightString(x, y, text)
     if summary.top_targets:
         y -= 30
         page.setFont("Helvetica-Bold", 11)

@@ -16,13 +16,13 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import Analysis, analyze
-from ..client import Client, Note, Practice
+from ..client import Client, Note
 from ..deliverables import SUMMARY_SUFFIX, FileNames, write_deliverables
 from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
-from ..folder import CLIENT_TOML, load_client, read_toml
+from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml
 from ..settings import EXTERNAL, PEER, Settings
 from ..wording import plural
 from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, peers_cells,
@@ -181,9 +181,7 @@ def read_client(book: Book) -> Client:
                   text=None if r["Text"] is None else str(r["Text"]))
              for r in _table_frame(book, spec.NOTES).to_dict("records")
              if r["Stage"] != ANALYSIS and r["Reason"]]
-    practice = Practice(tin=toml.get("tin"), npi=toml.get("npi"), address=toml.get("address"),
-                        phone=toml.get("phone"), contact=toml.get("contact"),
-                        contracts=dict(toml.get("contracts", {})))
+    practice = practice_from_toml(toml)
     return Client.from_frames(str(name), office, schedules, volume, _settings(book, toml),
                               notes=notes, owner_email=toml.get("owner_email"),
                               practice=practice)
@@ -215,7 +213,8 @@ def letters(book: Book, day: date | None = None) -> str:
     analysis = analyze(read_client(book))
     out = book.folder() / "letters"
     written = write_deliverables(analysis, out, day=day)
-    return f"Wrote {plural(len(written.all), 'file')} to {out}."
+    return " ".join([f"Wrote {plural(len(written.all), 'file')} to {out}.",
+                     *[f"{note}." for note in written.passed_over]])
 
 
 def export_pdf(book: Book, day: date | None = None) -> Path:
