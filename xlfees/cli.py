@@ -180,16 +180,18 @@ def addin_command(output: str) -> None:
               type=click.Path(file_okay=False, dir_okay=True),
               help="Folder for the letters, the summary PDF and the proposed schedules.")
 @click.option("--top", type=click.IntRange(1, 200), default=DEFAULT_TOP, show_default=True,
-              help="Codes listed in each payer's letter.")
+              help="Most codes listed in each payer's letter.")
 @click.option("--date", "letter_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date the letters (YYYY-MM-DD) [default: today].")
 def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -> None:
     """Write the negotiation package for one client.
 
-    One fee review request letter per payer (.docx, editable), a one-page
-    summary for the practice owner (.pdf), and each payer's proposed schedule
-    ready to import once the payer accepts: Open Dental's Fee Tools layout and
-    a Dentrix Ascend-style CSV.
+    One fee review request letter per payer (.docx, editable) listing the codes
+    it pays below the benchmark, most valuable first (a payer with none gets a
+    note, not a letter), a one-page summary for the practice owner (.pdf), and
+    each payer's proposed schedule ready to import once the payer accepts: Open
+    Dental's Fee Tools layout and a Dentrix Ascend-style CSV. The letterhead,
+    signer and each payer's addressee come from client.toml.
 
     \b
     Examples:
