@@ -158,20 +158,33 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
 
 
 @cli.command("addin")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Where to write the Excel add-in (.xlam).")
-def addin_command(output: str) -> None:
+@click.option("--configure", is_flag=True,
+              help="Point the add-in at this Python (the one xlfees is installed in): "
+                   "writes the interpreter to the add-in's settings file.")
+def addin_command(output: str | None, configure: bool) -> None:
     """Write the "Fees" ribbon add-in (xlfees.xlam) to install in Excel.
 
-    Needs the xlwings add-in too (pip install "xlfees[excel]", then
-    `xlwings addin install`). In Excel: File > Options > Add-ins > Manage
-    Excel Add-ins > Browse, and pick the file written here.
+    The add-in runs xlfees in a Python of its own choosing: --configure
+    writes this Python into its settings file (%USERPROFILE%\\.xlfees\\xlfees.conf),
+    so run it from the environment xlfees is installed in. Then in Excel: File >
+    Options > Add-ins > Manage Excel Add-ins > Go > Browse, and pick the file
+    written here (README: "Install the add-in on Windows").
 
     \b
     Examples:
-      xlfees addin -o xlfees.xlam
+      xlfees addin -o xlfees.xlam --configure
+      xlfees addin --configure          # after upgrading Python or moving the venv
     """
-    _echo(f"Wrote {copy_addin(output)}", err=True)
+    if output is None and not configure:
+        raise click.UsageError("give -o PATH for the add-in, --configure, or both")
+    if output is not None:
+        _echo(f"Wrote {copy_addin(output)}", err=True)
+    if configure:
+        from .excel.config import interpreter_setting, write_user_config
+        key, interpreter = interpreter_setting()
+        _echo(f"Wrote {write_user_config()}: {key} = {interpreter}", err=True)
 
 
 @cli.command("letters")

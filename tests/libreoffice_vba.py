@@ -1,16 +1,15 @@
-"""Write a VBA module into a macro-enabled workbook with LibreOffice (UNO). Run with the
-Python that has LibreOffice's `uno` module (Debian: /usr/bin/python3 with python3-uno).
+"""What LibreOffice's VBA import reads from a macro-enabled workbook: the project's
+library and its modules, printed as JSON. Run with the Python that has LibreOffice's
+`uno` module (Debian: /usr/bin/python3 with python3-uno); tests/test_addin.py uses it
+as a second, independent reader of the add-in's vbaProject.bin.
 
-    /usr/bin/python3 scripts/libreoffice_vba.py IN.xlsm OUT.xlsm MODULE.bas [--remove NAME]
-
-LibreOffice keeps a workbook's VBA as Basic libraries; a module inserted there and
-registered with insertModuleInfo is written into vbaProject.bin when the file is
-saved in the "Calc MS Excel 2007 VBA XML" format.
+    /usr/bin/python3 tests/libreoffice_vba.py BOOK.xlsm
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -22,8 +21,6 @@ from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.script import ModuleInfo  # type: ignore[import-not-found]
-from com.sun.star.script.ModuleType import NORMAL  # type: ignore[import-not-found]
 
 
 def _property(name: str, value: object) -> PropertyValue:
@@ -38,20 +35,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def basic_source(bas: str) -> str:
-    """A .bas export as LibreOffice's Basic IDE holds it: no Attribute lines, VBA mode on."""
-    lines = [line for line in bas.splitlines() if not line.startswith("Attribute ")]
-    return "Option VBASupport 1\n" + "\n".join(lines).strip() + "\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path)
-    parser.add_argument("target", type=Path)
-    parser.add_argument("module", type=Path)
-    parser.add_argument("--remove", action="append", default=[])
     args = parser.parse_args()
-    name = args.module.stem
     profile = Path(tempfile.mkdtemp(prefix="xlfees-lo-"))
     port = _free_port()
     office = subprocess.Popen(
@@ -81,21 +68,18 @@ def main() -> None:
         if document is None:
             raise SystemExit(f"LibreOffice could not open {args.source}")
         libraries = document.BasicLibraries
-        project = next(n for n in libraries.getElementNames() if n != "Standard")
-        libraries.loadLibrary(project)
-        library = libraries.getByName(project)
-        for old in [*args.remove, name]:
-            if library.hasByName(old):
-                library.removeByName(old)
-            if library.hasModuleInfo(old):
-                library.removeModuleInfo(old)
-        library.insertByName(name, basic_source(args.module.read_text(encoding="utf-8")))
-        info = ModuleInfo()
-        info.ModuleType = NORMAL
-        library.insertModuleInfo(name, info)
-        document.storeToURL(args.target.resolve().as_uri(),
-                            (_property("FilterName", "Calc MS Excel 2007 VBA XML"),))
+        projects = [n for n in libraries.getElementNames() if n != "Standard"]
+        found: dict[str, object] = {"libraries": projects, "modules": {}}
+        for project in projects:
+            libraries.loadLibrary(project)
+            library = libraries.getByName(project)
+            for module in library.getElementNames():
+                info = library.getModuleInfo(module) if library.hasModuleInfo(module) else None
+                found["modules"][module] = {  # type: ignore[index]
+                    "type": info.ModuleType if info is not None else None,
+                    "source": library.getByName(module)}
         document.close(True)
+        print(json.dumps(found))
     finally:
         os.killpg(office.pid, signal.SIGKILL)
         office.wait()
