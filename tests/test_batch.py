@@ -59,7 +59,7 @@ def test_broken_clients_never_stop_the_others(clients: Path, tmp_path: Path) -> 
         f"  no-schedules: {clients / 'no-schedules'}: no payer schedules found: put each "
         "payer's schedule in payers/, or pin a file in client.toml with role = \"schedule\"\n")
     assert sorted(p.name for p in out.iterdir()) == ["alpha-good.xlsx", "beta-good.xlsx",
-                                                     "index.xlsx"]
+                                                     "index.xlsx", "xlfees-batch.json"]
     lines = result.output.splitlines()
     assert lines[0] == (f"[1/5] ok      alpha-good → {out / 'alpha-good.xlsx'} (4 payers, "
                         + lines[0].split("(4 payers, ")[1])
@@ -133,7 +133,8 @@ def test_jobs_1_and_jobs_2_write_identical_files(tmp_path: Path) -> None:
         outputs.append(_digests(out))
     assert outputs[0] == outputs[1]
     assert sorted(outputs[0]) == ["index.xlsx", "lakeside-dental.xlsx",
-                                  "riverbend-family-dental.xlsx", "smile-studio.xlsx"]
+                                  "riverbend-family-dental.xlsx", "smile-studio.xlsx",
+                                  "xlfees-batch.json"]
 
 
 def test_sigterm_mid_run_leaves_no_partial_file(tmp_path: Path) -> None:

@@ -493,7 +493,7 @@ def test_14_a_client_named_index_keeps_its_workbook(smile: Path, tmp_path: Path)
     code, output = run("batch", clients, "-o", tmp_path / "out", "--jobs", "1")
     assert code == 0, output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "index (2).xlsx", "index.xlsx", "other.xlsx"]
+        "index (2).xlsx", "index.xlsx", "other.xlsx", "xlfees-batch.json"]
 
 
 def test_14_output_inside_a_client_folder_is_a_usage_error(smile: Path, tmp_path: Path) -> None:

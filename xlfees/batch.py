@@ -23,6 +23,8 @@ from .errors import XlfeesError, describe_error
 from .wording import readable_name
 
 INDEX_NAME = "index.xlsx"
+# What `xlfees send` reads: each client's files, owner's addresses and headline figures.
+MANIFEST_NAME = "xlfees-batch.json"
 
 
 class BatchError(XlfeesError):
@@ -47,6 +49,10 @@ class ClientResult:
     patient_savings: float = 0.0
     top_target: str | None = None
     top_target_value: float = 0.0
+    top_targets: tuple[tuple[str, float], ...] = ()   # the three largest: label, a year
+    owner_email: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()   # letters and summary written with --letters
     notes: int = 0
     deliverables: int = 0     # letters, summary and schedules written with --letters
     passed_over: tuple[str, ...] = ()   # payers that got no letter, and why
@@ -137,6 +143,12 @@ def process_client(task: _Task) -> ClientResult:
         top_target=(f"{schedule_label(top['payer'], top['network'])} {top['code']}"
                     if top is not None else None),
         top_target_value=float(top["priority"]) if top is not None else 0.0,
+        top_targets=tuple((f"{schedule_label(r['payer'], r['network'])} {r['code']}",
+                           float(r["priority"]))
+                          for r in targets.head(3).to_dict("records") if r["priority"] > 0),
+        owner_email=analysis.client.owner_email, cc=analysis.client.cc,
+        files=tuple(str(path) for path in (extras.letters + [extras.summary]
+                                           if extras and extras.summary else [])),
         notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,
         passed_over=tuple(extras.passed_over) if extras else (),
         seconds=time.perf_counter() - start)
@@ -351,7 +363,30 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     batch = BatchResult(results=results)
     from .index import write_index
     batch.index = write_index(batch, out_dir / INDEX_NAME)
+    write_manifest(batch, out_dir / MANIFEST_NAME)
     return batch
+
+
+def write_manifest(batch: BatchResult, path: Path) -> Path:
+    """The run as `xlfees send` reads it: per client its workbook and letters (relative to
+    the output folder), the owner's addresses and the headline figures."""
+    import json
+
+    from .workbook.xlsx import write_atomically
+
+    out_dir = path.parent.resolve()
+
+    def relative(file: str | None) -> str | None:
+        return None if file is None else Path(file).resolve().relative_to(out_dir).as_posix()
+    clients = [{"client": r.client, "folder": r.folder, "ok": r.ok, "error": r.error,
+                "workbook": relative(r.workbook), "files": [relative(f) for f in r.files],
+                "owner_email": list(r.owner_email), "cc": list(r.cc),
+                "annual_writeoff": r.annual_writeoff, "impact_at_ask": r.impact_at_ask,
+                "patient_savings": r.patient_savings,
+                "top_targets": [[label, value] for label, value in r.top_targets]}
+               for r in batch.results]
+    text = json.dumps({"version": 1, "clients": clients}, indent=1, ensure_ascii=False)
+    return write_atomically(path, (text + "\n").encode("utf-8"))
 
 
 def _remove_partials(out_dir: Path) -> None:

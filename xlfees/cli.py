@@ -20,6 +20,7 @@ from .errors import describe_error
 from .folder import FolderEntry, inspect_folder, load_client
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
+from .send import SECURITY
 from .wording import one_line, plural, readable_name
 from .workbook import copy_addin, copy_template, write_workbook
 
@@ -220,6 +221,97 @@ def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -
         _echo(f"Note: {note}")
 
 
+def _send_options(command: Any) -> Any:
+    """The options of `send`, shared by `batch --send`."""
+    options = [
+        click.option("--from", "sender", envvar="XLFEES_FROM", metavar="ADDRESS",
+                     help="Your address, the messages' sender [env: XLFEES_FROM]."),
+        click.option("--smtp-host", help="Send through this mail server (without it: .eml "
+                                         "files in OUT_DIR/outbox)."),
+        click.option("--smtp-port", type=click.IntRange(1, 65535),
+                     help="[default: 587 with starttls, 465 with tls, 25 with none]"),
+        click.option("--security", type=click.Choice(SECURITY), default="starttls",
+                     show_default=True,
+                     help="starttls: upgrade the connection; tls: TLS from the start."),
+        click.option("--smtp-user", help="Log in as this user; the password comes from "
+                                         "the variable --password-env names, else a prompt."),
+        click.option("--password-env", default="XLFEES_SMTP_PASSWORD", show_default=True,
+                     metavar="VAR", help="Environment variable holding the SMTP password."),
+        click.option("--cafile", type=click.Path(exists=True, dir_okay=False),
+                     help="Also trust the certificates in this PEM file."),
+        click.option("--dry-run", is_flag=True,
+                     help="Write .eml files even when --smtp-host is given."),
+        click.option("--resend", is_flag=True,
+                     help="Send again to recipients the send log says already have the files."),
+        click.option("--encrypt-password-env", metavar="VAR",
+                     help="Password-protect the attached workbooks with the password in "
+                          "this environment variable (send the password another way)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _send(out_dir: Path, sender: str | None, smtp_host: str | None, smtp_port: int | None,
+          security: str, smtp_user: str | None, password_env: str, cafile: str | None,
+          dry_run: bool, resend: bool, encrypt_password_env: str | None) -> bool:
+    """Run the send step and print each client's outcome; True when none failed."""
+    import os
+
+    from .send import Smtp, render_outcome, render_report, send_batch
+
+    encrypt_password = None
+    if encrypt_password_env:
+        encrypt_password = os.environ.get(encrypt_password_env)
+        if not encrypt_password:
+            raise click.UsageError(f"--encrypt-password-env {encrypt_password_env}: that "
+                                   "environment variable is not set (set it to the workbook "
+                                   "password)")
+    smtp = None
+    if smtp_host and not dry_run:
+        password = None
+        if smtp_user:
+            password = os.environ.get(password_env)
+            if password is None:
+                if not sys.stdin.isatty():
+                    raise click.UsageError(f"no SMTP password: set {password_env} (or run "
+                                           "in a terminal to be asked for it)")
+                password = click.prompt(f"Password for {smtp_user} at {smtp_host}",
+                                        hide_input=True, err=True)
+        smtp = Smtp(smtp_host, smtp_port, security, smtp_user, password, cafile)
+    report = send_batch(out_dir, sender or "", smtp, resend=resend,
+                        encrypt_password=encrypt_password,
+                        on_outcome=lambda outcome: _echo(render_outcome(outcome)))
+    _echo(render_report(report))
+    return not report.failed
+
+
+@cli.command("send")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@_send_options
+def send_command(out_dir: str, **options: Any) -> None:
+    """E-mail each client's workbook (and letters) from a batch run to its owner.
+
+    One message per client in OUT_DIR (what `xlfees batch -o OUT_DIR` wrote) to
+    the owner_email (and cc) of its client.toml: the headline figures in the
+    text, the workbook, letters and summary attached. Without --smtp-host it
+    writes OUT_DIR/outbox/<client>.eml to open in any mail client. With it, it
+    sends, and records each recipient in OUT_DIR/xlfees-sent.json, so a second
+    run sends nothing twice (--resend to force). The password is never an
+    option: it comes from an environment variable or a prompt. A client without
+    owner_email is skipped with a note; exit status 1 if any message failed.
+
+    \b
+    Examples:
+      xlfees send reports --from pat@consulting.example
+      XLFEES_SMTP_PASSWORD=… xlfees send reports --from pat@consulting.example \\
+          --smtp-host smtp.office365.com --smtp-user pat@consulting.example
+      WORKBOOK_PW=… xlfees send reports --encrypt-password-env WORKBOOK_PW
+    """
+    if not _send(Path(out_dir), **options):
+        sys.exit(1)
+
+
 @cli.command("batch")
 @click.argument("clients_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
 @click.option("-o", "--output", "out_dir", required=True,
@@ -234,8 +326,13 @@ def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -
                    "into OUT_DIR/<client>/.")
 @click.option("--date", "letter_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date the letters (YYYY-MM-DD) [default: today].")
+@click.option("--send", "then_send", is_flag=True,
+              help="Then e-mail each owner their files (`xlfees send`: .eml files unless "
+                   "--smtp-host is given).")
+@_send_options
 def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
-                  template: str | None, letters: bool, letter_date: Any) -> None:
+                  template: str | None, letters: bool, letter_date: Any, then_send: bool,
+                  **send_options: Any) -> None:
     """Analyse every client folder inside CLIENTS_DIR: one workbook each, plus an index.
 
     Writes OUT_DIR/<client>.xlsx for each client folder and OUT_DIR/index.xlsx
@@ -250,6 +347,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
       xlfees batch ~/Clients -o ~/Reports/2026-11 --jobs 2
       xlfees batch ~/Clients -o reports --template branded.xlsx
       xlfees batch ~/Clients -o reports --letters --date 2026-12-01
+      xlfees batch ~/Clients -o reports --letters --send --from pat@consulting.example
     """
     clients = Path(clients_dir)
     output = Path(out_dir)
@@ -288,7 +386,8 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
         if bar is not None:
             bar.__exit__(None, None, None)
     _echo(render_batch(batch))
-    if batch.failed:
+    sent = _send(output, **send_options) if then_send else True
+    if batch.failed or not sent:
         sys.exit(1)
 
 

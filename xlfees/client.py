@@ -76,14 +76,15 @@ class Client:
     volume: pd.DataFrame
     settings: Settings = field(default_factory=Settings)
     notes: tuple[Note, ...] = ()
-    owner_email: str | None = None
+    owner_email: tuple[str, ...] = ()   # who receives the workbook (xlfees send)
+    cc: tuple[str, ...] = ()
     practice: Practice = field(default_factory=Practice)
 
     @classmethod
     def from_frames(cls, name: str, office_fees: pd.DataFrame, schedules: pd.DataFrame,
                     volume: pd.DataFrame | None = None, settings: Settings | None = None,
-                    notes: Iterable[Note] = (), owner_email: str | None = None,
-                    practice: Practice | None = None) -> "Client":
+                    notes: Iterable[Note] = (), owner_email: Iterable[str] = (),
+                    practice: Practice | None = None, cc: Iterable[str] = ()) -> "Client":
         """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
         if volume is None:
             volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
@@ -95,7 +96,8 @@ class Client:
             volume=_volume(volume),
             settings=settings or Settings(),
             notes=tuple(notes),
-            owner_email=owner_email,
+            owner_email=(owner_email,) if isinstance(owner_email, str) else tuple(owner_email),
+            cc=(cc,) if isinstance(cc, str) else tuple(cc),
             practice=practice or Practice(),
         )
 

@@ -17,7 +17,7 @@ from .errors import ClientFolderError, SettingsError, XlfeesError
 from .readers.limits import MB, Limits, ReadError, unsupported_reason
 from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
-from .settings import PRACTICE_TEXT_KEYS, Settings, survey_statistic
+from .settings import PRACTICE_TEXT_KEYS, Settings, email_addresses, survey_statistic
 from .wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
@@ -70,7 +70,9 @@ def load_client(folder: str | Path) -> Client:
     return Client.from_frames(
         name=document.get("name") or readable_name(folder.resolve().name),
         office_fees=office_fees, schedules=schedules, volume=volume,
-        settings=settings, notes=notes, owner_email=document.get("owner_email"),
+        settings=settings, notes=notes,
+        owner_email=email_addresses(document.get("owner_email", []), "owner_email"),
+        cc=email_addresses(document.get("cc", []), "cc"),
         practice=practice,
     )
 

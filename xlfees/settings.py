@@ -200,9 +200,10 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
 
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
              "payer_alt_map", "files", "limits", "tin", "npi", "address", "phone", "contact",
-             "signer", "signer_title", "contracts", "payers"}
-PRACTICE_TEXT_KEYS = ("name", "owner_email", "tin", "npi", "address", "phone", "contact",
+             "signer", "signer_title", "contracts", "payers", "cc"}
+PRACTICE_TEXT_KEYS = ("name", "tin", "npi", "address", "phone", "contact",
                       "signer", "signer_title")
+ADDRESS_KEYS = ("owner_email", "cc")   # one address, several in one text, or a list
 PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
@@ -228,6 +229,9 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
     for key in PRACTICE_TEXT_KEYS:
         if key in document and not isinstance(document[key], str):
             raise SettingsError(key, "is not text", f'write it in quotes: {key} = "…"')
+    for key in ADDRESS_KEYS:
+        if key in document:
+            email_addresses(document[key], key)
     for payer, number in _table(document, "contracts").items():
         if not isinstance(number, str):
             raise SettingsError(f"contracts.{payer}", "is not text",
@@ -300,3 +304,26 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
         raise SettingsError(f"limits.{bad[0]}", "is not a known key",
                             "known keys: " + ", ".join(sorted(_LIMIT_KEYS)))
     return Settings(**values)
+
+
+def email_addresses(value: Any, key: str = "owner_email") -> tuple[str, ...]:
+    """Addresses from client.toml: "a@x.com", "Ann <a@x.com>, b@y.com" or a list of them."""
+    from email.utils import formataddr, getaddresses
+
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise SettingsError(key, "is not an address or a list of addresses",
+                            f'write {key} = "owner@practice.com" or '
+                            f'{key} = ["owner@practice.com", "manager@practice.com"]')
+    found = []
+    for name, address in getaddresses(items):
+        local, _, domain = address.partition("@")
+        if not local or "." not in domain or any(c.isspace() for c in address):
+            raise SettingsError(key, f"holds {address or name!r}, not an e-mail address",
+                                'write it as "name@domain.com"')
+        if not address.isprintable():
+            raise SettingsError(key, f"holds {address!r}, not an e-mail address",
+                                'write it as "name@domain.com"')
+        name = "".join(c for c in name if c.isprintable())
+        found.append(formataddr((name, address)) if name else address)
+    return tuple(found)

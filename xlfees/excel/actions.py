@@ -23,7 +23,7 @@ from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
 from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml
-from ..settings import EXTERNAL, PEER, Settings
+from ..settings import EXTERNAL, PEER, Settings, email_addresses
 from ..wording import plural
 from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, peers_cells,
                         settings_cells, spec, summary_cells, table_cells, table_last_rows)
@@ -183,7 +183,9 @@ def read_client(book: Book) -> Client:
              if r["Stage"] != ANALYSIS and r["Reason"]]
     practice = practice_from_toml(toml)
     return Client.from_frames(str(name), office, schedules, volume, _settings(book, toml),
-                              notes=notes, owner_email=toml.get("owner_email"),
+                              notes=notes,
+                              owner_email=email_addresses(toml.get("owner_email", [])),
+                              cc=email_addresses(toml.get("cc", []), "cc"),
                               practice=practice)
 
 
