@@ -131,7 +131,8 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
     """Show how xlfees reads one file, or every file of a client folder.
 
     For a file: role, sheet, header row, which column became what and why,
-    rows kept, every rejected row. For a folder: one line per file (role,
+    rows kept, every rejected row; for an X12 835 remittance, the payer, payee,
+    checks, claims and lines read and whether the money reconciles. For a folder: one line per file (role,
     payer, rows kept and rejected, the columns or why it was not read), the
     first thing to run on a new client's folder. The options do what
     [files."…"] in client.toml does.
@@ -142,6 +143,7 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
       xlfees inspect payers/ameritas_ppo_2026.pdf
       xlfees inspect "payers/Delta Dental PPO 2026.xlsx" --json
       xlfees inspect fees.csv --role office_fees
+      xlfees inspect era/delta-2026-10.835      # a remittance: claims, lines, totals
     """
     if Path(file).is_dir():
         entries = inspect_folder(file)
@@ -150,6 +152,16 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
                                   ensure_ascii=False, allow_nan=False))
         else:
             _echo(render_folder(entries))
+        return
+    from .era import describe, looks_like_x12, read_era
+    from .era import render as render_era
+    if looks_like_x12(file):
+        remittance = read_era(file)
+        if as_json:
+            click.echo(json.dumps(describe(remittance), indent=2, ensure_ascii=False,
+                                  allow_nan=False))
+        else:
+            _echo(render_era(remittance))
         return
     read = read_schedule(file, role=role, sheet=sheet, payer=payer, dimension=dimension)
     if as_json:
