@@ -32,7 +32,9 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     result = runner.invoke(cli, ["analyze", str(handworked_dir), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert list(document) == ["client", "payers", "targets", "alt_benefits", "notes"]
+    assert list(document) == ["client", "payers", "targets", "alt_benefits", "monitoring",
+                              "notes"]
+    assert document["monitoring"] is None      # no era/ folder
     assert document["client"] == "Hand-worked Dental"
     assert list(document["payers"][0]) == ["payer", "network", "codes", "missing_codes",
                                            "effective_rate", "annual_writeoff",

@@ -11,6 +11,7 @@ import pandas as pd
 from .client import Client, Note
 from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from .money import excel_round
+from .monitoring import Monitoring, analyze_remittances
 
 # Presentation precision in --json: money to the cent, ratios to 4 places.
 _MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "proposed", "impact",
@@ -38,6 +39,7 @@ class Analysis:
     volume_basis: str
     volume_schedules: list[str]
     unassigned_share: dict[tuple[str, str], float]
+    monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (docs/json.md)."""
@@ -46,6 +48,7 @@ class Analysis:
             "payers": _records(self.payers, _PAYER_KEYS),
             "targets": _records(self.targets, _TARGET_KEYS),
             "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
+            "monitoring": self.monitoring.to_dict() if self.monitoring is not None else None,
             "notes": [note.to_dict() for note in self.notes],
         }
 
@@ -53,11 +56,13 @@ class Analysis:
 def analyze(client: Client) -> Analysis:
     """Compute gaps, targets, payer rates and alternate-benefit savings for one client."""
     tables: Tables = compute(client)
+    monitoring = analyze_remittances(client, client.remittances) if client.remittances else None
+    notes = tables.notes + (monitoring.notes if monitoring is not None else ())
     return Analysis(client=client, gaps=tables.gaps, targets=tables.targets,
                     payers=tables.payers, alt_benefits=tables.alt_benefits,
-                    notes=tables.notes, volume_basis=tables.volume_basis,
+                    notes=notes, volume_basis=tables.volume_basis,
                     volume_schedules=tables.volume_schedules,
-                    unassigned_share=tables.unassigned_share)
+                    unassigned_share=tables.unassigned_share, monitoring=monitoring)
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -79,12 +79,19 @@ class Client:
     owner_email: tuple[str, ...] = ()   # who receives the workbook (xlfees send)
     cc: tuple[str, ...] = ()
     practice: Practice = field(default_factory=Practice)
+    # Monitoring: the ERAs, other spellings of payer names, and every dated version of
+    # each schedule (the one in force on a service date is what a line is held to).
+    remittances: tuple[Any, ...] = ()
+    payer_aliases: dict[str, str] = field(default_factory=dict)
+    schedule_history: pd.DataFrame | None = None
 
     @classmethod
     def from_frames(cls, name: str, office_fees: pd.DataFrame, schedules: pd.DataFrame,
                     volume: pd.DataFrame | None = None, settings: Settings | None = None,
                     notes: Iterable[Note] = (), owner_email: Iterable[str] = (),
-                    practice: Practice | None = None, cc: Iterable[str] = ()) -> "Client":
+                    practice: Practice | None = None, cc: Iterable[str] = (),
+                    remittances: Iterable[Any] = (), payer_aliases: dict[str, str] | None = None,
+                    schedule_history: pd.DataFrame | None = None) -> "Client":
         """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
         if volume is None:
             volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
@@ -99,6 +106,10 @@ class Client:
             owner_email=(owner_email,) if isinstance(owner_email, str) else tuple(owner_email),
             cc=(cc,) if isinstance(cc, str) else tuple(cc),
             practice=practice or Practice(),
+            remittances=tuple(remittances), payer_aliases=dict(payer_aliases or {}),
+            # As read (several dated versions of a code): only monitoring looks at it.
+            schedule_history=(None if schedule_history is None
+                              else schedule_history.reset_index(drop=True)),
         )
 
 

@@ -391,8 +391,13 @@ def reconcile(payment: Payment) -> Reconciliation:
 
 
 def looks_like_x12(path: str | Path) -> bool:
-    """The file starts (after a byte-order mark and blank space) with an ISA segment."""
+    """The file starts (after a byte-order mark and blank space) with an ISA segment.
+
+    Only a regular file is opened: a pipe or a device would block the read.
+    """
     try:
+        if not Path(path).is_file():
+            return False
         with open(path, "rb") as handle:
             head = handle.read(64)
     except OSError:

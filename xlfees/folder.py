@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
 from .client import Client, Note, PayerContact, Practice
 from .deliverables import is_deliverable
 from .engine import schedule_label
+from .era import Remittance, looks_like_x12, read_era
 from .errors import ClientFolderError, SettingsError, XlfeesError
 from .readers.limits import MB, Limits, ReadError, unsupported_reason
 from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
@@ -62,17 +63,22 @@ def load_client(folder: str | Path) -> Client:
         raise ClientFolderError(f"{folder}: no payer schedules found: put each payer's schedule "
                                 "in payers/, or pin a file in client.toml with "
                                 'role = "schedule"')
-    schedules = _latest_effective(pd.DataFrame(schedule_rows), notes)
+    history = pd.DataFrame(schedule_rows)
+    schedules = _latest_effective(history, notes)
     volume_frames = [r.frame("volume") for r in reads if r.role == "volume"]
     volume = pd.concat(volume_frames, ignore_index=True) if volume_frames else None
     practice = practice_from_toml(document)
     _check_payer_contacts(practice, schedules, toml_path)
+    aliases = {printable(k): printable(v) for k, v in document.get("payer_aliases", {}).items()}
+    _check_names(aliases.values(), "payer_aliases", schedules, toml_path)
+    remittances = opened.remittances()
     return Client.from_frames(
         name=document.get("name") or readable_name(folder.resolve().name),
         office_fees=office_fees, schedules=schedules, volume=volume,
         settings=settings, notes=notes,
         owner_email=email_addresses(document.get("owner_email", []), "owner_email"),
         cc=email_addresses(document.get("cc", []), "cc"),
+        remittances=tuple(remittances), payer_aliases=aliases, schedule_history=history,
         practice=practice,
     )
 
@@ -97,11 +103,18 @@ def practice_from_toml(document: dict[str, Any]) -> Practice:
 
 def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:
     """A ``[payers."Name"]`` section that names no payer would address no letter: say so."""
+    _check_names(practice.payer_contacts, "payers", schedules, toml_path)
+
+
+def _check_names(names: Iterable[str], section: str, schedules: pd.DataFrame,
+                 toml_path: Path) -> None:
+    """Names in a client.toml section must be a payer or a schedule ("Payer (Network)")."""
     known = set(schedules["payer"]) | {schedule_label(p, n) for p, n in
                                        zip(schedules["payer"], schedules["network"])}
-    unknown = sorted(set(practice.payer_contacts) - known)
+    unknown = sorted(set(names) - known)
     if unknown:
-        raise SettingsError(f"payers.{unknown[0]}", "names no payer of this client",
+        raise SettingsError(f"{section}.{unknown[0]}" if section == "payers"
+                            else f"{section} = {unknown[0]!r}", "names no payer of this client",
                             "write it as a payer or schedule is named: "
                             + ", ".join(sorted(known)), source=str(toml_path))
 
@@ -111,6 +124,7 @@ def _text(value: str | None) -> str | None:
     return printable(value).strip() or None if value else None
 
 
+ERA_FOLDER = "era"   # a client's remittances (X12 835), any extension
 RESULT_NOT_READ = "an xlfees workbook (a result, not an input): not read"
 
 
@@ -126,6 +140,22 @@ class _Folder:
     files: dict[str, Path]
     notes: list[Note]
     settings: Settings | None = None
+    eras: dict[str, Path] = field(default_factory=dict)   # remittances (X12 835)
+
+    def remittances(self) -> list[Remittance]:
+        """Every 835 that reads; one that does not is a note with the reason."""
+        found = []
+        for relative, path in self.eras.items():
+            try:
+                remittance = read_era(path)
+            except XlfeesError as error:
+                self.notes.append(Note(reason=f"remittance not read: {error}", file=relative))
+                continue
+            remittance.file = relative
+            found.append(remittance)
+            self.notes.extend(Note(reason=f"segment {segment}: {text}", file=relative)
+                              for segment, text in remittance.notes)
+        return found
 
     @classmethod
     def open(cls, folder: Path, with_settings: bool = False) -> "_Folder":
@@ -141,8 +171,9 @@ class _Folder:
                     else None)
         limits, pins = _limits(document, toml_path), _pins(document, toml_path)
         notes: list[Note] = []
-        files = _input_files(folder, notes)
-        return cls(toml_path, document, limits, pins, files, notes, settings)
+        eras: dict[str, Path] = {}
+        files = _input_files(folder, notes, eras)
+        return cls(toml_path, document, limits, pins, files, notes, settings, eras)
 
     def read(self, relative: str) -> FileRead:
         """One of its files, read as load_client reads it."""
@@ -301,8 +332,15 @@ def _shown(path: Path, root: Path) -> str:
     return readable_name(path.relative_to(root).as_posix())
 
 
-def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
-    """Every input file in the folder and one level of sub-folders, by relative path."""
+def _is_remittance(relative: Path, path: Path) -> bool:
+    """An 835 file: anything in era/ (any extension), or a file that starts with ISA."""
+    return relative.parts[0].casefold() == ERA_FOLDER or looks_like_x12(path)
+
+
+def _input_files(folder: Path, notes: list[Note],
+                 eras: dict[str, Path] | None = None) -> dict[str, Path]:
+    """Every input file in the folder and one level of sub-folders, by relative path
+    (remittances go to ``eras``)."""
     files: dict[str, Path] = {}
     seen: dict[Path, str] = {}   # a link inside the folder to a file it already holds
     for path in sorted(_entries(folder, folder, 0, notes), key=lambda p: (p.is_symlink(), p)):
@@ -319,6 +357,9 @@ def _input_files(folder: Path, notes: list[Note]) -> dict[str, Path]:
         if is_deliverable(path.name):
             notes.append(Note(reason="an xlfees letter, summary or proposed schedule (a result, "
                                      "not an input): not read", file=key))
+            continue
+        if eras is not None and _is_remittance(relative, path):
+            eras[key] = path
             continue
         reason = unsupported_reason(path)
         if reason:

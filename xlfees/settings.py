@@ -200,7 +200,7 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
 
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
              "payer_alt_map", "files", "limits", "tin", "npi", "address", "phone", "contact",
-             "signer", "signer_title", "contracts", "payers", "cc"}
+             "signer", "signer_title", "contracts", "payers", "cc", "payer_aliases"}
 PRACTICE_TEXT_KEYS = ("name", "tin", "npi", "address", "phone", "contact",
                       "signer", "signer_title")
 ADDRESS_KEYS = ("owner_email", "cc")   # one address, several in one text, or a list
@@ -232,6 +232,11 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
     for key in ADDRESS_KEYS:
         if key in document:
             email_addresses(document[key], key)
+    for alias, payer in _table(document, "payer_aliases").items():
+        if not isinstance(payer, str):
+            raise SettingsError(f"payer_aliases.{alias}", "is not text",
+                                f'write the payer as its schedules name it: "{alias}" = '
+                                '"Delta Dental"')
     for payer, number in _table(document, "contracts").items():
         if not isinstance(number, str):
             raise SettingsError(f"contracts.{payer}", "is not text",
