@@ -4,7 +4,8 @@ The shapes are the ones practices receive: a consultant's wide comparison
 sheet, a practice-management procedures report without a payer column, a text
 PDF schedule, an Open Dental export, a workbook with an alternate-benefit
 sheet, a Windows-1252 decimal-comma CSV. examples/smile-studio is the simple
-canonical layout and is kept as it is.
+canonical layout and is kept as it is, but for its era/ folder of remittances (X12 835,
+written by tests/era_make.py).
 
     pip install openpyxl reportlab
     python scripts/make_examples.py
@@ -228,17 +229,107 @@ def riverbend() -> None:
     lines.append(f"Grand Total,,{sum(v for *_, v in CODES)}")
     (folder / "volume by carrier 2025.csv").write_text("\n".join(lines) + "\n",
                                                        encoding="utf-8")
-    (folder / "client.toml").write_text(
-        "# Riverbend: every payer's schedule in the shape the payer sent it.\n"
-        'name = "Riverbend Family Dental"\n'
-        'owner_email = "office@riverbend-dental.example"\n\n'
-        "[settings]\nask = 0.10\nalt_ask = 0.20\nbenchmark = \"median\"\n"
-        'balance_basis = "office"\n\n'
-        "# MetLife's own sheet gives its downgrades; build-ups by contract:\n"
-        '[payer_alt_map."MetLife PDP Plus"]\nD2950 = "D2150"\n', encoding="utf-8")
+    (folder / "client.toml").write_text(RIVERBEND_TOML, encoding="utf-8")
+
+
+# With the letterhead, signer and one payer's addressee, as a practice fills them in.
+RIVERBEND_TOML = '''# Riverbend: every payer's schedule in the shape the payer sent it.
+name = "Riverbend Family Dental"
+owner_email = "office@riverbend-dental.example"
+
+# The letterhead and signature of the request letters (xlfees letters).
+address = """1420 River Road, Suite 200
+Riverbend, OR 97000"""
+phone = "(541) 555-0142"
+tin = "93-1234567"
+npi = "1234567893"
+signer = "Maria Alvarez"
+signer_title = "Office Manager"
+
+# Who each payer's letter goes to; payers not named get "Provider Relations".
+[payers."Delta Dental"]
+contact = "Jordan Lee"
+title = "Professional Relations Representative"
+department = "Professional Relations"
+address = """PO Box 997330
+Sacramento, CA 95899"""
+
+[contracts]
+"Delta Dental" = "DD-OR-55102"
+
+[settings]
+ask = 0.10
+alt_ask = 0.20
+benchmark = "median"
+balance_basis = "office"
+
+# MetLife's own sheet gives its downgrades; build-ups by contract:
+[payer_alt_map."MetLife PDP Plus"]
+D2950 = "D2150"
+'''
+
+
+def smile_studio_eras() -> None:
+    """Two months of Delta Dental and Aetna remittances for examples/smile-studio/era/,
+    paid mostly as contracted, with what monitoring is for: a few lines allowed below
+    the schedule, denials (timely filing, frequency, benefit maximum), a reversed and
+    re-paid claim, and a claim paid 45 days after it was received."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from era_make import Claim, Line, Payment, remittance
+
+    import pandas as pd
+    from datetime import date, timedelta
+
+    schedules = pd.read_csv(EXAMPLES / "smile-studio" / "schedules.csv")
+    office = pd.read_csv(EXAMPLES / "smile-studio" / "office_fees.csv")
+    fees = dict(zip(office["code"], office["office_fee"]))
+    rng = random.Random(835)
+    folder = EXAMPLES / "smile-studio" / "era"
+    folder.mkdir(exist_ok=True)
+    for payer, network, era_name, file in (
+            ("Delta Dental", "PPO", "DELTA DENTAL INSURANCE CO", "delta-dental-2026-10.835"),
+            ("Aetna", "PPO", "AETNA LIFE INSURANCE COMPANY", "aetna-2026-10.txt")):
+        mine = schedules[(schedules["payer"] == payer) & (schedules["network"] == network)]
+        amounts = dict(zip(mine["code"], mine["allowed"]))
+        codes = sorted(amounts)
+        claims = []
+        for number in range(40):
+            received = date(2026, 9, 1) + timedelta(days=rng.randint(0, 40))
+            lines = []
+            for _ in range(rng.randint(1, 3)):
+                code = rng.choice(codes)
+                charge, contracted = float(fees[code]), float(amounts[code])
+                allowed = contracted
+                if rng.random() < 0.06:        # allowed below the contract
+                    allowed = round(contracted * rng.choice([0.9, 0.95]), 2)
+                paid = round(allowed * 0.8, 2)
+                lines.append(Line(code, charge, paid, allowed,
+                                  [("CO", "45", round(charge - allowed, 2)),
+                                   ("PR", "2", round(allowed - paid, 2))],
+                                  service_date=received - timedelta(days=2)))
+            claims.append(Claim(f"{payer[:2].upper()}{number:04d}", lines, received=received))
+        # Denials with known reasons.
+        for number, (code, carc) in enumerate((("D1110", "151"), ("D2740", "29"),
+                                               ("D6010", "119"))):
+            if code in amounts:
+                claims.append(Claim(f"{payer[:2].upper()}D{number}", [
+                    Line(code, float(fees[code]), 0, None, [("CO", carc, float(fees[code]))],
+                         service_date=date(2026, 9, 20))], received=date(2026, 9, 22)))
+        late = claims[0]
+        late.received = date(2026, 8, 31)              # paid 45 days after receipt
+        first = Payment(era_name, claims[:25], paid_on=date(2026, 10, 15), trace="9001")
+        reversed_claim = claims[1]
+        again = Claim(reversed_claim.claim_id, reversed_claim.lines,
+                      received=reversed_claim.received)
+        second = Payment(era_name, [Claim(reversed_claim.claim_id, reversed_claim.lines,
+                                          status="22", received=reversed_claim.received),
+                                    again] + claims[25:],
+                         paid_on=date(2026, 10, 29), trace="9002")
+        (folder / file).write_bytes(remittance([first, second], crlf=file.endswith(".txt")))
 
 
 if __name__ == "__main__":
     lakeside()
     riverbend()
+    smile_studio_eras()
     print("examples written")

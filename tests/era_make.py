@@ -67,7 +67,8 @@ def _day(value: date) -> str:
 
 def transaction(payment: Payment, control: str) -> list[str]:
     """The segments of one ST/SE transaction."""
-    total = round(sum(c.paid for c in payment.claims), 2)
+    # A reversal (CLP02 22) takes its money back: the check is the net.
+    total = round(sum(-c.paid if c.status == "22" else c.paid for c in payment.claims), 2)
     out = [f"ST*835*{control}",
            f"BPR*I*{_amount(total)}*C*ACH*CCP*01*011000015*DA*123456789*1512345678**01*"
            f"021000021*DA*987654321*{_day(payment.paid_on)}",

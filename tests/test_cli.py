@@ -234,8 +234,12 @@ def test_inspect_a_folder_prints_one_line_per_file(runner: CliRunner, tmp_path: 
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     by_file = {line.split("  ")[0].strip(): line for line in lines}
-    assert list(by_file) == ["notes.docx", "office_fees.csv", "payers/broken.xlsx",
+    assert list(by_file) == ["era/aetna-2026-10.txt", "era/delta-dental-2026-10.835",
+                             "notes.docx", "office_fees.csv", "payers/broken.xlsx",
                              "schedules.csv", "volume.csv"]
+    assert by_file["era/delta-dental-2026-10.835"].endswith(
+        "remittance   DELTA DENTAL INSURANCE CO; 93 kept, 0 rejected; 2 payments, 45 claims; "
+        "the money reconciles")
     assert by_file["notes.docx"].endswith("not read: it is a .docx file (xlfees reads .xlsx, "
                                           ".xlsm, .xls, .pdf, .csv, .tsv, .txt and .tab files)")
     assert "refused: is a damaged workbook (not a readable zip)" in by_file["payers/broken.xlsx"]

@@ -13,7 +13,7 @@ import pandas as pd
 from .client import Client, Note, PayerContact, Practice
 from .deliverables import is_deliverable
 from .engine import schedule_label
-from .era import Remittance, looks_like_x12, read_era
+from .era import Remittance, looks_like_x12, read_era, reconcile
 from .errors import ClientFolderError, SettingsError, XlfeesError
 from .readers.limits import MB, Limits, ReadError, unsupported_reason
 from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
@@ -223,6 +223,23 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
             schedule_label(r["payer"], r["network"]) for r in read.schedules))
         entries.append(FolderEntry(relative, read.role, payers, len(read.rows),
                                    len(read.rejected), read.column_mapping()))
+    for relative, path in opened.eras.items():
+        try:
+            remittance = read_era(path)
+        except XlfeesError as error:
+            entries.append(FolderEntry(relative, why=f"refused: {error}"))
+            continue
+        claims = [c for p in remittance.payments for c in p.claims]
+        balanced = all(not (check := reconcile(p)).claims_off and check.check_difference == 0
+                       for p in remittance.payments)
+        entries.append(FolderEntry(
+            relative, "remittance",
+            tuple(dict.fromkeys(p.payer for p in remittance.payments)),
+            sum(len(c.lines) for c in claims), len(remittance.notes),
+            f"{len(remittance.payments)} payment{'s' if len(remittance.payments) != 1 else ''}, "
+            f"{len(claims)} claims; "
+            + ("the money reconciles" if balanced
+               else f"the money does not reconcile: `xlfees inspect {relative}` says where")))
     return sorted(entries, key=lambda e: e.file)
 
 

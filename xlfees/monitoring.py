@@ -316,8 +316,8 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list) -> pd.Data
             "underpaid_amount": round(float(underpaid["difference"].sum()), 2),
             "denied_lines": len(denied),
             "denial_rate": round(len(denied) / len(mine), 4) if len(mine) else None,
-            "median_days_to_payment": statistics.median(days) if days else None,
-            "p90_days_to_payment": _percentile(days, 0.9),
+            "median_days_to_payment": round(statistics.median(days), 1) if days else None,
+            "p90_days_to_payment": round(_percentile(days, 0.9), 1) if days else None,
             "clean_claim_rate": round(clean / len(groups), 4) if groups else None,
             "reversals": sum(1 for g in groups.values() for r in g if r.get("reversal"))})
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS))
