@@ -106,7 +106,10 @@ def test_a_fifteen_code_letter_is_at_most_two_pages(letters) -> None:
     for docx, pdf, origin in letters:
         codes = len(_code_rows(docx))
         with pdfplumber.open(pdf) as document:
-            pages = len(document.pages)
+            texts = [page.extract_text() for page in document.pages]
+        # The underpaid-claims appendix (from ERAs) starts a page of its own after them.
+        pages = next((n for n, text in enumerate(texts) if text.startswith("Appendix: ")),
+                     len(texts))
         if codes <= 15:
             assert pages <= 2, f"{docx.name}: {codes} codes on {pages} pages"
         fifteen += codes == 15
@@ -166,3 +169,22 @@ def test_money_is_right_aligned(letters) -> None:
     # Four money columns (current, benchmark, requested) and every amount on one of them.
     assert len(amounts) > 20
     assert sum(count for _, count in edges.most_common(4)) >= len(amounts) - 2
+
+
+@pytest.mark.usefixtures("needs_writer")
+def test_the_underpaid_claims_appendix_starts_its_own_page(letters) -> None:
+    """Smile Studio's ERAs: Delta's letter ends with the claims to reprocess, on a new page."""
+    docx, pdf, _ = next(item for item in letters if item[2] == "smile-studio"
+                        and "Delta Dental" in item[0].name)
+    appendix = Document(docx).tables[-1]
+    header = [cell.text for cell in appendix.rows[0].cells]
+    assert header == ["Claim", "Patient control no.", "Service date", "Code", "Contracted",
+                      "Allowed", "Difference"]
+    rows = [[cell.text for cell in row.cells] for row in appendix.rows[1:]]
+    for row in rows:
+        assert _money(row[4]) - _money(row[5]) == pytest.approx(_money(row[6]))
+        assert _money(row[6]) > 0.01
+    with pdfplumber.open(pdf) as document:
+        texts = [page.extract_text() for page in document.pages]
+    starts = [n for n, text in enumerate(texts) if text.startswith("Appendix: claims allowed")]
+    assert len(starts) == 1 and "Sincerely," in "".join(texts[:starts[0]])

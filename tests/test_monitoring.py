@@ -178,3 +178,24 @@ def test_a_broken_era_is_a_note_and_the_client_still_runs(client_with_eras: Path
     assert analysis.monitoring.payers.iloc[0]["lines"] == 8
     assert any(n.file == "era/cut.835" and n.reason.startswith("remittance not read: ")
                and "the file is cut short" in n.reason for n in analysis.notes)
+
+
+def test_the_letter_lists_the_underpaid_claims(client_with_eras: Path, tmp_path: Path) -> None:
+    """Alpha's request letter gains an appendix: C1 and C5's D2391, $15.00 in all."""
+    from docx import Document
+
+    from xlfees.deliverables import write_deliverables
+    files = write_deliverables(analyze(load_client(client_with_eras)), tmp_path / "letters",
+                               day=date(2026, 11, 23))
+    letter = next(p for p in files.letters if p.name.startswith("Alpha Dental"))
+    document = Document(letter)
+    rows = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
+    assert rows == [
+        ["Claim", "Patient control no.", "Service date", "Code", "Contracted", "Allowed",
+         "Difference"],
+        ["PC1", "C1", "10/01/2026", "D2391", "$160.00", "$150.00", "$10.00"],
+        ["PC5", "C5", "10/01/2026", "D2391", "$160.00", "$155.00", "$5.00"]]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert ("Your remittances allowed the 2 service lines below less than the fee schedule in "
+            "force on the date of service. We ask that these claims be reprocessed at the "
+            "contracted amounts: $15.00 in all.") in text

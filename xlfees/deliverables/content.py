@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from typing import Any
@@ -119,6 +119,38 @@ class Letter:
     signer: str | None
     signer_title: str | None
     annual_impact: float = 0.0
+    # From the ERAs: lines this payer allowed below its own schedule, for reprocessing.
+    underpaid: list[UnderpaidLine] = field(default_factory=list)
+    underpaid_intro: str | None = None
+
+
+@dataclass(frozen=True)
+class UnderpaidLine:
+    claim: str
+    patient_control_number: str
+    service_date: date | None
+    code: str
+    contracted: float
+    allowed: float
+    difference: float
+
+
+def _underpaid(analysis: Analysis, payer: str, network: str) -> list[UnderpaidLine]:
+    monitoring = analysis.monitoring
+    if monitoring is None:
+        return []
+    table = monitoring.underpayments
+    mine = table[(table["payer"] == payer) & (table["network"] == network)]
+    return [UnderpaidLine(r["claim"], r["patient_control_number"], r["service_date"],
+                          r["code"], r["contracted"], r["allowed"], r["difference"])
+            for r in mine.to_dict("records")]
+
+
+def _underpaid_intro(lines: list[UnderpaidLine]) -> str:
+    total = math.fsum(line.difference for line in lines)
+    return (f"Your remittances allowed the {plural(len(lines), 'service line')} below less "
+            "than the fee schedule in force on the date of service. We ask that these claims "
+            f"be reprocessed at the contracted amounts: {money(total)} in all.")
 
 
 @dataclass(frozen=True)
@@ -216,6 +248,7 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
                               annual_savings=r["annual_savings"])
                       for r in alt_mine.to_dict("records")]
         addressee, salutation = _addressee(practice.contact_for(payer, label), payer)
+        underpaid = _underpaid(analysis, payer, network)
         ids = [f"contract {c}" for c in [practice.contract_for(payer, label)] if c]
         subject = f"Re: Fee schedule review, {client.name}, {label}"
         if ids:
@@ -236,7 +269,8 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
                      + (f" at {practice.phone}" if practice.phone else "")
                      + ". Thank you for your consideration."),
             signer=practice.signer, signer_title=practice.signer_title,
-            annual_impact=impact))
+            annual_impact=impact, underpaid=underpaid,
+            underpaid_intro=_underpaid_intro(underpaid) if underpaid else None))
     return plan
 
 

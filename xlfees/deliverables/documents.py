@@ -23,6 +23,10 @@ CODE_COLUMNS = (("Code", 0.65, "left"), ("Description", 2.35, "left"),
 ALT_COLUMNS = (("Code", 0.65, "left"), ("Description", 1.95, "left"),
                ("Paid as", 0.7, "left"), ("Current alternate", 1.0, "right"),
                ("Requested alternate", 1.0, "right"), ("Patient saves", 1.2, "right"))
+UNDERPAID_COLUMNS = (("Claim", 1.15, "left"), ("Patient control no.", 1.25, "left"),
+                     ("Service date", 0.95, "left"), ("Code", 0.65, "left"),
+                     ("Contracted", 0.85, "right"), ("Allowed", 0.8, "right"),
+                     ("Difference", 0.85, "right"))
 INK = "1F3864"          # the letterhead's dark blue
 HEADER_FILL = "DCE6F1"  # the tables' header row
 
@@ -37,6 +41,14 @@ def alternate_rows(letter: Letter) -> list[list[str]]:
     """The alternate-benefit requests as the letter's table prints them."""
     return [[a.code, a.description, a.alt_code or "—", money(a.alt_before), money(a.alt_after),
              money(a.savings)] for a in letter.alternates]
+
+
+def underpaid_rows(letter: Letter) -> list[list[str]]:
+    """The underpaid claims appendix as the letter prints it."""
+    return [[line.claim, line.patient_control_number,
+             line.service_date.strftime("%m/%d/%Y") if line.service_date else "",
+             line.code, money(line.contracted), money(line.allowed), money(line.difference)]
+            for line in letter.underpaid]
 
 
 def _set(element, tag: str, **attributes: str):
@@ -169,6 +181,14 @@ def write_letter(letter: Letter, path: Path) -> Path:
     for number, line in enumerate(closing_lines):
         paragraph(line, bold=number == 0 and bool(letter.signer), after=0,
                   keep=number < len(closing_lines) - 1)
+    if letter.underpaid:
+        # An appendix on a page of its own: the request above stays two pages at most.
+        heading = paragraph("Appendix: claims allowed below the contracted fee", bold=True,
+                            size=13, after=6, keep=True, colour=INK)
+        heading.paragraph_format.page_break_before = True
+        intro = paragraph(letter.underpaid_intro or "", keep=True)
+        intro.paragraph_format.space_after = Pt(4)
+        _table(document, UNDERPAID_COLUMNS, {}, underpaid_rows(letter))
     properties = document.core_properties
     # Word keeps at most 255 characters in each document property.
     properties.author = letter.practice[:255]
