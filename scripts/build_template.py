@@ -210,6 +210,14 @@ def _summary(book, sheet, title_font: Font) -> None:
         _style(cell, style)
         cell.font = Font(name=FONT, bold=True, size=12)
     sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
+    title = sheet.cell(row=spec.MONITORING_TITLE_ROW, column=1,
+                       value="What payers paid (remittances in era/)")
+    title.font = Font(name=FONT, bold=True)
+    for row, label, style, _formula in spec.MONITORING_HEADLINES:
+        sheet.cell(row=row, column=1, value=label)
+        cell = sheet.cell(row=row, column=2)
+        _style(cell, style)
+        cell.font = Font(name=FONT, bold=True, size=12)
     # The top targets by rank (hidden, past the print area): the Top 15 chart's data.
     first = spec.TOP_FIRST_ROW
     sheet[f"{spec.TOP_RANK_COLUMN}{first - 1}"] = "Rank"

@@ -20,7 +20,7 @@ from xlfees.workbook import spec
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = [spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME, spec.TARGETS, spec.ALT_BENEFITS,
-          spec.PAYERS]
+          spec.PAYERS, spec.PAYMENTS, spec.UNDERPAYMENTS, spec.DENIALS]
 MODES = ("reversed", "sorted by its second column", "a row hidden")
 ORDER_FLAGS = {(spec.PEERS_SHEET, ref) for ref, name, _, _ in spec.PEERS_CELLS
                if name.endswith("Order")}

@@ -101,6 +101,15 @@ def practice_from_toml(document: dict[str, Any]) -> Practice:
                         for payer, keys in document.get("payers", {}).items()})
 
 
+def remittances_in(folder: Path) -> tuple[list[Remittance], list[Note]]:
+    """The 835s of a client folder's era/ (the ribbon's Analyze reads them too)."""
+    opened = _Folder(folder / CLIENT_TOML, {}, Limits(), {}, {}, [])
+    era = folder / ERA_FOLDER
+    if era.is_dir():
+        opened.eras = {f"{ERA_FOLDER}/{p.name}": p for p in sorted(era.iterdir()) if p.is_file()}
+    return opened.remittances(), opened.notes
+
+
 def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:
     """A ``[payers."Name"]`` section that names no payer would address no letter: say so."""
     _check_names(practice.payer_contacts, "payers", schedules, toml_path)

@@ -22,7 +22,8 @@ from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
-from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml
+from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml, remittances_in
+from ..monitoring import MONITORING
 from ..settings import EXTERNAL, PEER, Settings, email_addresses
 from ..wording import plural
 from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, peers_cells,
@@ -82,6 +83,9 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     _write_table(book, spec.ALT_BENEFITS, content.alt_rows(analysis), last_rows)
     _write_table(book, spec.PAYERS, content.payer_rows(analysis), last_rows)
     _write_table(book, spec.NOTES, content.note_rows(analysis), last_rows)
+    _write_table(book, spec.PAYMENTS, content.payment_rows(analysis), last_rows)
+    _write_table(book, spec.UNDERPAYMENTS, content.underpayment_rows(analysis), last_rows)
+    _write_table(book, spec.DENIALS, content.denial_rows(analysis), last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
     book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)
@@ -180,13 +184,16 @@ def read_client(book: Book) -> Client:
                   row=None if r["Row"] in (None, "") else int(r["Row"]),
                   text=None if r["Text"] is None else str(r["Text"]))
              for r in _table_frame(book, spec.NOTES).to_dict("records")
-             if r["Stage"] != ANALYSIS and r["Reason"]]
+             if r["Stage"] not in (ANALYSIS, MONITORING) and r["Reason"]]
     practice = practice_from_toml(toml)
+    # The ERAs stay in the client folder (era/): read anew at every Analyze.
+    remittances, era_notes = remittances_in(folder) if folder.is_dir() else ([], [])
     return Client.from_frames(str(name), office, schedules, volume, _settings(book, toml),
-                              notes=notes,
+                              notes=notes + era_notes,
                               owner_email=email_addresses(toml.get("owner_email", [])),
                               cc=email_addresses(toml.get("cc", []), "cc"),
-                              practice=practice)
+                              practice=practice, remittances=remittances,
+                              payer_aliases=dict(toml.get("payer_aliases", {})))
 
 
 # --- the four buttons ------------------------------------------------------------------------

@@ -36,6 +36,8 @@ def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, A
         "Volume": content.volume_rows, "Targets": content.target_rows,
         "AltBenefits": content.alt_rows, "Payers": content.payer_rows,
         "Coverage": content.coverage_rows, "ImportNotes": content.note_rows,
+        "Payments": content.payment_rows, "Underpayments": content.underpayment_rows,
+        "Denials": content.denial_rows,
     }[table.name]
 
 
@@ -311,6 +313,9 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     }
     for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
                                            content.summary_values(analysis)):
+        cells[f"B{row}"] = (value, formula)
+    for (row, _, _, formula), value in zip(spec.MONITORING_HEADLINES,
+                                           content.monitoring_values(analysis)):
         cells[f"B{row}"] = (value, formula)
     for rank, (label, value) in enumerate(content.top_targets(analysis), start=1):
         row = spec.TOP_FIRST_ROW + rank - 1

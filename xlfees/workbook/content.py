@@ -207,6 +207,56 @@ def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
+def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Every ERA service line analysed (empty without remittances)."""
+    if analysis.monitoring is None:
+        return []
+    rows = []
+    for r in analysis.monitoring.lines.to_dict("records"):
+        underpaid = r["difference"] if r["status"] == "underpaid" else 0.0
+        rows.append({
+            "Payer": r["payer"], "Network": r["network"],
+            "Schedule": schedule_label(r["payer"], r["network"]), "Claim": r["claim"],
+            "Patient control number": r["patient_control_number"],
+            "Service date": r["service_date"].isoformat() if r["service_date"] else "",
+            "Code": r["code"], "Category": r["category"], "Units": r["units"],
+            "Billed": r["billed"], "Allowed": r["allowed"], "Paid": r["paid"],
+            "Contracted": _blank_if_none(r["contracted"]), "Status": r["status"],
+            "CARC": r["carc"], "Group": r["group"], "Underpaid": underpaid,
+            "File": r["file"]})
+    return rows
+
+
+def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    if analysis.monitoring is None:
+        return []
+    return [{"Payer": r["payer"], "Network": r["network"], "Claim": r["claim"],
+             "Patient control number": r["patient_control_number"], "Patient": r["patient"],
+             "Service date": r["service_date"].isoformat() if r["service_date"] else "",
+             "Code": r["code"], "Contracted": r["contracted"], "Allowed": r["allowed"],
+             "Difference": r["difference"]}
+            for r in analysis.monitoring.underpayments.to_dict("records")]
+
+
+def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    if analysis.monitoring is None:
+        return []
+    return [{"Payer": r["payer"], "Network": r["network"],
+             "Schedule": schedule_label(r["payer"], r["network"]), "Category": r["category"],
+             "CARC": r["carc"], "Reason": r["reason"], "Group": r["group"],
+             "Class": r["class"], "Lines": r["lines"], "Amount": r["amount"]}
+            for r in analysis.monitoring.denials.to_dict("records")]
+
+
+def monitoring_values(analysis: Analysis) -> list[Any]:
+    """The Summary's monitoring figures, in the order of spec.MONITORING_HEADLINES."""
+    rows = payment_rows(analysis)
+    denied = [r for r in rows if r["Status"] == "denied"]
+    return [sum(1 for r in rows if r["Underpaid"] > 0),
+            math.fsum(r["Underpaid"] for r in rows), len(denied),
+            math.fsum(r["Billed"] for r in denied)]
+
+
 def settings_values(analysis: Analysis) -> dict[str, Any]:
     """The named settings cells."""
     settings = analysis.client.settings

@@ -342,11 +342,73 @@ NOTES = TableSpec("Import Notes", "ImportNotes", "Every row left out, and why", 
     Column("Stage", "text", 10, hidden=True),   # reading a file, or the analysis
 ))
 
-TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES)
+# Monitoring, from the client's ERAs (era/): empty tables when it has none.
+PAYMENTS = TableSpec("Payments", "Payments",
+                     "Service lines the payers' remittances (ERAs) paid, against the schedule "
+                     "in force on the service date", (
+    Column("Payer", "text", 20),
+    Column("Network", "text", 10),
+    Column("Schedule", "text", 24),
+    Column("Claim", "text", 14),
+    Column("Patient control number", "text", 14),
+    Column("Service date", "code", 11),
+    Column("Code", "code", 8),
+    Column("Category", "text", 16),
+    Column("Units", "integer", 6),
+    Column("Billed", "money", 11),
+    Column("Allowed", "money", 11),
+    Column("Paid", "money", 11),
+    # The schedule's amount × units on the service date (blank: not in the schedule).
+    Column("Contracted", "money", 11),
+    Column("Status", "text", 12),         # paid, underpaid, denied, not compared
+    Column("CARC", "code", 7),
+    Column("Group", "code", 7),
+    # Allowed below the contract by more than a cent on a line the payer paid.
+    Column("Underpaid", "money", 11,
+           '=IF([Status]="denied",0,IF([Paid]<=0,0,IF([Contracted]="",0,'
+           "IF(ROUND([Contracted]-[Allowed],2)>0.01,ROUND([Contracted]-[Allowed],2),0))))"),
+    Column("File", "text", 24),
+))
+
+UNDERPAYMENTS = TableSpec("Underpayments", "Underpayments",
+                          "Lines allowed below the contracted fee: the list to appeal from", (
+    Column("Payer", "text", 20),
+    Column("Network", "text", 10),
+    Column("Claim", "text", 14),
+    Column("Patient control number", "text", 14),
+    Column("Patient", "text", 20),
+    Column("Service date", "code", 11),
+    Column("Code", "code", 8),
+    Column("Contracted", "money", 11),
+    Column("Allowed", "money", 11),
+    Column("Difference", "money", 11, "=ROUND([Contracted]-[Allowed],2)"),
+))
+
+DENIALS = TableSpec("Denials", "Denials",
+                    "Lines paid nothing, by payer, CDT category and reason (CARC)", (
+    Column("Payer", "text", 20),
+    Column("Network", "text", 10),
+    Column("Schedule", "text", 24),
+    Column("Category", "text", 18),
+    Column("CARC", "code", 7),
+    Column("Reason", "text", 44),
+    Column("Group", "code", 7),
+    Column("Class", "text", 15),
+    Column("Lines", "integer", 7,
+           '=COUNTIFS(Payments[Schedule],[Schedule],Payments[Category],[Category],'
+           'Payments[CARC],[CARC],Payments[Status],"denied")'),
+    Column("Amount", "money", 12,
+           '=SUMIFS(Payments[Billed],Payments[Schedule],[Schedule],Payments[Category],'
+           '[Category],Payments[CARC],[CARC],Payments[Status],"denied")'),
+))
+
+TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES,
+          PAYMENTS, UNDERPAYMENTS, DENIALS)
 TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
-               "Alt Benefits", "Payers", "Import Notes", PEERS_SHEET)
+               "Alt Benefits", "Payers", "Payments", "Underpayments", "Denials", "Import Notes",
+               PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (
@@ -384,6 +446,16 @@ SUMMARY_HEADLINES = (
      'Targets[Office fee]),"")'),
     (10, "Targets carrying 80 % of the shortfall", "integer",
      '=IF(SUMPRODUCT(Targets[Priority])>0,COUNTIFS(Targets[Cumulative share],"<0.8")+1,0)'),
+)
+# Below the headlines, beside the charts: what the ERAs show (zeros without an era/).
+MONITORING_TITLE_ROW = 13
+MONITORING_HEADLINES = (
+    (14, "Lines allowed below the contract (ERAs)", "integer",
+     '=COUNTIFS(Payments[Underpaid],">0")'),
+    (15, "Underpaid, to have reprocessed", "money", "=SUM(Payments[Underpaid])"),
+    (16, "Lines denied", "integer", '=COUNTIFS(Payments[Status],"denied")'),
+    (17, "Billed on denied lines", "money",
+     '=SUMIFS(Payments[Billed],Payments[Status],"denied")'),
 )
 SUMMARY_CLIENT_CELL = "B3"
 SUMMARY_VOLUME_NOTE_ROW = 11
