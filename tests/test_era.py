@@ -119,9 +119,13 @@ def test_several_transactions_and_interchanges_with_any_separators() -> None:
     (_file(_transaction("0001", "60")).replace(b"BPR*I*60*", b"BPR*I*6O*"),
      "<835>: segment 4 (BPR02): '6O' is not an amount"),
     (_isa()[:40].encode(), "<835>: segment 1 (ISA) is cut short: fewer than 16 elements"),
+    (_isa().encode() + _file(_transaction("0001", "60")).split(b"~", 1)[1].replace(b"*", b"|"),
+     "<835>: segment 2 starts 'GS|HP|PAYER|PRACTICE|202', not a segment id followed by the "
+     "element separator '*' the ISA declares: the file mixes separators"),
 ])
 def test_hostile_files_are_one_clear_error(data: bytes, message: str) -> None:
-    """Truncated, not X12, not an 835, a letter O for a zero, a cut ISA: EraError says where."""
+    """Truncated, not X12, not an 835, a letter O for a zero, a cut ISA, separators other
+    than the ISA declares: EraError says where."""
     with pytest.raises(EraError) as raised:
         parse_era(data)
     assert str(raised.value) == message

@@ -15,6 +15,7 @@ ST transactions and several interchanges per file are all accepted. Stdlib only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,9 @@ OTHER_TRANSACTIONS = {"837": "a claim (837)", "277": "a claim status response (2
                       "(270)", "271": "an eligibility response (271)", "999": "an "
                       "acknowledgment (999)", "997": "an acknowledgment (997)",
                       "834": "an enrollment file (834)", "820": "a premium payment (820)"}
+
+
+_SEGMENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,2}$")
 
 
 class EraError(XlfeesError):
@@ -154,7 +158,12 @@ def segments(text: str, file: str) -> list[list[str]]:
             raise EraError(f"{file}: segment {number} is {len(raw):,} characters long, not "
                            f"an X12 segment: is the segment terminator "
                            f"{separators.segment!r} the ISA declares missing?")
-        found.append(raw.split(separators.element))
+        elements = raw.split(separators.element)
+        if not _SEGMENT_ID.match(elements[0].strip()):
+            raise EraError(f"{file}: segment {number} starts {raw[:24]!r}, not a segment id "
+                           f"followed by the element separator {separators.element!r} the ISA "
+                           "declares: the file mixes separators")
+        found.append(elements)
     return found
 
 
