@@ -38,7 +38,8 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert document["client"] == "Hand-worked Dental"
     assert list(document["payers"][0]) == ["payer", "network", "codes", "missing_codes",
                                            "effective_rate", "annual_writeoff",
-                                           "impact_at_ask", "volume_share"]
+                                           "impact_at_ask", "volume_share",
+                                           "break_even_retention"]
     assert list(document["targets"][0]) == ["payer", "network", "code", "volume", "allowed",
                                             "office_fee", "benchmark", "shortfall",
                                             "priority", "proposed", "impact",
@@ -56,7 +57,8 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert alpha == {"payer": "Alpha Dental", "network": "PPO", "codes": 5,
                      "missing_codes": [], "effective_rate": 0.6769,   # 22000 / 32500
                      "annual_writeoff": 10500.0, "impact_at_ask": 2200.0,
-                     "volume_share": 0.4081}   # 162 of the 397 procedures
+                     "volume_share": 0.4081,   # 162 of the 397 procedures
+                     "break_even_retention": 0.7521}   # 0.6769… ÷ 0.9 (oon_collection)
     assert {"file": "schedules.csv", "sheet": None, "row": 11, "text": "BR",
             "reason": "not an amount"} in document["notes"]
 

@@ -127,7 +127,8 @@ def test_summary_pdf(written) -> None:
     assert "$18,500.00" in text      # write-off 10500 + 5080 + 2200 + 720
     assert "$4,420.00" in text       # the ask: 2200 + 1472 + 640 + 108
     assert "$1,380.00" in text       # alternate benefits: 600 + 528 + 252
-    assert "Alpha Dental (PPO) 67.7% $10,500.00 $2,200.00" in text
+    # effective rate 22000/32500; break-even 67.7 % ÷ 0.9 (oon_collection) = 75.2 %
+    assert "Alpha Dental (PPO) 67.7% 75.2% $10,500.00 $2,200.00" in text
     assert "Alpha Dental (PPO) D2740 $1,000.00 a year" in text
     # The two asks written alike, as client.toml has them (0.10 and 0.15).
     assert "The ask (+10% on allowed amounts), worth a year" in text

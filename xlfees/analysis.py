@@ -18,7 +18,7 @@ _MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "propos
           "annual_writeoff", "impact_at_ask", "base", "alt_before", "alt_after",
           "balance_before", "balance_after", "savings", "annual_savings")
 _RATIOS = ("effective_rate", "cumulative_share", "coverage", "savings_pct", "volume",
-           "volume_share")
+           "volume_share", "break_even_retention")
 
 _TARGET_KEYS = ("payer", "network", "code", "volume", "allowed", "office_fee", "benchmark",
                 "shortfall", "priority", "proposed", "impact", "cumulative_share")

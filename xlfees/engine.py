@@ -36,7 +36,7 @@ ALT_FROM_SCHEDULE = "schedule"
 ALT_FROM_SCHEDULE_CODE = "schedule's alt code"
 
 PAYER_COLUMNS = ("payer", "network", "codes", "missing_codes", "effective_rate",
-                 "annual_writeoff", "impact_at_ask", "volume_share")
+                 "annual_writeoff", "impact_at_ask", "volume_share", "break_even_retention")
 
 ANALYSIS = "analysis"  # the stage of the engine's own notes (not a rejected row of a file)
 
@@ -315,7 +315,8 @@ def compute(client: Client) -> Tables:
 
     targets = _rank_targets(gaps)
     payers, payer_notes = _payer_summary(gaps, keys, allowed, analysed,
-                                         _volume_shares(volume, keys, client.volume))
+                                         _volume_shares(volume, keys, client.volume),
+                                         settings.oon_collection)
     notes.extend(payer_notes)
     alt_rows, alt_notes = _alt_benefits(allowed, alt_given, office, volume.counts, settings)
     notes.extend(alt_notes)
@@ -352,7 +353,7 @@ def _volume_shares(volume: VolumeByPayer, keys: Sequence[ScheduleKey],
 def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
                    allowed: dict[ScheduleKey, dict[str, float]],
                    analysed: Sequence[str], shares: dict[ScheduleKey, float | None],
-                   ) -> tuple[pd.DataFrame, list[Note]]:
+                   oon_collection: float = 0.9) -> tuple[pd.DataFrame, list[Note]]:
     rows = []
     notes: list[Note] = []
     for key in keys:
@@ -367,8 +368,13 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
         else:
             rate = None
         missing = [code for code in analysed if code not in allowed[key]]
+        # Break-even retention r* = Σ V·A ÷ (Σ V·O × oon_collection): the share of this
+        # payer's patients the office must keep, paying its fee out of network, to
+        # collect what it collects today (over 1: leaving never pays).
+        break_even = rate / oon_collection if rate is not None else None
         rows.append((key[0], key[1], len(mine), missing, rate,
-                     math.fsum(mine["write_off"]), math.fsum(mine["impact"]), shares[key]))
+                     math.fsum(mine["write_off"]), math.fsum(mine["impact"]), shares[key],
+                     break_even))
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS)), notes
 
 

@@ -67,9 +67,21 @@ class Settings:
     # [payer_alt_map."Payer"]: one payer's own downgrades; None (= "none"): no downgrade
     # for that payer beyond what its own schedule says.
     payer_alt_map: Mapping[str, Mapping[str, str] | None] = field(default_factory=dict)
+    # What the office would collect of its fee from a patient out of network (for the
+    # break-even retention of leaving a network), and whether letters may say so.
+    oon_collection: float = 0.9
+    letter_mentions_leaving: bool = False
 
     def __post_init__(self) -> None:
         _check_ask(self.ask)
+        _check_fraction("settings.oon_collection", self.oon_collection, upper=1.0)
+        if self.oon_collection == 0:
+            raise SettingsError("settings.oon_collection", "is 0",
+                                "write the share of the office fee collected out of network, "
+                                "e.g. 0.9")
+        if not isinstance(self.letter_mentions_leaving, bool):
+            raise SettingsError("settings.letter_mentions_leaving",
+                                f"is {self.letter_mentions_leaving!r}", "write true or false")
         _check_fraction("settings.alt_ask", self.alt_ask, upper=1.0)
         benchmark_percentile(self.benchmark)
         if self.balance_basis not in BALANCE_BASES:
@@ -206,7 +218,8 @@ PRACTICE_TEXT_KEYS = ("name", "tin", "npi", "address", "phone", "contact",
 ADDRESS_KEYS = ("owner_email", "cc")   # one address, several in one text, or a list
 PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
-_SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis"}
+_SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis", "oon_collection",
+                  "letter_mentions_leaving"}
 _FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row", "dimension"}
 _COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "benchmark", "alt_code",
                  "alt_allowed", "dimension",

@@ -218,6 +218,8 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
     header, benchmark_words = _benchmark_words(analysis)
     rates = {(r["payer"], r["network"]): _rate(r["effective_rate"])
              for r in analysis.payers.to_dict("records")}
+    break_even = {(r["payer"], r["network"]): _rate(r["break_even_retention"])
+                  for r in analysis.payers.to_dict("records")}
     plan = LetterPlan([], [])
     targets, alt = analysis.targets, analysis.alt_benefits
     for key, rate in rates.items():
@@ -260,7 +262,10 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
             letterhead=_letterhead(practice), addressee=addressee, subject=subject,
             salutation=salutation,
             case=_case(client.name, label, mine, codes, rate, others, impact, has_volume,
-                       estimated, benchmark_words, _ask_sentence(analysis)),
+                       estimated, benchmark_words, _ask_sentence(analysis),
+                       # A negotiating card the practice chooses to play, never by default.
+                       break_even.get(key) if client.settings.letter_mentions_leaving
+                       else None),
             benchmark_header=header, codes=codes,
             alternates_intro=_alternates_intro(alternates, alt_count, has_volume,
                                                client.settings.alt_ask) if alternates else None,
@@ -287,7 +292,8 @@ def _why_no_letter(mine: Any, benchmark: str) -> str:
 
 def _case(practice: str, label: str, mine: Any, codes: list[CodeLine], rate: float | None,
           others: list[float], impact: float, has_volume: bool, estimated: bool,
-          benchmark_words: str, ask_sentence: str) -> list[str]:
+          benchmark_words: str, ask_sentence: str,
+          mention_leaving: float | None = None) -> list[str]:
     """The short case: who we are to this plan, how it pays, what we ask and its worth."""
     n = len(codes)
     opening = (f"{practice} is a participating provider in your {label} network. We ask you "
@@ -309,6 +315,10 @@ def _case(practice: str, label: str, mine: Any, codes: list[CodeLine], rate: flo
         elif others:
             sentence += f"; the other plan we participate in pays {percent(others[0])}"
         facts.append(sentence + ".")
+    if mention_leaving is not None and mention_leaving < 1:
+        facts.append(f"Were we to leave your network, keeping {percent(mention_leaving)} of "
+                     "your members as patients at our usual fees would collect what we "
+                     "collect today.")
     if facts:
         paragraphs.append(" ".join(facts))
     ask = ask_sentence
@@ -346,6 +356,7 @@ class Summary:
     practice: str
     day: date
     payers: list[tuple[str, float | None, float, float]]   # label, rate, write-off, ask value
+    break_even: list[float | None]                         # per payer, the same order
     annual_writeoff: float
     ask: str                                               # "+10% on allowed amounts"
     ask_value: float
@@ -384,6 +395,8 @@ def summary(analysis: Analysis, day: date) -> Summary:
     top = [(schedule_label(r["payer"], r["network"]), r["code"], r["priority"])
            for r in analysis.targets.head(5).to_dict("records") if r["priority"] > 0]
     return Summary(practice=analysis.client.name, day=day, payers=payers,
+                   break_even=[_rate(r["break_even_retention"])
+                               for r in analysis.payers.to_dict("records")],
                    annual_writeoff=math.fsum(p[2] for p in payers), ask=_ask_words(analysis),
                    ask_value=math.fsum(p[3] for p in payers),
                    alt_savings=math.fsum(analysis.alt_benefits["annual_savings"]),

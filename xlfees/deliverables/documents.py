@@ -265,18 +265,32 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
     y -= 24
     page.setFont("Helvetica-Bold", 11)
     # The payer's name from the left; each figure ends at its column's right edge.
-    right_edges = (370, 470, width - 50)
+    right_edges = (300, 385, 475, width - 50)
     page.drawString(50, y, "Payer")
-    for x, text in zip(right_edges, ("Effective rate", "Write-off a year", "Ask a year")):
+    for x, text in zip(right_edges, ("Effective rate", "Break-even", "Write-off a year",
+                                     "Ask a year")):
         page.drawRightString(x, y, text)
     page.setFont("Helvetica", 10)
-    for label, payer_rate, writeoff, ask_value in summary.payers:
+    never = False
+    for (label, payer_rate, writeoff, ask_value), even in zip(summary.payers,
+                                                              summary.break_even):
         y -= 16
-        page.drawString(50, y, label if len(label) <= 45 else label[:44] + "…")
-        figures = (percent(payer_rate) if payer_rate is not None else "—", money(writeoff),
-                   money(ask_value))
+        page.drawString(50, y, label if len(label) <= 34 else label[:33] + "…")
+        never = never or (even is not None and even > 1)
+        figures = (percent(payer_rate) if payer_rate is not None else "—",
+                   "—" if even is None else percent(even) + ("*" if even > 1 else ""),
+                   money(writeoff), money(ask_value))
         for x, text in zip(right_edges, figures):
             page.drawRightString(x, y, text)
+    y -= 14
+    page.setFont("Helvetica-Oblique", 8.5)
+    page.drawString(50, y, "Break-even: the share of a payer's patients to keep, paying the "
+                           "office fee out of network, to collect what the practice collects "
+                           "today.")
+    if never:
+        y -= 11
+        page.drawString(50, y, "* over 100%: leaving that network never pays at this "
+                               "out-of-network collection rate.")
     if summary.top_targets:
         y -= 30
         page.setFont("Helvetica-Bold", 11)

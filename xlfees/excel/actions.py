@@ -153,7 +153,10 @@ def _settings(book: Book, toml: dict[str, Any]) -> Settings:
                     balance_basis=str(named["BalanceBasis"] or "office").strip().lower(),
                     coverage=coverage or dict(from_toml.coverage), payer_shares=shares,
                     alt_map=from_toml.alt_map, default_alt_map=from_toml.default_alt_map,
-                    payer_alt_map=from_toml.payer_alt_map)
+                    payer_alt_map=from_toml.payer_alt_map,
+                    oon_collection=(from_toml.oon_collection if named["OonCollection"]
+                                    in (None, "") else float(named["OonCollection"])),
+                    letter_mentions_leaving=from_toml.letter_mentions_leaving)
 
 
 def read_client(book: Book) -> Client:

@@ -181,6 +181,7 @@ def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "Effective rate": _blank_if_none(r["effective_rate"]),
             "Annual write off": r["annual_writeoff"], "Impact at ask": r["impact_at_ask"],
             "Alt savings": math.fsum(mine["annual_savings"]),
+            "Break-even retention": _blank_if_none(r["break_even_retention"]),
             "Missing codes": ", ".join(r["missing_codes"]) or None,
         })
     return rows
@@ -272,6 +273,7 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
         "VolumeBasis": analysis.volume_basis,
         # A finished workbook travels to the owner: it names no folder of the consultant's.
         "ClientFolder": None,
+        "OonCollection": settings.oon_collection,
     }
 
 

@@ -325,6 +325,10 @@ PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
     Column("Impact at ask", "money", 14, "=SUMIFS(Targets[Impact],Targets[Schedule],[Schedule])"),
     Column("Alt savings", "money", 13,
            "=SUMIFS(AltBenefits[Annual savings],AltBenefits[Schedule],[Schedule])"),
+    # The share of this payer's patients to keep, paying the office fee out of network,
+    # to collect what the office collects today (over 100 %: leaving never pays).
+    Column("Break-even retention", "percent", 11,
+           '=IF([Effective rate]="","",[Effective rate]/OonCollection)'),
     Column("Missing codes", "text", 40),
 ))
 
@@ -422,6 +426,7 @@ SETTINGS_CELLS = (
     (10, "VolumeBasis", "Volume", "text"),
     (12, "ClientFolder", "Client folder the ribbon's Import reads (blank: this workbook's)",
      "text"),
+    (13, "OonCollection", "Share of the office fee collected out of network", "percent"),
 )
 # A figure, not a setting: procedures in Volume without a payer (split by the shares).
 NO_PAYER_CELL = (11, "NoPayerVolume", "Procedures without a payer",
