@@ -59,39 +59,32 @@ def values(workbook: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(workbook, data_only=True)
 
 
-def recalculate_many(workbooks: list[Path], scratch: Path) -> list[Path]:
-    """Recalculate several workbooks in one LibreOffice run (their names must differ)."""
+def _convert(files: list[Path], scratch: Path, target: str, folder: str) -> list[Path]:
+    """Convert ``files`` with headless LibreOffice in one run, in a throwaway profile that
+    recalculates every formula on load; the results go to ``scratch/folder``."""
     profile = scratch / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
-    out = scratch / "recalculated"
+    out = scratch / folder
     out.mkdir(exist_ok=True)
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
     command = [soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
-               "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", str(out),
-               *map(str, workbooks)]
+               "--headless", "--norestore", "--convert-to", target, "--outdir", str(out),
+               *map(str, files)]
     subprocess.run(command, check=True, env=env, capture_output=True, timeout=600)
-    results = [out / workbook.name for workbook in workbooks]
+    results = [out / f"{file.stem}.{target}" for file in files]
     missing = [r for r in results if not r.exists()]
     if missing:
         raise RuntimeError(f"LibreOffice wrote nothing for {missing}")
     return results
+
+
+def recalculate_many(workbooks: list[Path], scratch: Path) -> list[Path]:
+    """Recalculate several workbooks in one LibreOffice run (their names must differ)."""
+    return _convert(workbooks, scratch, "xlsx", "recalculated")
 
 
 def to_pdf(documents: list[Path], scratch: Path) -> list[Path]:
     """Render documents (.docx) to PDF with LibreOffice Writer in one run, as a person
     printing them would see them."""
-    profile = scratch / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    out = scratch / "pdf"
-    out.mkdir(exist_ok=True)
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
-    command = [soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
-               "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out),
-               *map(str, documents)]
-    subprocess.run(command, check=True, env=env, capture_output=True, timeout=600)
-    results = [out / (document.stem + ".pdf") for document in documents]
-    missing = [r for r in results if not r.exists()]
-    if missing:
-        raise RuntimeError(f"LibreOffice wrote nothing for {missing}")
-    return results
+    return _convert(documents, scratch, "pdf", "pdf")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .cdt import category, normalize_code
 from .client import Client, Note
+from .engine import percentile
 from .era import Claim, Remittance, ServiceLine
 
 MONITORING = "monitoring"   # the stage of the notes made here
@@ -281,17 +282,6 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                       notes=tuple(notes))
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    """Linear between ranks, as Excel's PERCENTILE."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
-
-
 def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list) -> pd.DataFrame:
     rows = []
     for key in keys:
@@ -317,7 +307,7 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list) -> pd.Data
             "denied_lines": len(denied),
             "denial_rate": round(len(denied) / len(mine), 4) if len(mine) else None,
             "median_days_to_payment": round(statistics.median(days), 1) if days else None,
-            "p90_days_to_payment": round(_percentile(days, 0.9), 1) if days else None,
+            "p90_days_to_payment": round(percentile(days, 0.9), 1) if days else None,
             "clean_claim_rate": round(clean / len(groups), 4) if groups else None,
             "reversals": sum(1 for g in groups.values() for r in g if r.get("reversal"))})
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS))
