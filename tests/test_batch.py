@@ -78,10 +78,11 @@ def test_index_lists_every_client(clients: Path, tmp_path: Path) -> None:
     assert [c.value for c in good[1:4]] == ["ok", 4, 5]
     # The hand-worked write-off: 10500 + 5080 + 2200 + 720
     assert good[6].value == pytest.approx(18500)
-    assert good[9].value == "Alpha Dental (PPO) D2740" and good[10].value == 1000
-    assert good[12].hyperlink.target == "alpha-good.xlsx"
+    assert good[9].value is None          # won this round: no schedule with two dates
+    assert good[10].value == "Alpha Dental (PPO) D2740" and good[11].value == 1000
+    assert good[13].hyperlink.target == "alpha-good.xlsx"
     assert rows["bad-toml"][1].value == "failed"
-    assert "payer_shares.Delta" in rows["bad-toml"][13].value
+    assert "payer_shares.Delta" in rows["bad-toml"][14].value
 
 
 def test_all_good_exits_zero(handworked_dir: Path, tmp_path: Path) -> None:

@@ -83,3 +83,85 @@ def test_settings_mistakes(handworked_dir: Path, tmp_path: Path, setting: str,
     result = CliRunner().invoke(cli, ["analyze", str(folder), "--json"])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {folder / 'client.toml'}: {message}")
+
+
+def _round(folder: Path) -> Path:
+    """The hand-worked client after a round: Alpha's schedule of 2026-01-01 and the one
+    effective 2026-07-01 (D0120 40 → 42, D2140 100 → 95, D2391 160 → 176, the rest as
+    they were)."""
+    schedules = folder / "schedules.csv"
+    rows = schedules.read_text().splitlines()
+    header, body = rows[0] + ",effective", rows[1:]
+    schedules.write_text("\n".join([header] + [
+        row + (",2026-01-01" if row.startswith("Alpha Dental") else ",") for row in body])
+        + "\n")
+    (folder / "payers").mkdir(exist_ok=True)
+    (folder / "payers" / "alpha-2026-07.csv").write_text(
+        "payer,network,code,allowed,effective\n"
+        "Alpha Dental,PPO,D0120,42.00,2026-07-01\nAlpha Dental,PPO,D2140,95.00,2026-07-01\n"
+        "Alpha Dental,PPO,D2391,176.00,2026-07-01\nAlpha Dental,PPO,D2740,700.00,2026-07-01\n"
+        "Alpha Dental,PPO,D6010,1500.00,2026-07-01\n")
+    return folder
+
+
+def test_schedule_change_across_two_dated_files_by_hand(handworked_dir: Path,
+                                                        tmp_path: Path) -> None:
+    """Old, new, change and its annual value at today's volume, what was asked (+10 % of
+    the old amount, capped at the office fee) and the share of it won."""
+    folder = tmp_path / "client"
+    shutil.copytree(handworked_dir, folder)
+    analysis = analyze(load_client(_round(folder)))
+    codes = analysis.changes.codes.set_index("code")
+    # code   old    new  change  volume  annual   asked            asked value
+    # D0120   40     42      2     100     200    44               100 × 4   =  400
+    # D2140  100     95     −5       0       0   110                 0 × 10  =    0
+    # D2391  160    176     16      50     800   176                50 × 16  =  800
+    # D2740  700    700      0      10       0   770                10 × 70  =  700
+    # D6010 1500   1500      0       2       0  1650                 2 × 150 =  300
+    assert codes["change"].to_dict() == {"D0120": 2.0, "D2140": -5.0, "D2391": 16.0,
+                                         "D2740": 0.0, "D6010": 0.0}
+    assert codes["annual_value"].to_dict() == {"D0120": 200.0, "D2140": 0.0, "D2391": 800.0,
+                                               "D2740": 0.0, "D6010": 0.0}
+    assert codes["asked"].to_dict() == {"D0120": 44.0, "D2140": 110.0, "D2391": 176.0,
+                                        "D2740": 770.0, "D6010": 1650.0}
+    assert codes["asked_value"].to_dict() == {"D0120": 400.0, "D2140": 0.0, "D2391": 800.0,
+                                              "D2740": 700.0, "D6010": 300.0}
+    [alpha] = analysis.changes.to_dict()["payers"]
+    assert alpha == {"payer": "Alpha Dental", "network": "PPO", "old_effective": "2026-01-01",
+                     "new_effective": "2026-07-01", "codes": 5, "codes_raised": 2,
+                     "codes_cut": 1, "annual_value": 1000.0, "asked_value": 2200.0,
+                     "won_share": round(1000 / 2200, 4)}
+    # The analysis itself runs on the newer schedule.
+    targets = analysis.targets
+    assert targets[(targets["payer"] == "Alpha Dental") & (targets["code"] == "D0120")][
+        "allowed"].item() == 42.0
+
+
+def test_the_batch_index_says_what_the_round_won(handworked_dir: Path, tmp_path: Path) -> None:
+    """index.xlsx's "Won this round": $1,000.00 a year for the client after its round."""
+    import openpyxl
+    clients = tmp_path / "clients"
+    shutil.copytree(handworked_dir, clients / "hw")
+    _round(clients / "hw")
+    result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(tmp_path / "out"),
+                                      "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "index.xlsx")["Clients"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("Won this round") + 1).value == 1000.0
+
+
+def test_the_changes_sheet_recalculates_in_libreoffice(handworked_dir: Path,
+                                                       tmp_path: Path) -> None:
+    """The Changes sheet's formulas give what the engine stored, to the cent."""
+    from libreoffice import formula_cells, recalculate, same, soffice, values
+    from xlfees import write_workbook
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    folder = tmp_path / "client"
+    shutil.copytree(handworked_dir, folder)
+    workbook = write_workbook(analyze(load_client(_round(folder))), tmp_path / "round.xlsx")
+    stored = {k: v for k, v in formula_cells(workbook).items() if k[0] == "Changes"}
+    assert len(stored) == 5 * 4
+    got = values(recalculate(workbook, tmp_path))
+    assert all(same(value, got["Changes"][ref].value) for (_, ref), (_, value) in stored.items())

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from .changes import Changes, schedule_changes
 from .client import Client, Note
 from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from .money import excel_round
@@ -40,6 +41,7 @@ class Analysis:
     volume_schedules: list[str]
     unassigned_share: dict[tuple[str, str], float]
     monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
+    changes: Changes | None = None         # when a schedule has two dated versions
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (docs/json.md)."""
@@ -49,6 +51,7 @@ class Analysis:
             "targets": _records(self.targets, _TARGET_KEYS),
             "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
             "monitoring": self.monitoring.to_dict() if self.monitoring is not None else None,
+            "changes": self.changes.to_dict() if self.changes is not None else None,
             "notes": [note.to_dict() for note in self.notes],
         }
 
@@ -58,11 +61,14 @@ def analyze(client: Client) -> Analysis:
     tables: Tables = compute(client)
     monitoring = analyze_remittances(client, client.remittances) if client.remittances else None
     notes = tables.notes + (monitoring.notes if monitoring is not None else ())
+    changes = schedule_changes(client.schedule_history, tables.targets, client.office_fees,
+                               client.settings.ask)
     return Analysis(client=client, gaps=tables.gaps, targets=tables.targets,
                     payers=tables.payers, alt_benefits=tables.alt_benefits,
                     notes=notes, volume_basis=tables.volume_basis,
                     volume_schedules=tables.volume_schedules,
-                    unassigned_share=tables.unassigned_share, monitoring=monitoring)
+                    unassigned_share=tables.unassigned_share, monitoring=monitoring,
+                    changes=changes if len(changes.codes) else None)
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -50,6 +50,7 @@ class ClientResult:
     top_target: str | None = None
     top_target_value: float = 0.0
     top_targets: tuple[tuple[str, float], ...] = ()   # the three largest: label, a year
+    won_this_round: float | None = None   # schedules with two dated versions: won a year
     owner_email: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     files: tuple[str, ...] = ()   # letters and summary written with --letters
@@ -147,6 +148,7 @@ def process_client(task: _Task) -> ClientResult:
                            float(r["priority"]))
                           for r in targets.head(3).to_dict("records") if r["priority"] > 0),
         owner_email=analysis.client.owner_email, cc=analysis.client.cc,
+        won_this_round=analysis.changes.won if analysis.changes is not None else None,
         files=tuple(str(path) for path in (extras.letters + [extras.summary]
                                            if extras and extras.summary else [])),
         notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,

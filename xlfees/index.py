@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            ("Effective rate", 13), ("Effective rate by payer", 60),
            ("Annual write-off", 16), ("Value of the ask", 16), ("Patient savings", 15),
-           ("Top target", 30), ("Top target value", 16), ("Notes", 8), ("Workbook", 30),
+           # A schedule with two dated versions: what the round won a year.
+           ("Won this round", 15), ("Top target", 30), ("Top target value", 16), ("Notes", 8), ("Workbook", 30),
            ("Error", 80))
 MONEY = '"$"#,##0.00'
 
@@ -44,7 +45,7 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
                   result.annual_writeoff if result.ok else None,
                   result.impact_at_ask if result.ok else None,
                   result.patient_savings if result.ok else None,
-                  result.top_target, result.top_target_value if result.ok else None,
+                  result.won_this_round if result.ok else None, result.top_target, result.top_target_value if result.ok else None,
                   result.notes if result.ok else None, workbook, result.error]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=column)
@@ -53,10 +54,10 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
             if isinstance(value, str):
                 cell.data_type = "s"
         sheet.cell(row=number, column=5).number_format = "0.0%"
-        for column in (7, 8, 9, 11):
+        for column in (7, 8, 9, 10, 12):
             sheet.cell(row=number, column=column).number_format = MONEY
         if workbook:
-            link = sheet.cell(row=number, column=13)
+            link = sheet.cell(row=number, column=14)
             link.hyperlink = workbook          # relative: the index sits beside the workbooks
             link.font = Font(color="0563C1", underline="single")
         if not result.ok:

@@ -146,7 +146,7 @@ def match_payers(names: Iterable[str], keys: list[tuple[str, str]],
     return matched, notes
 
 
-def _effective(value: Any) -> date | None:
+def effective_date(value: Any) -> date | None:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return None
     try:
@@ -166,7 +166,7 @@ class _Contracts:
         for payer, network, code, allowed, effective in history[
                 ["payer", "network", "code", "allowed", "effective"]].itertuples(index=False):
             self.rows.setdefault((payer, network, code), []).append(
-                (_effective(effective), float(allowed)))
+                (effective_date(effective), float(allowed)))
         for versions in self.rows.values():
             versions.sort(key=lambda v: v[0] or date.min)
 

@@ -86,6 +86,7 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     _write_table(book, spec.PAYMENTS, content.payment_rows(analysis), last_rows)
     _write_table(book, spec.UNDERPAYMENTS, content.underpayment_rows(analysis), last_rows)
     _write_table(book, spec.DENIALS, content.denial_rows(analysis), last_rows)
+    _write_table(book, spec.CHANGES, content.change_rows(analysis), last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
     book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)

@@ -37,7 +37,7 @@ def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, A
         "AltBenefits": content.alt_rows, "Payers": content.payer_rows,
         "Coverage": content.coverage_rows, "ImportNotes": content.note_rows,
         "Payments": content.payment_rows, "Underpayments": content.underpayment_rows,
-        "Denials": content.denial_rows,
+        "Denials": content.denial_rows, "Changes": content.change_rows,
     }[table.name]
 
 

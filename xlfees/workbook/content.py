@@ -249,6 +249,19 @@ def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
             for r in analysis.monitoring.denials.to_dict("records")]
 
 
+def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Each code of a schedule with an earlier dated version (empty without)."""
+    if analysis.changes is None:
+        return []
+    return [{"Payer": r["payer"], "Network": r["network"], "Code": r["code"],
+             "Description": r["description"], "Old effective": r["old_effective"].isoformat(),
+             "New effective": r["new_effective"].isoformat(), "Old": r["old"], "New": r["new"],
+             "Change": r["change"], "Change percent": _blank_if_none(r["change_pct"]),
+             "Volume": r["volume"], "Annual value": r["annual_value"], "Asked": r["asked"],
+             "Asked value": r["asked_value"]}
+            for r in analysis.changes.codes.to_dict("records")]
+
+
 def monitoring_values(analysis: Analysis) -> list[Any]:
     """The Summary's monitoring figures, in the order of spec.MONITORING_HEADLINES."""
     rows = payment_rows(analysis)

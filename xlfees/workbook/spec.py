@@ -406,13 +406,35 @@ DENIALS = TableSpec("Denials", "Denials",
            '[Category],Payments[CARC],[CARC],Payments[Status],"denied")'),
 ))
 
+# A round of negotiation: codes whose schedule has an earlier dated version (empty when
+# no schedule has two).
+CHANGES = TableSpec("Changes", "Changes",
+                    "Schedule changes: the latest version of each schedule against the one "
+                    "before", (
+    Column("Payer", "text", 20),
+    Column("Network", "text", 10),
+    Column("Code", "code", 8),
+    Column("Description", "text", 30),
+    Column("Old effective", "code", 11),
+    Column("New effective", "code", 11),
+    Column("Old", "money", 11),
+    Column("New", "money", 11),
+    Column("Change", "money", 11, "=ROUND([New]-[Old],2)"),
+    Column("Change percent", "percent", 9, '=IF([Old]>0,([New]-[Old])/[Old],"")'),
+    Column("Volume", "count", 9),
+    Column("Annual value", "money", 12, "=[Volume]*([New]-[Old])"),
+    # What was asked: the ask applied to the old amount, capped at the office fee.
+    Column("Asked", "money", 11),
+    Column("Asked value", "money", 12, "=[Volume]*([Asked]-[Old])"),
+))
+
 TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES,
-          PAYMENTS, UNDERPAYMENTS, DENIALS)
+          PAYMENTS, UNDERPAYMENTS, DENIALS, CHANGES)
 TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
-               "Alt Benefits", "Payers", "Payments", "Underpayments", "Denials", "Import Notes",
-               PEERS_SHEET)
+               "Alt Benefits", "Payers", "Changes", "Payments", "Underpayments", "Denials",
+               "Import Notes", PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (
