@@ -83,3 +83,58 @@ def test_sorting_or_filtering_any_table_changes_nothing_elsewhere(tmp_path: Path
                 wrong[(sheet, ref)] = (formula, value, cell.value)
         assert wrong == {}, f"{table.name} {mode}: {len(wrong)} figures changed"
     assert checked > 1000
+
+
+UNO_PYTHON = "/usr/bin/python3"
+
+
+def _uno_ready() -> bool:
+    import subprocess
+    if not Path(UNO_PYTHON).exists():
+        return False
+    return subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+
+
+@pytest.mark.usefixtures("needs_libreoffice")
+@pytest.mark.parametrize("table, column, order", [
+    (spec.TARGETS, "Priority", "asc"), (spec.TARGETS, "Payer", "desc"),
+    (spec.PAYMENTS, "Code", "asc"), (spec.SCHEDULES, "Allowed", "desc"),
+])
+def test_a_sort_in_libreoffice_changes_nothing_elsewhere(tmp_path: Path, table: spec.TableSpec,
+                                                         column: str, order: str) -> None:
+    """Sorted by LibreOffice itself (Data › Sort, over UNO), then recalculated: every
+    figure outside the table is what the engine stored, to the cent."""
+    import subprocess
+
+    if not _uno_ready():
+        pytest.skip("LibreOffice's Python (python3-uno) is not installed")
+    original = write_workbook(analyze(load_client(ROOT / "examples" / "smile-studio")),
+                              tmp_path / "original.xlsx")
+    stored = formula_cells(original)
+    min_col, min_row, max_col, max_row = range_boundaries(
+        openpyxl.load_workbook(original)[table.sheet].tables[table.name].ref)
+    cells = (f"{get_column_letter(min_col)}{min_row + 1}:"
+             f"{get_column_letter(max_col)}{max_row}")
+    sorted_book = tmp_path / "sorted.xlsx"
+    subprocess.run([UNO_PYTHON, str(ROOT / "tests" / "libreoffice_sort.py"), str(original),
+                    str(sorted_book), f"{table.sheet}!{cells}:{table.index(column)}:{order}"],
+                   check=True, capture_output=True, timeout=300)
+    got = values(sorted_book)
+
+    def column_values(book: openpyxl.Workbook) -> list:
+        return [book[table.sheet].cell(row=r, column=min_col + table.index(column)).value
+                for r in range(min_row + 1, max_row + 1)]
+    moved = column_values(got)
+    # The table really was sorted, and that moved its rows.
+    assert moved == sorted(moved, reverse=order == "desc")
+    assert moved != column_values(values(original))
+    wrong = {}
+    for (sheet, ref), (formula, value) in stored.items():
+        cell = got[sheet][ref]
+        if (sheet, ref) in ORDER_FLAGS:
+            continue
+        if sheet == table.sheet and min_row < cell.row <= max_row and cell.column <= max_col:
+            continue
+        if not same(value, cell.value):
+            wrong[(sheet, ref)] = (formula, value, cell.value)
+    assert wrong == {}, f"{table.name} sorted by {column}: {len(wrong)} figures changed"
