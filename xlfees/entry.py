@@ -14,8 +14,12 @@ from typing import Any
 INTERRUPTED = 130
 
 
+_received: list[int] = []   # the signals raise_interrupt has seen
+
+
 def raise_interrupt(signum: int, frame: Any) -> None:
     """A signal handler that turns SIGTERM into KeyboardInterrupt, so cleanup code runs."""
+    _received.append(signum)
     raise KeyboardInterrupt
 
 
@@ -24,8 +28,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         from .cli import run   # the heavy imports happen here, under the handlers
-        code = run()
+        # An interrupt raised inside importlib's own clean-up is printed as "Exception
+        # ignored" and lost: the flag it left says to stop all the same.
+        code = interrupted() if _received else run()
     except KeyboardInterrupt:
+        code = interrupted()
+    if _received and code != INTERRUPTED:
         code = interrupted()
     sys.exit(code)
 

@@ -13,7 +13,7 @@ import io
 import math
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -343,13 +343,9 @@ def write_atomically(path: Path, data: bytes | None = None, *,
     if len(path.name.encode("utf-8", "surrogateescape")) > 255:
         raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(path))
     path.parent.mkdir(parents=True, exist_ok=True)   # its error names the folder
+    temporary = ""
     try:
-        # A short prefix: a name near the 255-byte limit must still leave room for ours.
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".partial",
-                                             dir=path.parent)
-    except OSError as error:
-        raise OSError(error.errno, error.strerror, str(path)) from None
-    try:
+        handle, temporary = _temporary_beside(path)
         with os.fdopen(handle, "wb") as raw:
             if parts is not None:
                 zip_parts(parts, raw)
@@ -358,10 +354,33 @@ def write_atomically(path: Path, data: bytes | None = None, *,
         os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         # Name the file the user asked for, not our temporary one beside it.
         raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path`` (descriptor, name), removed again if an
+    interrupt lands while it is being made (tempfile.mkstemp could leave it behind: a
+    signal between its open and its return)."""
+    for _ in range(100):
+        # A short prefix: a name near the 255-byte limit must still leave room for ours.
+        temporary = str(path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.partial")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                           | getattr(os, "O_BINARY", 0), 0o600), temporary
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        except BaseException:
+            # The name is new (O_EXCL): whatever is there now is ours.
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    raise OSError(errno.EEXIST, "no free temporary name", str(path))
