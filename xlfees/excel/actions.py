@@ -26,8 +26,9 @@ from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml, re
 from ..monitoring import MONITORING
 from ..settings import EXTERNAL, PEER, Settings, email_addresses
 from ..wording import plural
-from ..workbook import (content, gap_matrix_cells, peer_matrix_cells, peers_cells,
-                        settings_cells, spec, summary_cells, table_cells, table_last_rows)
+from ..workbook import (gap_matrix_cells, peer_matrix_cells, peers_cells,
+                        settings_cells, spec, summary_cells, table_cells, table_last_rows,
+                        table_records)
 from ..workbook.xlsx import column_letter
 from .book import Book, _split_ref
 
@@ -62,31 +63,26 @@ def _write_cells(book: Book, sheet: str, cells: dict[str, tuple[Any, str | None]
 
 def write_inputs(book: Book, analysis: Analysis) -> None:
     """Office Fees, Schedules, Volume, Settings and Import Notes from a client folder's reading."""
-    last_rows = table_last_rows(analysis)
-    _write_table(book, spec.OFFICE_FEES, content.office_fee_rows(analysis), last_rows)
-    _write_table(book, spec.SCHEDULES, content.schedule_rows(analysis), last_rows)
-    _write_table(book, spec.VOLUME, content.volume_rows(analysis), last_rows)
-    _write_table(book, spec.COVERAGE, content.coverage_rows(analysis), last_rows)
+    records = table_records(analysis)
+    last_rows = table_last_rows(records)
+    for table in (spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME, spec.COVERAGE):
+        _write_table(book, table, records[table.name], last_rows)
     # Settings from client.toml; the folder the coordinator chose stays as it is.
     settings = {ref: cell for ref, cell in settings_cells(analysis).items()
                 if ref != CLIENT_FOLDER_CELL}
     _write_cells(book, "Settings", settings)
-    _write_table(book, spec.NOTES, content.note_rows(analysis), last_rows)
     # Payers carries one input, each schedule's share of volume without a payer.
-    _write_table(book, spec.PAYERS, content.payer_rows(analysis), last_rows)
+    for table in (spec.NOTES, spec.PAYERS):
+        _write_table(book, table, records[table.name], last_rows)
 
 
 def write_analysis(book: Book, analysis: Analysis) -> None:
     """Targets, Alt Benefits, Payers, Gaps and Summary: what the batch writes, the same way."""
-    last_rows = table_last_rows(analysis)
-    _write_table(book, spec.TARGETS, content.target_rows(analysis), last_rows)
-    _write_table(book, spec.ALT_BENEFITS, content.alt_rows(analysis), last_rows)
-    _write_table(book, spec.PAYERS, content.payer_rows(analysis), last_rows)
-    _write_table(book, spec.NOTES, content.note_rows(analysis), last_rows)
-    _write_table(book, spec.PAYMENTS, content.payment_rows(analysis), last_rows)
-    _write_table(book, spec.UNDERPAYMENTS, content.underpayment_rows(analysis), last_rows)
-    _write_table(book, spec.DENIALS, content.denial_rows(analysis), last_rows)
-    _write_table(book, spec.CHANGES, content.change_rows(analysis), last_rows)
+    records = table_records(analysis)
+    last_rows = table_last_rows(records)
+    for table in (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.NOTES, spec.PAYMENTS,
+                  spec.UNDERPAYMENTS, spec.DENIALS, spec.CHANGES):
+        _write_table(book, table, records[table.name], last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
     book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)

@@ -195,8 +195,8 @@ def write_workbook(analysis: Analysis, path: str | Path,
                           "or use `xlfees analyze --json`")
     package = _Package(Path(template) if template else template_path())
     chart_values: dict[tuple[str, str], list[Any]] = {}
-    records = {table.name: _records_for(table)(analysis) for table in spec.TABLES}
-    last_rows = _last_rows({name: len(rows) for name, rows in records.items()})
+    records = table_records(analysis)
+    last_rows = table_last_rows(records)
     for table in spec.TABLES:
         _fill_table(package, table, records[table.name], last_rows, chart_values)
     _fill_settings(package, analysis)
@@ -227,10 +227,15 @@ def _last_rows(row_counts: dict[str, int]) -> dict[str, int]:
             for table in spec.TABLES}
 
 
-def table_last_rows(analysis: Analysis) -> dict[str, int]:
-    """Each table's last data row once ``analysis`` is written: where the plain
+def table_records(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """Every table's data rows for ``analysis``, by table name (built once per workbook)."""
+    return {table.name: _records_for(table)(analysis) for table in spec.TABLES}
+
+
+def table_last_rows(records: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Each table's last data row once ``records`` are written: where the plain
     references of every formula end."""
-    return _last_rows({table.name: len(_records_for(table)(analysis)) for table in spec.TABLES})
+    return _last_rows({name: len(rows) for name, rows in records.items()})
 
 
 def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str, Any]],
