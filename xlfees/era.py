@@ -322,8 +322,6 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
                 line.service_date = _date(value, notes, number)
             elif qualifier == "050" and claim is not None:
                 claim.received = _date(value, notes, number)
-            elif qualifier in ("232",) and claim is not None and not claim.lines:
-                pass   # the claim's statement period: the lines carry their own dates
         elif tag == "CAS":
             owner = line.adjustments if line is not None else (
                 claim.adjustments if claim is not None else None)

@@ -103,11 +103,28 @@ def practice_from_toml(document: dict[str, Any]) -> Practice:
 
 def remittances_in(folder: Path) -> tuple[list[Remittance], list[Note]]:
     """The 835s of a client folder's era/ (the ribbon's Analyze reads them too)."""
-    opened = _Folder(folder / CLIENT_TOML, {}, Limits(), {}, {}, [])
     era = folder / ERA_FOLDER
-    if era.is_dir():
-        opened.eras = {f"{ERA_FOLDER}/{p.name}": p for p in sorted(era.iterdir()) if p.is_file()}
-    return opened.remittances(), opened.notes
+    eras = ({f"{ERA_FOLDER}/{p.name}": p for p in sorted(era.iterdir()) if p.is_file()}
+            if era.is_dir() else {})
+    notes: list[Note] = []
+    return _read_remittances(eras, notes), notes
+
+
+def _read_remittances(eras: dict[str, Path], notes: list[Note]) -> list[Remittance]:
+    """Each 835 (by its path inside the client folder) read; one that does not read, and
+    what the reader noted, go to ``notes``."""
+    found = []
+    for relative, path in eras.items():
+        try:
+            remittance = read_era(path)
+        except XlfeesError as error:
+            notes.append(Note(reason=f"remittance not read: {error}", file=relative))
+            continue
+        remittance.file = relative
+        found.append(remittance)
+        notes.extend(Note(reason=f"segment {segment}: {text}", file=relative)
+                     for segment, text in remittance.notes)
+    return found
 
 
 def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:
@@ -153,18 +170,7 @@ class _Folder:
 
     def remittances(self) -> list[Remittance]:
         """Every 835 that reads; one that does not is a note with the reason."""
-        found = []
-        for relative, path in self.eras.items():
-            try:
-                remittance = read_era(path)
-            except XlfeesError as error:
-                self.notes.append(Note(reason=f"remittance not read: {error}", file=relative))
-                continue
-            remittance.file = relative
-            found.append(remittance)
-            self.notes.extend(Note(reason=f"segment {segment}: {text}", file=relative)
-                              for segment, text in remittance.notes)
-        return found
+        return _read_remittances(self.eras, self.notes)
 
     @classmethod
     def open(cls, folder: Path, with_settings: bool = False) -> "_Folder":
