@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -39,17 +40,24 @@ class Changes:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``changes`` object of ``xlfees analyze --json`` (docs/json.md)."""
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            out = []
-            for row in frame.to_dict("records"):
-                out.append({k: (None if isinstance(v, float) and math.isnan(v)
-                                else v.isoformat() if hasattr(v, "isoformat")
-                                else round(v, 4) if k in ("change_pct", "won_share")
-                                and isinstance(v, float)
-                                else round(v, 2) if isinstance(v, float) else v)
-                            for k, v in row.items()})
-            return out
-        return {"payers": records(self.payers), "codes": records(self.codes)}
+        return {"payers": [{k: _present(k, v) for k, v in row.items()}
+                           for row in self.payers.to_dict("records")],
+                "codes": [{k: _present(k, v) for k, v in row.items()}
+                          for row in self.codes.to_dict("records")]}
+
+
+_RATIOS = ("change_pct", "won_share")
+
+
+def _present(key: str, value: Any) -> Any:
+    """A value as --json prints it: dates ISO, ratios to 4 places, money to the cent."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return round(value, 4 if key in _RATIOS else 2)
+    return value
 
 
 def schedule_changes(history: pd.DataFrame | None, targets: pd.DataFrame,

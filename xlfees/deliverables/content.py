@@ -355,8 +355,8 @@ class Summary:
 
     practice: str
     day: date
-    payers: list[tuple[str, float | None, float, float]]   # label, rate, write-off, ask value
-    break_even: list[float | None]                         # per payer, the same order
+    # label, effective rate, write-off, ask value, break-even retention
+    payers: list[tuple[str, float | None, float, float, float | None]]
     annual_writeoff: float
     ask: str                                               # "+10% on allowed amounts"
     ask_value: float
@@ -390,13 +390,11 @@ def _volume_note(basis: str) -> str | None:
 
 def summary(analysis: Analysis, day: date) -> Summary:
     payers = [(schedule_label(r["payer"], r["network"]), _rate(r["effective_rate"]),
-               r["annual_writeoff"], r["impact_at_ask"])
+               r["annual_writeoff"], r["impact_at_ask"], _rate(r["break_even_retention"]))
               for r in analysis.payers.to_dict("records")]
     top = [(schedule_label(r["payer"], r["network"]), r["code"], r["priority"])
            for r in analysis.targets.head(5).to_dict("records") if r["priority"] > 0]
     return Summary(practice=analysis.client.name, day=day, payers=payers,
-                   break_even=[_rate(r["break_even_retention"])
-                               for r in analysis.payers.to_dict("records")],
                    annual_writeoff=math.fsum(p[2] for p in payers), ask=_ask_words(analysis),
                    ask_value=math.fsum(p[3] for p in payers),
                    alt_savings=math.fsum(analysis.alt_benefits["annual_savings"]),

@@ -240,7 +240,7 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
         page.setFont("Helvetica-Bold", 13)
         page.drawRightString(width - 50, y, value)
         y -= 24
-    rated = [(label, rate) for label, rate, _, _ in summary.payers if rate is not None]
+    rated = [(label, rate) for label, rate, *_ in summary.payers if rate is not None]
     if rated:
         y -= 10
         page.setFont("Helvetica-Bold", 12)
@@ -272,8 +272,7 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
         page.drawRightString(x, y, text)
     page.setFont("Helvetica", 10)
     never = False
-    for (label, payer_rate, writeoff, ask_value), even in zip(summary.payers,
-                                                              summary.break_even):
+    for label, payer_rate, writeoff, ask_value, even in summary.payers:
         y -= 16
         page.drawString(50, y, label if len(label) <= 34 else label[:33] + "…")
         never = never or (even is not None and even > 1)
