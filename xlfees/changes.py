@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .engine import proposed_fee
+from .money import excel_round
 from .monitoring import effective_date
 
 CODE_COLUMNS = ("payer", "network", "code", "description", "old_effective", "new_effective",
@@ -56,7 +57,7 @@ def _present(key: str, value: Any) -> Any:
     if isinstance(value, float):
         if math.isnan(value):
             return None
-        return round(value, 4 if key in _RATIOS else 2)
+        return excel_round(value, 4 if key in _RATIOS else 2)
     return value
 
 
