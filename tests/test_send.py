@@ -128,7 +128,7 @@ def tls_server(certificate):
 
 
 def _toml(name: str, owner: str | None) -> str:
-    """A client.toml: top-level keys (the owner's addresses among them), then settings."""
+    """A client.toml with the name and, when given, the owner's addresses."""
     lines = [f'name = "{name}"'] + ([f"owner_email = {owner}"] if owner else [])
     return "\n".join(lines) + "\n"
 

@@ -284,7 +284,7 @@ def _why_no_letter(mine: Any, benchmark: str) -> str:
         return "it has no codes in common with the office fees"
     if mine["benchmark"].isna().all():
         return "no other schedule lists its codes, so there is no benchmark to ask against"
-    if not ((mine["shortfall"] > 0)).any():
+    if not (mine["shortfall"] > 0).any():
         return f"it allows at least the {benchmark} on every code"
     return ("where it allows less than the benchmark it already allows our usual fee, "
             "so there is nothing to ask")

@@ -93,9 +93,8 @@ def shared_formulas(grid: Sequence[Sequence[str | None]], first_row: int,
 
     Excel and LibreOffice then parse a column's formula once, not once per row.
     """
-    out: list[list[str | Shared | None]] = [
-        [None if template is None else template.replace(ROW, str(first_row + r))
-         for template in row] for r, row in enumerate(grid)]
+    # Only a run's first cell (or a lone cell) gets its text; the rest just point at it.
+    out: list[list[str | Shared | None]] = [[None] * len(row) for row in grid]
     width = max((len(row) for row in grid), default=0)
     index = 0
     for c in range(width):
@@ -107,12 +106,16 @@ def shared_formulas(grid: Sequence[Sequence[str | None]], first_row: int,
             while (template is not None and end < len(grid) and c < len(grid[end])
                    and grid[end][c] == template):
                 end += 1
-            if template is not None and end - r > 1:
-                out[r][c] = Shared(index, out[r][c],  # type: ignore[arg-type]
-                                   f"{letter}{first_row + r}:{letter}{first_row + end - 1}")
-                for below in range(r + 1, end):
-                    out[below][c] = Shared(index)
-                index += 1
+            if template is not None:
+                text = template.replace(ROW, str(first_row + r))
+                if end - r > 1:
+                    out[r][c] = Shared(index, text,
+                                       f"{letter}{first_row + r}:{letter}{first_row + end - 1}")
+                    for below in range(r + 1, end):
+                        out[below][c] = Shared(index)
+                    index += 1
+                else:
+                    out[r][c] = text
             r = end
     return out
 
