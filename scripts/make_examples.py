@@ -328,8 +328,130 @@ def smile_studio_eras() -> None:
         (folder / file).write_bytes(remittance([first, second], crlf=file.endswith(".txt")))
 
 
+# Cascade Dental Partners: a small DSO. Three locations, the same four PPO payers, each
+# location's own fees and volume; the group's contracts pay a location alike but for
+# Northgate's older Cigna schedule. Eastside receives ERAs (835s) from Delta and MetLife.
+CASCADE = "Cascade Dental Partners"
+CASCADE_PAYERS = (("Delta Dental", "PPO", 0.64), ("Cigna", "DPPO", 0.58),
+                  ("MetLife", "PDP Plus", 0.61), ("Aetna", "PPO", 0.56))
+CASCADE_LOCATIONS = (
+    # folder, name, fee level, volume level, payer mix (same order as CASCADE_PAYERS)
+    ("cascade-downtown", "Cascade Dental - Downtown", 1.08, 1.2, (0.34, 0.22, 0.18, 0.16)),
+    ("cascade-eastside", "Cascade Dental - Eastside", 1.00, 0.9, (0.30, 0.15, 0.25, 0.20)),
+    ("cascade-northgate", "Cascade Dental - Northgate", 0.97, 0.6, (0.38, 0.28, 0.12, 0.12)),
+)
+
+
+def cascade() -> None:
+    """Three location folders with group = "Cascade Dental Partners" in client.toml."""
+    rng = random.Random(503)
+    contract = {(payer, network): {code: round(fee * rate * rng.uniform(0.92, 1.08), 2)
+                                   for code, _, fee, _ in CODES}
+                for payer, network, rate in CASCADE_PAYERS}
+    for folder_name, name, fee_level, volume_level, mix in CASCADE_LOCATIONS:
+        folder = EXAMPLES / folder_name
+        folder.mkdir(parents=True, exist_ok=True)
+        fees = {code: round(fee * fee_level) for code, _, fee, _ in CODES}
+        lines = ["code,description,office_fee"]
+        for code, description, _, _ in CODES:
+            description = f'"{description}"' if "," in description else description
+            lines.append(f"{code},{description},{fees[code]:.2f}")
+        (folder / "office_fees.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        lines = ["payer,network,code,allowed"]
+        for (payer, network, _), share in zip(CASCADE_PAYERS, mix):
+            for code, _, _, _ in CODES:
+                amount = contract[(payer, network)][code]
+                if folder_name == "cascade-northgate" and payer == "Cigna":
+                    amount = round(amount * 0.95, 2)     # the older schedule, not yet moved
+                # A location pays no more than its own fee (the office charges less).
+                lines.append(f"{payer},{network},{code},{min(amount, fees[code]):.2f}")
+        (folder / "schedules.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        lines = ["code,payer,count"]
+        for code, _, _, volume in CODES:
+            for (payer, network, _), share in zip(CASCADE_PAYERS, mix):
+                count = round(volume * volume_level * share * rng.uniform(0.85, 1.15))
+                if count:
+                    lines.append(f"{code},{payer} {network},{count}")
+        (folder / "volume.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (folder / "client.toml").write_text(
+            f"# {name}: one location of {CASCADE}.\n"
+            f'name = "{name}"\n'
+            f'group = "{CASCADE}"\n'
+            f'owner_email = "{folder_name.removeprefix("cascade-")}@cascadedental.example"\n\n'
+            "[settings]\nask = 0.10\nalt_ask = 0.15\nbenchmark = \"median\"\n"
+            + (EASTSIDE_ALIASES if folder_name == "cascade-eastside" else ""),
+            encoding="utf-8")
+    cascade_eras()
+
+
+# MetLife's remittances name its insurer, not the plan.
+EASTSIDE_ALIASES = """
+# The name each payer's remittances (era/) give it → the schedule it pays by.
+[payer_aliases]
+"METROPOLITAN LIFE INSURANCE CO" = "MetLife"
+"""
+
+
+def cascade_eras() -> None:
+    """Eastside's remittances: Delta and MetLife, one month, mostly paid as contracted."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from era_make import Claim, Line, Payment, remittance
+
+    import pandas as pd
+    from datetime import date, timedelta
+
+    location = EXAMPLES / "cascade-eastside"
+    schedules = pd.read_csv(location / "schedules.csv")
+    office = pd.read_csv(location / "office_fees.csv")
+    fees = dict(zip(office["code"], office["office_fee"]))
+    rng = random.Random(9835)
+    folder = location / "era"
+    folder.mkdir(exist_ok=True)
+    for payer, network, era_name, file, slow in (
+            ("Delta Dental", "PPO", "DELTA DENTAL OF WASHINGTON", "delta-2026-10.835", 0),
+            ("MetLife", "PDP Plus", "METROPOLITAN LIFE INSURANCE CO", "metlife-2026-10.835", 9)):
+        mine = schedules[(schedules["payer"] == payer) & (schedules["network"] == network)]
+        amounts = dict(zip(mine["code"], mine["allowed"]))
+        codes = sorted(amounts)
+        claims = []
+        for number in range(30):
+            received = date(2026, 9, 10) + timedelta(days=rng.randint(0, 20))
+            lines = []
+            for _ in range(rng.randint(1, 3)):
+                code = rng.choice(codes)
+                charge, allowed_amount = float(fees[code]), float(amounts[code])
+                paid = round(allowed_amount * 0.8, 2)
+                lines.append(Line(code, charge, paid, allowed_amount,
+                                  [("CO", "45", round(charge - allowed_amount, 2)),
+                                   ("PR", "2", round(allowed_amount - paid, 2))],
+                                  service_date=received - timedelta(days=1)))
+            claims.append(Claim(f"E{payer[:2].upper()}{number:03d}", lines, received=received))
+        code = "D1110" if "D1110" in amounts else codes[0]
+        claims.append(Claim(f"E{payer[:2].upper()}D1", [
+            Line(code, float(fees[code]), 0, None, [("CO", "16", float(fees[code]))],
+                 service_date=date(2026, 9, 15))], received=date(2026, 9, 17)))
+        payment = Payment(era_name, claims, paid_on=date(2026, 10, 12 + slow), trace="7001",
+                          payee="CASCADE DENTAL EASTSIDE")
+        (folder / file).write_bytes(remittance([payment]))
+
+
+# Willamette Dental Partners: Riverbend and Lakeside named as one group by a group.toml
+# in the clients folder; the two name three shared payers differently.
+GROUP_TOML = """# A group of locations whose client folders say nothing about it: named here.
+name = "Willamette Dental Partners"
+locations = ["riverbend-family-dental", "lakeside-dental"]
+
+# The same payer, as each location's schedules name it → the name in the roll-up.
+[payer_aliases]
+"Delta Dental PPO" = "Delta Dental (PPO)"
+"Guardian DentalGuard" = "Guardian DentalGuard Preferred"
+"""
+
+
 if __name__ == "__main__":
     lakeside()
     riverbend()
     smile_studio_eras()
+    cascade()
+    (EXAMPLES / "group.toml").write_text(GROUP_TOML, encoding="utf-8")
     print("examples written")

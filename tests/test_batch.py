@@ -40,7 +40,8 @@ def clients(handworked_dir: Path, tmp_path: Path) -> Path:
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_broken_clients_never_stop_the_others(clients: Path, tmp_path: Path) -> None:
@@ -133,9 +134,18 @@ def test_jobs_1_and_jobs_2_write_identical_files(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         outputs.append(_digests(out))
     assert outputs[0] == outputs[1]
-    assert sorted(outputs[0]) == ["index.xlsx", "lakeside-dental.xlsx",
-                                  "riverbend-family-dental.xlsx", "smile-studio.xlsx",
-                                  "xlfees-batch.json"]
+    clients = ["cascade-downtown", "cascade-eastside", "cascade-northgate", "lakeside-dental",
+               "riverbend-family-dental", "smile-studio"]
+    groups = {"Cascade Dental Partners": ["aetna-ppo", "cigna-dppo", "delta-dental-ppo",
+                                          "metlife-pdp-plus"],
+              "Willamette Dental Partners": [
+                  "aetna-ppo", "ameritas-dental-ppo", "cigna-dppo", "delta-dental-ppo",
+                  "delta-dental-premier", "guardian-dentalguard-preferred", "metlife-pdp-plus",
+                  "united-concordia"]}
+    assert sorted(outputs[0]) == sorted(
+        ["index.xlsx", "xlfees-batch.json"] + [f"{c}.xlsx" for c in clients]
+        + [f"{g}.xlsx" for g in groups]
+        + [f"{g}/network-value-{p}.pdf" for g, payers in groups.items() for p in payers])
 
 
 def test_sigterm_mid_run_leaves_no_partial_file(tmp_path: Path) -> None:

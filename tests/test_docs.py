@@ -63,11 +63,16 @@ def test_client_toml_examples_are_accepted(page: str) -> None:
     import tomllib
 
     from xlfees import Settings
+    from xlfees.group import group_file_from_toml
     text = (README.parent / page).read_text(encoding="utf-8")
     blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
     assert blocks
     for block in blocks:
-        Settings.from_toml(tomllib.loads(block))
+        document = tomllib.loads(block)
+        if "locations" in document:   # a group.toml
+            group_file_from_toml(document, Path("group.toml"), document["locations"])
+        else:
+            Settings.from_toml(document)
 
 
 def test_json_reference_examples_are_real_output(handworked_dir: Path) -> None:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 
 from .entry import raise_interrupt
 from .errors import XlfeesError, describe_error
+from .group import GroupFile, GroupRollup, LocationFigures
 from .wording import readable_name
 
 INDEX_NAME = "index.xlsx"
@@ -58,6 +59,23 @@ class ClientResult:
     deliverables: int = 0     # letters, summary and schedules written with --letters
     passed_over: tuple[str, ...] = ()   # payers that got no letter, and why
     seconds: float = 0.0
+    location: LocationFigures | None = None   # what a group's roll-up takes from it
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """A group's roll-up: its workbook and one-pagers, or why it was not written."""
+
+    group: str
+    locations: tuple[str, ...] = ()      # the client folders that are its locations
+    workbook: str | None = None
+    files: tuple[str, ...] = ()          # the network value summaries
+    rollup: GroupRollup | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 @dataclass
@@ -66,6 +84,7 @@ class BatchResult:
 
     results: list[ClientResult] = field(default_factory=list)
     index: Path | None = None
+    groups: list[GroupResult] = field(default_factory=list)
 
     @property
     def failed(self) -> list[ClientResult]:
@@ -82,19 +101,22 @@ def client_folders(clients_dir: Path) -> list[Path]:
                   if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def output_names(folders: list[Path]) -> dict[Path, str]:
-    """Each client's output name (``<name>.xlsx``, its letters in ``<name>/``): never
-    ``index`` (the batch's own), never the same twice, even on a case-blind disk."""
+def output_names(folders: list[Path], groups: list[str] = ()) -> dict[Path | str, str]:
+    """Each client's output name (``<name>.xlsx``, its letters in ``<name>/``), then each
+    group's: never ``index`` (the batch's own), never the same twice, even on a
+    case-blind disk."""
+    from .deliverables.content import safe_filename
+
     taken = {INDEX_NAME.removesuffix(".xlsx")}
-    names = {}
-    for folder in folders:
-        base = readable_name(folder.name)
+    names: dict[Path | str, str] = {}
+    for item in [*folders, *groups]:
+        base = readable_name(item.name) if isinstance(item, Path) else safe_filename(item)
         name, number = base, 1
         while name.casefold() in taken:
             number += 1
             name = f"{base} ({number})"
         taken.add(name.casefold())
-        names[folder] = name
+        names[item] = name
     return names
 
 
@@ -114,6 +136,7 @@ def process_client(task: _Task) -> ClientResult:
     from .deliverables import write_deliverables
     from .engine import schedule_label
     from .folder import load_client
+    from .group import location_figures
     from .workbook import write_workbook
     from .workbook.content import summary_values
 
@@ -153,7 +176,7 @@ def process_client(task: _Task) -> ClientResult:
                                            if extras and extras.summary else [])),
         notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,
         passed_over=tuple(extras.passed_over) if extras else (),
-        seconds=time.perf_counter() - start)
+        seconds=time.perf_counter() - start, location=location_figures(analysis, folder))
 
 
 def _client_process(task: _Task, sender: Connection,
@@ -346,6 +369,8 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     if not folders:
         raise BatchError(f"{clients_dir} holds no client folders: put one folder per client "
                          "inside it (each with its office fees and payer schedules)")
+    from .group import read_group_file
+    group_file = read_group_file(clients_dir, [f.name for f in folders])
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
     # One date for every letter of the run, even one that passes midnight.
@@ -363,10 +388,71 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
         _remove_partials(out_dir)
     results.sort(key=lambda r: Path(r.folder).name)
     batch = BatchResult(results=results)
+    members = group_members(results, group_file)
+    group_names = output_names(folders, list(members))
+    for group, (locations, aliases) in members.items():
+        batch.groups.append(write_group(group, locations, aliases, out_dir,
+                                        group_names[group], letter_date))
     from .index import write_index
     batch.index = write_index(batch, out_dir / INDEX_NAME)
     write_manifest(batch, out_dir / MANIFEST_NAME)
     return batch
+
+
+def _toml_text(result: ClientResult, key: str) -> str | None:
+    """A text of a client's client.toml, read again for a client that failed."""
+    from .folder import CLIENT_TOML, read_toml
+    try:
+        value = read_toml(Path(result.folder) / CLIENT_TOML).get(key)
+    except XlfeesError:
+        return None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _declared_group(result: ClientResult) -> str | None:
+    """The group a client's client.toml names."""
+    if result.location is not None:
+        return result.location.group
+    return _toml_text(result, "group")
+
+
+def group_members(results: list[ClientResult], group_file: GroupFile | None,
+                  ) -> dict[str, tuple[list[ClientResult], dict[str, str]]]:
+    """Each group's locations (client.toml's ``group``, and group.toml's) and aliases."""
+    groups: dict[str, tuple[list[ClientResult], dict[str, str]]] = {}
+    listed = set(group_file.locations) if group_file else set()
+    if group_file is not None:
+        by_folder = {Path(r.folder).name: r for r in results}
+        groups[group_file.name] = ([by_folder[name] for name in group_file.locations],
+                                   group_file.payer_aliases)
+    for result in results:
+        name = _declared_group(result)
+        if name and Path(result.folder).name not in listed:
+            groups.setdefault(name, ([], {}))[0].append(result)
+    return groups
+
+
+def write_group(group: str, locations: list[ClientResult], aliases: dict[str, str],
+                out_dir: Path, name: str, day: date) -> GroupResult:
+    """Roll ``locations`` up and write ``<name>.xlsx`` and ``<name>/network-value-*.pdf``;
+    an error becomes the group's result (the clients' workbooks stand)."""
+    from .deliverables.network import write_network_summaries
+    from .group import roll_up
+    from .workbook.group import write_group_workbook
+
+    folders = tuple(r.folder for r in locations)
+    try:
+        rollup = roll_up(group, [r.location for r in locations if r.location is not None],
+                         payer_aliases=aliases,
+                         missing=[(_toml_text(r, "name") or r.client,
+                                   f"its analysis failed: {r.error}")
+                                  for r in locations if r.location is None])
+        workbook = write_group_workbook(rollup, out_dir / f"{name}.xlsx")
+        files = write_network_summaries(rollup, out_dir / name, day)
+    except Exception as error:  # noqa: BLE001 - the group fails, the batch goes on
+        return GroupResult(group=group, locations=folders, error=describe_error(error))
+    return GroupResult(group=group, locations=folders, workbook=str(workbook),
+                       files=tuple(str(f) for f in files), rollup=rollup)
 
 
 def write_manifest(batch: BatchResult, path: Path) -> Path:
@@ -387,7 +473,13 @@ def write_manifest(batch: BatchResult, path: Path) -> Path:
                 "patient_savings": r.patient_savings,
                 "top_targets": [[label, value] for label, value in r.top_targets]}
                for r in batch.results]
-    text = json.dumps({"version": 1, "clients": clients}, indent=1, ensure_ascii=False)
+    groups = [{"group": g.group, "ok": g.ok, "error": g.error,
+               "locations": [Path(f).name for f in g.locations],
+               "workbook": relative(g.workbook), "files": [relative(f) for f in g.files],
+               "rollup": g.rollup.to_dict() if g.rollup is not None else None}
+              for g in batch.groups]
+    text = json.dumps({"version": 1, "clients": clients, "groups": groups}, indent=1,
+                      ensure_ascii=False)
     return write_atomically(path, (text + "\n").encode("utf-8"))
 
 

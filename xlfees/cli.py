@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from .engine import schedule_label
 from .entry import interrupted, raise_interrupt
 from .errors import describe_error
 from .folder import FolderEntry, inspect_folder, load_client
+from .group import headline
 from .readers import FileRead, read_schedule
 from .readers.reader import ROLES
 from .send import SECURITY
@@ -399,7 +401,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
             bar.__exit__(None, None, None)
     _echo(render_batch(batch))
     sent = _send(output, **send_options) if then_send else True
-    if batch.failed or not sent:
+    if batch.failed or not sent or any(not g.ok for g in batch.groups):
         sys.exit(1)
 
 
@@ -410,6 +412,16 @@ def render_batch(batch: BatchResult) -> str:
     if batch.failed:
         lines.append("Failed:")
         lines += [f"  {readable_name(Path(r.folder).name)}: {r.error}" for r in batch.failed]
+    for group in batch.groups:
+        if group.rollup is None:
+            lines.append(f"Group {group.group}: FAILED: {group.error}")
+            continue
+        summaries = plural(len(group.files), "network value summary",
+                           "network value summaries")
+        folder = Path(group.workbook or "").with_suffix("")
+        lines.append(f"Group {headline(group.rollup)} → {group.workbook}; {summaries} "
+                     f"in {folder}{os.sep}")
+        lines += [f"  {note}" for note in group.rollup.notes]
     passed_over = [(r, note) for r in batch.succeeded for note in r.passed_over]
     if passed_over:
         lines.append("Payers without a letter:")

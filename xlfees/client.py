@@ -84,6 +84,7 @@ class Client:
     remittances: tuple[Any, ...] = ()
     payer_aliases: dict[str, str] = field(default_factory=dict)
     schedule_history: pd.DataFrame | None = None
+    group: str | None = None   # the multi-location group it is a location of (client.toml)
 
     @classmethod
     def from_frames(cls, name: str, office_fees: pd.DataFrame, schedules: pd.DataFrame,
@@ -91,7 +92,8 @@ class Client:
                     notes: Iterable[Note] = (), owner_email: Iterable[str] = (),
                     practice: Practice | None = None, cc: Iterable[str] = (),
                     remittances: Iterable[Any] = (), payer_aliases: dict[str, str] | None = None,
-                    schedule_history: pd.DataFrame | None = None) -> "Client":
+                    schedule_history: pd.DataFrame | None = None,
+                    group: str | None = None) -> "Client":
         """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
         if volume is None:
             volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
@@ -110,6 +112,7 @@ class Client:
             # As read (several dated versions of a code): only monitoring looks at it.
             schedule_history=(None if schedule_history is None
                               else schedule_history.reset_index(drop=True)),
+            group=group,
         )
 
 

@@ -79,7 +79,7 @@ def load_client(folder: str | Path) -> Client:
         owner_email=email_addresses(document.get("owner_email", []), "owner_email"),
         cc=email_addresses(document.get("cc", []), "cc"),
         remittances=tuple(remittances), payer_aliases=aliases, schedule_history=history,
-        practice=practice,
+        practice=practice, group=_text(document.get("group")),
     )
 
 

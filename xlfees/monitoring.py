@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
@@ -61,6 +61,15 @@ GROUPS = {"CO": "contractual obligation", "PR": "patient responsibility",
 
 
 @dataclass(frozen=True)
+class ClaimTiming:
+    """One schedule's claims in the ERAs: how many, how many clean, days to each payment."""
+
+    claims: int                  # claims adjudicated (the clean-claim rate's denominator)
+    clean: int                   # paid on the first pass, nothing denied, never reversed
+    days: tuple[float, ...]      # received → paid, per payment not reversed
+
+
+@dataclass(frozen=True)
 class Monitoring:
     """The ERAs analysed: one row per service line, and the summaries built from them."""
 
@@ -69,6 +78,9 @@ class Monitoring:
     underpayments: pd.DataFrame
     denials: pd.DataFrame
     notes: tuple[Note, ...]
+    # Per schedule, what a group's roll-up needs to combine locations exactly: claims
+    # adjudicated, those clean on the first pass, and each payment's days.
+    timing: dict[tuple[str, str], "ClaimTiming"] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``monitoring`` object of ``xlfees analyze --json`` (docs/json.md)."""
@@ -277,12 +289,14 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                                         "code", "category", "units", "billed", "allowed",
                                         "paid", "contracted", "difference", "status", "group",
                                         "carc", "file", "segment"])
-    return Monitoring(lines=lines, payers=_payer_rows(lines, adjudications, keys),
+    timing: dict[tuple[str, str], ClaimTiming] = {}
+    return Monitoring(lines=lines, payers=_payer_rows(lines, adjudications, keys, timing),
                       underpayments=_underpayments(lines), denials=_denials(lines),
-                      notes=tuple(notes))
+                      notes=tuple(notes), timing=timing)
 
 
-def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list) -> pd.DataFrame:
+def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
+                timing: dict[tuple[str, str], ClaimTiming]) -> pd.DataFrame:
     rows = []
     for key in keys:
         mine = lines[(lines["payer"] == key[0]) & (lines["network"] == key[1])]
@@ -295,6 +309,7 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list) -> pd.Data
         clean = sum(1 for g in groups.values()
                     if len(g) == 1 and not g[0].get("reversal") and g[0]["paid"] > 0
                     and not g[0]["denied"])
+        timing[key] = ClaimTiming(claims=len(groups), clean=clean, days=tuple(days))
         underpaid = mine[mine["status"] == "underpaid"]
         denied = mine[mine["status"] == "denied"]
         rows.append({

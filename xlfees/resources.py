@@ -13,6 +13,9 @@ from pathlib import Path
 TEMPLATE_NAME = "xlfees_template.xlsx"
 # The sheets that give away a workbook (or template) xlfees wrote: a result, never an input.
 RESULT_SHEETS = frozenset({"Summary", "Targets", "Alt Benefits", "Payers", "Import Notes"})
+# ... and the sheets of a group's roll-up workbook (xlfees.workbook.group).
+GROUP_SHEETS = frozenset({"Summary", "Payers", "Categories", "Locations", "Detail",
+                          "Group Notes"})
 ADDIN_NAME = "xlfees.xlam"
 
 

@@ -212,9 +212,12 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
 
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
              "payer_alt_map", "files", "limits", "tin", "npi", "address", "phone", "contact",
-             "signer", "signer_title", "contracts", "payers", "cc", "payer_aliases"}
+             "signer", "signer_title", "contracts", "payers", "cc", "payer_aliases",
+             "group"}
+# "group": the multi-location group (DSO) the practice is a location of (xlfees batch
+# writes the group's roll-up beside the locations' workbooks).
 PRACTICE_TEXT_KEYS = ("name", "tin", "npi", "address", "phone", "contact",
-                      "signer", "signer_title")
+                      "signer", "signer_title", "group")
 ADDRESS_KEYS = ("owner_email", "cc")   # one address, several in one text, or a list
 PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}

@@ -14,7 +14,7 @@ import pandas as pd
 from ..amounts import implausible, looks_decimal_comma, non_amount_reason, parse_amount
 from ..cdt import normalize_code
 from ..client import Note
-from ..resources import RESULT_SHEETS
+from ..resources import GROUP_SHEETS, RESULT_SHEETS
 from ..wording import printable, readable_name
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals, map_header
@@ -175,7 +175,8 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
         grids = [read_pdf(path, limits, display)]
     else:
         grids = read_workbook(path, limits, display)
-        if pins == FilePins() and RESULT_SHEETS <= {g.sheet for g in grids}:
+        sheets = {g.sheet for g in grids}
+        if pins == FilePins() and (RESULT_SHEETS <= sheets or GROUP_SHEETS <= sheets):
             raise XlfeesWorkbook(display, "is a workbook xlfees wrote (its Summary, Targets and "
                                           "Payers sheets are results, not inputs)",
                                  "inspect the files it was made from: the office fees, the "

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..analysis import Analysis
 from ..errors import OutputError, XlfeesError, check_suffix
 from ..engine import UNASSIGNED
-from ..resources import RESULT_SHEETS, addin_path, template_path
+from ..resources import GROUP_SHEETS, RESULT_SHEETS, addin_path, template_path
 from . import content, spec, xlsx
 
 class TemplateError(XlfeesError):
@@ -142,14 +142,14 @@ def check_overwrite(path: Path, template: Path | None = None) -> None:
 
 
 def is_xlfees_workbook(path: Path) -> bool:
-    """A workbook (or template) xlfees wrote: its sheets give it away."""
+    """A workbook (or template, or group roll-up) xlfees wrote: its sheets give it away."""
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
     names = {_unescape(name) for name in re.findall(r'<sheet\b[^>]*?\bname="([^"]*)"', workbook)}
-    return RESULT_SHEETS <= names
+    return RESULT_SHEETS <= names or GROUP_SHEETS <= names
 
 
 def copy_template(path: str | Path) -> Path:
