@@ -337,3 +337,15 @@ def test_sorting_the_group_tables_changes_no_figure(batch_out, tmp_path: Path) -
     # And the sort did move rows (a test of nothing otherwise).
     assert [c.value for c in before["Detail"]["B"][3:8]] != \
         [c.value for c in after["Detail"]["B"][3:8]]
+
+
+def test_a_roll_up_is_never_read_as_an_input(batch_out) -> None:
+    """`xlfees inspect` on a roll-up workbook says what it is and where the inputs are."""
+    out, _ = batch_out
+    result = CliRunner().invoke(cli, ["inspect", str(out / "Cascade Dental Partners.xlsx")])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {out / 'Cascade Dental Partners.xlsx'}: is a group's roll-up xlfees wrote "
+        "(its Payers, Locations and Detail sheets are results, not inputs); inspect the "
+        "locations' own files: each client folder's office fees, payer schedules and volume "
+        "report\n")

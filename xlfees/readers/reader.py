@@ -176,11 +176,16 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     else:
         grids = read_workbook(path, limits, display)
         sheets = {g.sheet for g in grids}
-        if pins == FilePins() and (RESULT_SHEETS <= sheets or GROUP_SHEETS <= sheets):
+        if pins == FilePins() and RESULT_SHEETS <= sheets:
             raise XlfeesWorkbook(display, "is a workbook xlfees wrote (its Summary, Targets and "
                                           "Payers sheets are results, not inputs)",
                                  "inspect the files it was made from: the office fees, the "
                                  "payer schedules and the volume report")
+        if pins == FilePins() and GROUP_SHEETS <= sheets:
+            raise XlfeesWorkbook(display, "is a group's roll-up xlfees wrote (its Payers, "
+                                          "Locations and Detail sheets are results, not inputs)",
+                                 "inspect the locations' own files: each client folder's "
+                                 "office fees, payer schedules and volume report")
     notes: list[Note] = [Note(reason="a hidden sheet (lookups, not the schedule): not read",
                               file=display, sheet=g.sheet) for g in grids if g.hidden]
     grids = [g for g in grids if not g.hidden]
