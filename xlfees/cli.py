@@ -405,6 +405,82 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
         sys.exit(1)
 
 
+@cli.group("pull")
+def pull_group() -> None:
+    """Pull a client folder straight from a practice-management system's database."""
+
+
+@pull_group.command("opendental")
+@click.option("--host", default="localhost", show_default=True,
+              help="The MySQL/MariaDB server that holds Open Dental's database.")
+@click.option("--port", type=click.IntRange(1, 65535), default=3306, show_default=True)
+@click.option("--user", required=True,
+              help="A MySQL user with SELECT on the tables read (README: \"Pulling from "
+                   "Open Dental\"). The password comes from XLFEES_DB_PASSWORD, else a "
+                   "prompt.")
+@click.option("--database", default="opendental", show_default=True)
+@click.option("-o", "--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, dir_okay=True),
+              help="The client folder to write (new, empty, or an earlier pull's).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First procedure date (YYYY-MM-DD) [default: a year before today].")
+@click.option("--clinic",
+              help="One clinic (its number or abbreviation), or \"all\" for one folder per "
+                   "clinic inside OUT, each a location of the practice's group.")
+@click.option("-v", "--verbose", is_flag=True, help="List every SQL statement run.")
+def pull_opendental_command(host: str, port: int, user: str, database: str, out_dir: str,
+                            since: Any, clinic: str | None, verbose: bool) -> None:
+    """Read an Open Dental database, read-only, into a client folder.
+
+    Writes office_fees.csv (the default provider's fee schedule), schedules.csv
+    (each carrier's plan fee schedules), volume.csv (completed procedures by code
+    and carrier since --since), era/ (received ERAs) and client.toml (the
+    practice's name, [payer_aliases] for the ERAs' payer names, carriers'
+    addresses). Only SELECT statements run, in a read-only transaction.
+
+    \b
+    Examples:
+      XLFEES_DB_PASSWORD=… xlfees pull opendental --user xlfees_read -o clients/smith-dental
+      xlfees pull opendental --host 192.168.1.20 --user xlfees_read --clinic all -o clients/smith
+      xlfees pull opendental --user xlfees_read --since 2026-01-01 -o clients/smith --verbose
+      xlfees analyze clients/smith-dental -o smith.xlsx
+    """
+    from .opendental import PASSWORD_ENV, Database, pull_opendental
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError(f"no database password: set {PASSWORD_ENV} (or run in a "
+                                   "terminal to be asked for it)")
+        password = click.prompt(f"Password for {user} at {host}:{port}", hide_input=True,
+                                err=True)
+    result = pull_opendental(
+        out_dir, Database(host, port, user, database, password),
+        since=since.date() if since else None, clinic=clinic,
+        progress=lambda line: _echo(line, err=True),
+        on_statement=(lambda sql: _echo(f"  SQL: {sql}", err=True)) if verbose else None)
+    _echo(render_pull(result))
+
+
+def render_pull(result: Any) -> str:
+    """Per folder written: its schedules, procedures by payer, ERAs, and the notes."""
+    lines = []
+    for folder in result.folders:
+        procedures = sum(folder.procedures.values())
+        lines.append(f"{folder.name} → {folder.folder}: {plural(folder.office_fees, 'office fee')}"
+                     f", {plural(len(folder.schedules), 'payer schedule')}, "
+                     f"{plural(procedures, 'procedure')}, {plural(folder.eras, 'ERA')}")
+        for payer, units in sorted(folder.procedures.items(), key=lambda i: (-i[1], i[0])):
+            paid = folder.payments.get(payer)
+            money = (f"; paid {paid[0]:,.2f}, written off {paid[1]:,.2f}" if paid else "")
+            lines.append(f"  {payer}: {plural(units, 'procedure')}{money}")
+        lines += [f"  Note: {note}" for note in folder.notes]
+    lines.append(f"Open Dental {result.version}: {plural(len(result.statements), 'statement')}"
+                 ", all reads, in a read-only transaction. Next: xlfees analyze "
+                 f"{result.folders[0].folder if len(result.folders) == 1 else '<folder>'}")
+    return "\n".join(lines)
+
+
 def render_batch(batch: BatchResult) -> str:
     """The closing summary: counts, the index, and each failure with its reason."""
     lines = [f"{plural(len(batch.results), 'client')}: {len(batch.succeeded)} written, "

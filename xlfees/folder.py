@@ -23,7 +23,8 @@ from .wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
 # Files a client folder may hold that are not inputs.
-_NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt"}
+# xlfees-pull.json: the record `xlfees pull opendental` leaves of what it read.
+_NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt", "xlfees-pull.json"}
 
 
 def load_client(folder: str | Path) -> Client:

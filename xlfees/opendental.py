@@ -1,0 +1,577 @@
+"""Open Dental as a source: a client folder pulled, read-only, from its MySQL/MariaDB database.
+
+What is read (Open Dental's own table and column names):
+
+- the office's standard fees: the fee schedule of the practice's default provider
+  (``preference`` PracticeDefaultProv → ``provider.FeeSched``);
+- each insurance plan's allowed schedule: ``insplan.FeeSched`` for PPO (``p``) and
+  flat-copay (``f``) plans, ``insplan.AllowedFeeSched`` for category-percentage plans
+  (``''``); capitation plans (``c``) have none; hidden plans and schedules are skipped;
+- fees: ``fee`` rows, the base fee (ClinicNum 0, ProvNum 0) replaced by the clinic's
+  override when a clinic is pulled (an override of -1 is blank: no fee there);
+- volume: completed procedures (``ProcStatus = 2``) since ``since``, units
+  ``max(1, BaseUnits + UnitQty)``, each under the plan of its first claim procedure
+  (not a pre-authorization); none → "(no payer)";
+- payments (``claimproc`` received or supplemental) and received ERAs (``etrans``
+  Etype 27 with their X12 text), when present.
+
+Only SELECTs run, inside a read-only transaction that is rolled back. The driver is
+PyMySQL; nothing here imports click, openpyxl or xlwings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .cdt import normalize_code
+from .engine import schedule_label
+from .errors import XlfeesError
+from .wording import plural, printable
+
+PASSWORD_ENV = "XLFEES_DB_PASSWORD"
+PULL_RECORD = "xlfees-pull.json"      # what was pulled, when, from where (not an input)
+NO_PAYER = "(no payer)"
+MIN_VERSION = (17, 1)                  # every table and column below exists from here on
+
+# The tables and columns read: a database without them is not Open Dental (or too old).
+TABLES: dict[str, tuple[str, ...]] = {
+    "preference": ("PrefName", "ValueString"),
+    "provider": ("ProvNum", "FeeSched"),
+    "procedurecode": ("CodeNum", "ProcCode", "Descript"),
+    "feesched": ("FeeSchedNum", "Description", "FeeSchedType", "IsHidden"),
+    "fee": ("FeeSched", "CodeNum", "Amount", "ClinicNum", "ProvNum"),
+    "carrier": ("CarrierNum", "CarrierName", "Address", "Address2", "City", "State", "Zip"),
+    "insplan": ("PlanNum", "CarrierNum", "PlanType", "FeeSched", "AllowedFeeSched",
+                "IsHidden"),
+    "procedurelog": ("ProcNum", "ProcDate", "ProcStatus", "CodeNum", "ClinicNum",
+                     "BaseUnits", "UnitQty"),
+    "claimproc": ("ClaimProcNum", "ProcNum", "PlanNum", "Status", "InsPayAmt", "WriteOff",
+                  "DateCP", "ClinicNum"),
+    "clinic": ("ClinicNum", "Abbr", "Description"),
+}
+# Read when present (ERAs): a database without them still pulls.
+ERA_TABLES: dict[str, tuple[str, ...]] = {
+    "etrans": ("EtransNum", "DateTimeTrans", "ClinicNum", "Etype", "CarrierNum",
+               "EtransMessageTextNum"),
+    "etransmessagetext": ("EtransMessageTextNum", "MessageText"),
+}
+PLAN_TYPES = {"p": "PPO", "f": "flat copay", "": "category percentage", "c": "capitation"}
+RECEIVED, SUPPLEMENTAL, PREAUTH = 1, 4, 2
+ERA_ETYPE = 27
+
+
+class PullError(XlfeesError):
+    """The database cannot be pulled (refused login, not Open Dental, too old)."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the practice's database is and who reads it (the password never printed)."""
+
+    host: str
+    port: int
+    user: str
+    database: str
+    password: str = field(default="", repr=False)
+
+
+@dataclass
+class PulledFolder:
+    """One client folder written by a pull, and what went into it."""
+
+    folder: Path
+    name: str
+    office_fees: int = 0
+    schedules: dict[str, int] = field(default_factory=dict)      # label → codes
+    procedures: dict[str, float] = field(default_factory=dict)   # volume payer → units
+    payments: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    eras: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PullResult:
+    """Every folder written (one, or one per clinic), the version, the statements run."""
+
+    folders: list[PulledFolder]
+    version: str
+    statements: list[str]
+
+
+class _ReadOnly:
+    """A connection that runs only SELECTs, inside a read-only transaction, and keeps
+    each statement (``--verbose`` lists them)."""
+
+    ALLOWED = re.compile(r"^\s*(SELECT|START TRANSACTION READ ONLY|ROLLBACK|SET SESSION "
+                         r"TRANSACTION READ ONLY)\b", re.IGNORECASE)
+
+    def __init__(self, connection: Any, on_statement: Callable[[str], None] | None) -> None:
+        self.connection = connection
+        self.statements: list[str] = []
+        self.on_statement = on_statement
+
+    def run(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        if not self.ALLOWED.match(sql):
+            raise AssertionError(f"not a read: {sql}")   # a programming error, never data
+        text = " ".join(sql.split())
+        self.statements.append(text)
+        if self.on_statement:
+            self.on_statement(text)
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+
+
+def connect(database: Database) -> Any:
+    """A PyMySQL connection, or a PullError that says what to fix."""
+    import pymysql
+
+    try:
+        return pymysql.connect(host=database.host, port=database.port, user=database.user,
+                               password=database.password, database=database.database,
+                               charset="utf8mb4", connect_timeout=10, read_timeout=600,
+                               autocommit=False)
+    except pymysql.err.OperationalError as error:
+        code = error.args[0] if error.args else None
+        where = f"{database.host}:{database.port}"
+        if code == 1045:
+            raise PullError(f"{where} refused user {database.user!r} (access denied): check "
+                            f"the user name and the password in {PASSWORD_ENV}") from None
+        if code == 1044 or code == 1049:
+            raise PullError(f"{where}: user {database.user!r} cannot open database "
+                            f"{database.database!r} (it does not exist, or is not granted): "
+                            "check --database and the user's GRANT SELECT") from None
+        if code in (2003, 2005, 2006, 2013):
+            raise PullError(f"cannot reach a MySQL/MariaDB server at {where} ({error.args[-1]}):"
+                            " check --host and --port, and that the server allows "
+                            "connections from this computer") from None
+        raise PullError(f"{where}: {error.args[-1] if error.args else error}") from None
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:4])
+
+
+def check_schema(db: _ReadOnly, database: str) -> tuple[str, bool]:
+    """The Open Dental version, and whether the ERA tables are there; a PullError when
+    the database is not Open Dental, lacks a table or column, or is too old."""
+    wanted = {**TABLES, **ERA_TABLES}
+    rows = db.run("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
+                  "WHERE TABLE_SCHEMA = %s AND TABLE_NAME IN ("
+                  + ",".join(["%s"] * len(wanted)) + ")", [database, *wanted])
+    found: dict[str, set[str]] = {}
+    for table, column in rows:
+        found.setdefault(str(table).lower(), set()).add(str(column).lower())
+    if not any(table in found for table in TABLES):
+        raise PullError(f"database {database!r} is not an Open Dental database: it has none "
+                        "of the tables fee, feesched, insplan, procedurelog (or the user "
+                        "may not read them): check --database, and GRANT SELECT on them")
+    for table, columns in TABLES.items():
+        if table not in found:
+            raise PullError(f"database {database!r} has no table {table} that the user can "
+                            f"read: GRANT SELECT ON {database}.{table} to the user, or check "
+                            "this is an Open Dental database")
+        missing = [c for c in columns if c.lower() not in found[table]]
+        if missing:
+            raise PullError(f"table {table} has no column {missing[0]}: Open Dental "
+                            f"{'.'.join(map(str, MIN_VERSION))} or later is needed")
+    rows = db.run("SELECT ValueString FROM preference WHERE PrefName = %s", ["DataBaseVersion"])
+    version = str(rows[0][0]) if rows and rows[0][0] else ""
+    if not version:
+        raise PullError(f"database {database!r} has no DataBaseVersion preference: it is not "
+                        "an Open Dental database xlfees can read")
+    if _version(version)[:2] < MIN_VERSION:
+        raise PullError(f"Open Dental {version} is older than "
+                        f"{'.'.join(map(str, MIN_VERSION))}, the first version xlfees reads: "
+                        "update Open Dental, or export the fee schedules and reports by hand")
+    eras = all(t in found and all(c.lower() in found[t] for c in cols)
+               for t, cols in ERA_TABLES.items())
+    return version, eras
+
+
+def pull_opendental(out_dir: str | Path, database: Database, *, since: date | None = None,
+                    clinic: str | None = None, today: date | None = None,
+                    progress: Callable[[str], None] | None = None,
+                    on_statement: Callable[[str], None] | None = None) -> PullResult:
+    """Read the practice's Open Dental database and write a client folder to ``out_dir``.
+
+    ``clinic``: None for the whole practice; a clinic's number or abbreviation for
+    that clinic; ``"all"`` for one folder per clinic inside ``out_dir`` (each with the
+    practice as its ``group``). ``since``: the first procedure date (default: a year
+    before ``today``).
+    """
+    out_dir = Path(out_dir)
+    today = today or date.today()
+    since = since or today - timedelta(days=365)
+    say = progress or (lambda _: None)
+    _check_out_dir(out_dir)
+    say(f"connecting to {database.host}:{database.port} as {database.user}")
+    connection = connect(database)
+    db = _ReadOnly(connection, on_statement)
+    try:
+        db.run("SET SESSION TRANSACTION READ ONLY")
+        db.run("START TRANSACTION READ ONLY")
+        version, has_eras = check_schema(db, database.database)
+        say(f"Open Dental {version}: reading the practice")
+        source = _Source(db, since, today, has_eras)
+        clinics = source.clinics(clinic)
+        folders = []
+        for number, (clinic_num, clinic_name) in enumerate(clinics, start=1):
+            folder = out_dir if clinic != "all" else out_dir / _slug(clinic_name)
+            label = f" {clinic_name}" if clinic_num is not None else ""
+            say(f"[{number}/{len(clinics)}]{label}: fees, plans, procedures, payments")
+            folders.append(source.write_folder(folder, clinic_num, clinic_name,
+                                               group=source.practice if clinic == "all"
+                                               else None, version=version, database=database))
+        db.run("ROLLBACK")
+    finally:
+        connection.close()
+    return PullResult(folders=folders, version=version, statements=db.statements)
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """An empty or new folder, or one an earlier pull wrote: never someone's own files."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PullError(f"{out_dir}: is a file; give a folder for the client, e.g. "
+                        f"{out_dir.with_suffix('')}")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / PULL_RECORD).exists() \
+            and not any((child / PULL_RECORD).exists() for child in out_dir.iterdir()
+                        if child.is_dir()):
+        raise PullError(f"{out_dir}: already holds files that an earlier pull did not write; "
+                        "pull into a new folder, e.g. "
+                        f"{out_dir.parent / (out_dir.name + '-opendental')}")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "clinic"
+
+
+class _Source:
+    """What one database holds, read once; each folder picks its clinic's part."""
+
+    def __init__(self, db: _ReadOnly, since: date, until: date, has_eras: bool) -> None:
+        self.db, self.since, self.until, self.has_eras = db, since, until, has_eras
+        prefs = dict(db.run("SELECT PrefName, ValueString FROM preference WHERE PrefName IN "
+                            "(%s, %s)", ["PracTitle", "PracticeDefaultProv"]))
+        self.practice = printable(str(prefs.get("PracTitle") or "")).strip() or "Open Dental practice"
+        default_provider = int(str(prefs.get("PracticeDefaultProv") or 0) or 0)
+        rows = db.run("SELECT FeeSched FROM provider WHERE ProvNum = %s", [default_provider])
+        if not rows or not rows[0][0]:
+            raise PullError("the practice's default provider (Setup › Practice › Default "
+                            "provider) has no fee schedule: set one in Open Dental, then pull "
+                            "again")
+        self.office_schedule = int(rows[0][0])
+        self.codes = {int(num): (code, printable(str(text or "")).strip())
+                      for num, code, text in db.run(
+                          "SELECT CodeNum, ProcCode, Descript FROM procedurecode")}
+        self.fee_schedules = {int(num): (printable(str(desc or "")).strip(), int(kind),
+                                         bool(hidden))
+                              for num, desc, kind, hidden in db.run(
+                                  "SELECT FeeSchedNum, Description, FeeSchedType, IsHidden "
+                                  "FROM feesched")}
+        self.carriers = {int(num): row for num, *row in db.run(
+            "SELECT CarrierNum, CarrierName, Address, Address2, City, State, Zip FROM carrier")}
+        self.plans = db.run("SELECT PlanNum, CarrierNum, PlanType, FeeSched, AllowedFeeSched, "
+                            "IsHidden FROM insplan")
+
+    def clinics(self, wanted: str | None) -> list[tuple[int | None, str]]:
+        if wanted is None:
+            return [(None, self.practice)]
+        rows = [(int(num), printable(str(abbr or "")).strip(),
+                 printable(str(desc or "")).strip())
+                for num, abbr, desc in self.db.run(
+                    "SELECT ClinicNum, Abbr, Description FROM clinic ORDER BY ClinicNum")]
+        if wanted == "all":
+            if not rows:
+                raise PullError("--clinic all: this database has no clinics; pull without "
+                                "--clinic")
+            return [(num, desc or abbr) for num, abbr, desc in rows]
+        for num, abbr, desc in rows:
+            if wanted in (str(num), abbr, desc) or wanted.casefold() in (
+                    abbr.casefold(), desc.casefold()):
+                return [(num, desc or abbr)]
+        known = ", ".join(f"{num} ({abbr or desc})" for num, abbr, desc in rows) or "none"
+        raise PullError(f"--clinic {wanted}: no such clinic; the clinics are: {known}")
+
+    # --- fees -------------------------------------------------------------------------
+
+    def fees(self, schedules: Iterable[int], clinic: int | None) -> dict[int, dict[str, float]]:
+        """Schedule → code → amount: base fees, overridden by the clinic's (-1: blank)."""
+        schedules = sorted(set(schedules))
+        if not schedules:
+            return {}
+        clinics = [0] if clinic is None else [0, clinic]
+        rows = self.db.run(
+            "SELECT FeeSched, CodeNum, Amount, ClinicNum FROM fee WHERE ProvNum = 0 AND "
+            "FeeSched IN (" + ",".join(["%s"] * len(schedules)) + ") AND ClinicNum IN ("
+            + ",".join(["%s"] * len(clinics)) + ") ORDER BY ClinicNum",
+            [*schedules, *clinics])
+        fees: dict[int, dict[str, float | None]] = {s: {} for s in schedules}
+        for schedule, code_num, amount, _ in rows:   # base first, then the override
+            code = self._code(int(code_num))
+            if code is None:
+                continue
+            fees[int(schedule)][code] = None if amount is None or float(amount) < 0 \
+                else round(float(amount), 2)
+        return {s: {c: a for c, a in codes.items() if a is not None}
+                for s, codes in fees.items()}
+
+    def _code(self, code_num: int) -> str | None:
+        entry = self.codes.get(code_num)
+        if entry is None:
+            return None
+        code = normalize_code(entry[0])
+        return code if code is not None and code == entry[0].strip().upper() else None
+
+    # --- plans → schedules ------------------------------------------------------------
+
+    def plan_schedules(self, notes: list[str]) -> dict[int, tuple[str, int] | None]:
+        """Plan → (carrier name, allowed fee schedule), or None (no schedule: why noted)."""
+        chosen: dict[int, tuple[str, int] | None] = {}
+        why: dict[tuple[str, str], int] = {}
+        for plan, carrier, plan_type, fee_sched, allowed_sched, hidden in self.plans:
+            carrier_row = self.carriers.get(int(carrier))
+            name = printable(str(carrier_row[0] if carrier_row else "")).strip() or \
+                f"carrier {carrier}"
+            plan_type = str(plan_type or "").strip().lower()
+            schedule = {"p": fee_sched, "f": fee_sched, "": allowed_sched}.get(plan_type)
+            reason = None
+            if hidden:
+                reason = "hidden plans"
+            elif plan_type == "c":
+                reason = "capitation plans (no allowed schedule)"
+            elif plan_type not in PLAN_TYPES:
+                reason = f"plans of type {plan_type!r}"
+            elif not schedule:
+                reason = ("category-percentage plans without an allowed-fee schedule"
+                          if plan_type == "" else "plans without a fee schedule")
+            elif int(schedule) not in self.fee_schedules:
+                reason = "plans whose fee schedule was deleted"
+            elif self.fee_schedules[int(schedule)][2]:
+                reason = "plans on a hidden fee schedule"
+            if reason:
+                why[(name, reason)] = why.get((name, reason), 0) + 1
+                chosen[int(plan)] = None
+                continue
+            chosen[int(plan)] = (name, int(schedule))
+        for (name, reason), count in sorted(why.items()):
+            notes.append(f"{name}: {plural(count, 'plan')} left out: {reason}")
+        return chosen
+
+    # --- one folder -----------------------------------------------------------------
+
+    def write_folder(self, folder: Path, clinic: int | None, clinic_name: str,
+                     group: str | None, version: str, database: Database) -> PulledFolder:
+        from .workbook.xlsx import write_atomically
+
+        name = self.practice if clinic is None else f"{self.practice} - {clinic_name}"
+        pulled = PulledFolder(folder=folder, name=name)
+        notes = pulled.notes
+        office = self.fees([self.office_schedule], clinic).get(self.office_schedule, {})
+        if not office:
+            raise PullError(f"the office fee schedule "
+                            f"({self.fee_schedules.get(self.office_schedule, ('?',))[0]}) has "
+                            "no fees" + (f" at {clinic_name}" if clinic is not None else "")
+                            + ": enter the office's fees in Open Dental, then pull again")
+        plans = self.plan_schedules(notes)
+        by_carrier: dict[str, set[int]] = {}
+        for entry in plans.values():
+            if entry is not None:
+                by_carrier.setdefault(entry[0], set()).add(entry[1])
+        fees = self.fees({s for schedules in by_carrier.values() for s in schedules}, clinic)
+        labels: dict[tuple[str, int], tuple[str, str]] = {}
+        schedule_rows = []
+        for carrier in sorted(by_carrier, key=str.casefold):
+            own = sorted(by_carrier[carrier])
+            for schedule in own:
+                # One schedule: the carrier's name is the payer; several: each is a network.
+                network = self.fee_schedules[schedule][0] if len(own) > 1 else ""
+                amounts = fees.get(schedule, {})
+                if not amounts:
+                    notes.append(f"{carrier}: fee schedule "
+                                 f"{self.fee_schedules[schedule][0]!r} has no fees: left out")
+                    continue
+                labels[(carrier, schedule)] = (carrier, network)
+                pulled.schedules[schedule_label(carrier, network)] = len(amounts)
+                schedule_rows += [(carrier, network, code, amount)
+                                  for code, amount in sorted(amounts.items())]
+        volume = self.volume(clinic, plans, labels, notes)
+        pulled.procedures = {}
+        for (code, payer), units in volume.items():
+            pulled.procedures[payer] = pulled.procedures.get(payer, 0) + units
+        pulled.payments = self.payments(clinic, plans, labels)
+        pulled.office_fees = len(office)
+
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptions = {code: text for code, text in
+                        (self.codes[num] for num in self.codes)}
+        write_atomically(folder / "office_fees.csv", _csv(
+            ["code", "description", "office_fee"],
+            [(code, descriptions.get(code, ""), f"{amount:.2f}")
+             for code, amount in sorted(office.items())]))
+        write_atomically(folder / "schedules.csv", _csv(
+            ["payer", "network", "code", "allowed"],
+            [(p, n, c, f"{a:.2f}") for p, n, c, a in schedule_rows]))
+        write_atomically(folder / "volume.csv", _csv(
+            ["code", "payer", "count"],
+            [(code, payer, f"{units:g}") for (code, payer), units in sorted(volume.items())]))
+        aliases = self.eras(folder, clinic, pulled, labels) if self.has_eras else {}
+        write_atomically(folder / "client.toml", _client_toml(
+            name, group, database, version, self.since, self.until, aliases,
+            {carrier: self.carriers[num] for num in self.carriers
+             for carrier in [printable(str(self.carriers[num][0] or "")).strip()]
+             if carrier in {p for p, _ in labels.values()}}).encode("utf-8"))
+        record = {"source": "Open Dental", "version": version, "host": database.host,
+                  "port": database.port, "database": database.database,
+                  "clinic": None if clinic is None else clinic_name,
+                  "since": self.since.isoformat(), "until": self.until.isoformat(),
+                  "schedules": pulled.schedules,
+                  "procedures": {k: pulled.procedures[k] for k in sorted(pulled.procedures)},
+                  "payments": {k: {"paid": v[0], "write_off": v[1], "lines": v[2]}
+                               for k, v in sorted(pulled.payments.items())},
+                  "eras": pulled.eras, "notes": notes}
+        write_atomically(folder / PULL_RECORD,
+                         (json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+                         .encode("utf-8"))
+        return pulled
+
+    def _payer(self, plan: int | None, plans: dict[int, tuple[str, int] | None],
+               labels: dict[tuple[str, int], tuple[str, str]]) -> str:
+        if not plan:
+            return NO_PAYER
+        entry = plans.get(int(plan))
+        if entry is None:
+            carrier = next((printable(str(self.carriers[int(c)][0] or "")).strip()
+                            for p, c, *_ in self.plans if int(p) == int(plan)
+                            and int(c) in self.carriers), f"plan {plan}")
+            return carrier       # a payer without a schedule: analyze notes it, left out
+        label = labels.get(entry)
+        return schedule_label(*label) if label else entry[0]
+
+    def volume(self, clinic: int | None, plans: dict[int, tuple[str, int] | None],
+               labels: dict[tuple[str, int], tuple[str, str]],
+               notes: list[str]) -> dict[tuple[str, str], float]:
+        """(code, payer) → units of completed procedures since ``since``."""
+        where = "" if clinic is None else " AND pl.ClinicNum = %s"
+        rows = self.db.run(
+            "SELECT pl.CodeNum, cp.PlanNum, SUM(GREATEST(1, pl.BaseUnits + pl.UnitQty)), "
+            "COUNT(*) FROM procedurelog pl "
+            "LEFT JOIN (SELECT ProcNum, MIN(ClaimProcNum) AS First FROM claimproc "
+            "WHERE ProcNum <> 0 AND Status <> %s GROUP BY ProcNum) firsts "
+            "ON firsts.ProcNum = pl.ProcNum "
+            "LEFT JOIN claimproc cp ON cp.ClaimProcNum = firsts.First "
+            "WHERE pl.ProcStatus = 2 AND pl.ProcDate >= %s AND pl.ProcDate <= %s" + where
+            + " GROUP BY pl.CodeNum, cp.PlanNum",
+            [PREAUTH, self.since, self.until, *([] if clinic is None else [clinic])])
+        volume: dict[tuple[str, str], float] = {}
+        skipped = 0
+        for code_num, plan, units, _ in rows:
+            code = self._code(int(code_num))
+            if code is None:
+                skipped += int(units)
+                continue
+            key = (code, self._payer(plan, plans, labels))
+            volume[key] = volume.get(key, 0) + float(units)
+        if skipped:
+            notes.append(f"{plural(skipped, 'procedure')} with codes that are not CDT codes "
+                         "(D + 4 digits) left out of the volume")
+        return volume
+
+    def payments(self, clinic: int | None, plans: dict[int, tuple[str, int] | None],
+                 labels: dict[tuple[str, int], tuple[str, str]],
+                 ) -> dict[str, tuple[float, float, int]]:
+        """Payer → (insurance paid, written off, lines) received since ``since``."""
+        where = "" if clinic is None else " AND ClinicNum = %s"
+        rows = self.db.run(
+            "SELECT PlanNum, SUM(InsPayAmt), SUM(WriteOff), COUNT(*) FROM claimproc "
+            "WHERE Status IN (%s, %s) AND DateCP >= %s AND DateCP <= %s" + where
+            + " GROUP BY PlanNum",
+            [RECEIVED, SUPPLEMENTAL, self.since, self.until,
+             *([] if clinic is None else [clinic])])
+        paid: dict[str, tuple[float, float, int]] = {}
+        for plan, amount, write_off, lines in rows:
+            payer = self._payer(plan, plans, labels)
+            old = paid.get(payer, (0.0, 0.0, 0))
+            paid[payer] = (round(old[0] + float(amount or 0), 2),
+                           round(old[1] + float(write_off or 0), 2), old[2] + int(lines))
+        return paid
+
+    def eras(self, folder: Path, clinic: int | None, pulled: PulledFolder,
+             labels: dict[tuple[str, int], tuple[str, str]]) -> dict[str, str]:
+        """Write each received ERA to ``era/``; the payer names they use → carriers."""
+        from .era import parse_era
+        from .workbook.xlsx import write_atomically
+
+        where = "" if clinic is None else " AND e.ClinicNum = %s"
+        rows = self.db.run(
+            "SELECT e.EtransNum, e.DateTimeTrans, e.CarrierNum, m.MessageText FROM etrans e "
+            "JOIN etransmessagetext m ON m.EtransMessageTextNum = e.EtransMessageTextNum "
+            "WHERE e.Etype = %s AND e.DateTimeTrans >= %s" + where + " ORDER BY e.EtransNum",
+            [ERA_ETYPE, self.since, *([] if clinic is None else [clinic])])
+        aliases: dict[str, str] = {}
+        payers = {p for p, _ in labels.values()}
+        for number, when, carrier, text in rows:
+            if not text:
+                continue
+            data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+            day = when.date().isoformat() if hasattr(when, "date") else "undated"
+            write_atomically(folder / "era" / f"{day}-{number}.835", data)
+            pulled.eras += 1
+            carrier_row = self.carriers.get(int(carrier or 0))
+            name = printable(str(carrier_row[0] or "")).strip() if carrier_row else ""
+            if name not in payers:
+                continue
+            try:
+                remittance = parse_era(data, f"era/{day}-{number}.835")
+            except XlfeesError:
+                continue        # analyze reads it again and notes what is wrong
+            for payment in remittance.payments:
+                if payment.payer and payment.payer != name:
+                    aliases[payment.payer] = name
+        return aliases
+
+
+def _csv(header: list[str], rows: Iterable[tuple[Any, ...]]) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    # Names as Open Dental holds them (xlfees writes every text into the workbook as
+    # text, so a carrier called "=…" is never a formula there).
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)   # a JSON string is a TOML basic string
+
+
+def _client_toml(name: str, group: str | None, database: Database, version: str,
+                 since: date, until: date, aliases: dict[str, str],
+                 carriers: dict[str, tuple[Any, ...]]) -> str:
+    lines = [f"# Pulled from Open Dental {version} ({database.database} on {database.host}) "
+             f"by xlfees pull opendental:",
+             f"# procedures completed {since.isoformat()} to {until.isoformat()}.",
+             f"name = {_toml_string(name)}"]
+    if group:
+        lines.append(f"group = {_toml_string(group)}")
+    if aliases:
+        lines += ["", "# The names the payers' ERAs give them → the carrier in Open Dental.",
+                  "[payer_aliases]"]
+        lines += [f"{_toml_string(k)} = {_toml_string(v)}" for k, v in sorted(aliases.items())]
+    for carrier, row in sorted(carriers.items()):
+        address = [str(x).strip() for x in row[1:3] if x and str(x).strip()]
+        city = " ".join(str(x).strip() for x in row[3:6] if x and str(x).strip())
+        if city:
+            address.append(city.replace(" ", ", ", 1) if row[3] and row[4] else city)
+        if address:
+            lines += ["", f"[payers.{_toml_string(carrier)}]",
+                      f"address = {_toml_string(chr(10).join(address))}"]
+    return "\n".join(lines) + "\n"
