@@ -23,6 +23,11 @@ def test_every_command_has_help_with_examples(name: str) -> None:
     assert command.help and len(command.help.strip()) > 20
     assert "Examples:" in result.output
     assert f"xlfees {name}" in result.output
+    for sub in getattr(command, "commands", {}):   # a group's own commands: the same
+        result = CliRunner().invoke(cli, [name, sub, "--help"])
+        assert result.exit_code == 0
+        assert command.commands[sub].help and "Examples:" in result.output
+        assert f"xlfees {name} {sub}" in result.output
 
 
 def test_group_help_lists_every_command() -> None:

@@ -407,7 +407,13 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
 
 @cli.group("pull")
 def pull_group() -> None:
-    """Pull a client folder straight from a practice-management system's database."""
+    """Pull a client folder straight from a practice-management system's database.
+
+    \b
+    Examples:
+      xlfees pull opendental --user xlfees_read -o clients/smith-dental
+      xlfees pull opendental --help
+    """
 
 
 @pull_group.command("opendental")

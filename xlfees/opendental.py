@@ -221,8 +221,16 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
         source = _Source(db, since, today, has_eras)
         clinics = source.clinics(clinic)
         folders = []
+        taken: set[str] = set()
         for number, (clinic_num, clinic_name) in enumerate(clinics, start=1):
-            folder = out_dir if clinic != "all" else out_dir / _slug(clinic_name)
+            folder = out_dir
+            if clinic == "all":   # one folder per clinic, never the same name twice
+                slug = base = _slug(clinic_name)
+                while slug in taken:
+                    slug = f"{base}-{clinic_num}"
+                    base = slug
+                taken.add(slug)
+                folder = out_dir / slug
             label = f" {clinic_name}" if clinic_num is not None else ""
             say(f"[{number}/{len(clinics)}]{label}: fees, plans, procedures, payments")
             folders.append(source.write_folder(folder, clinic_num, clinic_name,
