@@ -7,6 +7,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -349,3 +350,14 @@ def test_a_roll_up_is_never_read_as_an_input(batch_out) -> None:
         "(its Payers, Locations and Detail sheets are results, not inputs); inspect the "
         "locations' own files: each client folder's office fees, payer schedules and volume "
         "report\n")
+
+
+def test_two_locations_with_one_name_stay_two(locations) -> None:
+    """Locations whose client.toml give the same name are told apart by their folders."""
+    a, b = (replace(location_figures(x, folder), location="Smile Dental")
+            for x, folder in zip(locations, ("/clients/north", "/clients/south")))
+    rollup = roll_up("G", [a, b])
+    assert rollup.locations == ("Smile Dental (north)", "Smile Dental (south)")
+    alpha = rollup.payers[0]
+    assert alpha.locations == ("Smile Dental (north)", "Smile Dental (south)")
+    assert alpha.allowed == 2270

@@ -306,3 +306,23 @@ def test_a_second_pull_replaces_the_first(server, pulled, tmp_path: Path) -> Non
     again = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert first == again
     assert json.loads(again["xlfees-pull.json"])["since"] == "2025-11-24"
+
+
+def test_clinics_pulled_then_batched_give_the_group_roll_up(server, tmp_path: Path) -> None:
+    """--clinic all, then `xlfees batch`: each clinic's workbook and the practice's roll-up,
+    whose Delta figures are the two clinics' added up."""
+    from xlfees.batch import run_batch
+
+    pull_opendental(tmp_path / "smith", _database(server), clinic="all", today=TODAY)
+    batch = run_batch(tmp_path / "smith", tmp_path / "out", jobs=1, letter_date=TODAY)
+    assert [r.ok for r in batch.results] == [True, True]
+    (group,) = batch.groups
+    assert group.group == "Smith Family Dental" and group.ok
+    delta = next(p for p in group.rollup.payers if p.payer == "Delta Dental of Oregon")
+    # Salem: D1110 2 × 70 of 2 × 100, D2391 2 × 140 of 2 × 200; Keizer: D1110 70 of 110,
+    # D2391 150 of 200 (its overrides).
+    assert delta.allowed == 2 * 70 + 2 * 140 + 70 + 150
+    assert delta.office == 2 * 100 + 2 * 200 + 110 + 200
+    assert delta.locations == ("Smith Family Dental - Keizer", "Smith Family Dental - Salem")
+    assert delta.claims == 1        # Salem's ERA
+    assert (tmp_path / "out" / "Smith Family Dental.xlsx").exists()

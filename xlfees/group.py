@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -256,6 +256,10 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
             notes.append(f"{figures.location}: procedures by payer are estimated from its "
                          "[payer_shares]")
         kept.append(figures)
+    # Two locations with one name (client.toml's) stay two: the folder tells them apart.
+    names = [f.location for f in kept]
+    kept = [replace(f, location=f"{f.location} ({Path(f.folder).name or number})")
+            if names.count(f.location) > 1 else f for number, f in enumerate(kept, start=1)]
 
     display: dict[str, str] = {}   # identity → the name the roll-up shows
 
