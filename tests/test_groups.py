@@ -361,3 +361,22 @@ def test_two_locations_with_one_name_stay_two(locations) -> None:
     alpha = rollup.payers[0]
     assert alpha.locations == ("Smile Dental (north)", "Smile Dental (south)")
     assert alpha.allowed == 2270
+
+
+def test_group_names_match_whatever_their_case_and_group_toml_has_the_last_word(
+        tmp_path: Path) -> None:
+    """"Cascade dental partners" is Cascade Dental Partners; a location group.toml lists
+    though its client.toml names another group is in group.toml's, with a note."""
+    clients = _cascade(tmp_path)
+    toml = clients / "cascade-northgate" / "client.toml"
+    toml.write_text(toml.read_text().replace("Cascade Dental Partners",
+                                             "cascade  DENTAL partners"))
+    lakeside = clients / "lakeside-dental" / "client.toml"
+    lakeside.write_text('group = "Lakeside Group"\n' + lakeside.read_text())
+    batch = run_batch(clients, tmp_path / "out", jobs=2, letter_date=DAY)
+    groups = {g.group: g.rollup for g in batch.groups}
+    assert set(groups) == {"Cascade Dental Partners", "Willamette Dental Partners"}
+    assert len(groups["Cascade Dental Partners"].locations) == 3
+    assert groups["Willamette Dental Partners"].notes[0] == (
+        "Lakeside Dental Group: its client.toml names the group 'Lakeside Group'; "
+        "group.toml lists it in this one")

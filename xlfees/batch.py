@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from .entry import raise_interrupt
 from .errors import XlfeesError, describe_error
-from .group import GroupFile, GroupRollup, LocationFigures
+from .group import GROUP_TOML, GroupFile, GroupRollup, LocationFigures
 from .wording import readable_name
 
 INDEX_NAME = "index.xlsx"
@@ -390,9 +390,9 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     batch = BatchResult(results=results)
     members = group_members(results, group_file)
     group_names = output_names(folders, list(members))
-    for group, (locations, aliases) in members.items():
+    for group, (locations, aliases, notes) in members.items():
         batch.groups.append(write_group(group, locations, aliases, out_dir,
-                                        group_names[group], letter_date))
+                                        group_names[group], letter_date, notes))
     from .index import write_index
     batch.index = write_index(batch, out_dir / INDEX_NAME)
     write_manifest(batch, out_dir / MANIFEST_NAME)
@@ -417,23 +417,36 @@ def _declared_group(result: ClientResult) -> str | None:
 
 
 def group_members(results: list[ClientResult], group_file: GroupFile | None,
-                  ) -> dict[str, tuple[list[ClientResult], dict[str, str]]]:
-    """Each group's locations (client.toml's ``group``, and group.toml's) and aliases."""
-    groups: dict[str, tuple[list[ClientResult], dict[str, str]]] = {}
+                  ) -> dict[str, tuple[list[ClientResult], dict[str, str], list[str]]]:
+    """Each group's locations (client.toml's ``group``, and group.toml's), aliases and
+    notes. Group names match whatever their case and spacing; group.toml has the last
+    word on a location it lists."""
+    groups: dict[str, tuple[list[ClientResult], dict[str, str], list[str]]] = {}
+    spelled: dict[str, str] = {}    # a name folded → the group's name as first written
+
+    def group(name: str) -> tuple[list[ClientResult], dict[str, str], list[str]]:
+        return groups.setdefault(spelled.setdefault(" ".join(name.casefold().split()), name),
+                                 ([], {}, []))
     listed = set(group_file.locations) if group_file else set()
     if group_file is not None:
         by_folder = {Path(r.folder).name: r for r in results}
-        groups[group_file.name] = ([by_folder[name] for name in group_file.locations],
-                                   group_file.payer_aliases)
+        members, aliases, notes = group(group_file.name)
+        members.extend(by_folder[name] for name in group_file.locations)
+        aliases.update(group_file.payer_aliases)
+        for name in group_file.locations:
+            declared = _declared_group(by_folder[name])
+            if declared and spelled.get(" ".join(declared.casefold().split())) != group_file.name:
+                notes.append(f"{by_folder[name].client}: its client.toml names the group "
+                             f"{declared!r}; {GROUP_TOML} lists it in this one")
     for result in results:
         name = _declared_group(result)
         if name and Path(result.folder).name not in listed:
-            groups.setdefault(name, ([], {}))[0].append(result)
+            group(name)[0].append(result)
     return groups
 
 
 def write_group(group: str, locations: list[ClientResult], aliases: dict[str, str],
-                out_dir: Path, name: str, day: date) -> GroupResult:
+                out_dir: Path, name: str, day: date, notes: list[str] = ()) -> GroupResult:
     """Roll ``locations`` up and write ``<name>.xlsx`` and ``<name>/network-value-*.pdf``;
     an error becomes the group's result (the clients' workbooks stand)."""
     from .deliverables.network import write_network_summaries
@@ -446,7 +459,8 @@ def write_group(group: str, locations: list[ClientResult], aliases: dict[str, st
                          payer_aliases=aliases,
                          missing=[(_toml_text(r, "name") or r.client,
                                    f"its analysis failed: {r.error}")
-                                  for r in locations if r.location is None])
+                                  for r in locations if r.location is None],
+                         group_notes=notes)
         workbook = write_group_workbook(rollup, out_dir / f"{name}.xlsx")
         files = write_network_summaries(rollup, out_dir / name, day)
     except Exception as error:  # noqa: BLE001 - the group fails, the batch goes on

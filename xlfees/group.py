@@ -235,16 +235,19 @@ def _identity(name: str) -> str:
 
 def roll_up(name: str, locations: Iterable[LocationFigures], *,
             payer_aliases: Mapping[str, str] | None = None,
-            missing: Iterable[tuple[str, str]] = ()) -> GroupRollup:
+            missing: Iterable[tuple[str, str]] = (),
+            group_notes: Iterable[str] = ()) -> GroupRollup:
     """Each payer across ``locations`` (``missing``: locations that failed, and why).
 
     Payers are matched by name (case, spaces and punctuation aside) after
-    ``payer_aliases`` (a location's name → the group's). A location whose volume has
+    ``payer_aliases`` (a location's name → the group's); ``group_notes`` are the batch's
+    about the group. A location whose volume has
     no payer breakdown (each payer counted at 100 %) is left out with a note: summed,
     it would count every procedure once per payer.
     """
     aliases = {_identity(k): v for k, v in (payer_aliases or {}).items()}
     notes = [f"{location} is not in the roll-up: {why}" for location, why in missing]
+    notes += group_notes
     kept: list[LocationFigures] = []
     for figures in locations:
         if figures.volume_basis == VOLUME_PER_100:
