@@ -108,7 +108,7 @@ class _ReadOnly:
     each statement (``--verbose`` lists them)."""
 
     ALLOWED = re.compile(r"^\s*(SELECT|START TRANSACTION READ ONLY|ROLLBACK|SET SESSION "
-                         r"TRANSACTION READ ONLY)\b", re.IGNORECASE)
+                         r"TRANSACTION READ ONLY|START TRANSACTION$)\b", re.IGNORECASE)
 
     def __init__(self, connection: Any, on_statement: Callable[[str], None] | None) -> None:
         self.connection = connection
@@ -214,8 +214,7 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
     connection = connect(database)
     db = _ReadOnly(connection, on_statement)
     try:
-        db.run("SET SESSION TRANSACTION READ ONLY")
-        db.run("START TRANSACTION READ ONLY")
+        _begin_read_only(db)
         version, has_eras = check_schema(db, database.database)
         say(f"Open Dental {version}: reading the practice")
         source = _Source(db, since, today, has_eras)
@@ -240,6 +239,18 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
     finally:
         connection.close()
     return PullResult(folders=folders, version=version, statements=db.statements)
+
+
+def _begin_read_only(db: _ReadOnly) -> None:
+    """A read-only transaction; a server older than MySQL 5.6.5 (Open Dental long shipped
+    MySQL 5.5) has none, and gets a plain one: the statements are SELECTs either way."""
+    import pymysql
+
+    try:
+        db.run("SET SESSION TRANSACTION READ ONLY")
+        db.run("START TRANSACTION READ ONLY")
+    except pymysql.err.ProgrammingError:     # 1064: the syntax is unknown there
+        db.run("START TRANSACTION")
 
 
 def _check_out_dir(out_dir: Path) -> None:
