@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from ..analysis import Analysis
 from ..engine import schedule_label
@@ -204,24 +205,34 @@ def write_letter(letter: Letter, path: Path) -> Path:
 
 # --- one-page leave-behind ------------------------------------------------------------------
 
+def pdf_page(buffer: io.BytesIO, title: str, author: str, subject: str, day: date) -> Any:
+    """A letter-size reportlab canvas writing to ``buffer``: titled, authored by the
+    practice (or group), created by xlfees, dated ``day``."""
+    from reportlab.lib.pagesizes import letter as letter_size
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(buffer, pagesize=letter_size, invariant=1)
+    page.setTitle(title)
+    page.setAuthor(author)
+    page.setCreator("xlfees")
+    page.setSubject(subject)
+    # Dated the run's day (invariant=1 keeps the rest of the file the same for the same
+    # inputs; by itself it would date every PDF 2000-01-01).
+    stamp = f"D:{day:%Y%m%d}000000+00'00'"
+    page.setDateFormatter(lambda *_: stamp)
+    return page
+
+
 def write_summary_pdf(summary: Summary, path: Path) -> Path:
     """One page for the practice owner: rates by payer (chart), write-off, the ask, savings."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter as letter_size
-    from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=letter_size, invariant=1)
-    page.setTitle(f"{summary.practice}: PPO fee schedule review")
-    page.setAuthor(summary.practice)
-    page.setCreator("xlfees")
-    page.setSubject("PPO fee schedule review")
-    # Dated the run's day (invariant=1 keeps the rest of the file the same for the same
-    # inputs; by itself it would date every PDF 2000-01-01).
-    stamp = f"D:{summary.day:%Y%m%d}000000+00'00'"
-    page.setDateFormatter(lambda *_: stamp)
+    page = pdf_page(buffer, f"{summary.practice}: PPO fee schedule review", summary.practice,
+                    "PPO fee schedule review", summary.day)
     width, height = letter_size
     y = height - 60
     page.setFont("Helvetica-Bold", 18)

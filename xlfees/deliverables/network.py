@@ -15,6 +15,7 @@ from pathlib import Path
 from ..group import GroupPayer, GroupRollup
 from ..workbook.xlsx import write_atomically
 from .content import count, long_date, money, percent
+from .documents import pdf_page
 
 MOST_LOCATIONS = 10   # rows of the locations table; the rest are summed in one line
 PREFIX = "network-value-"
@@ -66,16 +67,10 @@ def write_network_summary(rollup: GroupRollup, payer: GroupPayer, path: Path,
     """The one-page summary of what ``rollup``'s group brings ``payer``."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter as letter_size
-    from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=letter_size, invariant=1)
-    page.setTitle(f"{rollup.name}: network value for {payer.payer}")
-    page.setAuthor(rollup.name)
-    page.setCreator("xlfees")
-    page.setSubject("Network value summary")
-    stamp = f"D:{day:%Y%m%d}000000+00'00'"
-    page.setDateFormatter(lambda *_: stamp)
+    page = pdf_page(buffer, f"{rollup.name}: network value for {payer.payer}", rollup.name,
+                    "Network value summary", day)
     width, height = letter_size
     left, right = 54, width - 54
     plan = prose_name(payer.payer)
