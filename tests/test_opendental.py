@@ -326,3 +326,14 @@ def test_clinics_pulled_then_batched_give_the_group_roll_up(server, tmp_path: Pa
     assert delta.locations == ("Smith Family Dental - Keizer", "Smith Family Dental - Salem")
     assert delta.claims == 1        # Salem's ERA
     assert (tmp_path / "out" / "Smith Family Dental.xlsx").exists()
+
+
+def test_a_table_the_user_may_not_read_is_named(server, tmp_path: Path) -> None:
+    """A user without SELECT on claimproc: the error names the table and the grant."""
+    grant_select(server, "opendental", "partial", "pw",
+                 tables=tuple(t for t in TABLES if t != "claimproc"))
+    with pytest.raises(PullError) as error:
+        pull_opendental(tmp_path / "x", _database(server, "partial", "pw"), today=TODAY)
+    assert str(error.value) == ("database 'opendental' has no table claimproc that the user "
+                                "can read: GRANT SELECT ON opendental.claimproc to the user, "
+                                "or check this is an Open Dental database")

@@ -115,16 +115,27 @@ class _ReadOnly:
         self.statements: list[str] = []
         self.on_statement = on_statement
 
-    def run(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def run(self, sql: str, params: Iterable[Any] = (), *,
+            raw: bool = False) -> list[tuple[Any, ...]]:
+        """The rows of one read; the server's refusal as a PullError (``raw``: as raised)."""
+        import pymysql
+
         if not self.ALLOWED.match(sql):
             raise AssertionError(f"not a read: {sql}")   # a programming error, never data
         text = " ".join(sql.split())
         self.statements.append(text)
         if self.on_statement:
             self.on_statement(text)
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, tuple(params))
-            return list(cursor.fetchall())
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, tuple(params))
+                return list(cursor.fetchall())
+        except pymysql.err.MySQLError as error:
+            if raw:
+                raise
+            message = error.args[-1] if error.args else str(error)
+            raise PullError(f"the server refused a read ({message}) in: {text[:120]}; check "
+                            "the user's GRANT SELECT on the tables the README lists") from None
 
 
 def connect(database: Database) -> Any:
@@ -247,8 +258,8 @@ def _begin_read_only(db: _ReadOnly) -> None:
     import pymysql
 
     try:
-        db.run("SET SESSION TRANSACTION READ ONLY")
-        db.run("START TRANSACTION READ ONLY")
+        db.run("SET SESSION TRANSACTION READ ONLY", raw=True)
+        db.run("START TRANSACTION READ ONLY", raw=True)
     except pymysql.err.ProgrammingError:     # 1064: the syntax is unknown there
         db.run("START TRANSACTION")
 
