@@ -380,3 +380,18 @@ def test_group_names_match_whatever_their_case_and_group_toml_has_the_last_word(
     assert groups["Willamette Dental Partners"].notes[0] == (
         "Lakeside Dental Group: its client.toml names the group 'Lakeside Group'; "
         "group.toml lists it in this one")
+
+
+def test_the_index_lists_each_group(batch_out) -> None:
+    """index.xlsx gains a Groups sheet: totals, and links to the workbook and one-pagers."""
+    out, batch = batch_out
+    sheet = openpyxl.load_workbook(out / "index.xlsx")["Groups"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    cascade = rows["Cascade Dental Partners"]
+    rollup = next(g.rollup for g in batch.groups if g.group == "Cascade Dental Partners")
+    assert [c.value for c in cascade[1:4]] == ["ok", 3, 4]
+    assert cascade[4].value == pytest.approx(rollup.total("allowed"))
+    assert cascade[7].hyperlink.target == "Cascade Dental Partners.xlsx"
+    assert cascade[8].hyperlink.target == "Cascade Dental Partners/"
+    assert rows["Willamette Dental Partners"][9].value == (
+        "Lakeside Dental Group: procedures by payer are estimated from its [payer_shares]")

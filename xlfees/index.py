@@ -64,7 +64,53 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
             sheet.cell(row=number, column=2).font = Font(bold=True, color="C00000")
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(batch.results), 1) + 1}"
+    if batch.groups:
+        _groups_sheet(book.create_sheet("Groups"), batch)
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomically(path, normalised_zip(buffer.getvalue()))
     return path
+
+
+GROUP_COLUMNS = (("Group", 34), ("Status", 9), ("Locations", 10), ("Payers", 8),
+                 ("Allowed a year", 16), ("Write-off a year", 16), ("Value of the asks", 16),
+                 ("Workbook", 34), ("Network value summaries", 34), ("Notes or error", 80))
+
+
+def _groups_sheet(sheet, batch: "BatchResult") -> None:
+    """One row per multi-location group: its totals and links to its workbook and folder."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([name for name, _ in GROUP_COLUMNS])
+    for column, (_, width) in enumerate(GROUP_COLUMNS, start=1):
+        header = sheet.cell(row=1, column=column)
+        header.font = Font(bold=True, color="FFFFFF")
+        header.fill = PatternFill("solid", fgColor="1F4E79")
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for number, group in enumerate(batch.groups, start=2):
+        rollup = group.rollup
+        workbook = Path(group.workbook).name if group.workbook else None
+        folder = Path(group.workbook).stem + "/" if group.workbook else None
+        values = [group.group, "ok" if group.ok else "failed",
+                  len(rollup.locations) if rollup else None,
+                  len(rollup.payers) if rollup else None,
+                  rollup.total("allowed") if rollup else None,
+                  rollup.total("write_off") if rollup else None,
+                  rollup.total("ask_value") if rollup else None, workbook, folder,
+                  group.error or ("; ".join(rollup.notes) if rollup else None) or None]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"    # a group named "=…" stays text
+        for column in (5, 6, 7):
+            sheet.cell(row=number, column=column).number_format = MONEY
+        for column, target in ((8, workbook), (9, folder)):
+            if target:
+                link = sheet.cell(row=number, column=column)
+                link.hyperlink = target      # relative: beside the index
+                link.font = Font(color="0563C1", underline="single")
+        if not group.ok:
+            sheet.cell(row=number, column=2).font = Font(bold=True, color="C00000")
+    sheet.freeze_panes = "B2"
