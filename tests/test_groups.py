@@ -395,3 +395,21 @@ def test_the_index_lists_each_group(batch_out) -> None:
     assert cascade[8].hyperlink.target == "Cascade Dental Partners/"
     assert rows["Willamette Dental Partners"][9].value == (
         "Lakeside Dental Group: procedures by payer are estimated from its [payer_shares]")
+
+
+def test_two_schedules_one_payer_at_a_location_are_summed_and_said_once() -> None:
+    """"Alpha-PPO" and "Alpha (PPO)" at one location are one payer: summed, one note."""
+    office = pd.DataFrame({"code": ["D1110", "D2391"], "description": ["a", "b"],
+                           "office_fee": [100.0, 200.0]})
+    schedules = pd.DataFrame([("Alpha-PPO", "", "D1110", 70.0), ("Alpha-PPO", "", "D2391", 140.0),
+                              ("Alpha", "PPO", "D1110", 60.0), ("Alpha", "PPO", "D2391", 120.0)],
+                             columns=["payer", "network", "code", "allowed"])
+    volume = pd.DataFrame([("D1110", "Alpha-PPO", 10), ("D2391", "Alpha-PPO", 5),
+                           ("D1110", "Alpha (PPO)", 2), ("D2391", "Alpha (PPO)", 1)],
+                          columns=["code", "payer", "count"])
+    client = Client.from_frames("One", office, schedules, volume)
+    rollup = roll_up("G", [location_figures(analyze(client))])
+    (alpha,) = rollup.payers
+    assert alpha.allowed == 10 * 70 + 5 * 140 + 2 * 60 + 1 * 120
+    assert rollup.notes == ("One: schedules Alpha (PPO) and Alpha-PPO are both counted as "
+                            "Alpha (PPO)",)

@@ -241,9 +241,9 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
 
     Payers are matched by name (case, spaces and punctuation aside) after
     ``payer_aliases`` (a location's name → the group's); ``group_notes`` are the batch's
-    about the group. A location whose volume has
-    no payer breakdown (each payer counted at 100 %) is left out with a note: summed,
-    it would count every procedure once per payer.
+    about the group. A location whose volume has no payer breakdown (each payer counted
+    at 100 %) is left out with a note: summed, it would count every procedure once per
+    payer.
     """
     aliases = {_identity(k): v for k, v in (payer_aliases or {}).items()}
     notes = [f"{location} is not in the roll-up: {why}" for location, why in missing]
@@ -284,9 +284,10 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
             entry = location_payers.setdefault((figures.location, payer), {
                 "location": figures.location, "payer": payer, "schedule": row.payer,
                 "claims": 0, "clean_claims": 0, "paid": 0.0, "days": ()})
-            if _identity(entry["schedule"]) != _identity(row.payer):
+            if row.payer not in entry["schedule"].split("; "):
                 notes.append(f"{figures.location}: schedules {entry['schedule']} and "
                              f"{row.payer} are both counted as {payer}")
+                entry["schedule"] += f"; {row.payer}"
         for claim in figures.claims:
             payer = group_payer(claim.payer)
             entry = location_payers.get((figures.location, payer))
@@ -335,7 +336,7 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
                        location_payers=tuple(location_payers[k] for k in
                                              sorted(location_payers, key=lambda k: (
                                                  _identity(k[1]), k[0]))),
-                       notes=tuple(notes))
+                       notes=tuple(dict.fromkeys(notes)))   # each said once
 
 
 def headline(rollup: GroupRollup) -> str:
