@@ -337,3 +337,12 @@ def test_a_table_the_user_may_not_read_is_named(server, tmp_path: Path) -> None:
     assert str(error.value) == ("database 'opendental' has no table claimproc that the user "
                                 "can read: GRANT SELECT ON opendental.claimproc to the user, "
                                 "or check this is an Open Dental database")
+
+
+def test_no_password_and_no_terminal_is_a_usage_error(tmp_path: Path) -> None:
+    """Without XLFEES_DB_PASSWORD and no terminal to ask in: exit 2, saying what to set."""
+    result = CliRunner().invoke(cli, ["pull", "opendental", "--user", READER, "-o",
+                                      str(tmp_path / "x")], env={"XLFEES_DB_PASSWORD": None})
+    assert result.exit_code == 2
+    assert "no database password: set XLFEES_DB_PASSWORD (or run in a terminal to be asked " \
+           "for it)" in result.output
