@@ -251,8 +251,10 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
             header.alignment = Alignment(wrap_text=True, vertical="top")
             sheet.column_dimensions[letter].width = column.width
             for offset in range(max(len(records), 1)):
-                sheet.cell(row=FIRST_ROW + offset, column=number).number_format = \
-                    FORMATS.get(column.style, column.style)
+                body = sheet.cell(row=FIRST_ROW + offset, column=number)
+                body.number_format = FORMATS.get(column.style, column.style)
+                if column.header.endswith(" no."):   # a key, apart from the name beside it
+                    body.alignment = Alignment(horizontal="center")
             for offset, values in enumerate(records):
                 row = FIRST_ROW + offset
                 formula = (_formula(column.formula, columns, row, last_rows)
@@ -263,7 +265,9 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
                           f"{last_rows[table_name]}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         sheet.add_table(table)
-        sheet.row_dimensions[HEADER_ROW].height = 32   # two lines: LibreOffice does not grow it
+        # As many lines as the longest header wraps to (LibreOffice does not grow the row).
+        lines = max(2, *(math.ceil(len(c.header) / max(c.width - 2, 1)) for c in columns))
+        sheet.row_dimensions[HEADER_ROW].height = 15 * min(lines, 4) + 2
         sheet.freeze_panes = f"A{FIRST_ROW}"
         _print_setup(sheet, landscape=len(columns) > 4)
         sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"   # the header on every page
