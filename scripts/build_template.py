@@ -210,6 +210,9 @@ def _summary(book, sheet, title_font: Font) -> None:
         _style(cell, style)
         cell.font = Font(name=FONT, bold=True, size=12)
     sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
+    cell = sheet.cell(row=spec.SUMMARY_BREAK_EVEN_ROW, column=2)
+    _style(cell, "percent")
+    cell.font = Font(name=FONT, bold=True, size=12)
     title = sheet.cell(row=spec.MONITORING_TITLE_ROW, column=1,
                        value="What payers paid (remittances in era/)")
     title.font = Font(name=FONT, bold=True)

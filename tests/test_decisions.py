@@ -41,6 +41,19 @@ def test_break_even_retention_by_hand(handworked_dir: Path) -> None:
                       "Delta Care": round(1080 / 1800 / 0.9, 4)}         # 0.6667
 
 
+def test_the_summary_sheet_names_the_payer_easiest_to_leave(handworked_dir: Path,
+                                                           tmp_path: Path) -> None:
+    """Summary row 12: the lowest break-even retention, Delta's 1080/1800 ÷ 0.9 = 66.7 %,
+    and its schedule in the label (LibreOffice recalculates both in the oracle test)."""
+    from xlfees import write_workbook
+    import openpyxl
+
+    path = write_workbook(analyze(load_client(handworked_dir)), tmp_path / "hw.xlsx")
+    summary = openpyxl.load_workbook(path, data_only=True)["Summary"]
+    assert summary["A12"].value == "Lowest break-even retention: Delta Care (PDP)"
+    assert summary["B12"].value == pytest.approx(1080 / 1800 / 0.9)
+
+
 def test_over_one_hundred_percent_means_leaving_never_pays(handworked_dir: Path,
                                                            tmp_path: Path) -> None:
     """oon_collection 0.7: Gamma's 74.4 % ÷ 0.7 = 106.3 %; the summary says it in words."""

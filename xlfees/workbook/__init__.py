@@ -319,6 +319,9 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
                                            content.summary_values(analysis)):
         cells[f"B{row}"] = (value, formula)
+    label, lowest = content.lowest_break_even(analysis)
+    cells[f"A{spec.SUMMARY_BREAK_EVEN_ROW}"] = (label, spec.BREAK_EVEN_LABEL)
+    cells[f"B{spec.SUMMARY_BREAK_EVEN_ROW}"] = (lowest, spec.LOWEST_BREAK_EVEN)
     for (row, _, _, formula), value in zip(spec.MONITORING_HEADLINES,
                                            content.monitoring_values(analysis)):
         cells[f"B{row}"] = (value, formula)

@@ -303,6 +303,18 @@ def summary_values(analysis: Analysis) -> list[Any]:
             math.fsum(alt["annual_savings"]), overall, carrying]
 
 
+def lowest_break_even(analysis: Analysis) -> tuple[str, Any]:
+    """The Summary's break-even line: its label (naming the payer easiest to leave, the
+    first of equals as MATCH finds it in the Payers rows) and the lowest retention."""
+    rows = [(r["Schedule"], r["Break-even retention"]) for r in payer_rows(analysis)
+            if r["Break-even retention"] != ""]
+    if not rows:
+        return "Lowest break-even retention", ""
+    lowest = min(value for _, value in rows)
+    schedule = next(label for label, value in rows if value == lowest)
+    return f"Lowest break-even retention: {schedule}", lowest
+
+
 MISSING = object()   # a matrix cell with no target / no amount: left empty, no formula
 
 

@@ -474,6 +474,14 @@ SUMMARY_HEADLINES = (
     (10, "Targets carrying 80 % of the shortfall", "integer",
      '=IF(SUMPRODUCT(Targets[Priority])>0,COUNTIFS(Targets[Cumulative share],"<0.8")+1,0)'),
 )
+# The payer easiest to leave: the lowest break-even retention (Payers), and its schedule
+# in the label (found by the value, so a sorted Payers changes nothing).
+SUMMARY_BREAK_EVEN_ROW = 12
+LOWEST_BREAK_EVEN = ('=IF(COUNT(Payers[Break-even retention])=0,"",'
+                     "MIN(Payers[Break-even retention]))")
+BREAK_EVEN_LABEL = ('="Lowest break-even retention"&IF(COUNT(Payers[Break-even retention])=0,'
+                    '"",": "&INDEX(Payers[Schedule],MATCH(MIN(Payers[Break-even retention]),'
+                    "Payers[Break-even retention],0)))")
 # Below the headlines, beside the charts: what the ERAs show (zeros without an era/).
 MONITORING_TITLE_ROW = 13
 MONITORING_HEADLINES = (
