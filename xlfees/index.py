@@ -23,18 +23,13 @@ MONEY = '"$"#,##0.00'
 def write_index(batch: "BatchResult", path: Path) -> Path:
     """Write ``index.xlsx`` listing every client (atomically, the same bytes each run)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Clients"
-    sheet.append([name for name, _ in COLUMNS])
-    for column, (_, width) in enumerate(COLUMNS, start=1):
-        header = sheet.cell(row=1, column=column)
-        header.font = Font(bold=True, color="FFFFFF")
-        header.fill = PatternFill("solid", fgColor="1F4E79")
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    _header(sheet, COLUMNS)
     for number, result in enumerate(batch.results, start=2):
         rates = "; ".join(f"{label} {rate:.1%}" if rate is not None else f"{label} —"
                           for label, rate in result.payer_rates)
@@ -79,15 +74,9 @@ GROUP_COLUMNS = (("Group", 34), ("Status", 9), ("Locations", 10), ("Payers", 8),
 
 def _groups_sheet(sheet, batch: "BatchResult") -> None:
     """One row per multi-location group: its totals and links to its workbook and folder."""
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Font
 
-    sheet.append([name for name, _ in GROUP_COLUMNS])
-    for column, (_, width) in enumerate(GROUP_COLUMNS, start=1):
-        header = sheet.cell(row=1, column=column)
-        header.font = Font(bold=True, color="FFFFFF")
-        header.fill = PatternFill("solid", fgColor="1F4E79")
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    _header(sheet, GROUP_COLUMNS)
     for number, group in enumerate(batch.groups, start=2):
         rollup = group.rollup
         workbook = Path(group.workbook).name if group.workbook else None
@@ -114,3 +103,16 @@ def _groups_sheet(sheet, batch: "BatchResult") -> None:
         if not group.ok:
             sheet.cell(row=number, column=2).font = Font(bold=True, color="C00000")
     sheet.freeze_panes = "B2"
+
+
+def _header(sheet, columns: tuple[tuple[str, float], ...]) -> None:
+    """The header row: white bold names on the dark blue, each column its width."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([name for name, _ in columns])
+    for column, (_, width) in enumerate(columns, start=1):
+        header = sheet.cell(row=1, column=column)
+        header.font = Font(bold=True, color="FFFFFF")
+        header.fill = PatternFill("solid", fgColor="1F4E79")
+        sheet.column_dimensions[get_column_letter(column)].width = width
