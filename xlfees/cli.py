@@ -351,7 +351,10 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
 
     Writes OUT_DIR/<client>.xlsx for each client folder and OUT_DIR/index.xlsx
     listing every client (payers, codes, effective rates, write-off, top target,
-    status, a link to its workbook). A broken client never stops the others; the
+    status, a link to its workbook). Client folders that are locations of one group
+    (`group = "…"` in client.toml, or a group.toml in CLIENTS_DIR) also give
+    OUT_DIR/<group>.xlsx, the roll-up per payer, and one page per payer in
+    OUT_DIR/<group>/network-value-<payer>.pdf. A broken client never stops the others; the
     exit status is 0 only when every client succeeded, 1 when any failed, 2 for
     a usage error. Ctrl-C or SIGTERM leaves no half-written workbook.
 
@@ -431,8 +434,8 @@ def pull_group() -> None:
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="First procedure date (YYYY-MM-DD) [default: a year before today].")
 @click.option("--clinic",
-              help="One clinic (its number or abbreviation), or \"all\" for one folder per "
-                   "clinic inside OUT, each a location of the practice's group.")
+              help="One clinic (its number, abbreviation or name), or \"all\" for one folder "
+                   "per clinic inside OUT, each a location of the practice's group.")
 @click.option("-v", "--verbose", is_flag=True, help="List every SQL statement run.")
 def pull_opendental_command(host: str, port: int, user: str, database: str, out_dir: str,
                             since: Any, clinic: str | None, verbose: bool) -> None:
@@ -481,8 +484,10 @@ def render_pull(result: Any) -> str:
             money = (f"; paid {paid[0]:,.2f}, written off {paid[1]:,.2f}" if paid else "")
             lines.append(f"  {payer}: {plural(units, 'procedure')}{money}")
         lines += [f"  Note: {note}" for note in folder.notes]
+    transaction = ("a read-only transaction" if result.read_only else
+                   "a transaction (this server has no read-only ones)")
     lines.append(f"Open Dental {result.version}: {plural(len(result.statements), 'statement')}"
-                 ", all reads, in a read-only transaction. Next: xlfees analyze "
+                 f", all reads, in {transaction}. Next: xlfees analyze "
                  f"{result.folders[0].folder if len(result.folders) == 1 else '<folder>'}")
     return "\n".join(lines)
 

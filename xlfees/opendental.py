@@ -101,6 +101,7 @@ class PullResult:
     folders: list[PulledFolder]
     version: str
     statements: list[str]
+    read_only: bool = True        # False: the server has no read-only transactions
 
 
 class _ReadOnly:
@@ -225,7 +226,7 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
     connection = connect(database)
     db = _ReadOnly(connection, on_statement)
     try:
-        _begin_read_only(db)
+        read_only = _begin_read_only(db)
         version, has_eras = check_schema(db, database.database)
         say(f"Open Dental {version}: reading the practice")
         source = _Source(db, since, today, has_eras)
@@ -249,12 +250,14 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
         db.run("ROLLBACK")
     finally:
         connection.close()
-    return PullResult(folders=folders, version=version, statements=db.statements)
+    return PullResult(folders=folders, version=version, statements=db.statements,
+                      read_only=read_only)
 
 
-def _begin_read_only(db: _ReadOnly) -> None:
-    """A read-only transaction; a server older than MySQL 5.6.5 (Open Dental long shipped
-    MySQL 5.5) has none, and gets a plain one: the statements are SELECTs either way."""
+def _begin_read_only(db: _ReadOnly) -> bool:
+    """A read-only transaction (True); a server older than MySQL 5.6.5 (Open Dental long
+    shipped MySQL 5.5) has none, and gets a plain one (False): the statements are
+    SELECTs either way."""
     import pymysql
 
     try:
@@ -262,6 +265,8 @@ def _begin_read_only(db: _ReadOnly) -> None:
         db.run("START TRANSACTION READ ONLY", raw=True)
     except pymysql.err.ProgrammingError:     # 1064: the syntax is unknown there
         db.run("START TRANSACTION")
+        return False
+    return True
 
 
 def _check_out_dir(out_dir: Path) -> None:
