@@ -259,6 +259,8 @@ def test_cli_pull_then_analyze(server, tmp_path: Path) -> None:
     assert "  SQL: SELECT PlanNum, CarrierNum, PlanType" in result.stderr
     assert result.stdout.splitlines()[0].startswith(
         f"Smith Family Dental → {out}: 4 office fees, 3 payer schedules")
+    assert result.stdout.splitlines()[-1].endswith(
+        f"all reads, in a read-only transaction. Next: xlfees analyze {out}")
     analysed = CliRunner().invoke(cli, ["analyze", str(out)])
     assert analysed.exit_code == 0 and "Delta Dental of Oregon" in analysed.output
 
