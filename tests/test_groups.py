@@ -413,3 +413,31 @@ def test_two_schedules_one_payer_at_a_location_are_summed_and_said_once() -> Non
     assert alpha.allowed == 10 * 70 + 5 * 140 + 2 * 60 + 1 * 120
     assert rollup.notes == ("One: schedules Alpha (PPO) and Alpha-PPO are both counted as "
                             "Alpha (PPO)",)
+
+
+def test_a_large_group_still_fits_one_page(tmp_path: Path) -> None:
+    """14 locations with long names, every CDT category, ERAs, long payer and group names:
+    one page, every line above the footer, the locations past ten summed in one line."""
+    from xlfees.cdt import CATEGORIES
+    from xlfees.deliverables.network import write_network_summary
+    from xlfees.group import LocationFigures, PayerCategory, PayerClaims
+    from xlfees.monitoring import ClaimTiming
+
+    payer = "Delta Dental of a Very Long Regional Name (PPO Premier Plus)"
+    locations = [LocationFigures(
+        f"Location number {i} with a long descriptive name, Suite 100", f"/c/l{i}", "G",
+        "by payer", 0.9, tuple(PayerCategory(payer, c, 10 + i, 1000.0, 1500.0, 500.0, 100.0)
+                               for c in CATEGORIES),
+        (PayerClaims(payer, ClaimTiming(10, 9, (10.0, 20.0)), 500.0),)) for i in range(14)]
+    rollup = roll_up("A Very Long Dental Service Organization Name Partners LLC", locations)
+    path = write_network_summary(rollup, rollup.payers[0], tmp_path / "big.pdf", DAY)
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) == 1
+        page = pdf.pages[0]
+        lines = page.extract_text().splitlines()
+        footer = next(w for w in page.extract_words() if w["text"] == "Prepared")
+        assert all(w["bottom"] <= footer["top"] for w in page.extract_words()
+                   if w["top"] < footer["top"] - 1)
+    assert "4 more locations 552 $48,000.00 66.7%" in lines
+    assert "Adjunctive general services 231 8.3%" in lines
+    assert "Median days from claim received to payment 15.0" in lines

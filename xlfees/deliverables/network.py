@@ -183,7 +183,7 @@ def _table(page, left: float, right: float, y: float, title: str, headers: tuple
     page.setFont("Helvetica", 9.5)
     for row in rows:
         y -= 14
-        page.drawString(left, y, _fit(row[0], 52))
+        page.drawString(left, y, _fit(row[0], 46))
         for x, text in zip(edges, row[1:]):
             page.drawRightString(x, y, text)
     return y
