@@ -257,6 +257,11 @@ def test_cli_pull_then_analyze(server, tmp_path: Path) -> None:
     assert f"connecting to 127.0.0.1:{server.port} as {READER}" in result.stderr
     assert "Open Dental 24.3.35.0: reading the practice" in result.stderr
     assert "  SQL: SELECT PlanNum, CarrierNum, PlanType" in result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[1/1]")]
+    assert progress == ["[1/1] office fees: 4 codes (Standard)",
+                        "[1/1] payer schedules: 3 from 3 plans (3 left out)",
+                        "[1/1] procedures 2025-11-24 to 2026-11-24: 14 units",
+                        "[1/1] insurance payments: 5 lines", "[1/1] ERAs: 1"]
     assert result.stdout.splitlines()[0].startswith(
         f"Smith Family Dental → {out}: 4 office fees, 3 payer schedules")
     assert result.stdout.splitlines()[-1].endswith(

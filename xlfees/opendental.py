@@ -242,11 +242,12 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
                     base = slug
                 taken.add(slug)
                 folder = out_dir / slug
-            label = f" {clinic_name}" if clinic_num is not None else ""
-            say(f"[{number}/{len(clinics)}]{label}: fees, plans, procedures, payments")
+            prefix = f"[{number}/{len(clinics)}]" + (f" {clinic_name}," if clinic_num is not None
+                                                      else "")
             folders.append(source.write_folder(folder, clinic_num, clinic_name,
                                                group=source.practice if clinic == "all"
-                                               else None, version=version, database=database))
+                                               else None, version=version, database=database,
+                                               say=lambda line: say(f"{prefix} {line}")))
         db.run("ROLLBACK")
     finally:
         connection.close()
@@ -401,7 +402,8 @@ class _Source:
     # --- one folder -----------------------------------------------------------------
 
     def write_folder(self, folder: Path, clinic: int | None, clinic_name: str,
-                     group: str | None, version: str, database: Database) -> PulledFolder:
+                     group: str | None, version: str, database: Database,
+                     say: Callable[[str], None] = lambda _: None) -> PulledFolder:
         from .workbook.xlsx import write_atomically
 
         name = self.practice if clinic is None else f"{self.practice} - {clinic_name}"
@@ -413,6 +415,8 @@ class _Source:
                             f"({self.fee_schedules.get(self.office_schedule, ('?',))[0]}) has "
                             "no fees" + (f" at {clinic_name}" if clinic is not None else "")
                             + ": enter the office's fees in Open Dental, then pull again")
+        say(f"office fees: {plural(len(office), 'code')} "
+            f"({self.fee_schedules.get(self.office_schedule, ('?',))[0]})")
         plans = self.plan_schedules(notes)
         by_carrier: dict[str, set[int]] = {}
         for entry in plans.values():
@@ -435,16 +439,21 @@ class _Source:
                 pulled.schedules[schedule_label(carrier, network)] = len(amounts)
                 schedule_rows += [(carrier, network, code, amount)
                                   for code, amount in sorted(amounts.items())]
+        used = sum(1 for entry in plans.values() if entry is not None)
+        say(f"payer schedules: {len(labels)} from {plural(used, 'plan')} "
+            f"({len(plans) - used} left out)")
         volume = self.volume(clinic, plans, labels, notes)
         pulled.procedures = {}
         for (code, payer), units in volume.items():
             pulled.procedures[payer] = pulled.procedures.get(payer, 0) + units
+        say(f"procedures {self.since.isoformat()} to {self.until.isoformat()}: "
+            f"{plural(sum(pulled.procedures.values()), 'unit')}")
         pulled.payments = self.payments(clinic, plans, labels)
+        say(f"insurance payments: {plural(sum(p[2] for p in pulled.payments.values()), 'line')}")
         pulled.office_fees = len(office)
 
         folder.mkdir(parents=True, exist_ok=True)
-        descriptions = {code: text for code, text in
-                        (self.codes[num] for num in self.codes)}
+        descriptions = {self._code(num): text for num, (_, text) in self.codes.items()}
         write_atomically(folder / "office_fees.csv", _csv(
             ["code", "description", "office_fee"],
             [(code, descriptions.get(code, ""), f"{amount:.2f}")
@@ -456,6 +465,7 @@ class _Source:
             ["code", "payer", "count"],
             [(code, payer, f"{units:g}") for (code, payer), units in sorted(volume.items())]))
         aliases = self.eras(folder, clinic, pulled, labels) if self.has_eras else {}
+        say(f"ERAs: {pulled.eras}" if self.has_eras else "ERAs: no etrans tables to read")
         write_atomically(folder / "client.toml", _client_toml(
             name, group, database, version, self.since, self.until, aliases,
             {carrier: self.carriers[num] for num in self.carriers
