@@ -44,7 +44,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "provider": ("ProvNum", "FeeSched"),
     "procedurecode": ("CodeNum", "ProcCode", "Descript"),
     "feesched": ("FeeSchedNum", "Description", "FeeSchedType", "IsHidden"),
-    "fee": ("FeeSched", "CodeNum", "Amount", "ClinicNum", "ProvNum"),
+    "fee": ("FeeNum", "FeeSched", "CodeNum", "Amount", "ClinicNum", "ProvNum"),
     "carrier": ("CarrierNum", "CarrierName", "Address", "Address2", "City", "State", "Zip"),
     "insplan": ("PlanNum", "CarrierNum", "PlanType", "FeeSched", "AllowedFeeSched",
                 "IsHidden"),
@@ -345,10 +345,12 @@ class _Source:
         rows = self.db.run(
             "SELECT FeeSched, CodeNum, Amount, ClinicNum FROM fee WHERE ProvNum = 0 AND "
             "FeeSched IN (" + ",".join(["%s"] * len(schedules)) + ") AND ClinicNum IN ("
-            + ",".join(["%s"] * len(clinics)) + ") ORDER BY ClinicNum",
+            + ",".join(["%s"] * len(clinics)) + ") ORDER BY ClinicNum, FeeNum",
             [*schedules, *clinics])
         fees: dict[int, dict[str, float | None]] = {s: {} for s in schedules}
-        for schedule, code_num, amount, _ in rows:   # base first, then the override
+        # Base first, then the clinic's override; of duplicate rows (Open Dental databases
+        # have them) the newest, every time.
+        for schedule, code_num, amount, _ in rows:
             code = self._code(int(code_num))
             if code is None:
                 continue
