@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 from .entry import raise_interrupt
 from .errors import XlfeesError, describe_error
 from .group import GROUP_TOML, GroupFile, GroupRollup, LocationFigures
-from .wording import readable_name
+from .wording import folded, readable_name
 
 INDEX_NAME = "index.xlsx"
 # What `xlfees send` reads: each client's files, owner's addresses and headline figures.
@@ -425,8 +425,7 @@ def group_members(results: list[ClientResult], group_file: GroupFile | None,
     spelled: dict[str, str] = {}    # a name folded → the group's name as first written
 
     def group(name: str) -> tuple[list[ClientResult], dict[str, str], list[str]]:
-        return groups.setdefault(spelled.setdefault(" ".join(name.casefold().split()), name),
-                                 ([], {}, []))
+        return groups.setdefault(spelled.setdefault(folded(name), name), ([], {}, []))
     listed = set(group_file.locations) if group_file else set()
     if group_file is not None:
         by_folder = {Path(r.folder).name: r for r in results}
@@ -435,7 +434,7 @@ def group_members(results: list[ClientResult], group_file: GroupFile | None,
         aliases.update(group_file.payer_aliases)
         for name in group_file.locations:
             declared = _declared_group(by_folder[name])
-            if declared and spelled.get(" ".join(declared.casefold().split())) != group_file.name:
+            if declared and spelled.get(folded(declared)) != group_file.name:
                 notes.append(f"{by_folder[name].client}: its client.toml names the group "
                              f"{declared!r}; {GROUP_TOML} lists it in this one")
     for result in results:

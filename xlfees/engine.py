@@ -18,7 +18,7 @@ from .client import Client, Note
 from .errors import SettingsError
 from .money import cents
 from .settings import ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings, benchmark_percentile
-from .wording import plural
+from .wording import folded, plural
 
 ScheduleKey = tuple[str, str]  # (payer, network)
 
@@ -124,20 +124,16 @@ class VolumeByPayer:
     notes: tuple[Note, ...]
 
 
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _payer_lookup(keys: Iterable[ScheduleKey]) -> dict[str, list[ScheduleKey]]:
     """Names a volume report or setting may use for a schedule: payer, or payer + network."""
     keys = sorted(set(keys))
     by_payer: dict[str, list[ScheduleKey]] = {}
     for key in keys:
-        by_payer.setdefault(_fold(key[0]), []).append(key)
+        by_payer.setdefault(folded(key[0]), []).append(key)
     lookup: dict[str, list[ScheduleKey]] = dict(by_payer)
     for key in keys:
         if key[1]:
-            for name in {_fold(f"{key[0]} {key[1]}"), _fold(schedule_label(*key))}:
+            for name in {folded(f"{key[0]} {key[1]}"), folded(schedule_label(*key))}:
                 if key not in lookup.setdefault(name, []):
                     lookup[name].append(key)
     return lookup
@@ -156,14 +152,14 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
         if payer == "":
             labels.append(UNASSIGNED)
             continue
-        matches = lookup.get(_fold(payer), [])
+        matches = lookup.get(folded(payer), [])
         if len(matches) == 1:
             labels.append(schedule_label(*matches[0]))
         else:
             labels.append(UNMATCHED)
             unmatched[payer] = unmatched.get(payer, 0.0) + count
     for payer, count in sorted(unmatched.items()):
-        matches = lookup.get(_fold(payer), [])
+        matches = lookup.get(folded(payer), [])
         if matches:
             networks = ", ".join(k[1] for k in matches)
             reason = (f"volume for payer '{payer}' ({plural(count, 'procedure')}) cannot be split "
@@ -221,7 +217,7 @@ def _shares_by_key(settings: Settings,
                    lookup: dict[str, list[ScheduleKey]]) -> dict[ScheduleKey, float]:
     shares: dict[ScheduleKey, float] = {}
     for name, share in settings.payer_shares.items():
-        matches = lookup.get(_fold(name), [])
+        matches = lookup.get(folded(name), [])
         if len(matches) != 1:
             known = sorted({schedule_label(p, n) for keys in lookup.values() for p, n in keys})
             problem = ("matches no payer schedule" if not matches

@@ -11,7 +11,6 @@ standard library and pandas.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from .engine import VOLUME_BY_SHARES, VOLUME_PER_100, schedule_label
 from .errors import XlfeesError
 from .money import excel_round
 from .monitoring import ClaimTiming
-from .wording import plural, printable
+from .wording import name_words, plural, printable
 
 GROUP_TOML = "group.toml"
 _GROUP_KEYS = {"name", "locations", "payer_aliases"}
@@ -154,6 +153,7 @@ def group_file_from_toml(document: Mapping[str, Any], path: Path,
 
 DETAIL_KEYS = ("location", "payer", "category", "procedures", "allowed", "office", "write_off",
                "ask_value", "collectible")
+LOCATION_TOTALS = DETAIL_KEYS[3:]   # what a location × payer sums from its Detail rows
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,8 @@ class GroupRollup:
     locations: tuple[str, ...]          # the locations rolled up, in folder order
     payers: tuple[GroupPayer, ...]      # most procedures first
     detail: tuple[dict[str, Any], ...]  # location × payer × category (DETAIL_KEYS)
-    location_payers: tuple[dict[str, Any], ...]   # location × payer: its name there, ERAs
+    # location × payer: its schedule's name there, its LOCATION_TOTALS, its ERAs
+    location_payers: tuple[dict[str, Any], ...]
     notes: tuple[str, ...] = ()
 
     @property
@@ -230,7 +231,7 @@ class GroupRollup:
 
 
 def _identity(name: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.casefold()).split())
+    return " ".join(name_words(name))
 
 
 def roll_up(name: str, locations: Iterable[LocationFigures], *,
@@ -298,6 +299,14 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
             entry["paid"] += claim.paid
             entry["days"] += claim.timing.days
     detail.sort(key=lambda r: (_identity(r["payer"]), r["location"], order.get(r["category"], 99)))
+    # Each payer's sums at each location, once: the Locations sheet and the one-pagers
+    # show them.
+    parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in detail:
+        parts.setdefault((row["location"], row["payer"]), []).append(row)
+    for key, entry in location_payers.items():
+        entry.update({total: math.fsum(r[total] for r in parts.get(key, ()))
+                      for total in LOCATION_TOTALS})
 
     payers = []
     totals = {key: math.fsum(r[key] for r in detail) for key in ("allowed", "office")}

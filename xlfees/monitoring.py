@@ -10,7 +10,6 @@ days from claim received to payment, the first-pass clean-claim rate; reversals
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from .cdt import category, normalize_code
 from .client import Client, Note
 from .engine import percentile
 from .era import Claim, Remittance, ServiceLine
+from .wording import name_words
 
 MONITORING = "monitoring"   # the stage of the notes made here
 
@@ -112,10 +112,6 @@ DENIAL_COLUMNS = ("payer", "network", "category", "carc", "reason", "group", "cl
                   "amount")
 
 
-def _words(name: str) -> list[str]:
-    return re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
-
-
 def match_payers(names: Iterable[str], keys: list[tuple[str, str]],
                  aliases: dict[str, str]) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """ERA payer names → schedules: an alias first, then the same name (case and
@@ -124,24 +120,24 @@ def match_payers(names: Iterable[str], keys: list[tuple[str, str]],
     by_payer: dict[str, list[tuple[str, str]]] = {}
     for payer, network in keys:
         by_payer.setdefault(payer, []).append((payer, network))
-    alias = {" ".join(_words(k)): v for k, v in aliases.items()}
+    alias = {" ".join(name_words(k)): v for k, v in aliases.items()}
     matched: dict[str, tuple[str, str]] = {}
     notes = []
     for name in sorted(set(names)):
-        words = _words(name)
+        words = name_words(name)
         target = alias.get(" ".join(words))
         candidates: list[tuple[str, str]] = []
         how = "its [payer_aliases] entry"
         if target is not None:
             candidates = [labels[target]] if target in labels else by_payer.get(target, [])
         else:
-            same = [k for label, k in labels.items() if _words(label) == words]
-            same += [k for payer, group in by_payer.items() if _words(payer) == words
+            same = [k for label, k in labels.items() if name_words(label) == words]
+            same += [k for payer, group in by_payer.items() if name_words(payer) == words
                      for k in group if k not in same]
             if same:
                 candidates, how = same, "its name"
             elif words:
-                lead = [payer for payer in by_payer if _words(payer)[:1] == words[:1]]
+                lead = [payer for payer in by_payer if name_words(payer)[:1] == words[:1]]
                 if len(lead) == 1:
                     candidates, how = by_payer[lead[0]], f"the shared word {words[0]!r}"
         if len(candidates) == 1:

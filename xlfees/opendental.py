@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 from .cdt import normalize_code
 from .engine import schedule_label
 from .errors import XlfeesError
-from .wording import plural, printable
+from .wording import plural, printable, slug
 
 PASSWORD_ENV = "XLFEES_DB_PASSWORD"
 PULL_RECORD = "xlfees-pull.json"      # what was pulled, when, from where (not an input)
@@ -236,12 +236,12 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
         for number, (clinic_num, clinic_name) in enumerate(clinics, start=1):
             folder = out_dir
             if clinic == "all":   # one folder per clinic, never the same name twice
-                slug = base = _slug(clinic_name)
-                while slug in taken:
-                    slug = f"{base}-{clinic_num}"
-                    base = slug
-                taken.add(slug)
-                folder = out_dir / slug
+                name = base = slug(clinic_name) or "clinic"
+                while name in taken:
+                    name = f"{base}-{clinic_num}"
+                    base = name
+                taken.add(name)
+                folder = out_dir / name
             prefix = f"[{number}/{len(clinics)}]" + (f" {clinic_name}," if clinic_num is not None
                                                       else "")
             folders.append(source.write_folder(folder, clinic_num, clinic_name,
@@ -281,10 +281,6 @@ def _check_out_dir(out_dir: Path) -> None:
         raise PullError(f"{out_dir}: already holds files that an earlier pull did not write; "
                         "pull into a new folder, e.g. "
                         f"{out_dir.parent / (out_dir.name + '-opendental')}")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "clinic"
 
 
 class _Source:

@@ -24,6 +24,23 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
 
 
+def folded(name: str) -> str:
+    """A name with case and spacing set aside: how payer names are matched to schedules."""
+    return " ".join(name.casefold().split())
+
+
+def name_words(name: str) -> list[str]:
+    """A name's words with case and punctuation set aside ("Delta Dental (PPO)" →
+    delta, dental, ppo): how ERA payers, and a group's payers and locations, are matched."""
+    return re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by hyphens, for a file or folder name ("" when
+    nothing is left): "Delta Dental (PPO)" → "delta-dental-ppo"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
 def readable_name(name: str) -> str:
     """A file name as a person reads it: the bytes of a non-UTF-8 name (``caf\\xe9``) as
     Windows-1252 (``café``), which is what such names almost always are."""

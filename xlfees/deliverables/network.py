@@ -16,6 +16,7 @@ from ..group import GroupPayer, GroupRollup
 from ..workbook.xlsx import write_atomically
 from .content import count, long_date, money, percent
 from .documents import pdf_page
+from ..wording import slug
 
 MOST_LOCATIONS = 10   # rows of the locations table; the rest are summed in one line
 PREFIX = "network-value-"
@@ -27,7 +28,7 @@ def network_file_names(rollup: GroupRollup) -> dict[str, str]:
     names: dict[str, str] = {}
     taken: set[str] = set()
     for payer in rollup.payers:
-        stem = re.sub(r"[^a-z0-9]+", "-", payer.payer.casefold()).strip("-")[:80] or "payer"
+        stem = slug(payer.payer)[:80] or "payer"
         name, number = stem, 1
         while name in taken:
             number += 1
@@ -51,15 +52,9 @@ def write_network_summaries(rollup: GroupRollup, out_dir: str | Path,
 def _locations_rows(rollup: GroupRollup, payer: GroupPayer) -> list[tuple[str, float, float,
                                                                            float]]:
     """(location, procedures, allowed, office fees) of one payer at each location."""
-    rows: dict[str, list[float]] = {}
-    for row in rollup.detail:
-        if row["payer"] == payer.payer:
-            sums = rows.setdefault(row["location"], [0.0, 0.0, 0.0])
-            sums[0] += row["procedures"]
-            sums[1] += row["allowed"]
-            sums[2] += row["office"]
-    ordered = sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))
-    return [(location, *sums) for location, sums in ordered]   # type: ignore[misc]
+    rows = [(e["location"], e["procedures"], e["allowed"], e["office"])
+            for e in rollup.location_payers if e["payer"] == payer.payer]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
 def write_network_summary(rollup: GroupRollup, payer: GroupPayer, path: Path,

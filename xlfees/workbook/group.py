@@ -57,6 +57,14 @@ DETAIL = (
 )
 
 
+# The same two ratios on the Locations and Payers sheets, over each row's own sums.
+EFFECTIVE_RATE = GroupColumn("Effective rate", "percent", 12,
+                             'IF([Office fees a year]>0,[Allowed a year]/[Office fees a year],"")')
+BREAK_EVEN = GroupColumn("Break-even retention", "percent", 14,
+                         'IF([Out-of-network collectible]>0,'
+                         '[Allowed a year]/[Out-of-network collectible],"")')
+
+
 def _by_location(column: str) -> str:
     return (f"SUMIFS(Detail[{column}],Detail[Location no.],[Location no.],"
             f"Detail[Payer no.],[Payer no.])")
@@ -69,15 +77,12 @@ LOCATIONS = (
     GroupColumn("Procedures", "count", 12, _by_location("Procedures")),
     GroupColumn("Allowed a year", "money", 15, _by_location("Allowed a year")),
     GroupColumn("Office fees a year", "money", 16, _by_location("Office fees a year")),
-    GroupColumn("Effective rate", "percent", 12,
-                'IF([Office fees a year]>0,[Allowed a year]/[Office fees a year],"")'),
+    EFFECTIVE_RATE,
     GroupColumn("Write-off a year", "money", 15, _by_location("Write-off a year")),
     GroupColumn("Value of the ask", "money", 15, _by_location("Value of the ask")),
     GroupColumn("Out-of-network collectible", "money", 18,
                 _by_location("Out-of-network collectible")),
-    GroupColumn("Break-even retention", "percent", 14,
-                'IF([Out-of-network collectible]>0,'
-                '[Allowed a year]/[Out-of-network collectible],"")'),
+    BREAK_EVEN,
     GroupColumn("ERA claims", "count", 11), GroupColumn("Clean claims", "count", 11),
     GroupColumn("Paid (ERAs)", "money", 14),
     GroupColumn("Median days to payment", DAYS, 14),
@@ -97,8 +102,7 @@ PAYERS = (
                 'IF(SUM(Detail[Procedures])>0,[Procedures]/SUM(Detail[Procedures]),"")'),
     GroupColumn("Allowed a year", "money", 15, _by_payer("Allowed a year")),
     GroupColumn("Office fees a year", "money", 16, _by_payer("Office fees a year")),
-    GroupColumn("Effective rate", "percent", 12,
-                'IF([Office fees a year]>0,[Allowed a year]/[Office fees a year],"")'),
+    EFFECTIVE_RATE,
     # The group's other payers together: every Detail row but this payer's.
     GroupColumn("Other payers' rate", "percent", 13,
                 'IF(SUM(Detail[Office fees a year])-[Office fees a year]>0,'
@@ -108,9 +112,7 @@ PAYERS = (
     GroupColumn("Value of the ask", "money", 15, _by_payer("Value of the ask")),
     GroupColumn("Out-of-network collectible", "money", 18,
                 _by_payer("Out-of-network collectible")),
-    GroupColumn("Break-even retention", "percent", 14,
-                'IF([Out-of-network collectible]>0,'
-                '[Allowed a year]/[Out-of-network collectible],"")'),
+    BREAK_EVEN,
     GroupColumn("ERA claims", "count", 11, _by_payer("ERA claims", "LocationPayers")),
     GroupColumn("Clean-claim rate", "percent", 12,
                 f'IF([ERA claims]>0,{_by_payer("Clean claims", "LocationPayers")}'
@@ -172,21 +174,16 @@ def _payer_values(payer: GroupPayer, number: int, total_procedures: float) -> di
             "Median days to payment": payer.median_days}
 
 
-def _location_values(entry: dict[str, Any], detail: list[dict[str, Any]],
-                     numbers: dict[str, int], locations: dict[str, int]) -> dict[str, Any]:
-    mine = [r for r in detail
-            if r["location"] == entry["location"] and r["payer"] == entry["payer"]]
-
-    def total(key: str) -> float:
-        return math.fsum(r[key] for r in mine)
-    allowed, office, collectible = total("allowed"), total("office"), total("collectible")
+def _location_values(entry: dict[str, Any], numbers: dict[str, int],
+                     locations: dict[str, int]) -> dict[str, Any]:
+    allowed, office, collectible = entry["allowed"], entry["office"], entry["collectible"]
     days = entry["days"]
     return {"Location no.": locations[entry["location"]], "Location": entry["location"],
             "Payer no.": numbers[entry["payer"]], "Payer": entry["payer"],
-            "Schedule there": entry["schedule"], "Procedures": total("procedures"),
+            "Schedule there": entry["schedule"], "Procedures": entry["procedures"],
             "Allowed a year": allowed, "Office fees a year": office,
             "Effective rate": allowed / office if office > 0 else "",
-            "Write-off a year": total("write_off"), "Value of the ask": total("ask_value"),
+            "Write-off a year": entry["write_off"], "Value of the ask": entry["ask_value"],
             "Out-of-network collectible": collectible,
             "Break-even retention": allowed / collectible if collectible > 0 else "",
             "ERA claims": entry["claims"], "Clean claims": entry["clean_claims"],
@@ -220,7 +217,7 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
         "PayerCategories": [{"Payer no.": numbers[p.payer], "Payer": p.payer,
                              **{c: p.categories.get(c, 0.0) for c in categories},
                              "Total": p.procedures} for p in rollup.payers],
-        "LocationPayers": [_location_values(e, detail, numbers, locations)
+        "LocationPayers": [_location_values(e, numbers, locations)
                            for e in rollup.location_payers],
         "Detail": [{"Location no.": locations[r["location"]], "Location": r["location"],
                     "Payer no.": numbers[r["payer"]], "Payer": r["payer"],
