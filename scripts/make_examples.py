@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import random
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,6 +270,32 @@ D2950 = "D2150"
 '''
 
 
+def paid_claims(rng: random.Random, amounts: dict, fees: dict, count: int, first: date,
+                spread: int, claim_id, days_before: int, below_contract: float = 0.0) -> list:
+    """``count`` claims received from ``first`` over ``spread`` days, one to three lines each,
+    allowed as the schedule says (or, ``below_contract`` of the time, 5-10 % below it)
+    and 80 % paid, the rest the patient's coinsurance."""
+    from era_make import Claim, Line
+
+    codes = sorted(amounts)
+    claims = []
+    for number in range(count):
+        received = first + timedelta(days=rng.randint(0, spread))
+        lines = []
+        for _ in range(rng.randint(1, 3)):
+            code = rng.choice(codes)
+            charge, allowed = float(fees[code]), float(amounts[code])
+            if below_contract and rng.random() < below_contract:
+                allowed = round(allowed * rng.choice([0.9, 0.95]), 2)
+            paid = round(allowed * 0.8, 2)
+            lines.append(Line(code, charge, paid, allowed,
+                              [("CO", "45", round(charge - allowed, 2)),
+                               ("PR", "2", round(allowed - paid, 2))],
+                              service_date=received - timedelta(days=days_before)))
+        claims.append(Claim(claim_id(number), lines, received=received))
+    return claims
+
+
 def smile_studio_eras() -> None:
     """Two months of Delta Dental and Aetna remittances for examples/smile-studio/era/,
     paid mostly as contracted, with what monitoring is for: a few lines allowed below
@@ -278,7 +305,6 @@ def smile_studio_eras() -> None:
     from era_make import Claim, Line, Payment, remittance
 
     import pandas as pd
-    from datetime import date, timedelta
 
     schedules = pd.read_csv(EXAMPLES / "smile-studio" / "schedules.csv")
     office = pd.read_csv(EXAMPLES / "smile-studio" / "office_fees.csv")
@@ -291,23 +317,9 @@ def smile_studio_eras() -> None:
             ("Aetna", "PPO", "AETNA LIFE INSURANCE COMPANY", "aetna-2026-10.txt")):
         mine = schedules[(schedules["payer"] == payer) & (schedules["network"] == network)]
         amounts = dict(zip(mine["code"], mine["allowed"]))
-        codes = sorted(amounts)
-        claims = []
-        for number in range(40):
-            received = date(2026, 9, 1) + timedelta(days=rng.randint(0, 40))
-            lines = []
-            for _ in range(rng.randint(1, 3)):
-                code = rng.choice(codes)
-                charge, contracted = float(fees[code]), float(amounts[code])
-                allowed = contracted
-                if rng.random() < 0.06:        # allowed below the contract
-                    allowed = round(contracted * rng.choice([0.9, 0.95]), 2)
-                paid = round(allowed * 0.8, 2)
-                lines.append(Line(code, charge, paid, allowed,
-                                  [("CO", "45", round(charge - allowed, 2)),
-                                   ("PR", "2", round(allowed - paid, 2))],
-                                  service_date=received - timedelta(days=2)))
-            claims.append(Claim(f"{payer[:2].upper()}{number:04d}", lines, received=received))
+        claims = paid_claims(rng, amounts, fees, 40, date(2026, 9, 1), 40,
+                             lambda number: f"{payer[:2].upper()}{number:04d}",
+                             days_before=2, below_contract=0.06)
         # Denials with known reasons.
         for number, (code, carc) in enumerate((("D1110", "151"), ("D2740", "29"),
                                                ("D6010", "119"))):
@@ -398,7 +410,6 @@ def cascade_eras() -> None:
     from era_make import Claim, Line, Payment, remittance
 
     import pandas as pd
-    from datetime import date, timedelta
 
     location = EXAMPLES / "cascade-eastside"
     schedules = pd.read_csv(location / "schedules.csv")
@@ -412,21 +423,9 @@ def cascade_eras() -> None:
             ("MetLife", "PDP Plus", "METROPOLITAN LIFE INSURANCE CO", "metlife-2026-10.835", 9)):
         mine = schedules[(schedules["payer"] == payer) & (schedules["network"] == network)]
         amounts = dict(zip(mine["code"], mine["allowed"]))
-        codes = sorted(amounts)
-        claims = []
-        for number in range(30):
-            received = date(2026, 9, 10) + timedelta(days=rng.randint(0, 20))
-            lines = []
-            for _ in range(rng.randint(1, 3)):
-                code = rng.choice(codes)
-                charge, allowed_amount = float(fees[code]), float(amounts[code])
-                paid = round(allowed_amount * 0.8, 2)
-                lines.append(Line(code, charge, paid, allowed_amount,
-                                  [("CO", "45", round(charge - allowed_amount, 2)),
-                                   ("PR", "2", round(allowed_amount - paid, 2))],
-                                  service_date=received - timedelta(days=1)))
-            claims.append(Claim(f"E{payer[:2].upper()}{number:03d}", lines, received=received))
-        code = "D1110" if "D1110" in amounts else codes[0]
+        claims = paid_claims(rng, amounts, fees, 30, date(2026, 9, 10), 20,
+                             lambda number: f"E{payer[:2].upper()}{number:03d}", days_before=1)
+        code = "D1110" if "D1110" in amounts else sorted(amounts)[0]
         claims.append(Claim(f"E{payer[:2].upper()}D1", [
             Line(code, float(fees[code]), 0, None, [("CO", "16", float(fees[code]))],
                  service_date=date(2026, 9, 15))], received=date(2026, 9, 17)))
