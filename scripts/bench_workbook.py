@@ -111,7 +111,7 @@ def main() -> None:
     print(f"full / plain dump:                 {full_seconds / plain_seconds:7.2f}x  "
           "(target ≤ 1.0x)")
     print(f"full / openpyxl values only:       {full_seconds / values_seconds:7.2f}x")
-    per_pair = [libreoffice(payers, args.codes) for payers in args.lo_payers]
+    per_pair = [libreoffice(payers, args.codes, args.repeat) for payers in args.lo_payers]
     if len(per_pair) > 1 and all(per_pair) and min(per_pair) > 0:
         # Linear recalculation: the seconds the formulas add per payer × code pair stay
         # flat as payers grow (the ratio above creeps up only because LibreOffice's
@@ -134,7 +134,7 @@ def _values_copy(source: Path, target: Path) -> None:
             out.writestr(info, data)
 
 
-def libreoffice(payers: int, codes: int) -> float | None:
+def libreoffice(payers: int, codes: int, repeat: int = 3) -> float | None:
     """Seconds for headless LibreOffice to load, recalculate and save the workbook, and
     the same for its values-only copy (a recalculate-always profile, one file a run)."""
     import os
@@ -171,8 +171,10 @@ def libreoffice(payers: int, codes: int) -> float | None:
             return time.perf_counter() - start
 
         convert(values)   # the first run of a profile builds it: not counted
-        formula_seconds = convert(formulas)
-        values_seconds = convert(values)
+        # The fastest of a few runs each, alternating: the least disturbed by the machine.
+        runs = [(convert(formulas), convert(values)) for _ in range(repeat)]
+        formula_seconds = min(f for f, _ in runs)
+        values_seconds = min(v for _, v in runs)
     pairs = len(analysis.targets)
     added = (formula_seconds - values_seconds) / pairs * 1000
     print(f"LibreOffice {payers} × {codes}: formulas {formula_seconds:6.2f} s, values "

@@ -180,15 +180,17 @@ def _peers(book, sheet, title_font: Font) -> None:
     sheet["A1"] = "Allowed amounts by code and schedule (what the peer benchmark compares)"
     sheet["A1"].font = title_font
     header = spec.PEERS_HEADER_ROW
-    for column, text in ((1, "Code"), (2, "Description")):
+    first = spec.PEERS_FIRST_SCHEDULE_COLUMN
+    headers = ["Code", *[column.header for column in spec.PEER_CODE_COLUMNS]]
+    for column, text in enumerate(headers, start=1):
         sheet.cell(row=header, column=column, value=text).font = Font(name=FONT, bold=True)
-    _style(sheet.cell(row=header + 1, column=3), "money")
-    last_row = header + spec.PEERS_MAX_CODES
-    last_column = get_column_letter(2 + spec.PEERS_MAX_SCHEDULES)
-    for name, ref in (("PeerCodes", f"$A${header + 1}:$A${last_row}"),
-                      ("PeerSchedules", f"$C${header}:${last_column}${header}"),
-                      ("PeerMatrix", f"$C${header + 1}:${last_column}${last_row}")):
-        book.defined_names[name] = DefinedName(name, attr_text=f"{spec.PEERS_SHEET}!{ref}")
+    sheet.cell(row=header, column=first).font = Font(name=FONT, bold=True)
+    for column, peer_column in enumerate(spec.PEER_CODE_COLUMNS, start=2):
+        _style(sheet.cell(row=header + 1, column=column), peer_column.style)
+    _style(sheet.cell(row=header + 1, column=first), "money")
+    _style(sheet.cell(row=spec.PEERS_SHARE_ROW, column=first), "percent")
+    for name, ref in spec.peer_names(spec.PEERS_MAX_CODES, spec.PEERS_MAX_SCHEDULES).items():
+        book.defined_names[name] = DefinedName(name, attr_text=ref)
     for ref, name, formula, style in spec.PEERS_CELLS:
         sheet[ref] = formula
         _style(sheet[ref], style)

@@ -111,7 +111,7 @@ def test_full_calc_on_load_and_tables(analysis, tmp_path: Path) -> None:
         assert 'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml").decode()
     book = openpyxl.load_workbook(path)
     refs = {name: ref for sheet in book for name, ref in sheet.tables.items()}
-    assert refs["Targets"] == "A3:AE17"      # 14 payer × code pairs below the header
+    assert refs["Targets"] == "A3:Y17"      # 14 payer × code pairs below the header
     assert refs["OfficeFees"] == "A3:D8"     # 5 codes
     assert refs["Payers"] == "A3:L7"         # 4 schedules
     assert refs["Coverage"] == "A15:B27"     # 12 CDT categories

@@ -26,7 +26,7 @@ from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml, re
 from ..monitoring import MONITORING
 from ..settings import EXTERNAL, PEER, Settings, email_addresses
 from ..wording import plural
-from ..workbook import (gap_matrix_cells, peer_matrix_cells, peers_cells,
+from ..workbook import (gap_matrix_cells, peer_matrix_cells, peer_share_cells, peers_cells,
                         settings_cells, spec, summary_cells, table_cells, table_last_rows,
                         table_records)
 from ..workbook.xlsx import column_letter
@@ -87,7 +87,8 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
     book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)
     book.write(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, 1, peer_matrix_cells(analysis, last_rows))
-    _write_cells(book, spec.PEERS_SHEET, peers_cells(analysis))
+    _write_cells(book, spec.PEERS_SHEET, {**peers_cells(analysis),
+                                          **peer_share_cells(analysis, last_rows)})
     _write_cells(book, "Summary", summary_cells(analysis))
     volume_basis = next(f"B{row}" for row, name, _, _ in spec.SETTINGS_CELLS
                         if name == "VolumeBasis")

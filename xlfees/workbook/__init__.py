@@ -359,18 +359,37 @@ def gap_matrix_cells(analysis: Analysis,
 
 def _peer_matrix(analysis: Analysis,
                  last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
+    """The Peers sheet from its header row down: Code, the per-code columns, then a column
+    per schedule, each cell the schedule's amount for the code found in Schedules by key
+    (a binary search while Schedules is in key order)."""
     labels, matrix = content.peer_matrix(analysis)
+    first = spec.PEERS_FIRST_SCHEDULE_COLUMN
+    last = xlsx.column_letter(first + max(len(labels), 1) - 1)
+    code_row = f"${xlsx.column_letter(first)}{xlsx.ROW}:${last}{xlsx.ROW}"
+    per_code = [spec.plain_references(column.formula.replace("{row}", code_row),
+                                      spec.PEERS_SHEET, last_rows)
+                for column in spec.PEER_CODE_COLUMNS]
 
-    def formula(column: str) -> str:
-        key = (f"(MATCH({column}${spec.PEERS_HEADER_ROW},PeerSchedules,0)*10000"
-               f"+MID($A{xlsx.ROW},2,4))")
-        found = f"MATCH({key},Schedules[Key],1)"   # a binary search: Schedules is in key order
+    def amount(number: int) -> str:
+        # The schedule's place is the column's: a number, not a MATCH per cell.
+        key = f"({number}*10000+MID($A{xlsx.ROW},2,4))"
+        found = f"MATCH({key},Schedules[Key],1)"
         return spec.plain_references(
             f"=IF(SchedulesInKeyOrder=1,IFERROR(IF(INDEX(Schedules[Key],{found})={key},"
             f'INDEX(Schedules[Allowed],{found}),""),""),'
             f'IFERROR(INDEX(Schedules[Allowed],MATCH({key},Schedules[Key],0)),""))',
             spec.PEERS_SHEET, last_rows)
-    return _matrix_cells(labels, matrix, formula)
+    by_column = [amount(number) for number in range(1, len(labels) + 1)]
+    rows: list[list[tuple[Any, str | None]]] = [
+        [("Code", None), *[(column.header, None) for column in spec.PEER_CODE_COLUMNS],
+         *[(label, None) for label in labels]]]
+    for (code, _, amounts), values in zip(matrix, content.peer_code_values(analysis)):
+        rows.append([(code, None),
+                     *[(values[column.header], formula)
+                       for column, formula in zip(spec.PEER_CODE_COLUMNS, per_code)],
+                     *[(None, None) if value is content.MISSING else (value, template)
+                       for value, template in zip(amounts, by_column)]])
+    return rows
 
 
 def peer_matrix_cells(analysis: Analysis,
@@ -378,6 +397,20 @@ def peer_matrix_cells(analysis: Analysis,
     """The hidden Peers sheet from its header row down: every code × schedule, the
     allowed amount looked up in Schedules by key ("" where the schedule has none)."""
     return _numbered(_peer_matrix(analysis, last_rows), spec.PEERS_HEADER_ROW)
+
+
+def peer_share_cells(analysis: Analysis,
+                     last_rows: dict[str, int]) -> dict[str, tuple[Any, str | None]]:
+    """The Peers row above the schedules: each one's share of volume without a payer."""
+    first = spec.PEERS_FIRST_SCHEDULE_COLUMN
+    cells: dict[str, tuple[Any, str | None]] = {
+        f"A{spec.PEERS_SHARE_ROW}": (spec.NO_PAYER_SPLIT, None)}
+    for offset, share in enumerate(content.peer_shares(analysis)):
+        column = xlsx.column_letter(first + offset)
+        formula = spec.plain_references(spec.PEER_SHARE.replace("{column}", column),
+                                        spec.PEERS_SHEET, last_rows)
+        cells[f"{column}{spec.PEERS_SHARE_ROW}"] = (share, formula)
+    return cells
 
 
 def peers_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
@@ -413,23 +446,27 @@ def _fill_settings(package: _Package, analysis: Analysis) -> None:
 
 def _fill_peers(package: _Package, analysis: Analysis, last_rows: dict[str, int]) -> None:
     cells = _peer_matrix(analysis, last_rows)
-    _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, cells, heat_map=False)
+    _fill_matrix(package, spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, cells, heat_map=False,
+                 first=spec.PEERS_FIRST_SCHEDULE_COLUMN)
     part = package.sheet(spec.PEERS_SHEET)
-    package.put(part, xlsx.set_cells(package.text(part), peers_cells(analysis)))
-    # The header row and then one row per code; Code and Description before the schedules.
-    package.put("xl/workbook.xml", _peer_names(package.text("xl/workbook.xml"),
-                                               len(cells) - 1, len(cells[0]) - 2))
+    package.put(part, xlsx.set_cells(package.text(part), {
+        **peers_cells(analysis), **peer_share_cells(analysis, last_rows)}))
+    # The header row and then one row per code; Code and the per-code columns first.
+    package.put("xl/workbook.xml", _peer_names(
+        package.text("xl/workbook.xml"), len(cells) - 1,
+        len(cells[0]) - spec.PEERS_FIRST_SCHEDULE_COLUMN + 1))
 
 
 def _fill_matrix(package: _Package, sheet: str, header: int,
-                 matrix: list[list[tuple[Any, str | None]]], heat_map: bool) -> None:
+                 matrix: list[list[tuple[Any, str | None]]], heat_map: bool,
+                 first: int = spec.GAPS_FIRST_PAYER_COLUMN) -> None:
     part = package.sheet(sheet)
     xml = package.text(part)
     _, _, inner = xlsx.sheet_data(xml)
     rows_by_number = dict(xlsx.rows_of(inner))
     header_styles = xlsx.row_styles(rows_by_number.get(header, ""))
-    value_style = xlsx.row_styles(rows_by_number.get(header + 1, "")).get("C")
-    first = spec.GAPS_FIRST_PAYER_COLUMN
+    data_styles = xlsx.row_styles(rows_by_number.get(header + 1, ""))
+    value_style = data_styles.get(xlsx.column_letter(first))
     formulas = xlsx.shared_formulas([[formula for _, formula in cells] for cells in matrix],
                                     header)
     rows = []
@@ -439,15 +476,18 @@ def _fill_matrix(package: _Package, sheet: str, header: int,
         for column, ((value, _), formula) in enumerate(zip(cells, formulas[offset]), start=1):
             letter = xlsx.column_letter(column)
             if offset == 0:
-                style = header_styles.get(letter if column < first else "C")
+                style = header_styles.get(letter if column < first
+                                          else xlsx.column_letter(first))
+            elif column < first:
+                style = data_styles.get(letter) if column > 1 else None
             else:
-                style = value_style if column >= first else None
+                style = value_style
             if value is None and formula is None:
                 continue  # the payer has no amount for this code: left empty
             written.append(xlsx.cell(f"{letter}{number}", value, style, formula))
         rows.append(xlsx.row(number, written))
     xml = xlsx.replace_rows_from(xml, header, rows)
-    labels = len(matrix[0]) - 2
+    labels = len(matrix[0]) - (first - 1)
     last_column = first + max(labels, 1) - 1
     last_row = header + max(len(matrix) - 1, 1)
     area = f"{xlsx.column_letter(first)}{header + 1}:{xlsx.column_letter(last_column)}{last_row}"
@@ -462,17 +502,14 @@ def _fill_matrix(package: _Package, sheet: str, header: int,
 
 def _peer_names(workbook_xml: str, codes: int, schedules: int) -> str:
     """The Peers names sized to this client's matrix: a row of the matrix is then as wide
-    as its schedules, not the 500 the template allows (every peer benchmark reads one)."""
-    header = spec.PEERS_HEADER_ROW
-    last_row = header + max(codes, 1)
-    last = xlsx.column_letter(2 + max(schedules, 1))
-    sheet = spec.PEERS_SHEET
-    refs = {"PeerCodes": f"{sheet}!$A${header + 1}:$A${last_row}",
-            "PeerSchedules": f"{sheet}!$C${header}:${last}${header}",
-            "PeerMatrix": f"{sheet}!$C${header + 1}:${last}${last_row}"}
-    for name, ref in refs.items():
-        workbook_xml = re.sub(rf'(<definedName name="{name}"[^>]*>)[^<]*(</definedName>)',
-                              rf"\g<1>{ref}\g<2>", workbook_xml)
+    as its schedules, not the 500 the template allows."""
+    for name, ref in spec.peer_names(codes, schedules).items():
+        workbook_xml, found = re.subn(
+            rf'(<definedName name="{name}"[^>]*>)[^<]*(</definedName>)',
+            rf"\g<1>{ref}\g<2>", workbook_xml)
+        if not found:
+            raise ValueError(f"the template has no defined name {name}: rebuild it "
+                             "(python scripts/build_template.py)")
     return workbook_xml
 
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from typing import Any
-
-import pandas as pd
 
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..engine import UNASSIGNED, schedule_label
 from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
-
 
 def _value(value: Any) -> Any:
     """NaN and None become an empty cell; numpy scalars become Python numbers."""
@@ -25,18 +21,15 @@ def _value(value: Any) -> Any:
         return None
     return value
 
-
 def _blank_if_none(value: Any) -> Any:
     value = _value(value)
     return "" if value is None else value
-
 
 def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:
     fees = analysis.client.office_fees
     return [{"Code": c, "Description": d, "Office fee": f, "Benchmark": _value(b)}
             for c, d, f, b in fees[["code", "description", "office_fee", "benchmark"]]
             .itertuples(index=False)]
-
 
 def schedule_numbers(analysis: Analysis) -> dict[str, int]:
     """Each schedule's place (1, 2, …) across the Peers matrix: the first part of a key."""
@@ -45,23 +38,19 @@ def schedule_numbers(analysis: Analysis) -> dict[str, int]:
                                                           schedules["network"])})
     return {label: number for number, label in enumerate(labels, start=1)}
 
-
 def peer_codes(analysis: Analysis) -> list[str]:
     """Every code a schedule lists, in order: the rows of the Peers matrix."""
     return sorted(set(analysis.client.schedules["code"]))
-
 
 def key(number: int, code: str) -> int:
     """The numeric key the workbook's lookups use: schedule place × 10000 + code number
     (0 for volume without a payer, -1 for a payer with no schedule)."""
     return number * 10_000 + int(code[1:])
 
-
 def _volume_key(label: str, code: str, numbers: dict[str, int]) -> int:
     if label == UNASSIGNED:
         return key(0, code)
     return key(numbers.get(label, -1), code)
-
 
 def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Schedules in key order (schedule place, then code): what makes lookups a binary
@@ -80,7 +69,6 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
                      "Key": key(numbers[schedule_label(r.payer, r.network)], r.code)})
     return sorted(rows, key=lambda row: row["Key"])
 
-
 def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Volume in key order (stable: rows of one key keep their order)."""
     volume = analysis.client.volume
@@ -91,41 +79,18 @@ def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
                                         .itertuples(index=False), analysis.volume_schedules)]
     return sorted(rows, key=lambda row: row["Key"])
 
-
-def _peer_helpers(targets: pd.DataFrame, q: float | None) -> list[dict[str, Any]]:
-    """The Targets sheet's helper columns for the peer benchmark, per target row."""
-    by_code: dict[str, list[float]] = {}
-    for code, allowed in zip(targets["code"], targets["allowed"]):
-        by_code.setdefault(code, []).append(float(allowed))
-    for values in by_code.values():
-        values.sort()
-    helpers = []
-    for code, allowed in zip(targets["code"], targets["allowed"]):
-        ordered = by_code[code]
-        n, below = len(ordered), bisect_left(ordered, float(allowed))
-        position = (n - 2) * (q or 0.0) if n > 1 else 0.0
-        floor = math.floor(position)
-        others = ordered[:below] + ordered[below + 1:]
-        low = others[floor] if n > 1 else ""
-        high = others[min(floor + 1, n - 2)] if n > 1 else ""
-        helpers.append({"Payers on code": n, "Peers below": below, "Peer position": position,
-                        "Peer floor": floor, "Peer low": low, "Peer high": high})
-    return helpers
-
-
 def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     targets = analysis.targets
-    q = benchmark_percentile(analysis.client.settings.benchmark)
     peer_rows = {code: number for number, code in enumerate(peer_codes(analysis), start=1)}
     peer_columns = schedule_numbers(analysis)
     running = 0.0
     rows = []
-    for record, helper in zip(targets.to_dict("records"), _peer_helpers(targets, q)):
+    for record in targets.to_dict("records"):
         label = schedule_label(record["payer"], record["network"])
         running += record["priority"]
         helper = {"Peer row": peer_rows[record["code"]], "Peer column": peer_columns[label],
                   "Key": key(peer_columns[label], record["code"]),
-                  "Running priority": running, **helper}
+                  "Running priority": running}
         rows.append({
             "Rank": record["rank"], "Payer": record["payer"], "Network": record["network"],
             "Schedule": label, "Code": record["code"], "Category": record["category"],
@@ -141,13 +106,11 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
         })
     return rows
 
-
 def peers_cells(analysis: Analysis) -> dict[str, Any]:
     """The shared single cells on the Peers sheet: total priority, and the order flags (all
     tables are written in the order their lookups need)."""
     return {"TotalPriority": math.fsum(analysis.targets["priority"]),
             "TargetsInRankOrder": 1, "SchedulesInKeyOrder": 1, "VolumeInKeyOrder": 1}
-
 
 def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
     allowed = {(schedule_label(p, n), c): a for p, n, c, a in analysis.client.schedules[
@@ -167,7 +130,6 @@ def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
         })
     return rows
 
-
 def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
     alt = analysis.alt_benefits
     rows = []
@@ -186,15 +148,12 @@ def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
         })
     return rows
 
-
 def coverage_rows(analysis: Analysis) -> list[dict[str, Any]]:
     settings = analysis.client.settings
     return [{"Category": name, "Coverage": settings.coverage_for(name)} for name in CATEGORIES]
 
-
 # Import Notes lists this many; a file that rejects a million rows says so in one more row.
 MAX_NOTE_ROWS = 100_000
-
 
 def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
     notes = analysis.notes
@@ -206,7 +165,6 @@ def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
                                "here: `xlfees analyze --json` lists every one",
                      "Stage": "analysis"})
     return rows
-
 
 def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Every ERA service line analysed (empty without remittances)."""
@@ -227,7 +185,6 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "File": r["file"]})
     return rows
 
-
 def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.monitoring is None:
         return []
@@ -238,7 +195,6 @@ def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Difference": r["difference"]}
             for r in analysis.monitoring.underpayments.to_dict("records")]
 
-
 def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.monitoring is None:
         return []
@@ -247,7 +203,6 @@ def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "CARC": r["carc"], "Reason": r["reason"], "Group": r["group"],
              "Class": r["class"], "Lines": r["lines"], "Amount": r["amount"]}
             for r in analysis.monitoring.denials.to_dict("records")]
-
 
 def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Each code of a schedule with an earlier dated version (empty without)."""
@@ -261,7 +216,6 @@ def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Asked value": r["asked_value"]}
             for r in analysis.changes.codes.to_dict("records")]
 
-
 def monitoring_values(analysis: Analysis) -> list[Any]:
     """The Summary's monitoring figures, in the order of spec.MONITORING_HEADLINES."""
     rows = payment_rows(analysis)
@@ -269,7 +223,6 @@ def monitoring_values(analysis: Analysis) -> list[Any]:
     return [sum(1 for r in rows if r["Underpaid"] > 0),
             math.fsum(r["Underpaid"] for r in rows), len(denied),
             math.fsum(r["Billed"] for r in denied)]
-
 
 def settings_values(analysis: Analysis) -> dict[str, Any]:
     """The named settings cells."""
@@ -289,7 +242,6 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
         "OonCollection": settings.oon_collection,
     }
 
-
 def summary_values(analysis: Analysis) -> list[Any]:
     """The Summary headline figures, in the order of spec.SUMMARY_HEADLINES."""
     gaps, payers, alt = analysis.gaps, analysis.payers, analysis.alt_benefits
@@ -302,7 +254,6 @@ def summary_values(analysis: Analysis) -> list[Any]:
     return [len(payers), math.fsum(payers["annual_writeoff"]), math.fsum(payers["impact_at_ask"]),
             math.fsum(alt["annual_savings"]), overall, carrying]
 
-
 def lowest_break_even(analysis: Analysis) -> tuple[str, Any]:
     """The Summary's break-even line: its label (naming the payer easiest to leave, the
     first of equals as MATCH finds it in the Payers rows) and the lowest retention."""
@@ -314,9 +265,7 @@ def lowest_break_even(analysis: Analysis) -> tuple[str, Any]:
     schedule = next(label for label, value in rows if value == lowest)
     return f"Lowest break-even retention: {schedule}", lowest
 
-
 MISSING = object()   # a matrix cell with no target / no amount: left empty, no formula
-
 
 def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
     """Schedule labels across, target codes down: each cell the pair's gap percent
@@ -331,7 +280,6 @@ def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list
             for code in sorted(descriptions)]
     return labels, rows
 
-
 def top_targets(analysis: Analysis) -> list[tuple[str, float | str]]:
     """(target, priority) of ranks 1…15, ("", "") past the last target: the chart's data."""
     targets = analysis.targets.head(spec.TOP_TARGETS)
@@ -339,6 +287,48 @@ def top_targets(analysis: Analysis) -> list[tuple[str, float | str]]:
         ["payer", "network", "code", "priority"]].itertuples(index=False)]
     return found + [("", "")] * (spec.TOP_TARGETS - len(found))
 
+def _order_statistics(amounts: list[float], q: float) -> dict[str, Any]:
+    """A code's Peers columns from its schedules' amounts: how many, where the q-th
+    percentile of n - 1 of them falls (floor and fraction), and the order statistics on
+    either side of it with and without one amount below (docs/workbook.md, Peers)."""
+    ordered = sorted(amounts)
+    n = len(ordered)
+    if n < 2:
+        return {"Payers on code": n, "Peer floor": 0, "Peer fraction": 0, "Low": "",
+                "Low above": "", "High": "", "High above": ""}
+    position = (n - 2) * q
+    floor = math.floor(position)
+    high = min(floor + 2, n - 1)   # 1-based ranks, as SMALL counts them
+    return {"Payers on code": n, "Peer floor": floor, "Peer fraction": position - floor,
+            "Low": ordered[floor], "Low above": ordered[floor + 1],
+            "High": ordered[high - 1], "High above": ordered[high]}
+
+def peer_code_values(analysis: Analysis) -> list[dict[str, Any]]:
+    """Per code of the Peers matrix (in its order), the values of its per-code columns
+    (spec.PEER_CODE_COLUMNS): office fee, external benchmark, volume without a payer and
+    the order statistics the peer benchmark reads."""
+    fees = analysis.client.office_fees
+    office = dict(zip(fees["code"], fees["office_fee"]))
+    external = dict(zip(fees["code"], fees["benchmark"]))
+    q = benchmark_percentile(analysis.client.settings.benchmark) or 0.0
+    no_payer: dict[str, float] = {}
+    for row in volume_rows(analysis):
+        if row["Schedule"] == UNASSIGNED:
+            no_payer[row["Code"]] = no_payer.get(row["Code"], 0) + row["Count"]
+    any_no_payer = sum(no_payer.values()) != 0
+    labels, matrix = peer_matrix(analysis)
+    values = []
+    for code, _, amounts in matrix:
+        values.append({"Office fee": _blank_if_none(office.get(code)),
+                       "External benchmark": _blank_if_none(external.get(code)),
+                       "Volume without payer": no_payer.get(code, 0) if any_no_payer else 0,
+                       **_order_statistics([a for a in amounts if a != ""], q)})
+    return values
+
+def peer_shares(analysis: Analysis) -> list[float]:
+    """Each schedule's share of volume without a payer, in the Peers matrix's order."""
+    shares = {row["Schedule"]: row[spec.NO_PAYER_SPLIT] for row in payer_rows(analysis)}
+    return [shares.get(label, 0) for label in schedule_numbers(analysis)]
 
 def peer_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
     """Every schedule across, every code a schedule lists down: the allowed amount, or ""

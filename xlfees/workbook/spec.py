@@ -109,24 +109,16 @@ def row_formula(formula: str, table: TableSpec, last_rows: dict[str, int]) -> st
 
 
 # The Peers sheet (hidden): codes down, schedules across, each cell the schedule's
-# allowed amount for the code ("" where it has none). Its names are fixed in size, big
-# enough for any client xlfees accepts, so filling it never has to move them.
+# allowed amount for the code ("" where it has none). Left of the matrix, what every
+# Targets row of a code shares, computed once per code (a Targets row reads it by its
+# Peer row, in one step: no lookup, no scan of the matrix row per payer). Its names are
+# fixed in size, big enough for any client xlfees accepts, so filling it never has to
+# move them.
 PEERS_SHEET = "Peers"
 PEERS_HEADER_ROW = 3
+PEERS_SHARE_ROW = 2              # each schedule's share of volume without a payer
 PEERS_MAX_CODES = 10_000         # D0100…D9999
 PEERS_MAX_SCHEDULES = 500        # xlfees.client.MAX_SCHEDULES
-PEER_ROW = "INDEX(PeerMatrix,[Peer row],0)"   # this code's row: every schedule's amount
-
-
-def _kth_of_others(k: str) -> str:
-    """The k-th smallest allowed amount on this code among the *other* payers.
-
-    Peers below = how many payers on the code allow less than this row: this row is
-    the (peers below + 1)-th smallest of all, so leaving it out shifts the ranks at and
-    above its own by one.
-    """
-    return (f"IF({k}<=[Peers below],SMALL({PEER_ROW},{k}),SMALL({PEER_ROW},{k}+1))")
-
 
 # A code as a number (D0120 → 120): with the schedule's place in PeerSchedules it makes
 # the numeric key (place × 10000 + code) rows are written in order of, so a lookup is a
@@ -141,6 +133,83 @@ def _keyed_sum(key: str) -> str:
     first = f"IFERROR(MATCH({key}-0.5,Volume[Key],1),0)+1"
     return (f"IF(VolumeInKeyOrder=1,IF({last}<{first},0,SUM(INDEX(Volume[Count],{first}):"
             f"INDEX(Volume[Count],{last}))),SUMIF(Volume[Key],{key},Volume[Count]))")
+
+
+@dataclass(frozen=True)
+class PeerColumn:
+    """A per-code column of the Peers sheet: its header, the name Targets reads it by,
+    and its formula (``$A<row>`` is the code, ``{row}`` the code's row of the matrix)."""
+
+    header: str
+    name: str
+    style: str
+    formula: str
+
+
+_CODE = f"$A{ROW}"
+_OFFICE_FEE_ROW = f"MATCH({_CODE},OfficeFees[Code],0)"
+# The peer benchmark of a Targets row is the q-th percentile of the *other* schedules'
+# amounts on its code (linear between ranks, as PERCENTILE). With n amounts on the code
+# and k = floor((n - 2) × q), it lies between the (k+1)-th and (k+2)-th smallest of the
+# others. Leaving the row's own amount out shifts the ranks at and above it by one, so
+# each is one of two of the code's own order statistics: the j-th smallest of the others
+# is the code's j-th smallest when that is below the row's amount, else its (j+1)-th.
+PEER_CODE_COLUMNS = (
+    PeerColumn("Office fee", "PeerOfficeFees", "money",
+               f'=IFERROR(INDEX(OfficeFees[Office fee],{_OFFICE_FEE_ROW}),"")'),
+    PeerColumn("External benchmark", "PeerExternal", "money",
+               f'=IFERROR(IF(INDEX(OfficeFees[Benchmark],{_OFFICE_FEE_ROW})="","",'
+               f'INDEX(OfficeFees[Benchmark],{_OFFICE_FEE_ROW})),"")'),
+    PeerColumn("Volume without payer", "PeerNoPayer", "count",
+               "=IF(NoPayerVolume=0,0," + _keyed_sum(f"MID({_CODE},2,4)*1") + ")"),
+    PeerColumn("Payers on code", "PeerCount", "integer", "=COUNT({row})"),
+    # floor(position) with ROUND, which every version computes alike
+    PeerColumn("Peer floor", "PeerFloor", "integer",
+               f"=IF($E{ROW}>1,ROUND(($E{ROW}-2)*BenchmarkQ,0)"
+               f"-IF(ROUND(($E{ROW}-2)*BenchmarkQ,0)>($E{ROW}-2)*BenchmarkQ,1,0),0)"),
+    PeerColumn("Peer fraction", "PeerFraction", "number",
+               f"=IF($E{ROW}>1,($E{ROW}-2)*BenchmarkQ-$F{ROW},0)"),
+    PeerColumn("Low", "PeerLow", "money", f'=IF($E{ROW}>1,SMALL({{row}},$F{ROW}+1),"")'),
+    PeerColumn("Low above", "PeerLowAbove", "money",
+               f'=IF($E{ROW}>1,SMALL({{row}},$F{ROW}+2),"")'),
+    PeerColumn("High", "PeerHigh", "money",
+               f'=IF($E{ROW}>1,SMALL({{row}},MIN($F{ROW}+2,$E{ROW}-1)),"")'),
+    PeerColumn("High above", "PeerHighAbove", "money",
+               f'=IF($E{ROW}>1,SMALL({{row}},MIN($F{ROW}+2,$E{ROW}-1)+1),"")'),
+)
+assert [c.header for c in PEER_CODE_COLUMNS][3:5] == ["Payers on code", "Peer floor"]  # E, F
+PEERS_FIRST_SCHEDULE_COLUMN = 2 + len(PEER_CODE_COLUMNS)   # after Code and the above
+PEER_SHARE = (f"=IFERROR(INDEX(Payers[{NO_PAYER_SPLIT}],"
+              f"MATCH({{column}}${PEERS_HEADER_ROW},Payers[Schedule],0)),0)")
+
+
+def peer_names(codes: int, schedules: int) -> dict[str, str]:
+    """The Peers sheet's defined names and what they point at, for a matrix of ``codes``
+    rows and ``schedules`` columns (the template's: the largest; a filled workbook's: its
+    own, so a row of the matrix is as wide as its schedules)."""
+    header = PEERS_HEADER_ROW
+    last_row = header + max(codes, 1)
+    first = column_letter(PEERS_FIRST_SCHEDULE_COLUMN)
+    last = column_letter(PEERS_FIRST_SCHEDULE_COLUMN + max(schedules, 1) - 1)
+    sheet = PEERS_SHEET
+    refs = {"PeerCodes": f"{sheet}!$A${header + 1}:$A${last_row}",
+            "PeerSchedules": f"{sheet}!${first}${header}:${last}${header}",
+            "PeerMatrix": f"{sheet}!${first}${header + 1}:${last}${last_row}",
+            "PeerShares": f"{sheet}!${first}${PEERS_SHARE_ROW}:${last}${PEERS_SHARE_ROW}"}
+    for offset, column in enumerate(PEER_CODE_COLUMNS, start=2):
+        letter = column_letter(offset)
+        refs[column.name] = f"{sheet}!${letter}${header + 1}:${letter}${last_row}"
+    return refs
+
+
+def _of_code(name: str) -> str:
+    return f"INDEX({name},[Peer row])"
+
+
+def _kth_of_others(below: str, above: str) -> str:
+    """The order statistic of the other schedules' amounts that sits between ``below``
+    (the code's own, when under this row's amount) and ``above``."""
+    return f"IF({_of_code(below)}<[Allowed],{_of_code(below)},{_of_code(above)})"
 
 
 def in_order(column: str, consecutive: bool = False) -> str:
@@ -210,24 +279,21 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Code", "code", 8),
     Column("Category", "text", 16),
     Column("Description", "text", 34),
-    # The schedule's own procedures, plus its share of those without a payer (looked up
-    # only when there are any: one SUMIF a row, not three).
+    # The schedule's own procedures, plus its share of the code's procedures without a
+    # payer (both summed once per code on the Peers sheet).
     Column("Volume", "count", 9,
-           "=" + _keyed_sum("[Key]") + "+IF(NoPayerVolume=0,0,"
-           + _keyed_sum(CODE_NUMBER) + f"*INDEX(Payers[{NO_PAYER_SPLIT}],"
-           "MATCH([Schedule],Payers[Schedule],0)))"),
-    Column("Office fee", "money", 12,
-           "=INDEX(OfficeFees[Office fee],MATCH([Code],OfficeFees[Code],0))"),
+           "=" + _keyed_sum("[Key]") + "+" + _of_code("PeerNoPayer")
+           + "*INDEX(PeerShares,[Peer column])"),
+    Column("Office fee", "money", 12, "=" + _of_code("PeerOfficeFees")),
     Column("Allowed", "money", 12, "=INDEX(PeerMatrix,[Peer row],[Peer column])"),
     Column("Gap", "money", 12, "=[Office fee]-[Allowed]"),
     Column("Gap percent", "percent", 9, '=IF([Office fee]>0,[Gap]/[Office fee],"")'),
     Column("Allowed percent", "percent", 9, '=IF([Office fee]>0,[Allowed]/[Office fee],"")'),
     Column("Benchmark", "money", 12,
-           '=IF(Benchmark="external",'
-           'IF(INDEX(OfficeFees[Benchmark],MATCH([Code],OfficeFees[Code],0))="","",'
-           "INDEX(OfficeFees[Benchmark],MATCH([Code],OfficeFees[Code],0))),"
-           "IF([Payers on code]>1,"
-           '[Peer low]+([Peer position]-[Peer floor])*([Peer high]-[Peer low]),""))'),
+           '=IF(Benchmark="external",' + _of_code("PeerExternal") + ","
+           f'IF({_of_code("PeerCount")}>1,' + _kth_of_others("PeerLow", "PeerLowAbove")
+           + f'+{_of_code("PeerFraction")}*(' + _kth_of_others("PeerHigh", "PeerHighAbove")
+           + "-" + _kth_of_others("PeerLow", "PeerLowAbove") + '),""))'),
     Column("Shortfall", "money", 12, '=IF([Benchmark]="",0,MAX(0,[Benchmark]-[Allowed]))'),
     Column("Write off", "money", 13, "=[Volume]*MAX(0,[Gap])"),
     Column("Proposed", "money", 12,
@@ -241,8 +307,7 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Target", "text", 30),
     # Helpers: where this row's code and schedule sit in the Peers matrix (numbers, like
     # the code and schedule they stand for: a row is never re-keyed, and 3 formula cells a
-    # row fewer load faster), and the peer benchmark (a percentile of the *other* payers
-    # on the code) from the code's row.
+    # row fewer load faster).
     Column("Peer row", "integer", 8, hidden=True),
     Column("Peer column", "integer", 8, hidden=True),
     Column("Key", "integer", 10, hidden=True),
@@ -252,18 +317,6 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
            '=IF(TargetsInRankOrder=1,[Priority]+IF([Rank]=1,0,'
            'INDEX({T}[Running priority],[Rank]-1)),SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank]))',
            hidden=True),
-    Column("Payers on code", "integer", 8, f"=COUNT({PEER_ROW})", hidden=True),
-    Column("Peers below", "integer", 8, f'=COUNTIF({PEER_ROW},"<"&[Allowed])', hidden=True),
-    Column("Peer position", "number", 8,
-           "=IF([Payers on code]>1,([Payers on code]-2)*BenchmarkQ,0)", hidden=True),
-    Column("Peer floor", "integer", 8,
-           "=IF(ROUND([Peer position],0)>[Peer position],ROUND([Peer position],0)-1,"
-           "ROUND([Peer position],0))", hidden=True),
-    Column("Peer low", "money", 10,
-           '=IF([Payers on code]>1,' + _kth_of_others("[Peer floor]+1") + ',"")', hidden=True),
-    Column("Peer high", "money", 10,
-           '=IF([Payers on code]>1,'
-           + _kth_of_others("MIN([Peer floor]+2,[Payers on code]-1)") + ',"")', hidden=True),
 ))
 
 ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
