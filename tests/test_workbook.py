@@ -278,3 +278,33 @@ def test_cli_bad_template(handworked_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {bogus}: not a readable xlsx template")
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def _older_template(tmp_path: Path, part_name: str, old: str, new: str) -> Path:
+    """The shipped template with one part edited as an older xlfees wrote it."""
+    older = tmp_path / "older.xlsx"
+    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(older, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if re.fullmatch(part_name, info.filename):
+                data = data.replace(old.encode(), new.encode())
+            target.writestr(info, data)
+    return older
+
+
+@pytest.mark.parametrize(("part", "old", "new", "message"), [
+    (r"xl/tables/table\d+\.xml", 'name="Running priority"', 'name="Peer high"',
+     "its table 'Targets' has the columns of another xlfees version"),
+    ("xl/workbook.xml", 'name="PeerLowAbove"', 'name="PeerLowAboveOld"',
+     "has no defined name PeerLowAbove (a template of another xlfees version)"),
+])
+def test_template_of_another_version_is_refused(handworked_dir: Path, tmp_path: Path, part: str,
+                                                old: str, new: str, message: str) -> None:
+    """A template restyled from another xlfees version: one Error line naming the fix."""
+    older = _older_template(tmp_path, part, old, new)
+    result = CliRunner().invoke(cli, ["analyze", str(handworked_dir), "-o",
+                                      str(tmp_path / "o.xlsx"), "--template", str(older)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {older}: {message}; write a fresh template with "
+                             "`xlfees template -o PATH` and restyle that\n")
+    assert not (tmp_path / "o.xlsx").exists()

@@ -75,6 +75,29 @@ class _Package:
                                 + "; an xlfees template needs the sheets "
                                 + ", ".join(spec.SHEET_ORDER) + " and their tables: restyle "
                                 "the one `xlfees template -o PATH` writes")
+        self._check_version()
+
+    def _check_version(self) -> None:
+        """A template restyled from an older xlfees has other columns or names than these
+        formulas read: refused by name, not filled into a table Excel would call corrupt."""
+        for table in spec.TABLES:
+            _, table_part = self.tables[table.name]
+            found = [_unescape(name) for name in re.findall(
+                r'<tableColumn\b[^>]*\bname="([^"]*)"', self.text(table_part))]
+            if found != [column.header for column in table.columns]:
+                raise TemplateError(
+                    f"{self.template}: its table '{table.name}' has the columns of another "
+                    "xlfees version; write a fresh template with `xlfees template -o PATH` "
+                    "and restyle that")
+        workbook = self.text("xl/workbook.xml")
+        names = set(spec.peer_names(1, 1)) | {name for _, name, _, _ in spec.PEERS_CELLS}
+        absent = sorted(name for name in names
+                        if not re.search(rf'<definedName name="{name}"', workbook))
+        if absent:
+            raise TemplateError(
+                f"{self.template}: has no defined name {', '.join(absent)} (a template of "
+                "another xlfees version); write a fresh template with `xlfees template -o "
+                "PATH` and restyle that")
 
     def _find_sheets_and_tables(self) -> None:
         if "xl/workbook.xml" not in self.parts:
@@ -504,12 +527,8 @@ def _peer_names(workbook_xml: str, codes: int, schedules: int) -> str:
     """The Peers names sized to this client's matrix: a row of the matrix is then as wide
     as its schedules, not the 500 the template allows."""
     for name, ref in spec.peer_names(codes, schedules).items():
-        workbook_xml, found = re.subn(
-            rf'(<definedName name="{name}"[^>]*>)[^<]*(</definedName>)',
-            rf"\g<1>{ref}\g<2>", workbook_xml)
-        if not found:
-            raise ValueError(f"the template has no defined name {name}: rebuild it "
-                             "(python scripts/build_template.py)")
+        workbook_xml = re.sub(rf'(<definedName name="{name}"[^>]*>)[^<]*(</definedName>)',
+                              rf"\g<1>{ref}\g<2>", workbook_xml)
     return workbook_xml
 
 
