@@ -85,7 +85,7 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
         _write_table(book, table, records[table.name], last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
-    book.clear_from(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW)
+    book.clear_from(spec.PEERS_SHEET, spec.PEERS_SHARE_ROW)   # the shares, then the matrix
     book.write(spec.PEERS_SHEET, spec.PEERS_HEADER_ROW, 1, peer_matrix_cells(analysis, last_rows))
     _write_cells(book, spec.PEERS_SHEET, {**peers_cells(analysis),
                                           **peer_share_cells(analysis, last_rows)})

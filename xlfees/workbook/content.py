@@ -11,6 +11,7 @@ from ..engine import UNASSIGNED, schedule_label
 from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
 
+
 def _value(value: Any) -> Any:
     """NaN and None become an empty cell; numpy scalars become Python numbers."""
     if value is None:
@@ -21,15 +22,18 @@ def _value(value: Any) -> Any:
         return None
     return value
 
+
 def _blank_if_none(value: Any) -> Any:
     value = _value(value)
     return "" if value is None else value
+
 
 def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:
     fees = analysis.client.office_fees
     return [{"Code": c, "Description": d, "Office fee": f, "Benchmark": _value(b)}
             for c, d, f, b in fees[["code", "description", "office_fee", "benchmark"]]
             .itertuples(index=False)]
+
 
 def schedule_numbers(analysis: Analysis) -> dict[str, int]:
     """Each schedule's place (1, 2, …) across the Peers matrix: the first part of a key."""
@@ -38,19 +42,23 @@ def schedule_numbers(analysis: Analysis) -> dict[str, int]:
                                                           schedules["network"])})
     return {label: number for number, label in enumerate(labels, start=1)}
 
+
 def peer_codes(analysis: Analysis) -> list[str]:
     """Every code a schedule lists, in order: the rows of the Peers matrix."""
     return sorted(set(analysis.client.schedules["code"]))
+
 
 def key(number: int, code: str) -> int:
     """The numeric key the workbook's lookups use: schedule place × 10000 + code number
     (0 for volume without a payer, -1 for a payer with no schedule)."""
     return number * 10_000 + int(code[1:])
 
+
 def _volume_key(label: str, code: str, numbers: dict[str, int]) -> int:
     if label == UNASSIGNED:
         return key(0, code)
     return key(numbers.get(label, -1), code)
+
 
 def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Schedules in key order (schedule place, then code): what makes lookups a binary
@@ -69,6 +77,7 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
                      "Key": key(numbers[schedule_label(r.payer, r.network)], r.code)})
     return sorted(rows, key=lambda row: row["Key"])
 
+
 def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Volume in key order (stable: rows of one key keep their order)."""
     volume = analysis.client.volume
@@ -78,6 +87,7 @@ def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
             for (c, p, n), label in zip(volume[["code", "payer", "count"]]
                                         .itertuples(index=False), analysis.volume_schedules)]
     return sorted(rows, key=lambda row: row["Key"])
+
 
 def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     targets = analysis.targets
@@ -106,11 +116,13 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
         })
     return rows
 
+
 def peers_cells(analysis: Analysis) -> dict[str, Any]:
     """The shared single cells on the Peers sheet: total priority, and the order flags (all
     tables are written in the order their lookups need)."""
     return {"TotalPriority": math.fsum(analysis.targets["priority"]),
             "TargetsInRankOrder": 1, "SchedulesInKeyOrder": 1, "VolumeInKeyOrder": 1}
+
 
 def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
     allowed = {(schedule_label(p, n), c): a for p, n, c, a in analysis.client.schedules[
@@ -130,6 +142,7 @@ def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
         })
     return rows
 
+
 def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
     alt = analysis.alt_benefits
     rows = []
@@ -148,12 +161,15 @@ def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
         })
     return rows
 
+
 def coverage_rows(analysis: Analysis) -> list[dict[str, Any]]:
     settings = analysis.client.settings
     return [{"Category": name, "Coverage": settings.coverage_for(name)} for name in CATEGORIES]
 
+
 # Import Notes lists this many; a file that rejects a million rows says so in one more row.
 MAX_NOTE_ROWS = 100_000
+
 
 def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
     notes = analysis.notes
@@ -165,6 +181,7 @@ def note_rows(analysis: Analysis) -> list[dict[str, Any]]:
                                "here: `xlfees analyze --json` lists every one",
                      "Stage": "analysis"})
     return rows
+
 
 def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Every ERA service line analysed (empty without remittances)."""
@@ -185,6 +202,7 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "File": r["file"]})
     return rows
 
+
 def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.monitoring is None:
         return []
@@ -195,6 +213,7 @@ def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Difference": r["difference"]}
             for r in analysis.monitoring.underpayments.to_dict("records")]
 
+
 def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.monitoring is None:
         return []
@@ -203,6 +222,7 @@ def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "CARC": r["carc"], "Reason": r["reason"], "Group": r["group"],
              "Class": r["class"], "Lines": r["lines"], "Amount": r["amount"]}
             for r in analysis.monitoring.denials.to_dict("records")]
+
 
 def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Each code of a schedule with an earlier dated version (empty without)."""
@@ -216,6 +236,7 @@ def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Asked value": r["asked_value"]}
             for r in analysis.changes.codes.to_dict("records")]
 
+
 def monitoring_values(analysis: Analysis) -> list[Any]:
     """The Summary's monitoring figures, in the order of spec.MONITORING_HEADLINES."""
     rows = payment_rows(analysis)
@@ -223,6 +244,7 @@ def monitoring_values(analysis: Analysis) -> list[Any]:
     return [sum(1 for r in rows if r["Underpaid"] > 0),
             math.fsum(r["Underpaid"] for r in rows), len(denied),
             math.fsum(r["Billed"] for r in denied)]
+
 
 def settings_values(analysis: Analysis) -> dict[str, Any]:
     """The named settings cells."""
@@ -242,6 +264,7 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
         "OonCollection": settings.oon_collection,
     }
 
+
 def summary_values(analysis: Analysis) -> list[Any]:
     """The Summary headline figures, in the order of spec.SUMMARY_HEADLINES."""
     gaps, payers, alt = analysis.gaps, analysis.payers, analysis.alt_benefits
@@ -254,6 +277,7 @@ def summary_values(analysis: Analysis) -> list[Any]:
     return [len(payers), math.fsum(payers["annual_writeoff"]), math.fsum(payers["impact_at_ask"]),
             math.fsum(alt["annual_savings"]), overall, carrying]
 
+
 def lowest_break_even(analysis: Analysis) -> tuple[str, Any]:
     """The Summary's break-even line: its label (naming the payer easiest to leave, the
     first of equals as MATCH finds it in the Payers rows) and the lowest retention."""
@@ -265,7 +289,9 @@ def lowest_break_even(analysis: Analysis) -> tuple[str, Any]:
     schedule = next(label for label, value in rows if value == lowest)
     return f"Lowest break-even retention: {schedule}", lowest
 
+
 MISSING = object()   # a matrix cell with no target / no amount: left empty, no formula
+
 
 def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
     """Schedule labels across, target codes down: each cell the pair's gap percent
@@ -280,12 +306,14 @@ def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list
             for code in sorted(descriptions)]
     return labels, rows
 
+
 def top_targets(analysis: Analysis) -> list[tuple[str, float | str]]:
     """(target, priority) of ranks 1…15, ("", "") past the last target: the chart's data."""
     targets = analysis.targets.head(spec.TOP_TARGETS)
     found = [(f"{schedule_label(p, n)} {c}", v) for p, n, c, v in targets[
         ["payer", "network", "code", "priority"]].itertuples(index=False)]
     return found + [("", "")] * (spec.TOP_TARGETS - len(found))
+
 
 def _order_statistics(amounts: list[float], q: float) -> dict[str, Any]:
     """A code's Peers columns from its schedules' amounts: how many, where the q-th
@@ -303,6 +331,7 @@ def _order_statistics(amounts: list[float], q: float) -> dict[str, Any]:
             "Low": ordered[floor], "Low above": ordered[floor + 1],
             "High": ordered[high - 1], "High above": ordered[high]}
 
+
 def peer_code_values(analysis: Analysis) -> list[dict[str, Any]]:
     """Per code of the Peers matrix (in its order), the values of its per-code columns
     (spec.PEER_CODE_COLUMNS): office fee, external benchmark, volume without a payer and
@@ -316,7 +345,7 @@ def peer_code_values(analysis: Analysis) -> list[dict[str, Any]]:
         if row["Schedule"] == UNASSIGNED:
             no_payer[row["Code"]] = no_payer.get(row["Code"], 0) + row["Count"]
     any_no_payer = sum(no_payer.values()) != 0
-    labels, matrix = peer_matrix(analysis)
+    _, matrix = peer_matrix(analysis)
     values = []
     for code, _, amounts in matrix:
         values.append({"Office fee": _blank_if_none(office.get(code)),
@@ -325,10 +354,12 @@ def peer_code_values(analysis: Analysis) -> list[dict[str, Any]]:
                        **_order_statistics([a for a in amounts if a != ""], q)})
     return values
 
+
 def peer_shares(analysis: Analysis) -> list[float]:
     """Each schedule's share of volume without a payer, in the Peers matrix's order."""
     shares = {row["Schedule"]: row[spec.NO_PAYER_SPLIT] for row in payer_rows(analysis)}
     return [shares.get(label, 0) for label in schedule_numbers(analysis)]
+
 
 def peer_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
     """Every schedule across, every code a schedule lists down: the allowed amount, or ""
