@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import tempfile
 import time
+import zipfile
 from pathlib import Path
+from typing import Callable
 
 from timing import best_of
 
@@ -121,37 +124,30 @@ def main() -> None:
               f"{max(per_pair) / min(per_pair):5.2f}x (linear: about 1x)")
 
 
-def _values_copy(source: Path, target: Path) -> None:
-    """The same workbook with every formula dropped: its cells keep the stored values."""
-    import re
-    import zipfile
-
+def _rewrite_sheets(source: Path, target: Path, pattern: bytes,
+                    replacement: bytes | Callable[[re.Match[bytes]], bytes]) -> None:
+    """A copy of the workbook with ``pattern`` replaced in every worksheet part."""
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w",
                                                              zipfile.ZIP_DEFLATED) as out:
         for info in archive.infolist():
             data = archive.read(info.filename)
             if info.filename.startswith("xl/worksheets/sheet"):
-                data = re.sub(rb"<f\b[^>]*/>|<f\b[^>]*>.*?</f>", b"", data)  # shared ones too
+                data = re.sub(pattern, replacement, data)
             out.writestr(info, data)
+
+
+def _values_copy(source: Path, target: Path) -> None:
+    """The same workbook with every formula dropped: its cells keep the stored values."""
+    _rewrite_sheets(source, target, rb"<f\b[^>]*/>|<f\b[^>]*>.*?</f>", b"")  # shared ones too
 
 
 def _cheapest_copy(source: Path, target: Path) -> None:
     """The same workbook with every formula replaced by the cheapest there is (this row's
     first cell + 1), shared as before: what any formula layer with as many formula cells
     costs at least."""
-    import re
-    import zipfile
-
     # A shared formula's first cell and every unshared formula: the text after "<f …>".
-    formula = rb'(<c r="[A-Z]+(\d+)"[^>]*><f\b(?:[^>/]|/(?!>))*>).*?</f>'
-    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w",
-                                                             zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            data = archive.read(info.filename)
-            if info.filename.startswith("xl/worksheets/sheet"):
-                data = re.sub(formula, lambda m: m.group(1) + b"$A" + m.group(2) + b"+1</f>",
-                              data)
-            out.writestr(info, data)
+    _rewrite_sheets(source, target, rb'(<c r="[A-Z]+(\d+)"[^>]*><f\b(?:[^>/]|/(?!>))*>).*?</f>',
+                    lambda m: m.group(1) + b"$A" + m.group(2) + b"+1</f>")
 
 
 def libreoffice(payers: int, codes: int, repeat: int = 3) -> float | None:

@@ -406,7 +406,7 @@ def _peer_matrix(analysis: Analysis,
     rows: list[list[tuple[Any, str | None]]] = [
         [("Code", None), *[(column.header, None) for column in spec.PEER_CODE_COLUMNS],
          *[(label, None) for label in labels]]]
-    for (code, _, amounts), values in zip(matrix, content.peer_code_values(analysis)):
+    for (code, _, amounts), values in zip(matrix, content.peer_code_values(analysis, matrix)):
         rows.append([(code, None),
                      *[(values[column.header], formula)
                        for column, formula in zip(spec.PEER_CODE_COLUMNS, per_code)],

@@ -332,10 +332,11 @@ def _order_statistics(amounts: list[float], q: float) -> dict[str, Any]:
             "High": ordered[high - 1], "High above": ordered[high]}
 
 
-def peer_code_values(analysis: Analysis) -> list[dict[str, Any]]:
-    """Per code of the Peers matrix (in its order), the values of its per-code columns
-    (spec.PEER_CODE_COLUMNS): office fee, external benchmark, volume without a payer and
-    the order statistics the peer benchmark reads."""
+def peer_code_values(analysis: Analysis,
+                     matrix: list[tuple[str, str, list[Any]]]) -> list[dict[str, Any]]:
+    """Per code of the Peers matrix (``peer_matrix``'s rows, in order), the values of its
+    per-code columns (spec.PEER_CODE_COLUMNS): office fee, external benchmark, volume
+    without a payer and the order statistics the peer benchmark reads."""
     fees = analysis.client.office_fees
     office = dict(zip(fees["code"], fees["office_fee"]))
     external = dict(zip(fees["code"], fees["benchmark"]))
@@ -345,7 +346,6 @@ def peer_code_values(analysis: Analysis) -> list[dict[str, Any]]:
         if row["Schedule"] == UNASSIGNED:
             no_payer[row["Code"]] = no_payer.get(row["Code"], 0) + row["Count"]
     any_no_payer = sum(no_payer.values()) != 0
-    _, matrix = peer_matrix(analysis)
     values = []
     for code, _, amounts in matrix:
         values.append({"Office fee": _blank_if_none(office.get(code)),
