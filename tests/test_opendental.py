@@ -251,7 +251,8 @@ def test_cli_pull_then_analyze(server, tmp_path: Path) -> None:
     out = tmp_path / "smith"
     result = CliRunner().invoke(
         cli, ["pull", "opendental", "--host", "127.0.0.1", "--port", str(server.port),
-              "--user", READER, "-o", str(out), "--since", "2025-11-24", "--verbose"],
+              "--user", READER, "-o", str(out), "--since", "2025-11-24", "--until", "2026-11-24",
+              "--verbose"],
         env={"XLFEES_DB_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output + result.stderr
     assert f"connecting to 127.0.0.1:{server.port} as {READER}" in result.stderr

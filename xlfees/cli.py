@@ -432,13 +432,16 @@ def pull_group() -> None:
               type=click.Path(file_okay=False, dir_okay=True),
               help="The client folder to write (new, empty, or an earlier pull's).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="First procedure date (YYYY-MM-DD) [default: a year before today].")
+              help="First procedure date (YYYY-MM-DD) [default: a year before --until].")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Last procedure date (YYYY-MM-DD) [default: today].")
 @click.option("--clinic",
               help="One clinic (its number, abbreviation or name), or \"all\" for one folder "
                    "per clinic inside OUT, each a location of the practice's group.")
 @click.option("-v", "--verbose", is_flag=True, help="List every SQL statement run.")
 def pull_opendental_command(host: str, port: int, user: str, database: str, out_dir: str,
-                            since: Any, clinic: str | None, verbose: bool) -> None:
+                            since: Any, until: Any, clinic: str | None,
+                            verbose: bool) -> None:
     """Read an Open Dental database, read-only, into a client folder.
 
     Writes office_fees.csv (the default provider's fee schedule), schedules.csv
@@ -452,6 +455,7 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
       XLFEES_DB_PASSWORD=… xlfees pull opendental --user xlfees_read -o clients/smith-dental
       xlfees pull opendental --host 192.168.1.20 --user xlfees_read --clinic all -o clients/smith
       xlfees pull opendental --user xlfees_read --since 2026-01-01 -o clients/smith --verbose
+      xlfees pull opendental --user xlfees_read --since 2025-01-01 --until 2025-12-31 -o smith-2025
       xlfees analyze clients/smith-dental -o smith.xlsx
     """
     from .opendental import PASSWORD_ENV, Database, pull_opendental
@@ -465,7 +469,8 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
                                 err=True)
     result = pull_opendental(
         out_dir, Database(host, port, user, database, password),
-        since=since.date() if since else None, clinic=clinic,
+        since=since.date() if since else None, until=until.date() if until else None,
+        clinic=clinic,
         progress=lambda line: _echo(line, err=True),
         on_statement=(lambda sql: _echo(f"  SQL: {sql}", err=True)) if verbose else None)
     _echo(render_pull(result))

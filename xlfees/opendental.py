@@ -207,19 +207,23 @@ def check_schema(db: _ReadOnly, database: str) -> tuple[str, bool]:
 
 
 def pull_opendental(out_dir: str | Path, database: Database, *, since: date | None = None,
-                    clinic: str | None = None, today: date | None = None,
+                    until: date | None = None, clinic: str | None = None,
+                    today: date | None = None,
                     progress: Callable[[str], None] | None = None,
                     on_statement: Callable[[str], None] | None = None) -> PullResult:
     """Read the practice's Open Dental database and write a client folder to ``out_dir``.
 
     ``clinic``: None for the whole practice; a clinic's number or abbreviation for
     that clinic; ``"all"`` for one folder per clinic inside ``out_dir`` (each with the
-    practice as its ``group``). ``since``: the first procedure date (default: a year
-    before ``today``).
+    practice as its ``group``). ``until``: the last procedure date (default:
+    ``today``); ``since``: the first (default: a year before ``until``).
     """
     out_dir = Path(out_dir)
-    today = today or date.today()
-    since = since or today - timedelta(days=365)
+    until = until or today or date.today()
+    since = since or until - timedelta(days=365)
+    if since > until:
+        raise PullError(f"the first date {since.isoformat()} is after the last "
+                        f"{until.isoformat()}: give --since before --until")
     say = progress or (lambda _: None)
     _check_out_dir(out_dir)
     say(f"connecting to {database.host}:{database.port} as {database.user}")
@@ -229,7 +233,7 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
         read_only = _begin_read_only(db)
         version, has_eras = check_schema(db, database.database)
         say(f"Open Dental {version}: reading the practice")
-        source = _Source(db, since, today, has_eras)
+        source = _Source(db, since, until, has_eras)
         clinics = source.clinics(clinic)
         folders = []
         taken: set[str] = set()
@@ -554,8 +558,10 @@ class _Source:
         rows = self.db.run(
             "SELECT e.EtransNum, e.DateTimeTrans, e.CarrierNum, m.MessageText FROM etrans e "
             "JOIN etransmessagetext m ON m.EtransMessageTextNum = e.EtransMessageTextNum "
-            "WHERE e.Etype = %s AND e.DateTimeTrans >= %s" + where + " ORDER BY e.EtransNum",
-            [ERA_ETYPE, self.since, *([] if clinic is None else [clinic])])
+            "WHERE e.Etype = %s AND e.DateTimeTrans >= %s AND e.DateTimeTrans < %s" + where
+            + " ORDER BY e.EtransNum",
+            [ERA_ETYPE, self.since, self.until + timedelta(days=1),
+             *([] if clinic is None else [clinic])])
         aliases: dict[str, str] = {}
         payers = {p for p, _ in labels.values()}
         for number, when, carrier, text in rows:
