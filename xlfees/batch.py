@@ -491,8 +491,10 @@ def write_manifest(batch: BatchResult, path: Path) -> Path:
                "workbook": relative(g.workbook), "files": [relative(f) for f in g.files],
                "rollup": g.rollup.to_dict() if g.rollup is not None else None}
               for g in batch.groups]
+    # ASCII with \u escapes: a folder name that is not UTF-8 (caf\xe9) is a lone
+    # surrogate here, which UTF-8 cannot hold but JSON's escape keeps, byte for byte.
     text = json.dumps({"version": 1, "clients": clients, "groups": groups}, indent=1,
-                      ensure_ascii=False)
+                      ensure_ascii=True)
     return write_atomically(path, (text + "\n").encode("utf-8"))
 
 

@@ -16,24 +16,29 @@ import hashlib
 import html
 import io
 import json
+import math
 import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
-from pathlib import Path
+from email.utils import formatdate, make_msgid
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Callable
 
 from .batch import MANIFEST_NAME
 from .deliverables.content import safe_filename
-from .errors import XlfeesError
-from .settings import email_addresses
-from .wording import plural
+from .errors import SettingsError, XlfeesError
+from .files import NotAFileError, TooLargeError, read_limited
+from .mailboxes import Mailbox, parse_mailbox, parse_mailboxes
+from .wording import one_line, plural, printable
 from .workbook.xlsx import write_atomically
 
 # CRLF line ends, as SMTP and .eml files have them (smtplib sends bytes as they are).
 SMTP_POLICY = email.policy.SMTP
+# A recipient whose mailbox name is not ASCII (RFC 6531): headers in UTF-8.
+SMTPUTF8_POLICY = email.policy.SMTPUTF8
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 SENT_LOG = "xlfees-sent.json"
 OUTBOX = "outbox"
 # Most mail servers refuse a message over 25 MB; base64 makes attachments a third bigger.
@@ -126,32 +131,147 @@ def _reason(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
+def read_manifest(out_dir: Path) -> list[Any]:
+    """The manifest's list of clients; what each holds is checked client by client."""
     path = out_dir / MANIFEST_NAME
     if not path.exists():
         raise SendError(f"{out_dir}: no {MANIFEST_NAME}, so no batch output to send: run "
                         f"`xlfees batch CLIENTS_DIR -o {out_dir}` first")
+    damaged = f"{path}: not a manifest xlfees wrote: run `xlfees batch` again"
     try:
-        clients = json.loads(path.read_text(encoding="utf-8"))["clients"]
-    except (ValueError, KeyError, TypeError):
-        raise SendError(f"{path}: not a manifest xlfees wrote: run `xlfees batch` "
-                        "again") from None
+        clients = json.loads(read_limited(path, MAX_MANIFEST_BYTES).decode("utf-8"))["clients"]
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise SendError(damaged) from None
+    except XlfeesError as error:
+        raise SendError(str(error)) from None
+    if not isinstance(clients, list):
+        raise SendError(damaged)
     return clients
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One client's entry of the manifest, checked: the manifest is a file anyone may edit."""
+
+    client: str
+    ok: bool
+    error: str
+    workbook: str
+    files: tuple[str, ...]
+    owners: tuple[Mailbox, ...]
+    cc: tuple[Mailbox, ...]
+    annual_writeoff: float
+    impact_at_ask: float
+    patient_savings: float
+    top_targets: tuple[tuple[str, float], ...]
+
+    @property
+    def recipients(self) -> tuple[Mailbox, ...]:
+        return self.owners + self.cc
+
+    @property
+    def needs_smtputf8(self) -> bool:
+        return any(m.needs_smtputf8 for m in self.recipients)
+
+
+class _Refused(Exception):
+    """This client's entry cannot be sent as it stands (the reason in words)."""
+
+
+def client_name(entry: Any, number: int) -> str:
+    """The client an entry names, fit for one line; its place in the manifest otherwise."""
+    name = entry.get("client") if isinstance(entry, dict) else None
+    return one_line(printable(name)).strip() if isinstance(name, str) and name.strip() \
+        else f"client {number} of {MANIFEST_NAME}"
+
+
+def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = entry.get(key, default)
+    if not isinstance(value, str):
+        raise _Refused(f"{MANIFEST_NAME} gives no {key}: run the batch again")
+    return value
+
+
+def _amount(entry: dict[str, Any], key: str) -> float:
+    value = entry.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value):
+        raise _Refused(f"{MANIFEST_NAME} gives {key} as {value!r}, not an amount: run the "
+                       "batch again")
+    return float(value)
+
+
+def _mailboxes(entry: dict[str, Any], key: str) -> tuple[Mailbox, ...]:
+    try:
+        return parse_mailboxes(entry.get(key) or [], key)
+    except SettingsError as error:
+        raise _Refused(f"not sent: {key} {error.problem}; {error.fix} in its client.toml, "
+                       "then run the batch again") from None
+
+
+def delivery(entry: Any, number: int) -> Delivery:
+    """The entry as a Delivery, or _Refused saying what is wrong with it."""
+    if not isinstance(entry, dict):
+        raise _Refused(f"{MANIFEST_NAME} holds no client here: run the batch again")
+    ok = entry.get("ok")
+    error = entry.get("error")
+    files = entry.get("files") or []
+    targets = entry.get("top_targets") or []
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise _Refused(f"{MANIFEST_NAME} lists its files wrongly: run the batch again")
+    if not isinstance(targets, list) or not all(
+            isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) for t in targets):
+        raise _Refused(f"{MANIFEST_NAME} lists its targets wrongly: run the batch again")
+    return Delivery(
+        client=client_name(entry, number), ok=ok is True,
+        error=one_line(error) if isinstance(error, str) else "",
+        workbook=_text(entry, "workbook") if ok is True else "",
+        files=tuple(files), owners=_mailboxes(entry, "owner_email"),
+        cc=_mailboxes(entry, "cc"), annual_writeoff=_amount(entry, "annual_writeoff"),
+        impact_at_ask=_amount(entry, "impact_at_ask"),
+        patient_savings=_amount(entry, "patient_savings"),
+        top_targets=tuple((one_line(printable(label)), _amount({"target": value}, "target"))
+                          for label, value in targets))
+
+
+def attachment(out_dir: Path, name: str) -> bytes:
+    """A file the batch wrote, by its name relative to OUT_DIR; never one outside it."""
+    relative = PurePosixPath(name)
+    if (not name or relative.is_absolute() or PureWindowsPath(name).drive
+            or ".." in relative.parts or "\\" in name):
+        raise _Refused(f"{MANIFEST_NAME} lists {name!r}, which is not a file inside "
+                       f"{out_dir}; nothing from outside the batch's folder is attached: "
+                       "run the batch again")
+    path = out_dir / relative
+    try:
+        return read_limited(path, MAX_ATTACHMENT_BYTES, shown=one_line(str(relative)),
+                            root=out_dir)
+    except NotAFileError as error:
+        raise _Refused(f"not attached: {error}") from None
+    except TooLargeError:
+        raise _Refused(f"{one_line(name)} is more than {MAX_ATTACHMENT_BYTES // 2**20} MB, "
+                       "more than mail servers accept: send it another way") from None
+    except OSError as error:
+        raise _Refused(f"cannot read {one_line(name)} ({one_line(error.strerror or '')}): "
+                       "run the batch again") from None
 
 
 def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def message_for(entry: dict[str, Any], sender: str, attachments: dict[str, bytes],
+def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
                 encrypted: bool) -> EmailMessage:
-    """One client's message: plain text and HTML with the headline figures, the files."""
-    client = entry["client"]
-    rows = [("Written off a year (office fee − allowed)", _money(entry["annual_writeoff"])),
-            ("Value of the ask a year", _money(entry["impact_at_ask"])),
+    """One client's message: plain text and HTML with the headline figures, the files.
+
+    Every header is built from checked parts: addresses as Address objects, the
+    practice's name as one line, so no value can add a header or a recipient."""
+    client = entry.client
+    rows = [("Written off a year (office fee − allowed)", _money(entry.annual_writeoff)),
+            ("Value of the ask a year", _money(entry.impact_at_ask)),
             ("Patients save a year with the alternate-benefit ask",
-             _money(entry["patient_savings"]))]
-    targets = [(label, _money(value)) for label, value in entry["top_targets"]]
+             _money(entry.patient_savings))]
+    targets = [(label, _money(value)) for label, value in entry.top_targets]
     files = list(attachments)
     lock = (" The workbook is password-protected; the password comes separately."
             if encrypted else "")
@@ -176,12 +296,12 @@ def message_for(entry: dict[str, Any], sender: str, attachments: dict[str, bytes
     body.append(f"<p>Attached: {e(', '.join(files))}.</p>")
     message = EmailMessage()
     message["Subject"] = f"{client}: PPO fee schedule review"
-    message["From"] = sender
-    message["To"] = ", ".join(entry["owner_email"])
-    if entry.get("cc"):
-        message["Cc"] = ", ".join(entry["cc"])
+    message["From"] = sender.header()
+    message["To"] = tuple(m.header() for m in entry.owners)
+    if entry.cc:
+        message["Cc"] = tuple(m.header() for m in entry.cc)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].partition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.ascii_address.rpartition("@")[2])
     message.set_content("\n".join(text))
     message.add_alternative("<html><body>" + "".join(body) + "</body></html>", subtype="html")
     for name, data in attachments.items():
@@ -200,19 +320,21 @@ def encrypt_workbook(data: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def _envelope(addresses: list[str]) -> list[str]:
-    return [address for _, address in getaddresses(addresses)]
-
-
 def _read_log(path: Path) -> dict[str, Any]:
+    """The send log, its every entry checked: a damaged one is refused whole."""
     if not path.exists():
         return {"version": 1, "sent": {}}
+    damaged = (f"{path}: the send log is damaged; move it aside to send again "
+               "(everything will be sent once more)")
     try:
-        log = json.loads(path.read_text(encoding="utf-8"))
-        log["sent"]
-    except (ValueError, KeyError, TypeError):
-        raise SendError(f"{path}: the send log is damaged; move it aside to send again "
-                        "(everything will be sent once more)") from None
+        log = json.loads(read_limited(path, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except (ValueError, XlfeesError):
+        raise SendError(damaged) from None
+    sent = log.get("sent") if isinstance(log, dict) else None
+    if not isinstance(sent, dict) or not all(
+            isinstance(record, dict) and isinstance(record.get("attachments"), dict)
+            and isinstance(record.get("recipients"), dict) for record in sent.values()):
+        raise SendError(damaged)
     return log
 
 
@@ -220,11 +342,18 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
                resend: bool = False, encrypt_password: str | None = None,
                on_outcome: Callable[[Outcome], None] | None = None) -> SendReport:
     """Each client's workbook and letters to its owner: ``.eml`` files in OUT_DIR/outbox
-    without ``smtp``, else sent, each recipient once (``resend`` sends again)."""
+    without ``smtp``, else sent, each recipient once (``resend`` sends again).
+
+    The manifest and the log are read as hostile input: a client whose entry is
+    damaged, whose address is not exactly one address, or whose files lie outside
+    OUT_DIR is reported and not sent; the other clients still are."""
     out_dir = Path(out_dir)
-    sender = email_addresses(sender, "--from")[0] if sender else ""
     if not sender:
         raise SendError("no sender: give --from you@example.com (or set XLFEES_FROM)")
+    try:
+        from_box = parse_mailbox(sender, "--from")
+    except SettingsError as error:
+        raise SendError(f"--from {error.problem}; {error.fix}") from None
     clients = read_manifest(out_dir)
     log_path = out_dir / SENT_LOG
     log = _read_log(log_path)
@@ -236,25 +365,28 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
         if on_outcome:
             on_outcome(outcome)
     try:
-        for entry in clients:
-            client = entry["client"]
-            if not entry.get("ok"):
-                done(Outcome(client, "skipped", "its workbook failed in the batch: "
-                                                f"{entry.get('error')}"))
+        for number, raw in enumerate(clients, start=1):
+            try:
+                entry = delivery(raw, number)
+            except _Refused as refused:
+                done(Outcome(client_name(raw, number), "failed", str(refused)))
                 continue
-            recipients = list(entry.get("owner_email") or [])
-            if not recipients:
+            client = entry.client
+            if not entry.ok:
+                done(Outcome(client, "skipped", "its workbook failed in the batch: "
+                                                f"{entry.error}"))
+                continue
+            if not entry.owners:
                 done(Outcome(client, "skipped", "no owner_email in its client.toml"))
                 continue
-            key = entry["workbook"]
-            names = [key, *entry.get("files", [])]
+            key = entry.workbook
             try:
                 # The workbook under the practice's name, not its folder's.
                 plain = {(safe_filename(client) + " - fee schedule review.xlsx" if n == key
-                          else Path(n).name): (out_dir / n).read_bytes() for n in names}
-            except OSError as error:
-                done(Outcome(client, "failed", f"cannot read {error.filename}: run the "
-                                               "batch again"))
+                          else safe_filename(PurePosixPath(n).name)): attachment(out_dir, n)
+                         for n in (key, *entry.files)}
+            except _Refused as refused:
+                done(Outcome(client, "failed", str(refused)))
                 continue
             if sum(map(len, plain.values())) > MAX_ATTACHMENT_BYTES:
                 done(Outcome(client, "failed", f"its files come to more than "
@@ -265,36 +397,47 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
             attachments = {n: encrypt_workbook(d, encrypt_password)
                            if encrypt_password and n.endswith(".xlsx") else d
                            for n, d in plain.items()}
-            everyone = recipients + list(entry.get("cc") or [])
+            utf8 = entry.needs_smtputf8 or from_box.needs_smtputf8
+            policy = SMTPUTF8_POLICY if utf8 else SMTP_POLICY
+            everyone = [m.ascii_address for m in entry.recipients]
             earlier = log["sent"].get(key, {})
             already = (set(earlier.get("recipients", {}))
                        if earlier.get("attachments") == digests and not resend else set())
-            pending = [a for a in everyone if _envelope([a])[0] not in already]
+            pending = list(dict.fromkeys(a for a in everyone if a not in already))
             if smtp is not None and not pending:
                 done(Outcome(client, "already sent", "the same files, to "
                              + ", ".join(sorted(already)) + " (--resend sends them again)"))
                 continue
-            message = message_for(entry, sender, attachments, encrypted=bool(encrypt_password))
+            message = message_for(entry, from_box, attachments,
+                                  encrypted=bool(encrypt_password))
             if smtp is None:
                 outbox = out_dir / OUTBOX
                 outbox.mkdir(exist_ok=True)
-                path = outbox / (Path(key).stem + ".eml")
-                write_atomically(path, message.as_bytes(policy=SMTP_POLICY))
-                done(Outcome(client, "written", "", everyone, path))
+                path = outbox / (safe_filename(PurePosixPath(key).stem) + ".eml")
+                write_atomically(path, message.as_bytes(policy=policy))
+                done(Outcome(client, "written", "", [str(m) for m in entry.recipients], path))
                 continue
             if server is None:
                 server = smtp.open()
-            envelope = _envelope(pending)
+            if utf8:
+                server.ehlo_or_helo_if_needed()
+                if not server.has_extn("smtputf8"):
+                    done(Outcome(client, "failed", "an address has letters outside ASCII "
+                                 "before its @, and the mail server does not take such "
+                                 "addresses (no SMTPUTF8): ask the owner for another address",
+                                 pending))
+                    continue
             try:
-                refused = server.sendmail(_envelope([sender])[0], envelope,
-                                          message.as_bytes(policy=SMTP_POLICY))
+                refused = server.sendmail(from_box.ascii_address, pending,
+                                          message.as_bytes(policy=policy),
+                                          mail_options=["SMTPUTF8"] if utf8 else [])
             except smtplib.SMTPRecipientsRefused as error:
                 refused = error.recipients
             except (OSError, smtplib.SMTPException) as error:
-                done(Outcome(client, "failed", _reason(error), envelope))
+                done(Outcome(client, "failed", _reason(error), pending))
                 server = _drop(server)
                 continue
-            accepted = [a for a in envelope if a not in refused]
+            accepted = [a for a in pending if a not in refused]
             if accepted:
                 if earlier.get("attachments") != digests or resend:
                     earlier = {"attachments": digests, "recipients": {}}

@@ -328,23 +328,8 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
 
 
 def email_addresses(value: Any, key: str = "owner_email") -> tuple[str, ...]:
-    """Addresses from client.toml: "a@x.com", "Ann <a@x.com>, b@y.com" or a list of them."""
-    from email.utils import formataddr, getaddresses
+    """Addresses from client.toml: "a@x.com", "Ann <a@x.com>" or a list of them, each
+    exactly one address (xlfees.mailboxes says what is refused and why)."""
+    from .mailboxes import parse_mailboxes
 
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise SettingsError(key, "is not an address or a list of addresses",
-                            f'write {key} = "owner@practice.com" or '
-                            f'{key} = ["owner@practice.com", "manager@practice.com"]')
-    found = []
-    for name, address in getaddresses(items):
-        local, _, domain = address.partition("@")
-        if not local or "." not in domain or any(c.isspace() for c in address):
-            raise SettingsError(key, f"holds {address or name!r}, not an e-mail address",
-                                'write it as "name@domain.com"')
-        if not address.isprintable():
-            raise SettingsError(key, f"holds {address!r}, not an e-mail address",
-                                'write it as "name@domain.com"')
-        name = "".join(c for c in name if c.isprintable())
-        found.append(formataddr((name, address)) if name else address)
-    return tuple(found)
+    return tuple(str(mailbox) for mailbox in parse_mailboxes(value, key))
