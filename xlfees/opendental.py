@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .cdt import normalize_code
+from .csvtext import csv_bytes
 from .engine import schedule_label
 from .errors import XlfeesError
 from .wording import plural, printable, slug
@@ -586,16 +587,9 @@ class _Source:
 
 
 def _csv(header: list[str], rows: Iterable[tuple[Any, ...]]) -> bytes:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    # Names as Open Dental holds them (xlfees writes every text into the workbook as
-    # text, so a carrier called "=…" is never a formula there).
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    # Names as Open Dental holds them, but a carrier called "=…" made inert for a
+    # spreadsheet (xlfees reads it back unchanged).
+    return csv_bytes(header, rows)
 
 
 def _toml_string(text: str) -> str:

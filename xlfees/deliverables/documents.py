@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import Analysis
+from ..csvtext import neutralised
 from ..engine import schedule_label
 from ..workbook.xlsx import normalised_zip, write_atomically
 from .content import Letter, Summary, long_date, money, percent
@@ -334,8 +335,8 @@ def proposed_schedule(analysis: Analysis, payer: str, network: str) -> list[tupl
 
 def write_open_dental(rows: list[tuple[str, float, str]], path: Path) -> Path:
     """Open Dental's Fee Tools layout: code, amount, abbreviation, description; tabs, CRLF."""
-    lines = [f"{code}\t{fee:.2f}\t{_clean(description)[:10]}\t{_clean(description)}"
-             for code, fee, description in rows]
+    lines = [f"{code}\t{fee:.2f}\t{neutralised(_clean(description)[:10])}\t"
+             f"{neutralised(_clean(description))}" for code, fee, description in rows]
     return write_atomically(path, ("\r\n".join(lines) + "\r\n").encode("utf-8"))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..csvtext import restored
 from .isolation import run_isolated
 from .limits import Limits, ReadError, human_size
 
@@ -160,7 +161,8 @@ def _parse_delimited(lines: list[str], delimiter: str, grid: Grid) -> None:
                                       "lines after it are read on their own"))
                 start = first + 1
                 break
-            grid.rows.append(list(cells))
+            # Fields xlfees wrote with an apostrophe against formulas, read back as they were.
+            grid.rows.append([restored(cell) for cell in cells])
             grid.row_numbers.append(first + 1)
         else:
             return

@@ -236,10 +236,11 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
     def table_sheet(title: str, table_name: str, heading: str,
                     columns: tuple[GroupColumn, ...]) -> None:
         sheet = book.create_sheet(title)
-        sheet["A1"] = heading
         sheet["A1"].font = Font(name=FONT, bold=True, size=14, color="1F4E79")
         records = rows[table_name]
-        cells: dict[str, tuple[Any, str | None]] = {}
+        # The heading holds the group's name: written as text by set_cells, never by
+        # openpyxl, which takes a leading "=" for a formula.
+        cells: dict[str, tuple[Any, str | None]] = {"A1": (heading, None)}
         for number, column in enumerate(columns, start=1):
             letter = xlsx.column_letter(number)
             header = sheet.cell(row=HEADER_ROW, column=number, value=column.header)
