@@ -66,7 +66,7 @@ def test_row_cap(tmp_path: Path) -> None:
     """A text file with more lines than the row limit is refused."""
     long = tmp_path / "long.csv"
     long.write_text("Code,Allowed\n" + "D0120,40\n" * 50)
-    with pytest.raises(ReadError, match=r"has 52 lines, over the 10 limit"):
+    with pytest.raises(ReadError, match=r"has 51 lines, over the 10 limit"):
         read_schedule(long, limits=Limits(max_rows=10))
 
 

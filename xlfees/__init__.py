@@ -11,13 +11,10 @@ command, which installs its signal handlers first) starts without pandas.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("xlfees")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+# typing is not imported: 9 ms before the signal handlers are in place.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # public name → the module that defines it
 _EXPORTS = {
@@ -39,7 +36,21 @@ __all__ = ["Analysis", "Client", "ClientFolderError", "FileRead", "InputError", 
            "normalize_code", "read_schedule", "write_workbook"]
 
 
+def _version() -> str:
+    # Looked up on first use: importlib.metadata costs 30 ms, and until `xlfees` has
+    # installed its signal handlers a SIGTERM would end it without a word.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xlfees")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name in _EXPORTS:
         value = getattr(import_module(_EXPORTS[name], __name__), name)
         globals()[name] = value
@@ -52,6 +63,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see
+    __version__: str
     from .analysis import Analysis, analyze
     from .cdt import category, normalize_code
     from .client import Client, Note

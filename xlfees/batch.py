@@ -107,15 +107,18 @@ def output_names(folders: list[Path], groups: list[str] = ()) -> dict[Path | str
     case-blind disk."""
     from .deliverables.content import safe_filename
 
-    taken = {INDEX_NAME.removesuffix(".xlsx")}
+    # Each output is a workbook <name>.xlsx and a folder <name>/: a name is taken in both
+    # forms, so a group called "a.xlsx" cannot land its folder on client a's workbook.
+    # Never the batch's own files either: the index, send's outbox, the manifests.
+    taken = {INDEX_NAME.casefold(), "outbox", MANIFEST_NAME, "xlfees-sent.json"}
     names: dict[Path | str, str] = {}
     for item in [*folders, *groups]:
         base = readable_name(item.name) if isinstance(item, Path) else safe_filename(item)
         name, number = base, 1
-        while name.casefold() in taken:
+        while name.casefold() in taken or f"{name}.xlsx".casefold() in taken:
             number += 1
             name = f"{base} ({number})"
-        taken.add(name.casefold())
+        taken |= {name.casefold(), f"{name}.xlsx".casefold()}
         names[item] = name
     return names
 
@@ -184,9 +187,10 @@ def _client_process(task: _Task, sender: Connection,
     """One client in its own process: the result goes back through the pipe."""
     # Ctrl-C reaches the whole process group: the parent alone handles it and stops us
     # with SIGTERM, which unwinds like an interrupt so the writer removes its temporary file.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, raise_interrupt)
     try:
+        # Inside the try: a SIGTERM the moment the handler is in place is caught below.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, raise_interrupt)
         try:
             result = work(task)
         except Exception as error:  # noqa: BLE001 - no traceback on the user's terminal
@@ -356,7 +360,7 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     for folder in client_folders(clients_dir):
         if folder.resolve() != output:
             folders.append(folder)
-        elif any(folder.iterdir()) and not (folder / INDEX_NAME).exists():
+        elif any(folder.iterdir()) and not _is_earlier_output(folder):
             raise BatchError(f"the output folder {out_dir} is the client folder {folder}: "
                              "write to a folder of its own (e.g. "
                              f"{clients_dir / 'out'})")
@@ -371,7 +375,19 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
                          "inside it (each with its office fees and payer schedules)")
     from .group import read_group_file
     group_file = read_group_file(clients_dir, [f.name for f in folders])
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from .files import folder_lock
+    with folder_lock(out_dir, "a batch"):
+        return _run_locked(clients_dir, out_dir, folders, group_file, jobs=jobs,
+                           template=template, on_result=on_result, letters=letters,
+                           letter_date=letter_date, _work=_work)
+
+
+def _run_locked(clients_dir: Path, out_dir: Path, folders: list[Path], group_file: Any, *,
+                jobs: int | None, template: str | Path | None,
+                on_result: Callable[[ClientResult, int, int], None] | None,
+                letters: bool, letter_date: date | None,
+                _work: Callable[[_Task], ClientResult] | None) -> BatchResult:
+    """The batch itself, while this process alone writes to ``out_dir``."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
     # One date for every letter of the run, even one that passes midnight.
     letter_date = letter_date or date.today()
@@ -496,6 +512,20 @@ def write_manifest(batch: BatchResult, path: Path) -> Path:
     text = json.dumps({"version": 1, "clients": clients, "groups": groups}, indent=1,
                       ensure_ascii=True)
     return write_atomically(path, (text + "\n").encode("utf-8"))
+
+
+def _is_earlier_output(folder: Path) -> bool:
+    """A folder an earlier batch wrote, known by the manifest it left. A client folder
+    that merely holds a file named index.xlsx is not one."""
+    import json
+
+    from .files import read_limited
+
+    try:
+        manifest = json.loads(read_limited(folder / MANIFEST_NAME, 16 * 1024 * 1024))
+    except (OSError, ValueError, XlfeesError):
+        return False
+    return isinstance(manifest, dict) and isinstance(manifest.get("clients"), list)
 
 
 def _remove_partials(out_dir: Path) -> None:

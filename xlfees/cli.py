@@ -37,7 +37,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
+                BrokenPipeError):   # `| head -1`: click ends the run quietly (status 1)
             raise
         except Exception as error:  # noqa: BLE001 - the one place every error is rendered
             if ctx.meta.get("xlfees.debug"):

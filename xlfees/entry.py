@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import signal
 import sys
-from typing import Any
+# typing is not imported: 9 ms before the signal handlers are in place.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 INTERRUPTED = 130
 

@@ -15,17 +15,20 @@ ST transactions and several interchanges per file are all accepted. Stdlib only.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .errors import XlfeesError
+from .files import NotAFileError, TooLargeError, read_limited
 
 # An 835 segment is at most a few hundred characters; a much longer one means the
 # declared segment terminator is missing (a whole file read as one "segment").
 LONGEST_SEGMENT = 4096
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024     # as for every other input (README)
+MAX_AMOUNT = 100_000_000.0
 # Transaction sets a practice's folder may hold that are not remittances.
 OTHER_TRANSACTIONS = {"837": "a claim (837)", "277": "a claim status response (277)",
                       "276": "a claim status request (276)", "270": "an eligibility inquiry "
@@ -168,12 +171,17 @@ def segments(text: str, file: str) -> list[list[str]]:
 
 
 def _amount(value: str, file: str, number: int, name: str) -> float:
+    shown = value if len(value) <= 24 else value[:24] + "…"
     try:
         amount = float(value)
     except ValueError:
-        raise EraError(f"{file}: segment {number} ({name}): {value!r} is not an amount")
-    if amount != amount or amount in (float("inf"), float("-inf")):
-        raise EraError(f"{file}: segment {number} ({name}): {value!r} is not an amount")
+        raise EraError(f"{file}: segment {number} ({name}): {shown!r} is not an "
+                       "amount") from None
+    if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT:
+        # No dental remittance pays a hundred million dollars on one line; such a
+        # figure is a damaged or crafted file, and sums of it would overflow.
+        raise EraError(f"{file}: segment {number} ({name}): {shown!r} is not a plausible "
+                       f"amount (over ${MAX_AMOUNT:,.0f}); ask the payer for the file again")
     return amount
 
 
@@ -195,11 +203,9 @@ def read_era(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Remittance:
     path = Path(path)
     file = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise EraError(f"{file}: {size:,} bytes, more than the {max_bytes:,} an 835 may "
-                           "have here: split it, or raise the limit")
-        data = path.read_bytes()
+        data = read_limited(path, max_bytes, file)
+    except (NotAFileError, TooLargeError) as error:
+        raise EraError(str(error)) from None
     except OSError as error:
         raise EraError(f"{file}: cannot read it ({error.strerror or error})") from None
     return parse_era(data, file)
@@ -336,7 +342,8 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
                 amount = _amount(_get(elements, index + 1) or "0", file, number, "CAS")
                 quantity = _get(elements, index + 2)
                 owner.append(Adjustment(group, carc, amount,
-                                        float(quantity) if _is_number(quantity) else None))
+                                        _amount(quantity, file, number, "CAS quantity")
+                                        if _is_number(quantity) else None))
         elif tag == "AMT" and line is not None and _get(elements, 1) == "B6":
             line.allowed = _amount(_get(elements, 2), file, number, "AMT02")
         elif tag == "PLB":

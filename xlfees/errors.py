@@ -64,8 +64,11 @@ def check_suffix(path: object, suffix: str, what: str) -> None:
 
 
 _OS_FIXES = {
-    errno.EACCES: "check that you may write there, or choose another folder",
-    errno.EPERM: "check that you may write there, or choose another folder",
+    # Raised for a read as for a write: the fix names both.
+    errno.EACCES: "check its permissions (xlfees reads its inputs and writes its outputs "
+                  "as you), or choose another folder",
+    errno.EPERM: "check its permissions (xlfees reads its inputs and writes its outputs "
+                 "as you), or choose another folder",
     errno.EROFS: "that disk is read-only: choose another folder",
     errno.ENOSPC: "the disk is full: free some space or choose another disk",
     errno.EDQUOT: "the disk quota is used up: free some space or choose another disk",

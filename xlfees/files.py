@@ -8,10 +8,12 @@ read no further than its limit.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 from .errors import XlfeesError
 
@@ -109,3 +111,32 @@ def human_size(size: float) -> str:
     if size < MB:
         return f"{size / 1024:.1f} KB"
     return f"{size / MB:.1f} MB"
+
+
+class BusyError(XlfeesError):
+    """Another xlfees process holds the lock on the same folder."""
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` while ``what`` runs; another xlfees process
+    on the same folder gets a BusyError at once.
+
+    The lock is the operating system's (flock on the folder itself), so nothing is left
+    in the folder and it is released when the process ends, however it ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:   # Windows: no flock; the folder is not locked
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BusyError(f"{folder}: another xlfees command is writing there ({what}); "
+                            "wait for it to finish, or write to another folder") from None
+        yield
+    finally:
+        os.close(descriptor)   # closing releases the lock

@@ -15,6 +15,7 @@ from .deliverables import is_deliverable
 from .engine import schedule_label
 from .era import Remittance, looks_like_x12, read_era, reconcile
 from .errors import ClientFolderError, SettingsError, XlfeesError
+from .files import NotAFileError, TooLargeError, read_limited
 from .readers.limits import MB, Limits, ReadError, unsupported_reason
 from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
 from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
@@ -22,6 +23,7 @@ from .settings import PRACTICE_TEXT_KEYS, Settings, email_addresses, survey_stat
 from .wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
+TOML_MAX_BYTES = 1024 * 1024   # a client.toml of settings is a few kilobytes
 # Files a client folder may hold that are not inputs.
 # xlfees-pull.json: the record `xlfees pull opendental` leaves of what it read.
 _NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt", "xlfees-pull.json"}
@@ -260,12 +262,21 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """client.toml parsed ({} when absent); a broken file is a ClientFolderError."""
-    if not path.exists():
+    """client.toml parsed ({} when absent); a broken file is a ClientFolderError.
+
+    Only a regular file of at most a megabyte is read: a pipe or a device in its
+    place is refused at once, never waited on."""
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = read_limited(path, TOML_MAX_BYTES, readable_name(str(path)))
+    except (NotAFileError, TooLargeError) as error:
+        raise ClientFolderError(str(error)) from None
+    except OSError as error:
+        raise ClientFolderError(f"{readable_name(str(path))}: cannot be read "
+                                f"({error.strerror or error}); check its permissions") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ClientFolderError(f"{path} is not valid TOML ({error}): fix the line named") \
             from None

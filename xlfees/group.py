@@ -110,8 +110,8 @@ def read_group_file(clients_dir: Path, folders: Iterable[str]) -> GroupFile | No
     from .folder import read_toml
 
     path = clients_dir / GROUP_TOML
-    if not path.is_file():
-        return None
+    if not path.exists() and not path.is_symlink():
+        return None      # a pipe or a folder of that name is refused by read_toml
     return group_file_from_toml(read_toml(path), path, folders)
 
 

@@ -29,7 +29,7 @@ from typing import Any, Callable
 from .batch import MANIFEST_NAME
 from .deliverables.content import safe_filename
 from .errors import SettingsError, XlfeesError
-from .files import NotAFileError, TooLargeError, read_limited
+from .files import NotAFileError, TooLargeError, folder_lock, read_limited
 from .mailboxes import Mailbox, parse_mailbox, parse_mailboxes
 from .wording import one_line, plural, printable
 from .workbook.xlsx import write_atomically
@@ -355,110 +355,111 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
     except SettingsError as error:
         raise SendError(f"--from {error.problem}; {error.fix}") from None
     clients = read_manifest(out_dir)
-    log_path = out_dir / SENT_LOG
-    log = _read_log(log_path)
-    report = SendReport(log=log_path if smtp else None)
-    server: smtplib.SMTP | None = None
+    with folder_lock(out_dir, "a send"):
+        log_path = out_dir / SENT_LOG
+        log = _read_log(log_path)
+        report = SendReport(log=log_path if smtp else None)
+        server: smtplib.SMTP | None = None
 
-    def done(outcome: Outcome) -> None:
-        report.outcomes.append(outcome)
-        if on_outcome:
-            on_outcome(outcome)
-    try:
-        for number, raw in enumerate(clients, start=1):
-            try:
-                entry = delivery(raw, number)
-            except _Refused as refused:
-                done(Outcome(client_name(raw, number), "failed", str(refused)))
-                continue
-            client = entry.client
-            if not entry.ok:
-                done(Outcome(client, "skipped", "its workbook failed in the batch: "
-                                                f"{entry.error}"))
-                continue
-            if not entry.owners:
-                done(Outcome(client, "skipped", "no owner_email in its client.toml"))
-                continue
-            key = entry.workbook
-            try:
-                # The workbook under the practice's name, not its folder's.
-                plain = {(safe_filename(client) + " - fee schedule review.xlsx" if n == key
-                          else safe_filename(PurePosixPath(n).name)): attachment(out_dir, n)
-                         for n in (key, *entry.files)}
-            except _Refused as refused:
-                done(Outcome(client, "failed", str(refused)))
-                continue
-            if sum(map(len, plain.values())) > MAX_ATTACHMENT_BYTES:
-                done(Outcome(client, "failed", f"its files come to more than "
-                                               f"{MAX_ATTACHMENT_BYTES // 2**20} MB, more than "
-                                               "mail servers accept: send them another way"))
-                continue
-            digests = {n: hashlib.sha256(d).hexdigest() for n, d in plain.items()}
-            attachments = {n: encrypt_workbook(d, encrypt_password)
-                           if encrypt_password and n.endswith(".xlsx") else d
-                           for n, d in plain.items()}
-            utf8 = entry.needs_smtputf8 or from_box.needs_smtputf8
-            policy = SMTPUTF8_POLICY if utf8 else SMTP_POLICY
-            everyone = [m.ascii_address for m in entry.recipients]
-            earlier = log["sent"].get(key, {})
-            already = (set(earlier.get("recipients", {}))
-                       if earlier.get("attachments") == digests and not resend else set())
-            pending = list(dict.fromkeys(a for a in everyone if a not in already))
-            if smtp is not None and not pending:
-                done(Outcome(client, "already sent", "the same files, to "
-                             + ", ".join(sorted(already)) + " (--resend sends them again)"))
-                continue
-            message = message_for(entry, from_box, attachments,
-                                  encrypted=bool(encrypt_password))
-            if smtp is None:
-                outbox = out_dir / OUTBOX
-                outbox.mkdir(exist_ok=True)
-                path = outbox / (safe_filename(PurePosixPath(key).stem) + ".eml")
-                write_atomically(path, message.as_bytes(policy=policy))
-                done(Outcome(client, "written", "", [str(m) for m in entry.recipients], path))
-                continue
-            if server is None:
-                server = smtp.open()
-            if utf8:
-                server.ehlo_or_helo_if_needed()
-                if not server.has_extn("smtputf8"):
-                    done(Outcome(client, "failed", "an address has letters outside ASCII "
-                                 "before its @, and the mail server does not take such "
-                                 "addresses (no SMTPUTF8): ask the owner for another address",
-                                 pending))
+        def done(outcome: Outcome) -> None:
+            report.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+        try:
+            for number, raw in enumerate(clients, start=1):
+                try:
+                    entry = delivery(raw, number)
+                except _Refused as refused:
+                    done(Outcome(client_name(raw, number), "failed", str(refused)))
                     continue
-            try:
-                refused = server.sendmail(from_box.ascii_address, pending,
-                                          message.as_bytes(policy=policy),
-                                          mail_options=["SMTPUTF8"] if utf8 else [])
-            except smtplib.SMTPRecipientsRefused as error:
-                refused = error.recipients
-            except (OSError, smtplib.SMTPException) as error:
-                done(Outcome(client, "failed", _reason(error), pending))
-                server = _drop(server)
-                continue
-            accepted = [a for a in pending if a not in refused]
-            if accepted:
-                if earlier.get("attachments") != digests or resend:
-                    earlier = {"attachments": digests, "recipients": {}}
-                stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-                for address in accepted:
-                    earlier["recipients"][address] = {"message_id": message["Message-ID"],
-                                                      "at": stamp}
-                log["sent"][key] = earlier
-                write_atomically(log_path, (json.dumps(log, indent=1, ensure_ascii=False)
-                                            + "\n").encode("utf-8"))
-            if refused:
-                why = "; ".join(f"{address}: {_reason(smtplib.SMTPResponseException(*r))}"
-                                for address, r in refused.items())
-                done(Outcome(client, "failed", f"refused {why}"
-                             + (f" (sent to {', '.join(accepted)})" if accepted else ""),
-                             accepted))
-            else:
-                done(Outcome(client, "sent", "", accepted))
-    finally:
-        _drop(server)
-    return report
+                client = entry.client
+                if not entry.ok:
+                    done(Outcome(client, "skipped", "its workbook failed in the batch: "
+                                                    f"{entry.error}"))
+                    continue
+                if not entry.owners:
+                    done(Outcome(client, "skipped", "no owner_email in its client.toml"))
+                    continue
+                key = entry.workbook
+                try:
+                    # The workbook under the practice's name, not its folder's.
+                    plain = {(safe_filename(client) + " - fee schedule review.xlsx" if n == key
+                              else safe_filename(PurePosixPath(n).name)): attachment(out_dir, n)
+                             for n in (key, *entry.files)}
+                except _Refused as refused:
+                    done(Outcome(client, "failed", str(refused)))
+                    continue
+                if sum(map(len, plain.values())) > MAX_ATTACHMENT_BYTES:
+                    done(Outcome(client, "failed", f"its files come to more than "
+                                                   f"{MAX_ATTACHMENT_BYTES // 2**20} MB, more than "
+                                                   "mail servers accept: send them another way"))
+                    continue
+                digests = {n: hashlib.sha256(d).hexdigest() for n, d in plain.items()}
+                attachments = {n: encrypt_workbook(d, encrypt_password)
+                               if encrypt_password and n.endswith(".xlsx") else d
+                               for n, d in plain.items()}
+                utf8 = entry.needs_smtputf8 or from_box.needs_smtputf8
+                policy = SMTPUTF8_POLICY if utf8 else SMTP_POLICY
+                everyone = [m.ascii_address for m in entry.recipients]
+                earlier = log["sent"].get(key, {})
+                already = (set(earlier.get("recipients", {}))
+                           if earlier.get("attachments") == digests and not resend else set())
+                pending = list(dict.fromkeys(a for a in everyone if a not in already))
+                if smtp is not None and not pending:
+                    done(Outcome(client, "already sent", "the same files, to "
+                                 + ", ".join(sorted(already)) + " (--resend sends them again)"))
+                    continue
+                message = message_for(entry, from_box, attachments,
+                                      encrypted=bool(encrypt_password))
+                if smtp is None:
+                    outbox = out_dir / OUTBOX
+                    outbox.mkdir(exist_ok=True)
+                    path = outbox / (safe_filename(PurePosixPath(key).stem) + ".eml")
+                    write_atomically(path, message.as_bytes(policy=policy))
+                    done(Outcome(client, "written", "", [str(m) for m in entry.recipients], path))
+                    continue
+                if server is None:
+                    server = smtp.open()
+                if utf8:
+                    server.ehlo_or_helo_if_needed()
+                    if not server.has_extn("smtputf8"):
+                        done(Outcome(client, "failed", "an address has letters outside ASCII "
+                                     "before its @, and the mail server does not take such "
+                                     "addresses (no SMTPUTF8): ask the owner for another address",
+                                     pending))
+                        continue
+                try:
+                    refused = server.sendmail(from_box.ascii_address, pending,
+                                              message.as_bytes(policy=policy),
+                                              mail_options=["SMTPUTF8"] if utf8 else [])
+                except smtplib.SMTPRecipientsRefused as error:
+                    refused = error.recipients
+                except (OSError, smtplib.SMTPException) as error:
+                    done(Outcome(client, "failed", _reason(error), pending))
+                    server = _drop(server)
+                    continue
+                accepted = [a for a in pending if a not in refused]
+                if accepted:
+                    if earlier.get("attachments") != digests or resend:
+                        earlier = {"attachments": digests, "recipients": {}}
+                    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                    for address in accepted:
+                        earlier["recipients"][address] = {"message_id": message["Message-ID"],
+                                                          "at": stamp}
+                    log["sent"][key] = earlier
+                    write_atomically(log_path, (json.dumps(log, indent=1, ensure_ascii=False)
+                                                + "\n").encode("utf-8"))
+                if refused:
+                    why = "; ".join(f"{address}: {_reason(smtplib.SMTPResponseException(*r))}"
+                                    for address, r in refused.items())
+                    done(Outcome(client, "failed", f"refused {why}"
+                                 + (f" (sent to {', '.join(accepted)})" if accepted else ""),
+                                 accepted))
+                else:
+                    done(Outcome(client, "sent", "", accepted))
+        finally:
+            _drop(server)
+        return report
 
 
 def _drop(server: smtplib.SMTP | None) -> None:

@@ -41,19 +41,25 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
 
 
+# Bidirectional overrides and isolates: "txt.exe" shown as "exe.txt" (U+202E).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def readable_name(name: str) -> str:
     """A file name as a person reads it: the bytes of a non-UTF-8 name (``caf\\xe9``) as
-    Windows-1252 (``café``), which is what such names almost always are."""
+    Windows-1252 (``café``), which is what such names almost always are; no bidi
+    override can reorder it."""
     if not _SURROGATE.search(name):
-        return printable(name)
+        return _BIDI.sub("", printable(name))
     raw = name.encode("utf-8", "surrogateescape")
     try:
-        return printable(raw.decode("utf-8"))
+        return _BIDI.sub("", printable(raw.decode("utf-8")))
     except UnicodeDecodeError:
-        return printable(raw.decode("cp1252", errors="replace"))
+        return _BIDI.sub("", printable(raw.decode("cp1252", errors="replace")))
 
 
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
+                               "\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:

@@ -123,6 +123,8 @@ def read_text(path: Path, limits: Limits, shown: str) -> Grid:
                                            "again, or save it as UTF-8 text") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()   # the end of the last line, not a line of its own
     if len(lines) > limits.max_rows:
         raise ReadError(shown, f"has {len(lines):,} lines, over the {limits.max_rows:,} limit",
                         "split the file")
@@ -155,7 +157,9 @@ def _parse_delimited(lines: list[str], delimiter: str, grid: Grid) -> None:
         for cells in reader:
             first, consumed = start + consumed, reader.line_num
             last = start + consumed
-            if last - first > 1 and _swallows_rows(lines[first + 1:last], delimiter):
+            unclosed = last >= len(lines) and "".join(lines[first:last]).count('"') % 2 == 1
+            if last - first > 1 and (unclosed
+                                     or _swallows_rows(lines[first + 1:last], delimiter)):
                 grid.rejected.append((first + 1, lines[first].strip(),
                                       "a quote opened on this line is never closed; the "
                                       "lines after it are read on their own"))
@@ -169,8 +173,11 @@ def _parse_delimited(lines: list[str], delimiter: str, grid: Grid) -> None:
 
 
 def _swallows_rows(lines: list[str], delimiter: str) -> bool:
-    """Lines inside one quoted field that look like records of their own (start with a code)."""
-    return any(_CODE_START.match(line) and delimiter in line for line in lines)
+    """Lines inside one quoted field that look like records of their own: they start with
+    a code, or hold a CDT code (D + 4 digits) as a field of their own anywhere."""
+    field = re.compile(rf'(^|{re.escape(delimiter)})\s*"?[Dd]\d{{4}}\b')
+    return any(delimiter in line and (_CODE_START.match(line) or field.search(line))
+               for line in lines)
 
 
 _CODE_START = re.compile(r'^\s*"?[Dd]?\d{4}\b')

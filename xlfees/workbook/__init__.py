@@ -8,6 +8,7 @@ template holds (a logo, colours, an extra sheet) passes through untouched.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -16,6 +17,8 @@ from typing import Any, Callable
 
 from ..analysis import Analysis
 from ..errors import OutputError, XlfeesError, check_suffix
+from ..files import NotAFileError, TooLargeError, read_limited
+from ..wording import one_line
 from ..engine import UNASSIGNED
 from ..resources import GROUP_SHEETS, RESULT_SHEETS, addin_path, template_path
 from . import content, spec, xlsx
@@ -26,6 +29,7 @@ class TemplateError(XlfeesError):
 
 # The built-in template is 40 KB; a restyled one with a logo a few MB.
 TEMPLATE_MAX_BYTES = 100 * 1024 * 1024
+TEMPLATE_MAX_FILE_BYTES = 50 * 1024 * 1024
 TEMPLATE_MAX_RATIO = 150.0
 SHEET_ROWS = 1_048_576 - 10   # a worksheet's rows, less the title and header above a table
 
@@ -41,26 +45,72 @@ def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, A
     }[table.name]
 
 
+def _safe_part_name(name: str) -> bool:
+    """A zip entry name that is a part name of an OPC package (ISO/IEC 29500-2 §6.2.2):
+    relative, forward slashes, no empty, "." or ".." segment: never a path out."""
+    segments = name.split("/")
+    return (bool(name) and not name.startswith("/") and "\\" not in name
+            and ":" not in segments[0] and all(s not in ("", ".", "..") for s in segments)
+            and not any(c in name for c in "\x00\r\n"))
+
+
+def _well_formed(data: bytes) -> bool:
+    """XML a parser reads to its end, with no document type (no entity expansion)."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+
+    def refuse(*_: Any) -> None:
+        raise ValueError("a document type")
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except (xml.parsers.expat.ExpatError, ValueError):
+        return False
+    return True
+
+
 class _Package:
     """The template's parts, and where each sheet and table lives among them."""
 
     def __init__(self, template: Path) -> None:
         self.template = template
+        fresh = "use `xlfees template -o PATH` for a fresh one"
         try:
-            with zipfile.ZipFile(template) as archive:
+            # A regular file of a template's size only: a pipe or /dev/zero is refused
+            # before it is read, not waited on.
+            data = read_limited(template, TEMPLATE_MAX_FILE_BYTES, str(template))
+        except (NotAFileError, TooLargeError) as error:
+            raise TemplateError(f"{error}; {fresh}") from None
+        except OSError as error:
+            raise TemplateError(f"{template}: cannot be read ({error.strerror or error}); "
+                                "check the path") from None
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
                 unzipped = sum(info.file_size for info in infos)
                 zipped = sum(info.compress_size for info in infos) or 1
                 if unzipped > TEMPLATE_MAX_BYTES or unzipped / zipped > TEMPLATE_MAX_RATIO:
                     raise TemplateError(f"{template}: unpacks to {unzipped:,} bytes "
                                         f"({unzipped / zipped:.0f}× its size), more than a "
-                                        "template holds; use `xlfees template -o PATH` for a "
-                                        "fresh one")
-                self.order = [info.filename for info in infos]
+                                        f"template holds; {fresh}")
+                # Folder entries hold nothing a package needs; they are not copied.
+                self.order = [info.filename for info in infos if not info.is_dir()]
+                unsafe = [name for name in self.order if not _safe_part_name(name)]
+                if unsafe or len(set(self.order)) != len(self.order):
+                    shown = one_line(repr(unsafe[0])) if unsafe else "a part stored twice"
+                    raise TemplateError(f"{template}: holds {shown}, not a part name of an "
+                                        f"xlsx package (ISO/IEC 29500-2); {fresh}")
                 self.parts = {name: archive.read(name) for name in self.order}
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise TemplateError(f"{template}: not a readable xlsx template ({error}); use "
-                                "`xlfees template -o PATH` for a fresh one") from None
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+            raise TemplateError(f"{template}: not a readable xlsx template ({error}); "
+                                f"{fresh}") from None
+        for name in self.order:
+            if name.endswith((".xml", ".rels")) and not _well_formed(self.parts[name]):
+                raise TemplateError(f"{template}: its part {one_line(name)} is not "
+                                    f"well-formed XML (Excel would not open the workbook); "
+                                    f"{fresh}")
         try:
             self._find_sheets_and_tables()
         except (KeyError, AttributeError, ValueError) as error:
@@ -166,6 +216,8 @@ def check_overwrite(path: Path, template: Path | None = None) -> None:
 
 def is_xlfees_workbook(path: Path) -> bool:
     """A workbook (or template, or group roll-up) xlfees wrote: its sheets give it away."""
+    if not path.is_file():   # a pipe would block the read
+        return False
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
