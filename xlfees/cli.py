@@ -459,7 +459,8 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
       xlfees pull opendental --user xlfees_read --since 2025-01-01 --until 2025-12-31 -o smith-2025
       xlfees analyze clients/smith-dental -o smith.xlsx
     """
-    from .opendental import PASSWORD_ENV, Database, pull_opendental
+    from .errors import XlfeesError
+    from .opendental import PASSWORD_ENV, Database, PullError, pull_opendental
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
@@ -475,6 +476,14 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
         progress=lambda line: _echo(line, err=True),
         on_statement=(lambda sql: _echo(f"  SQL: {sql}", err=True)) if verbose else None)
     _echo(render_pull(result))
+    for pulled in result.folders:
+        # The pull writes what `analyze` reads; should a folder still not analyse, the
+        # run says so and fails, rather than leaving it to the next command.
+        try:
+            analyze(load_client(pulled.folder))
+        except XlfeesError as error:
+            raise PullError(f"{pulled.folder}: pulled, but it would not analyse: {error}") \
+                from None
 
 
 def render_pull(result: Any) -> str:

@@ -28,11 +28,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .amounts import MAX_COUNT
 from .cdt import normalize_code
 from .csvtext import csv_bytes
 from .engine import schedule_label
 from .errors import XlfeesError
-from .wording import plural, printable, slug
+from .wording import folded, plural, printable, slug
 
 PASSWORD_ENV = "XLFEES_DB_PASSWORD"
 PULL_RECORD = "xlfees-pull.json"      # what was pulled, when, from where (not an input)
@@ -296,16 +297,32 @@ class _Source:
         prefs = dict(db.run("SELECT PrefName, ValueString FROM preference WHERE PrefName IN "
                             "(%s, %s)", ["PracTitle", "PracticeDefaultProv"]))
         self.practice = printable(str(prefs.get("PracTitle") or "")).strip() or "Open Dental practice"
-        default_provider = int(str(prefs.get("PracticeDefaultProv") or 0) or 0)
+        setting = str(prefs.get("PracticeDefaultProv") or "0").strip() or "0"
+        if not setting.isdigit():
+            raise PullError(f"the practice's default provider setting (PracticeDefaultProv) "
+                            f"holds {setting[:40]!r}, not a provider number: choose the "
+                            "default provider in Open Dental (Setup › Practice), then pull "
+                            "again")
+        default_provider = int(setting)
         rows = db.run("SELECT FeeSched FROM provider WHERE ProvNum = %s", [default_provider])
         if not rows or not rows[0][0]:
             raise PullError("the practice's default provider (Setup › Practice › Default "
                             "provider) has no fee schedule: set one in Open Dental, then pull "
                             "again")
         self.office_schedule = int(rows[0][0])
-        self.codes = {int(num): (code, printable(str(text or "")).strip())
+        self.codes = {int(num): (str(code or ""), printable(str(text or "")).strip())
                       for num, code, text in db.run(
                           "SELECT CodeNum, ProcCode, Descript FROM procedurecode")}
+        # A code listed under two CodeNums (a duplicate row in procedurecode): its fees
+        # come from the lowest CodeNum, and the others' fees are left out with a note,
+        # never silently laid over it. Procedures under any of them are counted.
+        numbers: dict[str, list[int]] = {}
+        for num in sorted(self.codes):
+            code = self._code(num)
+            if code is not None:
+                numbers.setdefault(code, []).append(num)
+        self.fee_code_nums = {nums[0] for nums in numbers.values()}
+        self.duplicate_codes = {code: nums for code, nums in numbers.items() if len(nums) > 1}
         self.fee_schedules = {int(num): (printable(str(desc or "")).strip(), int(kind),
                                          bool(hidden))
                               for num, desc, kind, hidden in db.run(
@@ -353,7 +370,7 @@ class _Source:
         # have them) the newest, every time.
         for schedule, code_num, amount, _ in rows:
             code = self._code(int(code_num))
-            if code is None:
+            if code is None or int(code_num) not in self.fee_code_nums:
                 continue
             fees[int(schedule)][code] = None if amount is None or float(amount) < 0 \
                 else round(float(amount), 2)
@@ -369,14 +386,21 @@ class _Source:
 
     # --- plans → schedules ------------------------------------------------------------
 
+    def carrier_name(self, carrier: Any) -> str:
+        """A carrier's name as the folder gives it; never the name volume uses for
+        procedures without a payer, which would take its volume away."""
+        row = self.carriers.get(int(carrier or 0))
+        name = printable(str(row[0] if row else "")).strip() or f"carrier {carrier}"
+        if folded(name) == folded(NO_PAYER):
+            name = f"{name} (carrier {carrier})"
+        return name
+
     def plan_schedules(self, notes: list[str]) -> dict[int, tuple[str, int] | None]:
         """Plan → (carrier name, allowed fee schedule), or None (no schedule: why noted)."""
         chosen: dict[int, tuple[str, int] | None] = {}
         why: dict[tuple[str, str], int] = {}
         for plan, carrier, plan_type, fee_sched, allowed_sched, hidden in self.plans:
-            carrier_row = self.carriers.get(int(carrier))
-            name = printable(str(carrier_row[0] if carrier_row else "")).strip() or \
-                f"carrier {carrier}"
+            name = self.carrier_name(carrier)
             plan_type = str(plan_type or "").strip().lower()
             schedule = {"p": fee_sched, "f": fee_sched, "": allowed_sched}.get(plan_type)
             reason = None
@@ -445,6 +469,15 @@ class _Source:
         used = sum(1 for entry in plans.values() if entry is not None)
         say(f"payer schedules: {len(labels)} from {plural(used, 'plan')} "
             f"({len(plans) - used} left out)")
+        if not labels:
+            # A folder without a payer schedule is one `analyze` refuses: say why now.
+            raise PullError("no insurance plan has a fee schedule xlfees can read ("
+                            + ("; ".join(notes) or "there are no insurance plans")
+                            + "): check the plans' fee schedules in Open Dental")
+        for code, numbers in sorted(self.duplicate_codes.items()):
+            notes.append(f"{code} is in procedurecode {len(numbers)} times (CodeNum "
+                         f"{', '.join(map(str, numbers))}): fees of CodeNum {numbers[0]} "
+                         "used, the others' left out; procedures under any of them counted")
         volume = self.volume(clinic, plans, labels, notes)
         pulled.procedures = {}
         for (code, payer), units in volume.items():
@@ -456,7 +489,8 @@ class _Source:
         pulled.office_fees = len(office)
 
         folder.mkdir(parents=True, exist_ok=True)
-        descriptions = {self._code(num): text for num, (_, text) in self.codes.items()}
+        descriptions = {self._code(num): text for num, (_, text) in self.codes.items()
+                        if num in self.fee_code_nums}
         write_atomically(folder / "office_fees.csv", _csv(
             ["code", "description", "office_fee"],
             [(code, descriptions.get(code, ""), f"{amount:.2f}")
@@ -464,15 +498,18 @@ class _Source:
         write_atomically(folder / "schedules.csv", _csv(
             ["payer", "network", "code", "allowed"],
             [(p, n, c, f"{a:.2f}") for p, n, c, a in schedule_rows]))
-        write_atomically(folder / "volume.csv", _csv(
-            ["code", "payer", "count"],
-            [(code, payer, f"{units:g}") for (code, payer), units in sorted(volume.items())]))
+        if volume:
+            write_atomically(folder / "volume.csv", _csv(
+                ["code", "payer", "count"],
+                [(code, payer, f"{units:g}") for (code, payer), units in sorted(volume.items())]))
+        else:   # a volume file without rows is one analyze refuses; an earlier pull's goes
+            (folder / "volume.csv").unlink(missing_ok=True)
         aliases = self.eras(folder, clinic, pulled, labels) if self.has_eras else {}
         say(f"ERAs: {pulled.eras}" if self.has_eras else "ERAs: no etrans tables to read")
         write_atomically(folder / "client.toml", _client_toml(
             name, group, database, version, self.since, self.until, aliases,
             {carrier: self.carriers[num] for num in self.carriers
-             for carrier in [printable(str(self.carriers[num][0] or "")).strip()]
+             for carrier in [self.carrier_name(num)]
              if carrier in {p for p, _ in labels.values()}}).encode("utf-8"))
         record = {"source": "Open Dental", "version": version, "host": database.host,
                   "port": database.port, "database": database.database,
@@ -494,9 +531,9 @@ class _Source:
             return NO_PAYER
         entry = plans.get(int(plan))
         if entry is None:
-            carrier = next((printable(str(self.carriers[int(c)][0] or "")).strip()
-                            for p, c, *_ in self.plans if int(p) == int(plan)
-                            and int(c) in self.carriers), f"plan {plan}")
+            carrier = next((self.carrier_name(c) for p, c, *_ in self.plans
+                            if int(p) == int(plan) and int(c) in self.carriers),
+                           f"plan {plan}")
             return carrier       # a payer without a schedule: analyze notes it, left out
         label = labels.get(entry)
         return schedule_label(*label) if label else entry[0]
@@ -528,6 +565,17 @@ class _Source:
         if skipped:
             notes.append(f"{plural(skipped, 'procedure')} with codes that are not CDT codes "
                          "(D + 4 digits) left out of the volume")
+        for key, units in sorted(volume.items()):
+            if units > MAX_COUNT:
+                # Units no office performs (a UnitQty typed wrong): the reader would
+                # reject the row; left out here, with the figure named.
+                notes.append(f"{key[0]} for {key[1]}: {units:,.0f} units, more than "
+                             f"{MAX_COUNT:,.0f} a year; left out of the volume: check the "
+                             "procedures' units in Open Dental")
+                del volume[key]
+        if not volume:
+            notes.append(f"no completed procedures from {self.since.isoformat()} to "
+                         f"{self.until.isoformat()}: the figures are per 100 % of volume")
         return volume
 
     def payments(self, clinic: int | None, plans: dict[int, tuple[str, int] | None],
@@ -572,8 +620,7 @@ class _Source:
             day = when.date().isoformat() if hasattr(when, "date") else "undated"
             write_atomically(folder / "era" / f"{day}-{number}.835", data)
             pulled.eras += 1
-            carrier_row = self.carriers.get(int(carrier or 0))
-            name = printable(str(carrier_row[0] or "")).strip() if carrier_row else ""
+            name = self.carrier_name(carrier) if int(carrier or 0) in self.carriers else ""
             if name not in payers:
                 continue
             try:
@@ -593,7 +640,9 @@ def _csv(header: list[str], rows: Iterable[tuple[Any, ...]]) -> bytes:
 
 
 def _toml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)   # a JSON string is a TOML basic string
+    # A JSON string is a TOML basic string, but for DEL (U+007F), which JSON leaves raw
+    # and TOML does not allow unescaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _client_toml(name: str, group: str | None, database: Database, version: str,
