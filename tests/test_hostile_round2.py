@@ -313,3 +313,31 @@ def test_16_an_unreadable_input_gets_advice_about_reading() -> None:
     assert describe_error(error) == (
         "/clients/a/office_fees.csv: permission denied; check its permissions (xlfees reads "
         "its inputs and writes its outputs as you), or choose another folder")
+
+
+def test_16_a_legal_200_page_pdf_is_read(tmp_path: Path) -> None:
+    """200 pages of 40 code lines each: every row read within the PDF's time budget
+    (10 s and 0.15 s a page), where a flat 10 s refused it."""
+    import hostile_make as make
+
+    pages = [make.text_page([f"D{1000 + p * 40 + i:04d} Procedure {i} on page {p} "
+                             f"${50 + i}.00" for i in range(40)]) for p in range(200)]
+    path = make.pdf(tmp_path / "long.pdf", pages, compress=True)
+    read = read_schedule(path, role="schedule")
+    assert len(read.rows) == 8000 and read.rejected == []
+    assert read.rows[-1]["code"] == "D8999" and read.rows[-1]["allowed"] == 89.0
+
+
+def test_16_a_page_just_under_the_content_limit_is_read(tmp_path: Path) -> None:
+    """A page drawing just under 160 KB reads within memory and time; just over, refused."""
+    import hostile_make as make
+
+    lines = [f"D{1000 + i:04d} Procedure {i} with a longer description ${50 + i % 900}.00"
+             for i in range(2000)]
+    page = make.text_page(lines)
+    path = make.pdf(tmp_path / "dense.pdf", [page], compress=True)
+    read = read_schedule(path, role="schedule")
+    assert len(read.rows) == 2000
+    over = make.pdf(tmp_path / "denser.pdf", [make.text_page(lines * 2)], compress=True)
+    with pytest.raises(Exception, match=r"page 1 draws .* of content, over the 160.0 KB"):
+        read_schedule(over, role="schedule")

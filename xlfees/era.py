@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 from .errors import XlfeesError
 from .files import NotAFileError, TooLargeError, read_limited
@@ -37,14 +38,13 @@ OTHER_TRANSACTIONS = {"837": "a claim (837)", "277": "a claim status response (2
                       "834": "an enrollment file (834)", "820": "a premium payment (820)"}
 
 
-_SEGMENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,2}$")
 
 
 class EraError(XlfeesError):
     """An 835 file that cannot be read: which file, which segment, what is wrong."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Adjustment:
     """One CAS reason: group (CO, PR, OA, PI), claim adjustment reason code, amount."""
 
@@ -54,7 +54,7 @@ class Adjustment:
     quantity: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ServiceLine:
     qualifier: str            # AD (CDT), HC (CPT/HCPCS)…
     code: str
@@ -70,7 +70,7 @@ class ServiceLine:
         return sum(a.amount for a in self.adjustments if a.group == group)
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     claim_id: str             # CLP01: the practice's patient control number
     status: str               # CLP02: 1 primary, 2 secondary, 4 denied, 22 reversal…
@@ -89,7 +89,7 @@ class Claim:
         return self.status == "22"
 
 
-@dataclass
+@dataclass(slots=True)
 class Payment:
     """One ST/SE transaction: one check or EFT from one payer to one payee."""
 
@@ -151,8 +151,13 @@ def _separators(text: str, file: str) -> tuple[Separators, int]:
 
 def segments(text: str, file: str) -> list[list[str]]:
     """Every segment as its elements (the segment id first), in file order."""
+    return list(iter_segments(text, file))
+
+
+def iter_segments(text: str, file: str) -> Iterator[list[str]]:
+    """The segments one at a time: a 50 MB file is never held as a million lists."""
     separators, start = _separators(text, file)
-    found = []
+    element = separators.element
     for number, raw in enumerate(text[start:].split(separators.segment), start=1):
         raw = raw.strip("\r\n\t ")
         if not raw:
@@ -161,13 +166,24 @@ def segments(text: str, file: str) -> list[list[str]]:
             raise EraError(f"{file}: segment {number} is {len(raw):,} characters long, not "
                            f"an X12 segment: is the segment terminator "
                            f"{separators.segment!r} the ISA declares missing?")
-        elements = raw.split(separators.element)
-        if not _SEGMENT_ID.match(elements[0].strip()):
+        elements = raw.split(element)
+        tag = elements[0].strip()
+        # A segment id: a letter, then one or two letters or digits (not a regex: this
+        # runs once per segment, a million times in a big file).
+        if not (1 < len(tag) < 4 and tag.isascii() and tag.isalnum() and tag[0].isalpha()):
             raise EraError(f"{file}: segment {number} starts {raw[:24]!r}, not a segment id "
-                           f"followed by the element separator {separators.element!r} the ISA "
+                           f"followed by the element separator {element!r} the ISA "
                            "declares: the file mixes separators")
-        found.append(elements)
-    return found
+        yield elements
+
+
+def _last_segment_id(text: str, separators: Separators) -> str:
+    """The id of the file's last segment, read from its end."""
+    for raw in reversed(text.rsplit(separators.segment, 3)):
+        raw = raw.strip("\r\n\t ")
+        if raw:
+            return raw.split(separators.element)[0].strip().upper()
+    return ""
 
 
 def _amount(value: str, file: str, number: int, name: str) -> float:
@@ -227,13 +243,13 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
     transaction_start = 0
     version = ""
     # N1 loops: 1000A is the payer (PR), 1000B the payee (PE); NM1 inside claims.
-    found = segments(text, file)
-    last = found[-1][0].strip().upper() if found else ""
-    if last != "IEA":
+    if _last_segment_id(text, separators) != "IEA":
         # Checked first: a file cut mid-segment would otherwise fail on the cut segment.
+        found = segments(text, file)
+        last = found[-1][0].strip().upper() if found else ""
         raise EraError(f"{file}: ends at segment {len(found)} ({last or 'nothing'}) without "
                        "the IEA that closes an interchange: the file is cut short")
-    for number, elements in enumerate(found, start=1):
+    for number, elements in enumerate(iter_segments(text, file), start=1):
         tag = elements[0].strip().upper()
         where = f"{file}: segment {number} ({tag})"
         if tag == "ISA":
@@ -362,6 +378,8 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
 
 
 def _is_number(value: str) -> bool:
+    if not value:
+        return False
     try:
         float(value)
     except ValueError:

@@ -42,9 +42,12 @@ def read_workbook(path: str, max_rows: int, max_cells: int) -> dict[str, Any]:
     return {"sheets": sheets, "hidden": hidden}
 
 
-def read_pdf(path: str, max_pages: int, max_content_bytes: int) -> dict[str, Any]:
+def read_pdf(path: str, max_pages: int, max_content_bytes: int, seconds: float = 10.0,
+             per_page: float = 0.15) -> dict[str, Any]:
     import logging
+    import time
 
+    started = time.monotonic()
     logging.disable(logging.CRITICAL)   # pdfminer's warnings about a damaged file are not ours
     import pdfplumber
     from pdfminer.pdftypes import resolve1
@@ -53,7 +56,11 @@ def read_pdf(path: str, max_pages: int, max_content_bytes: int) -> dict[str, Any
     with pdfplumber.open(path) as document:
         if len(document.pages) > max_pages:
             return {"refused": "pages", "pages": len(document.pages)}
+        # The time a PDF may take grows with its pages: a legal 200-page schedule reads.
+        budget = round(seconds + per_page * len(document.pages), 2)
         for number, page in enumerate(document.pages, start=1):
+            if time.monotonic() - started > budget:
+                return {"refused": "time", "page": number, "seconds": budget}
             _progress(f"page {number}")
             # What the page draws, decompressed: the text extraction below costs memory
             # and time in proportion, so an outsized page is refused before it.
@@ -75,7 +82,7 @@ def _progress(where: str) -> None:
 
 def main() -> None:
     mode, path, *numbers = sys.argv[1:]
-    limits = [int(n) for n in numbers]
+    limits = [float(n) if "." in n else int(n) for n in numbers]
     try:
         answer = (read_workbook if mode == "workbook" else read_pdf)(path, *limits)
     except MemoryError:

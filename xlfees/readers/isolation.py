@@ -34,15 +34,21 @@ def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
                  shown: str) -> dict[str, Any]:
     """The child's answer for ``mode`` ("workbook" or "pdf"), or a ReadError saying why not."""
     command = [sys.executable, "-I", str(CHILD), mode, str(path), *map(str, numbers)]
+    seconds = limits.max_seconds
+    if mode == "pdf":
+        # The child holds each PDF to its own budget by its page count; this is the
+        # most any PDF may take (a page that never finishes laying out).
+        command += [repr(limits.max_seconds), repr(limits.pdf_seconds_per_page)]
+        seconds += limits.pdf_seconds_per_page * limits.max_pdf_pages
     options: dict[str, Any] = {}
     if os.name == "posix":
         options["preexec_fn"] = _limit_memory(limits.max_memory_bytes)
     try:
-        done = subprocess.run(command, capture_output=True, timeout=limits.max_seconds,
+        done = subprocess.run(command, capture_output=True, timeout=seconds,
                               check=False, **options)
     except subprocess.TimeoutExpired as stopped:
         where = _last_place(stopped.stderr)
-        raise ReadError(shown, f"took more than {limits.max_seconds:g} s to read{where}, "
+        raise ReadError(shown, f"took more than {seconds:g} s to read{where}, "
                                "so it was stopped", _FIX[mode]) from None
     if done.returncode != 0 or not done.stdout:
         where = _last_place(done.stderr)
@@ -53,6 +59,9 @@ def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
     if "failed" in answer:   # calamine and pdfminer raise many types for damaged files
         what, fix = _FAILED[mode]
         raise ReadError(shown, f"cannot be read as {what} ({answer['failed']})", fix)
+    if answer.get("refused") == "time":
+        raise ReadError(shown, f"took more than {answer['seconds']:g} s to read (at page "
+                               f"{answer['page']}), so it was stopped", _FIX[mode])
     if answer.get("refused") == "memory":
         raise ReadError(shown, f"needs more than {limits.max_memory_bytes // MB:,} MB of "
                                f"memory to read{_last_place(done.stderr)}", _FIX[mode])

@@ -32,11 +32,15 @@ class Limits:
     max_pdf_pages: int = 200
     max_rows: int = 250_000              # rows of one sheet or text file
     max_cells: int = 5_000_000           # rows × columns of one sheet
-    max_pdf_page_bytes: int = 1 * MB     # what one PDF page draws, decompressed
+    # What one PDF page draws, decompressed: pdfplumber keeps an object per character,
+    # so a page at 160 KB (twice the densest fee schedule page seen) takes ~6 s, 300 MB.
+    max_pdf_page_bytes: int = 160 * 1024
     max_line_chars: int = 100_000        # one line of a text file
-    # What reading one workbook or PDF may take (a child process enforces both).
+    # What reading one workbook or PDF may take (a child process enforces both); a PDF
+    # gets max_seconds and pdf_seconds_per_page for each of its pages (200: 40 s).
     max_memory_bytes: int = 1024 * MB
     max_seconds: float = 10.0
+    pdf_seconds_per_page: float = 0.15
 
 
 # Signatures of the formats we read; the extension is only believed when they agree.

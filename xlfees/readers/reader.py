@@ -615,7 +615,9 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
                        f'"{next((v for v in values if v), "")}"', file=result.file,
                 sheet=row["sheet"],
                 row=row["row"], text=row["code"]))
-    kept.sort(key=lambda r: (r.get("sheet") or "", r["row"]))
+    # Back in reading order (not by sheet name: "page 10" would come before "page 2").
+    order = {id(row): number for number, row in enumerate(result.schedules)}
+    kept.sort(key=lambda r: order[id(r)])
     result.schedules = kept
 
 
@@ -657,7 +659,9 @@ def _resolve_duplicates(result: FileRead) -> None:
                     reason=f"conflicting amounts for {row['code']}: {listing}; remove the wrong "
                            "row or add a network or effective-date column",
                     file=result.file, sheet=row["sheet"], row=row["row"], text=row["code"]))
-        kept.sort(key=lambda r: (r.get("sheet") or "", r["row"]))
+        # Reading order, as the groups' first rows came (a PDF's "page 10" after "page 9").
+        order = {id(row): number for number, row in enumerate(rows)}
+        kept.sort(key=lambda r: order[id(r)])
         setattr(result, table, kept)
 
 
