@@ -13,6 +13,7 @@ def plural(count: float, noun: str, many: str | None = None) -> str:
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def printable(text: str) -> str:
@@ -21,6 +22,8 @@ def printable(text: str) -> str:
     XML (xlsx, docx) and UTF-8 refuse both; they reach us from broken PDFs, ``\\u0001``
     escapes in client.toml, and file names that are not UTF-8.
     """
+    if _UNPRINTABLE.search(text) is None:   # nearly always: one scan, no copy
+        return text
     return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
 
 

@@ -164,9 +164,14 @@ def _check_sheet_extents(archive: zipfile.ZipFile, limits: Limits, shown: str) -
         with archive.open(part) as stream:
             while chunk := stream.read(_CHUNK):
                 text = tail + chunk
-                for letters, number in _CELL_REF.findall(text):
-                    rows = max(rows, int(number))
-                    columns = max(columns, column_number(letters.decode()))
+                found = _CELL_REF.findall(text)
+                if found:
+                    # Whole chunks at C speed (a 5-million-cell sheet in a second): the
+                    # farthest row, and the farthest of the few distinct column letters.
+                    letters, numbers = zip(*found)
+                    rows = max(rows, max(map(int, numbers)))
+                    columns = max(columns, max(column_number(c.decode())
+                                               for c in set(letters)))
                 tail = text[-512:]   # a reference cut in two by the chunk boundary
         if rows * columns > limits.max_cells:
             raise ReadError(shown, f"sheet '{name}' reaches row {rows:,}, column "

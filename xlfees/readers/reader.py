@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from datetime import date, datetime
@@ -501,11 +502,19 @@ class _RowReader:
                 self.result.office_fees.append({"code": code, "description": description,
                                                 "office_fee": fee, **where})
         if self.layout.wide:
+            # What the row's payers share (alternate code, dates, place) is read once per
+            # row, not once per payer column: a wide sheet has millions of cells.
+            base: dict[str, Any] | None = None
             for column, payer, network in self.layout.wide:
                 allowed = self.amount(index, _cell(row, column), f"{payer} {network}".strip())
                 if allowed is not None:
-                    self.result.schedules.append(self.schedule_row(
-                        code, allowed, row, where, payer=payer, network=network))
+                    if base is None:
+                        base = self.schedule_row(code, allowed, row, where, payer=payer,
+                                                 network=network)
+                    self.result.schedules.append(
+                        {**base, "payer": self.pins.payer or payer or base["payer"],
+                         "network": self.pins.network or network or base["network"],
+                         "allowed": allowed})
             return
         if "allowed" not in columns:
             return
@@ -638,27 +647,40 @@ def _resolve_duplicates(result: FileRead) -> None:
             ("office_fees", ("code",), ("office_fee",)),
     ):
         rows = getattr(result, table)
-        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        key_of = operator.itemgetter(*key_fields)
+        value_of = operator.itemgetter(*value_fields)
+        groups: dict[Any, list[dict[str, Any]]] = {}
         for row in rows:
-            groups.setdefault(tuple(row[k] for k in key_fields), []).append(row)
+            key = key_of(row)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [row]
+            else:
+                group.append(row)
+        if len(groups) == len(rows):   # no code twice: nothing to resolve (the usual case)
+            continue
         kept = []
+        rejected = result.rejected
         for group in groups.values():
-            values = Counter(tuple(r[v] for v in value_fields) for r in group)
             first = group[0]
-            if len(values) == 1:
+            if len(group) == 1:
+                kept.append(first)
+                continue
+            if len({value_of(r) for r in group}) == 1:
                 kept.append(first)
                 for repeat in group[1:]:
-                    result.rejected.append(Note(
+                    rejected.append(Note(
                         reason=f"repeats {_place(first, repeat)} (same amount); kept once",
                         file=result.file, sheet=repeat["sheet"], row=repeat["row"],
                         text=repeat["code"]))
                 continue
-            listing = ", ".join(f"{_place(r, first)} ({r[value_fields[0]]:,.2f})" for r in group)
+            amount = value_fields[0]
+            listing = ", ".join(f"{_place(r, first)} ({r[amount]:,.2f})" for r in group)
+            reason = (f"conflicting amounts for {first['code']}: {listing}; remove the wrong "
+                      "row or add a network or effective-date column")
             for row in group:
-                result.rejected.append(Note(
-                    reason=f"conflicting amounts for {row['code']}: {listing}; remove the wrong "
-                           "row or add a network or effective-date column",
-                    file=result.file, sheet=row["sheet"], row=row["row"], text=row["code"]))
+                rejected.append(Note(reason=reason, file=result.file, sheet=row["sheet"],
+                                     row=row["row"], text=row["code"]))
         # Reading order, as the groups' first rows came (a PDF's "page 10" after "page 9").
         order = {id(row): number for number, row in enumerate(rows)}
         kept.sort(key=lambda r: order[id(r)])
