@@ -8,7 +8,9 @@ a child process, and prints seconds and the peak memory of any one process of th
 - schedule-250k: a client whose schedules.csv has 250,000 rows (250 payers × 1,000
   codes), `xlfees analyze CLIENT -o OUT.xlsx`
 - payers-200x500: 200 payers × 500 codes, the same command
-- sheet-4.99M: an xlsx whose one sheet holds 4.99 million cells, `xlfees inspect`
+- sheet-4.99M: an xlsx whose one sheet holds 4.99 million cells (a payer's long-format
+  export, 20 columns), `xlfees inspect`; sheet-4.99M-conflicting: the same size, codes
+  listed 25 times over with other amounts (4.7 million rejected rows)
 - era-49MB: an 835 of 49 MB, `xlfees inspect`
 
     python scripts/bench_limits.py [--only schedule-250k era-49MB …]
@@ -57,9 +59,14 @@ def client(folder: Path, payers: int, codes: int) -> list[str]:
     return ["analyze", str(folder), "-o", str(folder.parent / "out.xlsx")]
 
 
-def big_sheet(folder: Path, cells: int = 4_990_000, columns: int = 20) -> list[str]:
-    """One sheet of ``cells`` cells (codes, then payers' amounts), written by XlsxWriter's
-    constant-memory mode when present, else by hand as sheet XML."""
+def big_sheet(folder: Path, cells: int = 4_990_000, columns: int = 20,
+              conflicting: bool = False) -> list[str]:
+    """One sheet of ``cells`` cells, its XML written by hand, a row at a time.
+
+    Legal (the default): a payer's long-format export, 20 columns (payer, network,
+    state, plan, code, description, allowed, effective and twelve comments), each payer ×
+    code once. ``conflicting``: the hostile shape, codes down and 19 payers across with
+    every code listed 25 times over with other amounts (each one a rejected row)."""
     folder.mkdir(parents=True)
     path = folder / "wide.xlsx"
     rows = cells // columns
@@ -92,14 +99,29 @@ def big_sheet(folder: Path, cells: int = 4_990_000, columns: int = 20) -> list[s
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
                         b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            header = (["Code"] + [f"Payer {c}" for c in range(1, columns)] if conflicting
+                      else ["Payer", "Network", "State", "Plan", "Procedure Code",
+                            "Description", "Allowed", "Effective"]
+                      + [f"Comment {c}" for c in range(8, columns)])
             sheet.write(b'<row r="1">' + b"".join(
-                f'<c r="{letters[c]}1" t="inlineStr"><is><t>{"Code" if c == 0 else f"Payer {c}"}'
-                f'</t></is></c>'.encode() for c in range(columns)) + b"</row>")
+                f'<c r="{letters[c]}1" t="inlineStr"><is><t>{name}</t></is></c>'.encode()
+                for c, name in enumerate(header)) + b"</row>")
             for r in range(2, rows + 1):
-                code = 100 + (r % 9800)
-                cells_xml = [f'<c r="A{r}" t="inlineStr"><is><t>D{code:04d}</t></is></c>']
-                cells_xml += [f'<c r="{letters[c]}{r}"><v>{(r * c) % 900 + 40}.5</v></c>'
-                              for c in range(1, columns)]
+                if conflicting:
+                    code = 100 + (r % 9800)
+                    cells_xml = [f'<c r="A{r}" t="inlineStr"><is><t>D{code:04d}</t></is></c>']
+                    cells_xml += [f'<c r="{letters[c]}{r}"><v>{(r * c) % 900 + 40}.5</v></c>'
+                                  for c in range(1, columns)]
+                else:
+                    payer, code = divmod(r - 2, 998)
+                    texts = [f"Payer {payer:03d}", "PPO", "West", f"P{payer}",
+                             f"D{1000 + code * 9:04d}", f"Procedure {code}"]
+                    cells_xml = [f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>{t}</t></is>'
+                                 f"</c>" for c, t in enumerate(texts)]
+                    cells_xml.append(f'<c r="G{r}"><v>{40 + (r * 7) % 900}.25</v></c>')
+                    cells_xml.append(f'<c r="H{r}" t="inlineStr"><is><t>2026-01-01</t></is></c>')
+                    cells_xml += [f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>see note {c}'
+                                  f"</t></is></c>" for c in range(8, columns)]
                 sheet.write(f'<row r="{r}">{"".join(cells_xml)}</row>'.encode())
             sheet.write(b"</sheetData></worksheet>")
     return ["inspect", str(path), "--role", "schedule"]
@@ -135,9 +157,10 @@ def big_era(folder: Path, megabytes: float = 49) -> list[str]:
 
 
 CASES = {
-    "schedule-250k": lambda folder: client(folder / "c", 250, 1000),
+    "schedule-250k": lambda folder: client(folder / "c", 250, 999),
     "payers-200x500": lambda folder: client(folder / "c", 200, 500),
     "sheet-4.99M": lambda folder: big_sheet(folder / "s"),
+    "sheet-4.99M-conflicting": lambda folder: big_sheet(folder / "s", conflicting=True),
     "era-49MB": lambda folder: big_era(folder / "e"),
 }
 

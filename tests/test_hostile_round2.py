@@ -341,3 +341,17 @@ def test_16_a_page_just_under_the_content_limit_is_read(tmp_path: Path) -> None:
     over = make.pdf(tmp_path / "denser.pdf", [make.text_page(lines * 2)], compress=True)
     with pytest.raises(Exception, match=r"page 1 draws .* of content, over the 160.0 KB"):
         read_schedule(over, role="schedule")
+
+
+def test_8_rejected_rows_past_the_listing_are_counted_by_reason(tmp_path: Path) -> None:
+    """110,000 'BR' rows: the first 100,000 listed with their rows, the rest counted in one
+    note by reason; inspect's count is every one of them."""
+    path = tmp_path / "schedule.csv"
+    path.write_text("code,allowed\nD0120,40\n" + "D0140,BR\n" * 110_000)
+    read = read_schedule(path, role="schedule")
+    assert len(read.rejected) == 100_000 and read.rejected_count == 110_000
+    assert read.rejected[-1].row == 100_002
+    assert read.notes[-1].reason == ("10,000 more rejected rows are not listed (the first "
+                                     "100,000 are): not an amount 10,000; check this is the "
+                                     "file meant")
+    assert read.to_dict()["rejected_not_listed"] == 10_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # A code at the start of a cell, in the forms schedules use: D2391, d2391,
@@ -28,6 +29,17 @@ CATEGORIES: tuple[str, ...] = tuple(name for _, _, name in CATEGORY_RANGES)
 
 
 def normalize_code(text: object) -> str | None:
+    if text.__class__ is str:   # a big sheet repeats its codes: each text parsed once
+        return _normalize_text(text)   # type: ignore[arg-type]
+    return _normalize(text)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _normalize_text(text: str) -> str | None:
+    return _normalize(text)
+
+
+def _normalize(text: object) -> str | None:
     """Return the CDT code in ``D`` + 4 digits form, or None when ``text`` is not one.
 
     Accepts ``D2391``, ``d2391``, ``2391``, ``D2391 - description``, ``D2391.``

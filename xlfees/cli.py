@@ -572,12 +572,12 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
     for number, reason in enumerate(read.why.values()):
         lines.append(f"  {'why:' if number == 0 else '':<12}{reason}")
     lines.append(f"  rows kept:  {len(read.rows)}")
-    lines.append(f"  rejected:   {len(read.rejected)}")
+    lines.append(f"  rejected:   {read.rejected_count}")
     for note in read.rejected[:limit]:
         place = f"{note.sheet} row {note.row}" if note.sheet else f"row {note.row}"
         lines.append(f"    {place}: {note.text!r}: {note.reason}")
-    if len(read.rejected) > limit:
-        lines.append(f"    … and {len(read.rejected) - limit} more (see --json)")
+    if read.rejected_count > limit:
+        lines.append(f"    … and {read.rejected_count - limit} more (see --json)")
     for note in read.notes:
         place = f"sheet '{note.sheet}' " if note.sheet else ""
         lines.append(f"  note:       {place}{note.reason}")

@@ -240,7 +240,7 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
         payers = tuple(dict.fromkeys(
             schedule_label(r["payer"], r["network"]) for r in read.schedules))
         entries.append(FolderEntry(relative, read.role, payers, len(read.rows),
-                                   len(read.rejected), read.column_mapping()))
+                                   read.rejected_count, read.column_mapping()))
     for relative, path in opened.eras.items():
         try:
             remittance = read_era(path)

@@ -27,6 +27,15 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
 
 
+def needs_cleaning(rows: list[list[object]]) -> bool:
+    """Whether any text cell of ``rows`` holds what ``printable`` takes out: one scan of
+    all the text joined (C speed), not a call per cell of a 5-million-cell sheet."""
+    from itertools import chain
+
+    text = "\n".join(c for c in chain.from_iterable(rows) if isinstance(c, str))
+    return _UNPRINTABLE.search(text) is not None
+
+
 def folded(name: str) -> str:
     """A name with case and spacing set aside: how payer names are matched to schedules."""
     return " ".join(name.casefold().split())

@@ -34,7 +34,7 @@ def read_workbook(path: str, max_rows: int, max_cells: int) -> dict[str, Any]:
                 return {"refused": "rows", "sheet": meta.name, "rows": height}
             if height * width > max_cells:
                 return {"refused": "cells", "sheet": meta.name, "rows": height, "columns": width}
-            rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+            rows = sheet.to_python(skip_empty_area=False)   # already a list of lists
             sheets.append({"name": meta.name, "rows": rows,
                            "merged": list(sheet.merged_cell_ranges or [])})
     finally:

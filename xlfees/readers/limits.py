@@ -143,7 +143,18 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits, shown: str) -> None
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise ReadError(shown, "is a zip file but not an Excel workbook",
                         "save the schedule as .xlsx")
-    _check_sheet_extents(archive, limits, shown)
+
+
+def check_sheet_extents(path: Path, limits: Limits, shown: str) -> None:
+    """Why a workbook's reader ran out of memory, when a far cell is the reason: a
+    ReadError naming the sheet and the cell. Run only after the reader failed (the
+    reader's child process is what holds memory in check), since scanning every cell
+    reference of a 5-million-cell sheet costs as much as reading it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_sheet_extents(archive, limits, shown)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        pass
 
 
 # A cell's or the dimension's reference inside a worksheet's XML ("XFD200000").

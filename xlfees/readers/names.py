@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -45,6 +46,7 @@ def effective_date(text: str) -> str | None:
     return _find_date(text, whole=False)
 
 
+@functools.lru_cache(maxsize=4096)   # a column of dates repeats the same few
 def iso_date(text: str) -> str:
     """'01/01/2026' or '2026-01-01 00:00:00' → '2026-01-01'; other text is kept as written."""
     first_word = text.strip().split(" ")[0] if text.strip() else ""

@@ -16,10 +16,10 @@ from ..amounts import implausible, looks_decimal_comma, non_amount_reason, parse
 from ..cdt import normalize_code
 from ..client import Note
 from ..resources import GROUP_SHEETS, RESULT_SHEETS
-from ..wording import printable, readable_name
+from ..wording import needs_cleaning, printable, readable_name
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals, map_header
-from .limits import Limits, ReadError, file_kind
+from .limits import Limits, ReadError, check_sheet_extents, file_kind
 from .names import CARRIERS, effective_date, iso_date, payer_from_filename, payer_from_title
 
 ROLES = ("schedule", "office_fees", "volume", "survey")
@@ -44,6 +44,45 @@ class FilePins:
     dimension: str | None = None   # the one modifier / tier / region value to keep
 
 
+# A file that rejects more rows than this is not a schedule xlfees can use as it is;
+# listing every one would cost more than the file (a sheet of 5 million conflicting
+# amounts): the rest are counted by reason, as frictionless' limit_errors does.
+MAX_LISTED_REJECTED = 100_000   # as many as the workbook's Import Notes sheet lists
+
+
+class RejectedRows(list):   # type: ignore[type-arg]
+    """A file's rejected-row notes: the first MAX_LISTED_REJECTED listed, the rest
+    counted by the kind of reason (``unlisted``)."""
+
+    def __init__(self, notes: Any = ()) -> None:
+        super().__init__()
+        self.unlisted: Counter[str] = Counter()
+        self.extend(notes)
+
+    def append(self, note: Note) -> None:
+        if len(self) < MAX_LISTED_REJECTED:
+            super().append(note)
+        else:
+            self.unlisted[_reason_kind(note.reason)] += 1
+
+    def extend(self, notes: Any) -> None:
+        for note in notes:
+            self.append(note)
+
+    @property
+    def total(self) -> int:
+        """Every rejected row, listed or not."""
+        return len(self) + sum(self.unlisted.values())
+
+    def full(self) -> bool:
+        return len(self) >= MAX_LISTED_REJECTED
+
+
+def _reason_kind(reason: str) -> str:
+    """'conflicting amounts for D0120: row 3 (…)' → 'conflicting amounts'."""
+    return re.split(r" for |: | \(|;", reason, maxsplit=1)[0][:60]
+
+
 @dataclass
 class FileRead:
     """How one file was read (the ``xlfees inspect`` answer) and the rows it gave."""
@@ -57,7 +96,7 @@ class FileRead:
     office_fees: list[dict[str, Any]] = field(default_factory=list)
     volume: list[dict[str, Any]] = field(default_factory=list)
     survey: list[dict[str, Any]] = field(default_factory=list)
-    rejected: list[Note] = field(default_factory=list)
+    rejected: list[Note] = field(default_factory=RejectedRows)
     notes: list[Note] = field(default_factory=list)   # about the file, not one row
     encoding: str | None = None
     delimiter: str | None = None
@@ -69,6 +108,11 @@ class FileRead:
     def rows(self) -> list[dict[str, Any]]:
         return {"schedule": self.schedules, "office_fees": self.office_fees,
                 "volume": self.volume, "survey": self.survey}[self.role]
+
+    @property
+    def rejected_count(self) -> int:
+        """Every rejected row, those past the listed ones included."""
+        return getattr(self.rejected, "total", len(self.rejected))
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees inspect --json`` document."""
@@ -82,6 +126,8 @@ class FileRead:
             "rejected": [{"sheet": n.sheet, "row": n.row, "text": n.text, "reason": n.reason}
                          for n in self.rejected],
         }
+        if self.rejected_count > len(self.rejected):   # past the first MAX_LISTED_REJECTED
+            document["rejected_not_listed"] = self.rejected_count - len(self.rejected)
         if self.role == "schedule" and self.office_fees:
             document["office_fees"] = [dict(r) for r in self.office_fees]
         return document
@@ -175,7 +221,12 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     elif kind == "pdf":
         grids = [read_pdf(path, limits, display)]
     else:
-        grids = read_workbook(path, limits, display)
+        try:
+            grids = read_workbook(path, limits, display)
+        except ReadError as error:
+            if kind == "xlsx" and error.problem.startswith("could not be read within"):
+                check_sheet_extents(path, limits, display)   # a far cell, named
+            raise
         sheets = {g.sheet for g in grids}
         if pins == FilePins() and RESULT_SHEETS <= sheets:
             raise XlfeesWorkbook(display, "is a workbook xlfees wrote (its Summary, Targets and "
@@ -191,8 +242,9 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                               file=display, sheet=g.sheet) for g in grids if g.hidden]
     grids = [g for g in grids if not g.hidden]
     for grid in grids:   # text every writer can hold, whatever the file had in it
-        grid.rows = [[printable(c) if isinstance(c, str) else c for c in row]
-                     for row in grid.rows]
+        if needs_cleaning(grid.rows):   # one scan of all the text; rarely anything to do
+            grid.rows = [[printable(c) if isinstance(c, str) else c for c in row]
+                         for row in grid.rows]
     if hint is None:
         hint = name_hint(display)
 
@@ -248,6 +300,13 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
             _merge_alternates(result, alt_grid, alt_layout, pins, display)
     _choose_dimension(result, pins)
     _resolve_duplicates(result)
+    unlisted = getattr(result.rejected, "unlisted", None)
+    if unlisted:
+        result.notes.append(Note(
+            reason=f"{sum(unlisted.values()):,} more rejected rows are not listed (the first "
+                   f"{MAX_LISTED_REJECTED:,} are): " + ", ".join(
+                       f"{kind} {count:,}" for kind, count in unlisted.most_common())
+                   + "; check this is the file meant", file=display))
     return result
 
 
@@ -368,6 +427,10 @@ class _RowReader:
         self.effective = next((d for d in map(effective_date, layout.title_lines) if d), None)
 
     def reject(self, index: int, text: Cell, reason: str) -> None:
+        rejected = self.result.rejected
+        if isinstance(rejected, RejectedRows) and rejected.full():
+            rejected.unlisted[_reason_kind(reason)] += 1   # past the listing: counted
+            return
         # A blank cell: show the row, so the note can be found and read.
         shown = _text(text) or _row_text(self.grid.rows[index])
         self.result.rejected.append(Note(reason=reason, file=self.display,
@@ -666,8 +729,15 @@ def _resolve_duplicates(result: FileRead) -> None:
             if len(group) == 1:
                 kept.append(first)
                 continue
-            if len({value_of(r) for r in group}) == 1:
+            same = len({value_of(r) for r in group}) == 1
+            if same:
                 kept.append(first)
+            if isinstance(rejected, RejectedRows) and rejected.full():
+                # Past the listing: counted, no note made (millions in a hostile sheet).
+                rejected.unlisted["repeats" if same else "conflicting amounts"] += \
+                    len(group) - 1 if same else len(group)
+                continue
+            if same:
                 for repeat in group[1:]:
                     rejected.append(Note(
                         reason=f"repeats {_place(first, repeat)} (same amount); kept once",
@@ -681,9 +751,8 @@ def _resolve_duplicates(result: FileRead) -> None:
             for row in group:
                 rejected.append(Note(reason=reason, file=result.file, sheet=row["sheet"],
                                      row=row["row"], text=row["code"]))
-        # Reading order, as the groups' first rows came (a PDF's "page 10" after "page 9").
-        order = {id(row): number for number, row in enumerate(rows)}
-        kept.sort(key=lambda r: order[id(r)])
+        # Each group's first row, in the order the groups began: reading order (a PDF's
+        # "page 10" after "page 9"), with no sort.
         setattr(result, table, kept)
 
 
