@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xlfees import Client, Settings, SettingsError, analyze, load_client
-from xlfees.engine import percentile
+from xlfees.engine import percentile, percentile_without
 
 ALPHA, BETA, GAMMA, DELTA = (("Alpha Dental", "PPO"), ("Beta Health", ""),
                              ("Gamma Plan", "PPO"), ("Delta Care", "PDP"))
@@ -402,3 +404,13 @@ def test_bad_alt_map_values_name_the_key(toml, key) -> None:
     """alt_map takes "none" or a table; anything else is an error naming the key."""
     with pytest.raises(SettingsError, match=f"setting '{key}'"):
         Settings.from_toml(toml)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=5000, allow_nan=False), min_size=1,
+                max_size=30), st.data(), st.sampled_from([0.5, 0.75, 1.0, 0.0, 0.9, 0.33]))
+def test_percentile_without_equals_percentile_of_the_others(amounts, data, q) -> None:
+    """Second method: leaving one amount out of the sorted list gives exactly what
+    percentile() gives over a list of the others."""
+    own_index = data.draw(st.integers(min_value=0, max_value=len(amounts) - 1))
+    others = amounts[:own_index] + amounts[own_index + 1:]
+    assert percentile_without(sorted(amounts), amounts[own_index], q) == percentile(others, q)

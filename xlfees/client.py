@@ -218,17 +218,19 @@ def _schedules(frame: pd.DataFrame) -> pd.DataFrame:
     table = "schedules"
     _require(frame, table, ("payer", "code", "allowed"))
     n = len(frame)
+    # Columns as lists once: a cell at a time through pandas costs 20 µs, 250,000 rows 5 s.
     column = {c: frame[c].tolist() if c in frame.columns else [None] * n
-              for c in ("network", "alt_code", "alt_allowed", "effective")}
+              for c in ("payer", "code", "allowed", "network", "alt_code", "alt_allowed",
+                        "effective")}
     kept: dict[tuple[str, str, str], dict[str, Any]] = {}
     for i, where in enumerate(_locations(frame)):
-        payer = _text(frame["payer"].iat[i])
+        payer = _text(column["payer"][i])
         if not payer:
             raise InputError(table, where[1], "has no payer name",
                              "fill in the payer, or pin it in client.toml", source=where[0])
         network = _text(column["network"][i])
-        code = _code(table, frame["code"].iat[i], where)
-        allowed = _amount(table, "allowed", frame["allowed"].iat[i], where)
+        code = _code(table, column["code"][i], where)
+        allowed = _amount(table, "allowed", column["allowed"][i], where)
         alt_raw = column["alt_code"][i]
         alt_code = _code(table, alt_raw, where, "alt_code") if _text(alt_raw) else None
         alt_allowed = _amount(table, "alt_allowed", column["alt_allowed"][i], where,
