@@ -327,14 +327,18 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
     styles = xlsx.row_styles(placeholder)
     letters = [xlsx.column_letter(table.first_column + i) for i in range(len(table.columns))]
     templates = _formula_templates(table, last_rows)
-    formulas = xlsx.shared_formulas([templates] * len(records), first_row, table.first_column)
+    # Each formula column is one shared formula: its text on the first row, a pointer below.
+    runs = xlsx.column_formulas(templates, len(records), first_row, table.first_column)
+    columns = [(letter, column.header, styles.get(letter), first, below)
+               for letter, column, (first, below) in zip(letters, table.columns, runs)]
+    cell, row = xlsx.cell, xlsx.row
     rows = []
-    for offset, (record, row_formulas) in enumerate(zip(records, formulas)):
+    for offset, record in enumerate(records):
         number = first_row + offset
-        rows.append(xlsx.row(number, [
-            xlsx.cell(f"{letter}{number}", record.get(column.header), styles.get(letter),
-                      formula)
-            for letter, column, formula in zip(letters, table.columns, row_formulas)]))
+        get = record.get
+        rows.append(row(number, [
+            cell(f"{letter}{number}", get(header), style, below if offset else first)
+            for letter, header, style, first, below in columns]))
     if not records:  # a table keeps one (empty, styled) row
         rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
                                                    styles.get(letter)) for letter in letters]))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..engine import UNASSIGNED, schedule_label
 from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _value(value: Any) -> Any:
@@ -28,18 +31,38 @@ def _blank_if_none(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _tuples(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``columns`` as plain tuples, each column read as a list first: a pandas
+    string column iterated a cell at a time costs a microsecond a cell, 4 million cells
+    in a big client's workbook."""
+    return zip(*(frame[c].tolist() for c in columns))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")``, read column by column (see ``_tuples``)."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, values)) for values in _tuples(frame, columns)]
+
+
+class _Row:
+    """A record's fields as attributes (what ``itertuples`` gave)."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.__dict__.update(fields)
+
+
 def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:
     fees = analysis.client.office_fees
     return [{"Code": c, "Description": d, "Office fee": f, "Benchmark": _value(b)}
-            for c, d, f, b in fees[["code", "description", "office_fee", "benchmark"]]
-            .itertuples(index=False)]
+            for c, d, f, b in _tuples(fees, ["code", "description", "office_fee",
+                                             "benchmark"])]
 
 
 def schedule_numbers(analysis: Analysis) -> dict[str, int]:
     """Each schedule's place (1, 2, …) across the Peers matrix: the first part of a key."""
     schedules = analysis.client.schedules
-    labels = sorted({schedule_label(p, n) for p, n in zip(schedules["payer"],
-                                                          schedules["network"])})
+    labels = sorted({schedule_label(p, n) for p, n in zip(schedules["payer"].tolist(),
+                                                          schedules["network"].tolist())})
     return {label: number for number, label in enumerate(labels, start=1)}
 
 
@@ -65,7 +88,7 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
     search."""
     numbers = schedule_numbers(analysis)
     rows = []
-    for r in analysis.client.schedules.itertuples(index=False):
+    for r in map(_Row, _records(analysis.client.schedules)):
         rows.append({"Payer": r.payer, "Network": r.network,
                      "Schedule": schedule_label(r.payer, r.network), "Code": r.code,
                      "Allowed": r.allowed,
@@ -84,8 +107,8 @@ def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
     numbers = schedule_numbers(analysis)
     rows = [{"Code": c, "Payer": p, "Schedule": label, "Count": n,
              "Key": _volume_key(label, c, numbers)}
-            for (c, p, n), label in zip(volume[["code", "payer", "count"]]
-                                        .itertuples(index=False), analysis.volume_schedules)]
+            for (c, p, n), label in zip(_tuples(volume, ["code", "payer", "count"]),
+                                        analysis.volume_schedules)]
     return sorted(rows, key=lambda row: row["Key"])
 
 
@@ -95,7 +118,7 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
     peer_columns = schedule_numbers(analysis)
     running = 0.0
     rows = []
-    for record in targets.to_dict("records"):
+    for record in _records(targets):
         label = schedule_label(record["payer"], record["network"])
         running += record["priority"]
         helper = {"Peer row": peer_rows[record["code"]], "Peer column": peer_columns[label],
@@ -125,10 +148,10 @@ def peers_cells(analysis: Analysis) -> dict[str, Any]:
 
 
 def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    allowed = {(schedule_label(p, n), c): a for p, n, c, a in analysis.client.schedules[
-        ["payer", "network", "code", "allowed"]].itertuples(index=False)}
+    allowed = {(schedule_label(p, n), c): a for p, n, c, a in _tuples(
+        analysis.client.schedules, ["payer", "network", "code", "allowed"])}
     rows = []
-    for r in analysis.alt_benefits.to_dict("records"):
+    for r in _records(analysis.alt_benefits):
         label = schedule_label(r["payer"], r["network"])
         rows.append({
             "Payer": r["payer"], "Network": r["network"], "Schedule": label, "Code": r["code"],
@@ -146,7 +169,7 @@ def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
 def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
     alt = analysis.alt_benefits
     rows = []
-    for r in analysis.payers.to_dict("records"):
+    for r in _records(analysis.payers):
         key = (r["payer"], r["network"])
         mine = alt[(alt["payer"] == key[0]) & (alt["network"] == key[1])]
         rows.append({
@@ -188,7 +211,7 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.monitoring is None:
         return []
     rows = []
-    for r in analysis.monitoring.lines.to_dict("records"):
+    for r in _records(analysis.monitoring.lines):
         underpaid = r["difference"] if r["status"] == "underpaid" else 0.0
         rows.append({
             "Payer": r["payer"], "Network": r["network"],
@@ -211,7 +234,7 @@ def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Service date": r["service_date"].isoformat() if r["service_date"] else "",
              "Code": r["code"], "Contracted": r["contracted"], "Allowed": r["allowed"],
              "Difference": r["difference"]}
-            for r in analysis.monitoring.underpayments.to_dict("records")]
+            for r in _records(analysis.monitoring.underpayments)]
 
 
 def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -221,7 +244,7 @@ def denial_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Schedule": schedule_label(r["payer"], r["network"]), "Category": r["category"],
              "CARC": r["carc"], "Reason": r["reason"], "Group": r["group"],
              "Class": r["class"], "Lines": r["lines"], "Amount": r["amount"]}
-            for r in analysis.monitoring.denials.to_dict("records")]
+            for r in _records(analysis.monitoring.denials)]
 
 
 def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -234,7 +257,7 @@ def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Change": r["change"], "Change percent": _blank_if_none(r["change_pct"]),
              "Volume": r["volume"], "Annual value": r["annual_value"], "Asked": r["asked"],
              "Asked value": r["asked_value"]}
-            for r in analysis.changes.codes.to_dict("records")]
+            for r in _records(analysis.changes.codes)]
 
 
 def monitoring_values(analysis: Analysis) -> list[Any]:
@@ -297,11 +320,11 @@ def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list
     """Schedule labels across, target codes down: each cell the pair's gap percent
     ("" when the office fee is 0), or MISSING where the schedule has no target row."""
     targets = analysis.targets
-    labels = sorted({schedule_label(p, n) for p, n in zip(targets["payer"],
-                                                          targets["network"])})
-    gaps = {(schedule_label(p, n), c): _blank_if_none(g) for p, n, c, g in targets[
-        ["payer", "network", "code", "gap_pct"]].itertuples(index=False)}
-    descriptions = dict(zip(targets["code"], targets["description"]))
+    labels = sorted({schedule_label(p, n) for p, n in zip(targets["payer"].tolist(),
+                                                          targets["network"].tolist())})
+    gaps = {(schedule_label(p, n), c): _blank_if_none(g) for p, n, c, g in _tuples(
+        targets, ["payer", "network", "code", "gap_pct"])}
+    descriptions = dict(zip(targets["code"].tolist(), targets["description"].tolist()))
     rows = [(code, descriptions[code], [gaps.get((label, code), MISSING) for label in labels])
             for code in sorted(descriptions)]
     return labels, rows
@@ -310,8 +333,8 @@ def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list
 def top_targets(analysis: Analysis) -> list[tuple[str, float | str]]:
     """(target, priority) of ranks 1…15, ("", "") past the last target: the chart's data."""
     targets = analysis.targets.head(spec.TOP_TARGETS)
-    found = [(f"{schedule_label(p, n)} {c}", v) for p, n, c, v in targets[
-        ["payer", "network", "code", "priority"]].itertuples(index=False)]
+    found = [(f"{schedule_label(p, n)} {c}", v) for p, n, c, v in _tuples(
+        targets, ["payer", "network", "code", "priority"])]
     return found + [("", "")] * (spec.TOP_TARGETS - len(found))
 
 
@@ -338,8 +361,8 @@ def peer_code_values(analysis: Analysis,
     per-code columns (spec.PEER_CODE_COLUMNS): office fee, external benchmark, volume
     without a payer and the order statistics the peer benchmark reads."""
     fees = analysis.client.office_fees
-    office = dict(zip(fees["code"], fees["office_fee"]))
-    external = dict(zip(fees["code"], fees["benchmark"]))
+    office = dict(zip(fees["code"].tolist(), fees["office_fee"].tolist()))
+    external = dict(zip(fees["code"].tolist(), fees["benchmark"].tolist()))
     q = benchmark_percentile(analysis.client.settings.benchmark) or 0.0
     no_payer: dict[str, float] = {}
     for row in volume_rows(analysis):
@@ -365,11 +388,11 @@ def peer_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, lis
     """Every schedule across, every code a schedule lists down: the allowed amount, or ""
     where the schedule has none (what the peer benchmark and lookups read)."""
     schedules = analysis.client.schedules
-    amounts = {(schedule_label(p, n), c): a for p, n, c, a in schedules[
-        ["payer", "network", "code", "allowed"]].itertuples(index=False)}
+    amounts = {(schedule_label(p, n), c): a for p, n, c, a in _tuples(
+        schedules, ["payer", "network", "code", "allowed"])}
     labels = list(schedule_numbers(analysis))
-    descriptions = dict(zip(analysis.client.office_fees["code"],
-                            analysis.client.office_fees["description"]))
+    descriptions = dict(zip(analysis.client.office_fees["code"].tolist(),
+                            analysis.client.office_fees["description"].tolist()))
     return labels, [(code, descriptions.get(code, ""),
                      [amounts.get((label, code), "") for label in labels])
                     for code in peer_codes(analysis)]
