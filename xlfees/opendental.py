@@ -543,15 +543,17 @@ class _Source:
                notes: list[str]) -> dict[tuple[str, str], float]:
         """(code, payer) → units of completed procedures since ``since``."""
         where = "" if clinic is None else " AND pl.ClinicNum = %s"
+        # Each procedure's first claim procedure found through the ProcNum index, one
+        # procedure at a time: a derived table grouping all of claimproc first took four
+        # times as long (1,000,000 procedures: 40.7 s against 10.7 s, same figures).
         rows = self.db.run(
-            "SELECT pl.CodeNum, cp.PlanNum, SUM(GREATEST(1, pl.BaseUnits + pl.UnitQty)), "
-            "COUNT(*) FROM procedurelog pl "
-            "LEFT JOIN (SELECT ProcNum, MIN(ClaimProcNum) AS First FROM claimproc "
-            "WHERE ProcNum <> 0 AND Status <> %s GROUP BY ProcNum) firsts "
-            "ON firsts.ProcNum = pl.ProcNum "
-            "LEFT JOIN claimproc cp ON cp.ClaimProcNum = firsts.First "
+            "SELECT x.CodeNum, cp.PlanNum, SUM(x.Units), COUNT(*) FROM ("
+            "SELECT pl.CodeNum, GREATEST(1, pl.BaseUnits + pl.UnitQty) AS Units, "
+            "(SELECT MIN(c.ClaimProcNum) FROM claimproc c WHERE c.ProcNum = pl.ProcNum "
+            "AND c.Status <> %s) AS First FROM procedurelog pl "
             "WHERE pl.ProcStatus = 2 AND pl.ProcDate >= %s AND pl.ProcDate <= %s" + where
-            + " GROUP BY pl.CodeNum, cp.PlanNum",
+            + ") x LEFT JOIN claimproc cp ON cp.ClaimProcNum = x.First "
+            "GROUP BY x.CodeNum, cp.PlanNum",
             [PREAUTH, self.since, self.until, *([] if clinic is None else [clinic])])
         volume: dict[tuple[str, str], float] = {}
         skipped = 0
@@ -584,9 +586,11 @@ class _Source:
         """Payer → (insurance paid, written off, lines) received since ``since``."""
         where = "" if clinic is None else " AND ClinicNum = %s"
         rows = self.db.run(
-            "SELECT PlanNum, SUM(InsPayAmt), SUM(WriteOff), COUNT(*) FROM claimproc "
-            "WHERE Status IN (%s, %s) AND DateCP >= %s AND DateCP <= %s" + where
-            + " GROUP BY PlanNum",
+            # Grouped by an expression: by the bare column MariaDB walks the PlanNum index
+            # and fetches every row through it (1,000,000 rows: 8.9 s), not one scan.
+            "SELECT PlanNum + 0 AS Plan, SUM(InsPayAmt), SUM(WriteOff), COUNT(*) FROM "
+            "claimproc WHERE Status IN (%s, %s) AND DateCP >= %s AND DateCP <= %s" + where
+            + " GROUP BY Plan",
             [RECEIVED, SUPPLEMENTAL, self.since, self.until,
              *([] if clinic is None else [clinic])])
         paid: dict[str, tuple[float, float, int]] = {}

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import XlfeesError
-
-MB = 1024 * 1024
+from ..files import MB, human_size
 
 
 class ReadError(XlfeesError):
@@ -62,15 +61,6 @@ def unsupported_reason(path: Path) -> str | None:
         return None
     what = f"is a {extension} file" if extension else "has no extension"
     return f"{what} (xlfees reads {', '.join(SUPPORTED[:-1])} and {SUPPORTED[-1]} files)"
-
-
-def human_size(size: float) -> str:
-    """312 bytes, 4.0 KB, 52.3 MB."""
-    if size < 1024:
-        return f"{size:.0f} bytes"
-    if size < MB:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / MB:.1f} MB"
 
 
 def file_kind(path: Path, limits: Limits, display: str | None = None) -> str:
