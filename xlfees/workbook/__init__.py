@@ -331,14 +331,7 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
     runs = xlsx.column_formulas(templates, len(records), first_row, table.first_column)
     columns = [(letter, column.header, styles.get(letter), first, below)
                for letter, column, (first, below) in zip(letters, table.columns, runs)]
-    cell, row = xlsx.cell, xlsx.row
-    rows = []
-    for offset, record in enumerate(records):
-        number = first_row + offset
-        get = record.get
-        rows.append(row(number, [
-            cell(f"{letter}{number}", get(header), style, below if offset else first)
-            for letter, header, style, first, below in columns]))
+    rows = xlsx.table_rows(records, columns, first_row)
     if not records:  # a table keeps one (empty, styled) row
         rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
                                                    styles.get(letter)) for letter in letters]))

@@ -151,6 +151,55 @@ def column_formulas(templates: Sequence[str | None], rows: int, first_row: int,
     return out
 
 
+def table_rows(records: Sequence[dict[str, Any]],
+               columns: Sequence[tuple[str, str, str | None, str | Shared | None,
+                                       Shared | None]],
+               first_row: int) -> list[str]:
+    """The ``<row>`` elements of a table's data rows: for each record and column (letter,
+    header, style, the first row's formula, the pointer every row below stores) what
+    ``cell`` writes, byte for byte, with the common cells (finite numbers, plain text,
+    blanks) written inline: a 250,000-row table has 6 million cells, and a call each
+    was most of the time a big workbook took."""
+    prepared = [(letter, header, style, f' s="{style}"' if style is not None else "",
+                 first, below,
+                 None if first is None else (first.element() if isinstance(first, Shared)
+                                             else f"<f>{text(first.lstrip('='))}</f>"),
+                 None if below is None else below.element())
+                for letter, header, style, first, below in columns]
+    out = []
+    for offset, record in enumerate(records):
+        number = str(first_row + offset)
+        parts = [f'<row r="{number}">']
+        for letter, header, style, s, first, below, first_xml, below_xml in prepared:
+            value = record.get(header)
+            ref = letter + number
+            f = below_xml if offset else first_xml
+            kind = value.__class__
+            if kind is float and math.isfinite(value):
+                v = (str(int(value)) if value.is_integer() and abs(value) < 1e15
+                     else repr(value))
+            elif kind is int and abs(value) < 10 ** 15:
+                v = str(value)
+            elif value is None or value == "":
+                parts.append(f'<c r="{ref}"{s} t="str">{f}<v></v></c>' if f is not None
+                             else f'<c r="{ref}"{s}/>')
+                continue
+            elif kind is str:
+                shown = text(value)
+                parts.append(f'<c r="{ref}"{s} t="str">{f}<v>{shown}</v></c>' if f is not None
+                             else f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">'
+                                  f"{shown}</t></is></c>")
+                continue
+            else:   # NaN, numpy scalars, whatever else: the one general writer
+                parts.append(cell(ref, value, style, below if offset else first))
+                continue
+            parts.append(f'<c r="{ref}"{s}>{f}<v>{v}</v></c>' if f is not None
+                         else f'<c r="{ref}"{s}><v>{v}</v></c>')
+        parts.append("</row>")
+        out.append("".join(parts))
+    return out
+
+
 def cell(ref: str, value: Any, style: str | None = None,
          formula: str | Shared | None = None) -> str:
     """One ``<c>`` element: an input value, or a formula with its cached value.
