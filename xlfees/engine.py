@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -374,14 +374,24 @@ def _volume_shares(volume: VolumeByPayer, keys: Sequence[ScheduleKey],
     return {key: math.fsum(mine[key]) / total for key in keys}
 
 
+def by_schedule(frame: pd.DataFrame) -> Callable[[ScheduleKey], pd.DataFrame]:
+    """A frame's rows for one (payer, network), each schedule's split off once: a
+    comparison over the whole frame per schedule costs 200 payers × 100,000 rows."""
+    groups = {(str(payer), str(network)): rows for (payer, network), rows in
+              frame.groupby(["payer", "network"], sort=False, dropna=False)}
+    empty = frame.iloc[0:0]
+    return lambda key: groups.get(key, empty)
+
+
 def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
                    allowed: dict[ScheduleKey, dict[str, float]],
                    analysed: Sequence[str], shares: dict[ScheduleKey, float | None],
                    oon_collection: float = 0.9) -> tuple[pd.DataFrame, list[Note]]:
     rows = []
     notes: list[Note] = []
+    rows_of = by_schedule(gaps)
     for key in keys:
-        mine = gaps[(gaps["payer"] == key[0]) & (gaps["network"] == key[1])]
+        mine = rows_of(key)
         weighted_office = math.fsum(mine["volume"] * mine["office_fee"])
         if weighted_office > 0:
             rate: float | None = math.fsum(mine["volume"] * mine["allowed"]) / weighted_office

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .cdt import category, normalize_code
 from .client import Client, Note
-from .engine import percentile
+from .engine import by_schedule, percentile
 from .era import Claim, Remittance, ServiceLine
 from .wording import name_words
 
@@ -294,8 +294,9 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
 def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
                 timing: dict[tuple[str, str], ClaimTiming]) -> pd.DataFrame:
     rows = []
+    lines_of = by_schedule(lines)
     for key in keys:
-        mine = lines[(lines["payer"] == key[0]) & (lines["network"] == key[1])]
+        mine = lines_of(key)
         groups = {cid: group for (k, cid), group in adjudications.items() if k == key}
         if not groups:
             continue

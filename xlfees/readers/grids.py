@@ -166,7 +166,8 @@ def _parse_delimited(lines: list[str], delimiter: str, grid: Grid) -> None:
                 start = first + 1
                 break
             # Fields xlfees wrote with an apostrophe against formulas, read back as they were.
-            grid.rows.append([restored(cell) for cell in cells])
+            grid.rows.append([restored(cell) for cell in cells] if "'" in "".join(cells)
+                             else cells)
             grid.row_numbers.append(first + 1)
         else:
             return

@@ -385,6 +385,8 @@ def _column_names(layout: Layout) -> dict[str, Any]:
 
 
 def _text(cell: Cell) -> str:
+    if cell.__class__ is str:   # most cells, by far
+        return cell.strip()   # type: ignore[union-attr]
     if cell is None:
         return ""
     if isinstance(cell, datetime):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
-from ..engine import UNASSIGNED, schedule_label
+from ..engine import UNASSIGNED, by_schedule, schedule_label
 from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
 
@@ -167,11 +167,11 @@ def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 
 def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    alt = analysis.alt_benefits
+    alt_of = by_schedule(analysis.alt_benefits)
     rows = []
     for r in _records(analysis.payers):
         key = (r["payer"], r["network"])
-        mine = alt[(alt["payer"] == key[0]) & (alt["network"] == key[1])]
+        mine = alt_of(key)
         rows.append({
             "Payer": r["payer"], "Network": r["network"], "Schedule": schedule_label(*key),
             "Volume share": _blank_if_none(r["volume_share"]),
