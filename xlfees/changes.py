@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .client import columns
 from .engine import proposed_fee
 from .money import excel_round
 from .monitoring import effective_date
@@ -70,12 +71,12 @@ def schedule_changes(history: pd.DataFrame | None, targets: pd.DataFrame,
         return empty
     dated = history.assign(day=history["effective"].map(effective_date))
     dated = dated[dated["day"].notna() & dated["allowed"].notna()]
-    office = dict(zip(office_fees["code"], office_fees["office_fee"]))
-    descriptions = dict(zip(office_fees["code"], office_fees["description"]))
-    volume = {(p, n, c): v for p, n, c, v in targets[["payer", "network", "code", "volume"]]
-              .itertuples(index=False)}
-    benchmark = {(p, n, c): b for p, n, c, b in targets[["payer", "network", "code",
-                                                         "benchmark"]].itertuples(index=False)}
+    office = dict(columns(office_fees, ["code", "office_fee"]))
+    descriptions = dict(columns(office_fees, ["code", "description"]))
+    volume = {(p, n, c): v for p, n, c, v in columns(targets,
+                                                     ["payer", "network", "code", "volume"])}
+    benchmark = {(p, n, c): b for p, n, c, b in columns(targets, ["payer", "network", "code",
+                                                                  "benchmark"])}
     rows = []
     for (payer, network, code), versions in dated.groupby(["payer", "network", "code"],
                                                          sort=True):

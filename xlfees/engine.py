@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from .cdt import category
-from .client import Client, Note
+from .client import Client, Note, columns
 from .errors import SettingsError
 from .money import cents
 from .settings import ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings, benchmark_percentile
@@ -169,7 +169,7 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
     has_unassigned = bool((volume["payer"] == "").any())
     labels: list[str] = []
     unmatched: dict[str, float] = {}
-    for payer, count in volume[["payer", "count"]].itertuples(index=False):
+    for payer, count in columns(volume, ["payer", "count"]):
         if payer == "":
             labels.append(UNASSIGNED)
             continue
@@ -222,7 +222,7 @@ def volume_by_payer(client: Client, keys: Sequence[ScheduleKey]) -> VolumeByPaye
 
     counts: dict[tuple[str, str, str], float] = {}
     by_label = {schedule_label(*key): key for key in keys}
-    for code, count, label in zip(volume["code"], volume["count"], labels):
+    for code, count, label in zip(volume["code"].tolist(), volume["count"].tolist(), labels):
         if label == UNASSIGNED:
             for key in keys:
                 if share[key]:
@@ -268,17 +268,16 @@ class Tables:
 def compute(client: Client) -> Tables:
     """Run every computation (docs/workbook.md says each in words) over one client."""
     settings = client.settings
-    office = dict(zip(client.office_fees["code"], client.office_fees["office_fee"]))
-    descriptions = dict(zip(client.office_fees["code"], client.office_fees["description"]))
+    office = dict(columns(client.office_fees, ["code", "office_fee"]))
+    descriptions = dict(columns(client.office_fees, ["code", "description"]))
     schedules = client.schedules
-    keys: list[ScheduleKey] = sorted(set(zip(schedules["payer"], schedules["network"])))
+    keys: list[ScheduleKey] = sorted(set(columns(schedules, ["payer", "network"])))
     notes: list[Note] = list(client.notes)
 
     allowed: dict[ScheduleKey, dict[str, float]] = {k: {} for k in keys}
     alt_given: dict[tuple[str, str, str], tuple[str | None, float]] = {}
-    for payer, network, code, amount, alt_code, alt_amount in schedules[
-            ["payer", "network", "code", "allowed", "alt_code", "alt_allowed"]
-    ].itertuples(index=False):
+    for payer, network, code, amount, alt_code, alt_amount in columns(
+            schedules, ["payer", "network", "code", "allowed", "alt_code", "alt_allowed"]):
         allowed[(payer, network)][code] = float(amount)
         alt_code = alt_code if isinstance(alt_code, str) else None  # pandas stores None as NaN
         if alt_code is not None or not math.isnan(alt_amount):

@@ -72,10 +72,10 @@ def parse_mailbox(text: str, key: str) -> Mailbox:
     if _UNSAFE.search(text):
         raise SettingsError(key, f"holds {text!r}, with a line break or a control "
                                  "character in it", FIX_ONE.format(key=key))
-    header = policy.default.header_factory("to", text)
-    parsed = [(a.display_name, a.addr_spec) for a in header.addresses]   # type: ignore[attr-defined]
+    header: Any = policy.default.header_factory("to", text)   # an AddressHeader
+    parsed = [(a.display_name, a.addr_spec) for a in header.addresses]
     classic = getaddresses([text])
-    if len(parsed) != 1 or len(classic) != 1 or header.groups[0].display_name:   # type: ignore[attr-defined]
+    if len(parsed) != 1 or len(classic) != 1 or header.groups[0].display_name:
         raise SettingsError(key, f"holds {text!r}, which is not exactly one address",
                             FIX_ONE.format(key=key))
     name, address = parsed[0]

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .cdt import category, normalize_code
-from .client import Client, Note
+from .client import Client, Note, columns
 from .engine import by_schedule, percentile
 from .era import Claim, Remittance, ServiceLine
 from .wording import name_words
@@ -171,8 +171,8 @@ class _Contracts:
         if "effective" not in history:
             history = history.assign(effective=None)
         history = history[history["allowed"].notna()]
-        for payer, network, code, allowed, effective in history[
-                ["payer", "network", "code", "allowed", "effective"]].itertuples(index=False):
+        for payer, network, code, allowed, effective in columns(
+                history, ["payer", "network", "code", "allowed", "effective"]):
             self.rows.setdefault((payer, network, code), []).append(
                 (effective_date(effective), float(allowed)))
         for versions in self.rows.values():
@@ -208,7 +208,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
     remittances = list(remittances)
     schedules = client.schedule_history if client.schedule_history is not None \
         else client.schedules
-    keys = sorted(set(zip(client.schedules["payer"], client.schedules["network"])))
+    keys = sorted(set(columns(client.schedules, ["payer", "network"])))
     names = [p.payer for r in remittances for p in r.payments]
     matched, match_notes = match_payers(names, keys, aliases or client.payer_aliases)
     notes = [Note(reason=n, stage=MONITORING) for n in match_notes]
