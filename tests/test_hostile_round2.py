@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
@@ -69,9 +70,18 @@ def test_6_a_pipe_as_client_toml(smile: Path) -> None:
 
 
 def test_6_dev_zero_as_client_toml(smile: Path) -> None:
-    """client.toml a link to /dev/zero: refused before a byte is read."""
+    """client.toml a link to /dev/zero: refused before a byte is read (as a link out of the
+    folder); a device inside the folder, as a device."""
     (smile / "client.toml").unlink()
     (smile / "client.toml").symlink_to("/dev/zero")
+    process = run_child("analyze", smile)
+    assert process.returncode == 1
+    assert process.stderr.startswith(f"Error: {smile / 'client.toml'}: a link to a file "
+                                     f"outside {smile}")
+    if os.geteuid() != 0:
+        return   # making a device takes root (CI runs as root)
+    (smile / "client.toml").unlink()
+    os.mknod(smile / "client.toml", 0o644 | stat.S_IFCHR, os.makedev(1, 5))   # /dev/zero's
     process = run_child("analyze", smile)
     assert process.returncode == 1
     assert process.stderr.startswith(f"Error: {smile / 'client.toml'}: a device, not a file")
@@ -355,3 +365,16 @@ def test_8_rejected_rows_past_the_listing_are_counted_by_reason(tmp_path: Path) 
                                      "100,000 are): not an amount 10,000; check this is the "
                                      "file meant")
     assert read.to_dict()["rejected_not_listed"] == 10_000
+
+
+def test_6_a_client_toml_linked_from_outside_the_folder(smile: Path, tmp_path: Path) -> None:
+    """client.toml a link to a file elsewhere: refused by name, never read."""
+    elsewhere = tmp_path / "elsewhere.toml"
+    elsewhere.write_text('name = "Someone Else"\n')
+    (smile / "client.toml").unlink()
+    (smile / "client.toml").symlink_to(elsewhere)
+    code, output = run("analyze", smile)
+    assert code == 1
+    assert one_error_line(output) == (
+        f"{smile / 'client.toml'}: a link to a file outside {smile}; xlfees reads only files "
+        "inside the folder: copy the file in")

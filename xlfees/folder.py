@@ -269,7 +269,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     if not path.exists() and not path.is_symlink():
         return {}
     try:
-        data = read_limited(path, TOML_MAX_BYTES, readable_name(str(path)))
+        # Never through a link out of its folder: the settings are the folder's own.
+        data = read_limited(path, TOML_MAX_BYTES, readable_name(str(path)), root=path.parent)
     except (NotAFileError, TooLargeError) as error:
         raise ClientFolderError(str(error)) from None
     except OSError as error:
