@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Iterable
 
 _CURRENCY = re.compile(r"^(usd|us\$|\$|€|£)|(usd|\$|€|£)$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
@@ -95,13 +96,13 @@ def non_amount_reason(text: object) -> str:
     return "not an amount"
 
 
-def looks_decimal_comma(texts: list[str]) -> bool:
+def looks_decimal_comma(texts: Iterable[str]) -> bool:
     """True when amounts are clearly written with a decimal comma (``105,50``) and none with a dot."""
-    comma = dot = 0
+    comma = 0
     for text in texts:
         cleaned = _SPACES.sub(" ", _strip(text))
         if _DECIMAL_COMMA.match(cleaned):
             comma += 1
         elif _DOT_DECIMAL.match(cleaned.replace(" ", "")):
-            dot += 1
-    return comma > 0 and dot == 0
+            return False   # one amount with a decimal dot settles it (no need to read on)
+    return comma > 0

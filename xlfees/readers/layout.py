@@ -110,7 +110,10 @@ class Layout:
 
 
 def fill_merged(grid: Grid) -> list[list[Cell]]:
-    """The rows with each merged range's value copied into every cell it covers."""
+    """The rows with each merged range's value copied into every cell it covers (the
+    grid's own rows, not a copy, when nothing is merged: they are only read)."""
+    if not grid.merged:
+        return grid.rows
     rows = [list(row) for row in grid.rows]
     width = max((len(row) for row in rows), default=0)
     for (top, left), (bottom, right) in grid.merged:

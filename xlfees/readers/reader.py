@@ -420,8 +420,9 @@ class _RowReader:
         amount_columns = [layout.columns.get(n) for n in ("allowed", "office_fee",
                                                            "alt_allowed", "count")]
         amount_columns += [c for c, _, _ in layout.wide]
-        texts = [row[c] for row in grid.rows[layout.data_start:] for c in amount_columns
-                 if c is not None and c < len(row) and isinstance(row[c], str)]
+        # Lazily: the first amount written with a decimal dot settles it.
+        texts = (row[c] for row in grid.rows[layout.data_start:] for c in amount_columns
+                 if c is not None and c < len(row) and isinstance(row[c], str))
         self.decimal_comma = looks_decimal_comma(texts)
         title_payer = payer_from_title(layout.title_lines)
         self.payer = pins.payer or title_payer or payer_from_filename(display)
