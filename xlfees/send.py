@@ -369,8 +369,8 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
             for number, raw in enumerate(clients, start=1):
                 try:
                     entry = delivery(raw, number)
-                except _Refused as refused:
-                    done(Outcome(client_name(raw, number), "failed", str(refused)))
+                except _Refused as problem:
+                    done(Outcome(client_name(raw, number), "failed", str(problem)))
                     continue
                 client = entry.client
                 if not entry.ok:
@@ -386,8 +386,8 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
                     plain = {(safe_filename(client) + " - fee schedule review.xlsx" if n == key
                               else safe_filename(PurePosixPath(n).name)): attachment(out_dir, n)
                              for n in (key, *entry.files)}
-                except _Refused as refused:
-                    done(Outcome(client, "failed", str(refused)))
+                except _Refused as problem:
+                    done(Outcome(client, "failed", str(problem)))
                     continue
                 if sum(map(len, plain.values())) > MAX_ATTACHMENT_BYTES:
                     done(Outcome(client, "failed", f"its files come to more than "
