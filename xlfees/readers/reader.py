@@ -12,7 +12,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..amounts import implausible, looks_decimal_comma, non_amount_reason, parse_amount
+from ..amounts import (MAX_FEE, implausible, looks_decimal_comma, non_amount_reason,
+                       parse_amount)
 from ..cdt import normalize_code
 from ..client import Note
 from ..resources import GROUP_SHEETS, RESULT_SHEETS
@@ -290,7 +291,12 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                            for c, reason in sorted(layout.why.items())})
     if grid.row_sheets and layout.header_index is not None:
         result.header_place = grid.sheet_of(layout.header_index)   # "page 1" of a PDF
-    _RowReader(result, grid, layout, pins, display).read()
+    reader = _RowReader(result, grid, layout, pins, display)
+    # A wide sheet's repeated codes are set aside as they are read (no alternate sheet or
+    # modifier column can change them later): a hostile sheet of 5 million cells that
+    # repeat 25 times over would otherwise be 5 million rows held until the end.
+    reader.compact = bool(layout.wide) and DIMENSION not in layout.columns and not alternates
+    reader.read()
     if grid.rejected:   # lines the text reader could not make rows of, in line order
         result.rejected.extend(Note(reason=reason, file=display, row=row, text=text)
                                for row, text, reason in grid.rejected)
@@ -428,6 +434,12 @@ class _RowReader:
         self.payer = pins.payer or title_payer or payer_from_filename(display)
         self.network = pins.network or ""
         self.effective = next((d for d in map(effective_date, layout.title_lines) if d), None)
+        # Each payer column of a wide sheet, with the label its rejected cells carry.
+        self.wide_columns = [(column, payer, network, f"{payer} {network}".strip())
+                             for column, payer, network in layout.wide]
+        self.compact = False
+        self.first_by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.repeats: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
 
     def reject(self, index: int, text: Cell, reason: str) -> None:
         rejected = self.result.rejected
@@ -510,6 +522,46 @@ class _RowReader:
                             f"{usual - 2}: which is the allowed amount cannot be told")
                 continue
             self.read_row(index, row, code)
+        if self.repeats:
+            self.resolve_repeats()
+
+    def resolve_repeats(self) -> None:
+        """What ``_resolve_duplicates`` does, for the repeats a wide sheet set aside: the
+        same notes, in the same order, from compact records."""
+        rejected = self.result.rejected
+        dropped: set[int] = set()
+        for key, first in self.first_by_key.items():
+            repeats = self.repeats.get(key)
+            if not repeats:
+                continue
+            values = {(first["allowed"], first["alt_code"], first["alt_allowed"])}
+            values.update(value for _, _, value in repeats)
+            same = len(values) == 1
+            if not same:
+                dropped.add(id(first))
+            if isinstance(rejected, RejectedRows) and rejected.full():
+                rejected.unlisted["repeats" if same else "conflicting amounts"] += \
+                    len(repeats) if same else len(repeats) + 1
+                continue
+            code = first["code"]
+            places = [{"sheet": sheet, "row": row} for sheet, row, _ in repeats]
+            if same:
+                for place in places:
+                    rejected.append(Note(
+                        reason=f"repeats {_place(first, place)} (same amount); kept once",
+                        file=self.result.file, sheet=place["sheet"], row=place["row"],
+                        text=code))
+                continue
+            listing = ", ".join([f"{_place(first, first)} ({first['allowed']:,.2f})"] + [
+                f"{_place(place, first)} ({value[0]:,.2f})"
+                for place, (_, _, value) in zip(places, repeats)])
+            reason = (f"conflicting amounts for {code}: {listing}; remove the wrong row or "
+                      "add a network or effective-date column")
+            for place in [first, *places]:
+                rejected.append(Note(reason=reason, file=self.result.file,
+                                     sheet=place["sheet"], row=place["row"], text=code))
+        if dropped:
+            self.result.schedules = [r for r in self.result.schedules if id(r) not in dropped]
 
     def second_header(self, index: int) -> bool:
         """A header row further down (a second table, columns in another order): the rows
@@ -525,6 +577,8 @@ class _RowReader:
             return False
         _rename_amount(layout, self.result.role)
         self.layout = layout
+        self.wide_columns = [(column, payer, network, f"{payer} {network}".strip())
+                             for column, payer, network in layout.wide]
         self.result.notes.append(Note(
             reason=f"a second header at row {self.grid.row_numbers[index]}: the rows below it "
                    "are read by its columns (" + ", ".join(
@@ -571,16 +625,30 @@ class _RowReader:
             # What the row's payers share (alternate code, dates, place) is read once per
             # row, not once per payer column: a wide sheet has millions of cells.
             base: dict[str, Any] | None = None
-            for column, payer, network in self.layout.wide:
-                allowed = self.amount(index, _cell(row, column), f"{payer} {network}".strip())
+            width = len(row)
+            for column, payer, network, label in self.wide_columns:
+                cell = row[column] if column < width else None
+                # A number in range (what a sheet's amounts are) needs no parsing.
+                allowed = cell if cell.__class__ is float and 0.0 <= cell <= MAX_FEE \
+                    else self.amount(index, cell, label)
                 if allowed is not None:
                     if base is None:
                         base = self.schedule_row(code, allowed, row, where, payer=payer,
                                                  network=network)
-                    self.result.schedules.append(
-                        {**base, "payer": self.pins.payer or payer or base["payer"],
-                         "network": self.pins.network or network or base["network"],
-                         "allowed": allowed})
+                    payer_name = self.pins.payer or payer or base["payer"]
+                    network_name = self.pins.network or network or base["network"]
+                    if self.compact:
+                        key = (payer_name, network_name, base["effective"], code)
+                        if key in self.first_by_key:   # a repeat: kept compact
+                            self.repeats.setdefault(key, []).append(
+                                (where["sheet"], where["row"],
+                                 (allowed, base["alt_code"], base["alt_allowed"])))
+                            continue
+                    record = {**base, "payer": payer_name, "network": network_name,
+                              "allowed": allowed}
+                    if self.compact:
+                        self.first_by_key[key] = record
+                    self.result.schedules.append(record)
             return
         if "allowed" not in columns:
             return
