@@ -167,10 +167,18 @@ class _Package:
                     self.tables[xlsx.table_name(self.text(target))] = (sheet_part, target)
 
     def text(self, name: str) -> str:
-        return self.parts[name].decode("utf-8")
+        value = self.parts[name]
+        if isinstance(value, list):   # written in pieces (put_pieces): joined on demand
+            value = self.parts[name] = "".join(value).encode("utf-8")
+        return value.decode("utf-8")
 
     def put(self, name: str, value: str) -> None:
         self.parts[name] = value.encode("utf-8")
+
+    def put_pieces(self, name: str, pieces: list[str]) -> None:
+        """A big sheet as the pieces it was made of, written to the zip one by one: a
+        250,000-row table is never joined into one string, nor encoded as a whole."""
+        self.parts[name] = pieces   # type: ignore[assignment]
 
     def _rels(self, part: str) -> dict[str, str]:
         folder, base = posixpath.split(part)
@@ -341,10 +349,11 @@ def _fill_table(package: _Package, table: spec.TableSpec, records: list[dict[str
         values = {f"{letters[i]}{first_row + n}": (record[c.header], None)
                   for n, record in enumerate(records) for i, c in enumerate(table.columns)}
         xml = xlsx.set_cells(xml, values)
+        package.put(sheet_part, xml)
     else:
-        xml = xlsx.replace_rows_from(xml, first_row, rows)
-        xml = xlsx.set_dimension(xml, table.first_column + len(table.columns) - 1, last_row)
-    package.put(sheet_part, xml)
+        head, kept, tail = xlsx.split_rows_from(xml, first_row)
+        head = xlsx.set_dimension(head, table.first_column + len(table.columns) - 1, last_row)
+        package.put_pieces(sheet_part, [head, *kept, *rows, tail])
     ref = f"{letters[0]}{table.header_row}:{letters[-1]}{last_row}"
     package.put(table_part, xlsx.set_table_ref(package.text(table_part), ref))
     for letter, column in zip(letters, table.columns):

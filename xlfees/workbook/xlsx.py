@@ -265,6 +265,15 @@ def row_styles(row_xml: str) -> dict[str, str]:
     return styles
 
 
+def split_rows_from(xml: str, first_row: int) -> tuple[str, list[str], str]:
+    """The sheet up to its data rows, the rows above ``first_row`` kept, and the rest of
+    the sheet: new rows go between the kept ones and the rest (``replace_rows_from`` in
+    pieces, for a sheet too big to join)."""
+    start, end, inner = sheet_data(xml)
+    kept = [row for number, row in rows_of(inner) if number < first_row]
+    return f"{xml[:start]}<sheetData>", kept, f"</sheetData>{xml[end:]}"
+
+
 def replace_rows_from(xml: str, first_row: int, new_rows: Iterable[str]) -> str:
     """Keep the rows above ``first_row``, replace the rest with ``new_rows``."""
     start, end, inner = sheet_data(xml)
@@ -390,6 +399,9 @@ def zip_parts(parts: Iterable[tuple[str, bytes]], target: Any) -> None:
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
+            if isinstance(data, list):   # a big sheet in pieces: streamed, never joined
+                _write_pieces(archive, info, data)
+                continue
             # A big sheet compresses 3× faster at level 1 and a third larger: deflate's
             # default level spends seconds on a 100 MB sheet for little. Small parts, as
             # before. (The level is fixed by the size: same inputs, same bytes.)
@@ -402,6 +414,29 @@ def zip_parts(parts: Iterable[tuple[str, bytes]], target: Any) -> None:
         archive.fp = None
         raise
     archive.close()
+
+
+def _write_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[str]) -> None:
+    """A part given as text pieces, encoded and deflated a megabyte at a time, at the
+    level ``zip_parts`` gives a part of its size (so the bytes equal a joined write's)."""
+    size = sum(map(len, pieces))   # characters: at least a quarter of the bytes, at most all
+    big = size > BIG_PART or (size * 4 > BIG_PART
+                              and sum(len(p.encode("utf-8")) for p in pieces) > BIG_PART)
+    # zipfile takes the level for a streamed entry from the ZipInfo (private before 3.13).
+    level = 1 if big else None
+    info._compresslevel = level   # type: ignore[attr-defined]
+    if hasattr(info, "compress_level"):
+        info.compress_level = level
+    with archive.open(info, "w", force_zip64=size > 2**30) as stream:
+        batch: list[str] = []
+        held = 0
+        for piece in pieces:
+            batch.append(piece)
+            held += len(piece)
+            if held > 1024 * 1024:
+                stream.write("".join(batch).encode("utf-8"))
+                batch, held = [], 0
+        stream.write("".join(batch).encode("utf-8"))
 
 
 def normalised_zip(data: bytes) -> bytes:
