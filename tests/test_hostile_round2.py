@@ -378,3 +378,22 @@ def test_6_a_client_toml_linked_from_outside_the_folder(smile: Path, tmp_path: P
     assert one_error_line(output) == (
         f"{smile / 'client.toml'}: a link to a file outside {smile}; xlfees reads only files "
         "inside the folder: copy the file in")
+
+
+def test_a_reader_answer_that_names_code_is_refused() -> None:
+    """The parent reads the reader child's answer as plain data: a pickle that would call
+    os.system is refused, never run (a child subverted by a parser bug gains nothing)."""
+    import io
+    import pickle
+
+    from xlfees.readers.isolation import _PlainData
+
+    class Evil:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return (os.system, ("echo owned > /dev/null",))
+    with pytest.raises(pickle.UnpicklingError, match="posix.system is not plain data"):
+        _PlainData(io.BytesIO(pickle.dumps({"sheets": [Evil()]}))).load()
+    from datetime import date, datetime
+    plain = {"sheets": [{"rows": [["D0120", 40.5, None, True, datetime(2026, 1, 2),
+                                   date(2026, 3, 4)]]}]}
+    assert _PlainData(io.BytesIO(pickle.dumps(plain, protocol=5))).load() == plain

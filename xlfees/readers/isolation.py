@@ -9,6 +9,7 @@ a batch of fifty clients say, carries on.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import subprocess
@@ -19,6 +20,22 @@ from typing import Any
 from .limits import MB, Limits, ReadError
 
 CHILD = Path(__file__).with_name("isolated_child.py")
+
+
+# What the child's answer may hold besides lists, dicts, text and numbers: the cell
+# types calamine gives. Nothing else can be named, so nothing else can be called: a
+# child subverted through a parser bug cannot make the parent run code by its answer.
+_ALLOWED = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"),
+            ("datetime", "timedelta")}
+
+
+class _PlainData(pickle.Unpickler):
+    """An unpickler of plain data only (the restricted unpickler of Python's docs)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
 
 
 def _limit_memory(limit: int) -> Any:
@@ -55,7 +72,11 @@ def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
         raise ReadError(shown, f"could not be read within {limits.max_memory_bytes // MB:,} MB "
                                f"of memory{where} (the reader stopped with status "
                                f"{done.returncode})", _FIX[mode])
-    answer: dict[str, Any] = pickle.loads(done.stdout)
+    try:
+        answer: dict[str, Any] = _PlainData(io.BytesIO(done.stdout)).load()
+    except (pickle.UnpicklingError, EOFError, ValueError) as error:
+        raise ReadError(shown, f"could not be read (the reader's answer was refused: "
+                               f"{error})", _FIX[mode]) from None
     if "failed" in answer:   # calamine and pdfminer raise many types for damaged files
         what, fix = _FAILED[mode]
         raise ReadError(shown, f"cannot be read as {what} ({answer['failed']})", fix)
