@@ -14,7 +14,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or os.curdir).resolve()
 
 import pytest  # noqa: E402
 
-from libreoffice import soffice  # noqa: E402
+from libreoffice import soffice, unavailable  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
@@ -29,10 +29,7 @@ def handworked_dir() -> Path:
 def needs_libreoffice() -> None:
     """Skip without LibreOffice on a developer's machine; in CI its absence is a failure."""
     if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is not installed; .ci/run installs "
-                        "libreoffice-calc-nogui")
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+        unavailable("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
 
 
 def writer_ready() -> bool:
@@ -50,8 +47,5 @@ def writer_ready() -> bool:
 def needs_writer() -> None:
     """Skip without Writer and Carlito on a developer's machine; in CI, fail."""
     if not writer_ready():
-        message = ("LibreOffice Writer and the Carlito font are needed (apt-get install "
-                   "libreoffice-writer-nogui fonts-crosextra-carlito)")
-        if os.environ.get("CI"):
-            pytest.fail(message + "; .ci/run installs them")
-        pytest.skip(message)
+        unavailable("LibreOffice Writer and the Carlito font are needed (apt-get install "
+                    "libreoffice-writer-nogui fonts-crosextra-carlito)")

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import openpyxl
 
@@ -88,3 +88,15 @@ def to_pdf(documents: list[Path], scratch: Path) -> list[Path]:
     """Render documents (.docx) to PDF with LibreOffice Writer in one run, as a person
     printing them would see them."""
     return _convert(documents, scratch, "pdf", "pdf")
+
+
+def unavailable(message: str) -> NoReturn:
+    """A tool a test needs is missing: skip on a developer's machine, fail in CI (CI set),
+    where .ci/run installs it and a skip would pass unseen."""
+    import os
+
+    import pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; .ci/run installs it, so in CI this is a failure")
+    pytest.skip(message)

@@ -18,6 +18,7 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
+from libreoffice import unavailable
 from xlfees.excel import ribbon
 
 ROOT = Path(__file__).parent.parent
@@ -222,7 +223,7 @@ def test_xlwings_pin_is_the_version_of_the_vba_module() -> None:
 def test_libreoffice_reads_the_same_project(tmp_path: Path) -> None:
     """A second reader, LibreOffice's VBA import: library xlfees, the five modules, their kinds."""
     if not _can_run_uno():
-        pytest.skip("LibreOffice's Python (python3-uno) is not installed")
+        unavailable("LibreOffice's Python (python3-uno) is not installed")
     book = tmp_path / "addin.xlsm"   # LibreOffice opens it as a macro-enabled workbook
     with zipfile.ZipFile(ADDIN) as source, zipfile.ZipFile(book, "w") as target:
         for name in source.namelist():

@@ -167,10 +167,10 @@ def test_the_batch_index_says_what_the_round_won(handworked_dir: Path, tmp_path:
 def test_the_changes_sheet_recalculates_in_libreoffice(handworked_dir: Path,
                                                        tmp_path: Path) -> None:
     """The Changes sheet's formulas give what the engine stored, to the cent."""
-    from libreoffice import formula_cells, recalculate, same, soffice, values
+    from libreoffice import formula_cells, recalculate, same, soffice, unavailable, values
     from xlfees import write_workbook
     if soffice() is None:
-        pytest.skip("LibreOffice is not installed")
+        unavailable("LibreOffice is not installed")
     folder = tmp_path / "client"
     shutil.copytree(handworked_dir, folder)
     workbook = write_workbook(analyze(load_client(_round(folder))), tmp_path / "round.xlsx")

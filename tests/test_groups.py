@@ -121,7 +121,7 @@ def test_the_group_workbook_recalculates_alike_in_libreoffice(rollup, tmp_path: 
         used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", re.sub(r'"[^"]*"', '""', formula)))
     assert used and used <= EXCEL_2010, used - EXCEL_2010
     if lo.soffice() is None:
-        pytest.skip("LibreOffice is not installed")
+        lo.unavailable("LibreOffice is not installed")
     recalculated = lo.values(lo.recalculate(path, tmp_path))
     cells = lo.formula_cells(path)
     assert len(cells) > 40
@@ -147,7 +147,7 @@ def test_names_that_look_like_criteria_or_formulas_are_matched_exactly(tmp_path:
     assert formulas["Summary"]["B3"].value == "=HYPERLINK(\"x\")"
     assert formulas["Summary"]["B3"].data_type == "s"
     if lo.soffice() is None:
-        pytest.skip("LibreOffice is not installed")
+        lo.unavailable("LibreOffice is not installed")
     recalculated = lo.values(lo.recalculate(path, tmp_path))
     rows = {r[1].value: r[5].value for r in recalculated["Payers"].iter_rows(min_row=4)}
     assert rows == {f"{p} (PPO)": 10 * a for p, a in names.items()}
@@ -304,10 +304,11 @@ def _uno_python() -> str | None:
     return python if probe.returncode == 0 else None
 
 
-@pytest.mark.skipif(_uno_python() is None, reason="LibreOffice's Python (uno) is not installed")
 def test_sorting_the_group_tables_changes_no_figure(batch_out, tmp_path: Path) -> None:
     """LibreOffice sorts Detail, Locations and Payers (Data › Sort, descending on a money
     column), recalculates, and every figure outside the sorted rows is as before."""
+    if _uno_python() is None:
+        lo.unavailable("LibreOffice's Python (uno) is not installed")
     out, _ = batch_out
     source = out / "Cascade Dental Partners.xlsx"
     book = openpyxl.load_workbook(source)

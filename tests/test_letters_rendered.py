@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 from docx import Document
 
-from libreoffice import to_pdf
+from libreoffice import to_pdf, unavailable
 from xlfees import Client, analyze, load_client
 from xlfees.client import Practice
 from xlfees.deliverables import write_deliverables
@@ -61,7 +61,7 @@ def _long_client() -> Client:
 def letters(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path, str]]:
     """(docx, pdf, what it is) for every example letter and the long one at --top 15 and 30."""
     if not _writer_ready():
-        pytest.skip("LibreOffice Writer or Carlito missing")
+        unavailable("LibreOffice Writer or Carlito missing")
     scratch = tmp_path_factory.mktemp("letters")
     written: list[tuple[Path, str]] = []
     for name in EXAMPLES:

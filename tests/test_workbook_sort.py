@@ -14,7 +14,7 @@ import pytest
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from libreoffice import formula_cells, recalculate_many, same, values
+from libreoffice import formula_cells, recalculate_many, same, unavailable, values
 from xlfees import analyze, load_client, write_workbook
 from xlfees.workbook import spec
 
@@ -107,7 +107,7 @@ def test_a_sort_in_libreoffice_changes_nothing_elsewhere(tmp_path: Path, table: 
     import subprocess
 
     if not _uno_ready():
-        pytest.skip("LibreOffice's Python (python3-uno) is not installed")
+        unavailable("LibreOffice's Python (python3-uno) is not installed")
     original = write_workbook(analyze(load_client(ROOT / "examples" / "smile-studio")),
                               tmp_path / "original.xlsx")
     stored = formula_cells(original)
