@@ -49,12 +49,18 @@ common = settings(max_examples=60, deadline=None,
 
 @common
 @given(clients())
-def test_allowed_plus_gap_is_office_fee(case) -> None:
-    """allowed + gap = office fee for every payer × code."""
+def test_gap_is_the_inputs_office_fee_less_allowed(case) -> None:
+    """Every payer × code the inputs hold has a gap row, and its gap is the input office
+    fee less the input allowed amount (read from the input frames, not the engine's)."""
+    office, schedules, _, _ = case
+    fees = dict(zip(office["code"], office["office_fee"]))
+    given = {(p, c): a for p, c, a in zip(schedules["payer"], schedules["code"],
+                                          schedules["allowed"])}
     gaps = _analyze(*case).gaps
-    for allowed, gap, office_fee in gaps[["allowed", "gap", "office_fee"]].itertuples(
-            index=False):
-        assert allowed + gap == pytest.approx(office_fee, abs=1e-9)
+    found = {(p, c): g for p, c, g in zip(gaps["payer"], gaps["code"], gaps["gap"])}
+    assert set(found) == set(given)
+    for (payer, code), gap in found.items():
+        assert gap == pytest.approx(fees[code] - given[(payer, code)], abs=1e-9)
 
 
 @common

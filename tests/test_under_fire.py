@@ -129,9 +129,14 @@ def test_2_damaged_xls_files_read_or_refuse(tmp_path: Path, seed: int) -> None:
     path = tmp_path / "careington.xls"
     path.write_bytes(bytes(data))
     try:
-        read_schedule(path, role="schedule")
+        read = read_schedule(path, role="schedule")
     except XlfeesError as error:
         assert str(error).startswith(f"{path}: ")
+        assert "\n" not in str(error)
+    else:   # read: every row it kept is a schedule row, every other one is named
+        assert read.rows and all(row["code"].startswith("D") and row["allowed"] >= 0
+                                 for row in read.rows)
+        assert all(note.row is not None or note.sheet for note in read.rejected)
 
 
 # 3 ------------------------------------------------------------------------------------------
@@ -609,17 +614,18 @@ def test_18_a_stream_that_inflates_far_is_refused(tmp_path: Path) -> None:
 
 
 def test_18_a_slow_pdf_is_stopped_at_the_time_budget(tmp_path: Path) -> None:
-    """Pages that are slow to lay out stop at the budget (here 1 s and 0.15 s for each of
-    its 6 pages) with one clear error."""
-    page = make.text_page([f"D{1000 + n} Exam ${n}.00" for n in range(5_000)])
+    """A PDF over its time budget is stopped between pages with one clear error. The
+    budget here is 0 s, so the test holds on any machine: the first page is already late."""
+    page = make.text_page([f"D{1000 + n} Exam ${n}.00" for n in range(10)])
     path = make.pdf(tmp_path / "slow.pdf", [page] * 6, compress=True)
-    with pytest.raises(ReadError, match=r"took more than 1.9 s to read \(at page \d\), so "
-                                        r"it was stopped"):
-        read_schedule(path, limits=Limits(max_seconds=1.0))
+    with pytest.raises(ReadError, match=r"took more than 0 s to read \(at page 1\), so it "
+                                        r"was stopped"):
+        read_schedule(path, limits=Limits(max_seconds=0.0, pdf_seconds_per_page=0.0))
 
 
-def test_18_a_row_of_20000_split_amounts_reads_in_one_pass(tmp_path: Path) -> None:
-    """`1~021.00` pairs split by a ~ delimiter are joined in one pass (was quadratic)."""
+def test_18_a_row_of_20000_split_amounts_is_joined_pair_by_pair(tmp_path: Path) -> None:
+    """`1~021.00` pairs split by a ~ delimiter: each of 20,000 pairs joined, none across
+    pairs (how fast is scripts/bench_read.py's concern, not a test's)."""
     from xlfees.readers.grids import Grid
     from xlfees.readers.reader import rejoin_split_amounts
     row = ["D0120", "Exam"] + ["1", "021.00"] * 20_000

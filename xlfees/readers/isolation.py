@@ -56,7 +56,9 @@ def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
         # The child holds each PDF to its own budget by its page count; this is the
         # most any PDF may take (a page that never finishes laying out).
         command += [repr(limits.max_seconds), repr(limits.pdf_seconds_per_page)]
-        seconds += limits.pdf_seconds_per_page * limits.max_pdf_pages
+        # ... and 5 s more for the child's own start (importing pdfplumber), so that the
+        # child, which knows the page count, is the one to stop a PDF that is merely slow.
+        seconds += limits.pdf_seconds_per_page * limits.max_pdf_pages + 5
     options: dict[str, Any] = {}
     if os.name == "posix":
         options["preexec_fn"] = _limit_memory(limits.max_memory_bytes)
