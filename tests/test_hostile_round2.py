@@ -17,11 +17,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from cli_run import one_error_line, run
 from era_make import Claim, Line, Payment, remittance
 from xlfees.batch import output_names, run_batch
-from xlfees.cli import cli
 from xlfees.era import EraError, read_era
 from xlfees.errors import describe_error
 from xlfees.files import BusyError, folder_lock
@@ -29,18 +28,6 @@ from xlfees.readers import Limits, read_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 SMILE = ROOT / "examples" / "smile-studio"
-
-
-def run(*args: object) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
-
-
-def one_error_line(output: str) -> str:
-    """The output is exactly one line, `Error: …`; give it without the prefix."""
-    lines = output.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), output
-    return lines[0][len("Error: "):]
 
 
 def run_child(*args: object, timeout: float = 30) -> subprocess.CompletedProcess[str]:

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import hostile_make as make
+from cli_run import one_error_line, run
 from xlfees import analyze, load_client, read_schedule
 from xlfees.batch import run_batch
 from xlfees.cli import cli
@@ -30,19 +31,6 @@ from xlfees.readers.grids import read_workbook
 ROOT = Path(__file__).resolve().parent.parent
 SMILE = ROOT / "examples" / "smile-studio"
 CAREINGTON = Path(__file__).parent / "data" / "readers" / "Careington 500.xls"
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
-
-
-def one_error_line(output: str) -> str:
-    """The output is exactly one line, `Error: …`; give it without the prefix."""
-    lines = output.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), output
-    assert "Traceback" not in output
-    return lines[0][len("Error: "):]
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ ST transactions and several interchanges per file are all accepted. Stdlib only.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
