@@ -579,6 +579,8 @@ class _RowReader:
         self.layout = layout
         self.wide_columns = [(column, payer, network, f"{payer} {network}".strip())
                              for column, payer, network in layout.wide]
+        if DIMENSION in layout.columns:   # its rows are chosen among later: none set aside
+            self.compact = False
         self.result.notes.append(Note(
             reason=f"a second header at row {self.grid.row_numbers[index]}: the rows below it "
                    "are read by its columns (" + ", ".join(

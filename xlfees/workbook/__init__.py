@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..analysis import Analysis
+from ..engine import UNASSIGNED
 from ..errors import OutputError, XlfeesError, check_suffix
 from ..files import NotAFileError, TooLargeError, read_limited
-from ..wording import one_line
-from ..engine import UNASSIGNED
 from ..resources import GROUP_SHEETS, RESULT_SHEETS, addin_path, template_path
+from ..wording import one_line
 from . import content, spec, xlsx
 
 class TemplateError(XlfeesError):
