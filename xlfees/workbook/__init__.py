@@ -550,23 +550,26 @@ def _fill_matrix(package: _Package, sheet: str, header: int,
     value_style = data_styles.get(xlsx.column_letter(first))
     formulas = xlsx.shared_formulas([[formula for _, formula in cells] for cells in matrix],
                                     header)
+    # Each column's letter and its data rows' style, worked out once (a matrix of 1,000
+    # codes × 250 schedules is a quarter of a million cells).
+    width = max((len(cells) for cells in matrix), default=0)
+    letters = [xlsx.column_letter(column) for column in range(1, width + 1)]
+    header_row_styles = [header_styles.get(letter if column < first
+                                           else xlsx.column_letter(first))
+                         for column, letter in enumerate(letters, start=1)]
+    body_styles = [(data_styles.get(letter) if column > 1 else None) if column < first
+                   else value_style for column, letter in enumerate(letters, start=1)]
+    cell = xlsx.cell
     rows = []
     for offset, cells in enumerate(matrix):
-        number = header + offset
-        written = []
-        for column, ((value, _), formula) in enumerate(zip(cells, formulas[offset]), start=1):
-            letter = xlsx.column_letter(column)
-            if offset == 0:
-                style = header_styles.get(letter if column < first
-                                          else xlsx.column_letter(first))
-            elif column < first:
-                style = data_styles.get(letter) if column > 1 else None
-            else:
-                style = value_style
-            if value is None and formula is None:
-                continue  # the payer has no amount for this code: left empty
-            written.append(xlsx.cell(f"{letter}{number}", value, style, formula))
-        rows.append(xlsx.row(number, written))
+        number = str(header + offset)
+        styles = header_row_styles if offset == 0 else body_styles
+        written = [cell(letter + number, value, style, formula)
+                   for letter, style, (value, _), formula in zip(letters, styles, cells,
+                                                                 formulas[offset])
+                   # no amount for this code: the cell is left empty
+                   if value is not None or formula is not None]
+        rows.append(xlsx.row(int(number), written))
     xml = xlsx.replace_rows_from(xml, header, rows)
     labels = len(matrix[0]) - (first - 1)
     last_column = first + max(labels, 1) - 1
