@@ -331,3 +331,20 @@ def test_a_folder_name_that_is_not_utf8_can_still_be_sent(tmp_path: Path) -> Non
     [eml] = (tmp_path / "out" / "outbox").iterdir()
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["To"] == "owner@cafe.example"
+
+
+def test_a_client_whose_workbook_failed_is_skipped_not_failed(out_dir: Path,
+                                                             plain_server) -> None:
+    """A manifest entry of a client that failed in the batch (no figures, no files): skipped
+    with the batch's reason; the other client is sent."""
+    controller, recorder = plain_server
+    _tamper(out_dir, 0, ok=False, error="office_fees.csv: no table of CDT codes found",
+            workbook=None, files=[], annual_writeoff=None, impact_at_ask=None,
+            patient_savings=None, top_targets=None)
+    result = _send(out_dir, controller)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "skipped  First Dental: its workbook failed in the batch: office_fees.csv: no table "
+        "of CDT codes found",
+        "sent     Second Dental → second@two.example"]
+    assert recorder.everyone == {"second@two.example"}

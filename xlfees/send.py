@@ -215,6 +215,10 @@ def delivery(entry: Any, number: int) -> Delivery:
         raise _Refused(f"{MANIFEST_NAME} holds no client here: run the batch again")
     ok = entry.get("ok")
     error = entry.get("error")
+    if ok is not True:   # its workbook failed in the batch: nothing of it is sent
+        return Delivery(client_name(entry, number), False,
+                        one_line(error) if isinstance(error, str) else "", "", (), (), (),
+                        0.0, 0.0, 0.0, ())
     files = entry.get("files") or []
     targets = entry.get("top_targets") or []
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
@@ -223,9 +227,8 @@ def delivery(entry: Any, number: int) -> Delivery:
             isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) for t in targets):
         raise _Refused(f"{MANIFEST_NAME} lists its targets wrongly: run the batch again")
     return Delivery(
-        client=client_name(entry, number), ok=ok is True,
-        error=one_line(error) if isinstance(error, str) else "",
-        workbook=_text(entry, "workbook") if ok is True else "",
+        client=client_name(entry, number), ok=True, error="",
+        workbook=_text(entry, "workbook"),
         files=tuple(files), owners=_mailboxes(entry, "owner_email"),
         cc=_mailboxes(entry, "cc"), annual_writeoff=_amount(entry, "annual_writeoff"),
         impact_at_ask=_amount(entry, "impact_at_ask"),
