@@ -37,8 +37,6 @@ OTHER_TRANSACTIONS = {"837": "a claim (837)", "277": "a claim status response (2
                       "834": "an enrollment file (834)", "820": "a premium payment (820)"}
 
 
-
-
 class EraError(XlfeesError):
     """An 835 file that cannot be read: which file, which segment, what is wrong."""
 
