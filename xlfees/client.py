@@ -277,7 +277,7 @@ def _distinct_labels(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame
     renamed "… #2", with a note."""
     from .engine import schedule_label   # the one place labels are made
 
-    keys = sorted(set(zip(schedules["payer"], schedules["network"])))
+    keys = sorted(set(columns(schedules, ["payer", "network"])))
     if len(keys) > MAX_SCHEDULES:
         raise InputError("schedules", None, f"hold {len(keys):,} payer schedules, more than "
                          f"the {MAX_SCHEDULES} one workbook can compare",

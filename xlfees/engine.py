@@ -283,7 +283,7 @@ def compute(client: Client) -> Tables:
         if alt_code is not None or not math.isnan(alt_amount):
             alt_given[(payer, network, code)] = (alt_code, float(alt_amount))
 
-    no_office_fee = sorted(set(schedules["code"]) - set(office))
+    no_office_fee = sorted(set(schedules["code"].tolist()) - set(office))
     for code in no_office_fee:
         holders = ", ".join(sorted({p for (p, _), codes in allowed.items() if code in codes}))
         notes.append(_note(f"{code} has no office fee and is left out of the gaps "
@@ -293,17 +293,17 @@ def compute(client: Client) -> Tables:
     volume = volume_by_payer(client, keys)
     notes.extend(volume.notes)
     volume_codes = {code for (_, _, code), count in volume.counts.items() if count > 0}
-    for code in sorted(set(client.volume["code"]) - set(office)):
+    for code in sorted(set(client.volume["code"].tolist()) - set(office)):
         notes.append(_note(f"volume for {code} is left out: it has no office fee",
                            file="volume"))
-    analysed = sorted((set(schedules["code"]) | volume_codes) & set(office))
+    analysed = sorted((set(schedules["code"].tolist()) | volume_codes) & set(office))
 
     q = benchmark_percentile(settings.benchmark)
     external = {code: float(value) for code, value in
                 zip(client.office_fees["code"], client.office_fees["benchmark"])
                 if not math.isnan(value)}
     if q is None:
-        lacking = sorted(set(schedules["code"]) & set(office) - set(external))
+        lacking = sorted(set(schedules["code"].tolist()) & set(office) - set(external))
         if lacking:
             source = ("the fee survey" if settings.benchmark.startswith(SURVEY_PREFIX)
                       else "the office fees")

@@ -138,8 +138,8 @@ def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path
 def _check_names(names: Iterable[str], section: str, schedules: pd.DataFrame,
                  toml_path: Path) -> None:
     """Names in a client.toml section must be a payer or a schedule ("Payer (Network)")."""
-    known = set(schedules["payer"]) | {schedule_label(p, n) for p, n in
-                                       zip(schedules["payer"], schedules["network"])}
+    known = set(schedules["payer"].tolist()) | {schedule_label(p, n) for p, n in set(zip(
+        schedules["payer"].tolist(), schedules["network"].tolist()))}
     unknown = sorted(set(names) - known)
     if unknown:
         raise SettingsError(f"{section}.{unknown[0]}" if section == "payers"

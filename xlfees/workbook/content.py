@@ -68,7 +68,7 @@ def schedule_numbers(analysis: Analysis) -> dict[str, int]:
 
 def peer_codes(analysis: Analysis) -> list[str]:
     """Every code a schedule lists, in order: the rows of the Peers matrix."""
-    return sorted(set(analysis.client.schedules["code"]))
+    return sorted(set(analysis.client.schedules["code"].tolist()))
 
 
 def key(number: int, code: str) -> int:
