@@ -281,7 +281,9 @@ def write_workbook(analysis: Analysis, path: str | Path,
     records = table_records(analysis)
     last_rows = table_last_rows(records)
     for table in spec.TABLES:
-        _fill_table(package, table, records[table.name], last_rows, chart_values)
+        # Each table's records let go once its rows are XML: a big client's records are
+        # half a gigabyte, and the sheets' pieces are held until the file is written.
+        _fill_table(package, table, records.pop(table.name), last_rows, chart_values)
     _fill_settings(package, analysis)
     _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW,
                  _gap_matrix(analysis, last_rows), heat_map=True)
