@@ -186,16 +186,20 @@ def _template_with(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-d
     return bad
 
 
+def _refusal(smile: Path, tmp_path: Path, template: Path) -> str:
+    """`analyze --template TEMPLATE`'s one Error line (exit 1, no workbook written)."""
+    code, output = run("analyze", smile, "-o", tmp_path / "out.xlsx", "--template", template)
+    assert code == 1 and not (tmp_path / "out.xlsx").exists()
+    return one_error_line(output)
+
+
 def test_11_a_template_with_malformed_xml(smile: Path, tmp_path: Path) -> None:
     """workbook.xml cut short: refused, not copied into a workbook Excel cannot open."""
     bad = _template_with(tmp_path, lambda name, data: (data[:-40] if name == "xl/workbook.xml"
                                                        else data))
-    code, output = run("analyze", smile, "-o", tmp_path / "out.xlsx", "--template", bad)
-    assert code == 1
-    assert one_error_line(output) == (
+    assert _refusal(smile, tmp_path, bad) == (
         f"{bad}: its part xl/workbook.xml is not well-formed XML (Excel would not open the "
         "workbook); use `xlfees template -o PATH` for a fresh one")
-    assert not (tmp_path / "out.xlsx").exists()
 
 
 @pytest.mark.parametrize("part", ["../../evil.txt", "/abs/evil.txt", "xl/../../evil.txt",
@@ -207,12 +211,9 @@ def test_11_a_template_with_zip_slip_part_names(smile: Path, tmp_path: Path,
                          else data)
     with zipfile.ZipFile(bad) as archive:
         assert part in archive.namelist()
-    code, output = run("analyze", smile, "-o", tmp_path / "out.xlsx", "--template", bad)
-    assert code == 1
-    assert one_error_line(output) == (
+    assert _refusal(smile, tmp_path, bad) == (
         f"{bad}: holds {part!r}, not a part name of an xlsx package (ISO/IEC 29500-2); use "
         "`xlfees template -o PATH` for a fresh one")
-    assert not (tmp_path / "out.xlsx").exists()
 
 
 # 12: names with line breaks ------------------------------------------------------------------
