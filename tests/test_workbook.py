@@ -308,3 +308,25 @@ def test_template_of_another_version_is_refused(handworked_dir: Path, tmp_path: 
     assert result.output == (f"Error: {older}: {message}; write a fresh template with "
                              "`xlfees template -o PATH` and restyle that\n")
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_a_big_table_waiting_on_disk_gives_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """Past SPILL_ROWS rows a table sheet waits in a temporary file for the zip: the
+    workbook is byte for byte the one written from memory, and no temporary file stays."""
+    import tempfile
+
+    import xlfees.workbook as workbook
+
+    analysis = analyze(load_client(ROOT / "examples" / "riverbend-family-dental"))
+    in_memory = workbook.write_workbook(analysis, tmp_path / "memory.xlsx").read_bytes()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "spill"))
+    (tmp_path / "spill").mkdir()
+    monkeypatch.setattr(workbook, "SPILL_ROWS", 5)
+    spills: list[int] = []
+    spill = workbook.xlsx.spill
+    monkeypatch.setattr(workbook.xlsx, "spill",
+                        lambda pieces: (spills.append(len(pieces)), spill(pieces))[1])
+    spilled = workbook.write_workbook(analysis, tmp_path / "disk.xlsx").read_bytes()
+    assert len(spills) >= 3    # Schedules, Volume, Targets at least
+    assert spilled == in_memory
+    assert list((tmp_path / "spill").iterdir()) == []

@@ -32,6 +32,7 @@ TEMPLATE_MAX_BYTES = 100 * 1024 * 1024
 TEMPLATE_MAX_FILE_BYTES = 50 * 1024 * 1024
 TEMPLATE_MAX_RATIO = 150.0
 SHEET_ROWS = 1_048_576 - 10   # a worksheet's rows, less the title and header above a table
+SPILL_ROWS = 50_000           # a table sheet of more rows waits on disk until the zip
 
 
 def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:
@@ -76,6 +77,7 @@ class _Package:
 
     def __init__(self, template: Path) -> None:
         self.template = template
+        self.spilled: list[Path] = []
         fresh = "use `xlfees template -o PATH` for a fresh one"
         try:
             # A regular file of a template's size only: a pipe or /dev/zero is refused
@@ -168,6 +170,8 @@ class _Package:
 
     def text(self, name: str) -> str:
         value = self.parts[name]
+        if isinstance(value, xlsx.SpilledPart):
+            value = self.parts[name] = value.path.read_bytes()
         if isinstance(value, list):   # written in pieces (put_pieces): joined on demand
             value = self.parts[name] = "".join(value).encode("utf-8")
         return value.decode("utf-8")
@@ -177,8 +181,20 @@ class _Package:
 
     def put_pieces(self, name: str, pieces: list[str]) -> None:
         """A big sheet as the pieces it was made of, written to the zip one by one: a
-        250,000-row table is never joined into one string, nor encoded as a whole."""
-        self.parts[name] = pieces   # type: ignore[assignment]
+        250,000-row table is never joined into one string, nor encoded as a whole; past
+        SPILL_ROWS rows it waits in a temporary file, not in memory."""
+        if len(pieces) > SPILL_ROWS:
+            part = xlsx.spill(pieces)
+            self.spilled.append(part.path)
+            self.parts[name] = part   # type: ignore[assignment]
+        else:
+            self.parts[name] = pieces   # type: ignore[assignment]
+
+    def close(self) -> None:
+        """Remove the temporary files of spilled parts (whatever became of the write)."""
+        for path in self.spilled:
+            path.unlink(missing_ok=True)
+        self.spilled.clear()
 
     def _rels(self, part: str) -> dict[str, str]:
         folder, base = posixpath.split(part)
@@ -277,26 +293,31 @@ def write_workbook(analysis: Analysis, path: str | Path,
                           f"a worksheet holds ({SHEET_ROWS:,}); split the client's payers "
                           "or use `xlfees analyze --json`")
     package = _Package(Path(template) if template else template_path())
-    chart_values: dict[tuple[str, str], list[Any]] = {}
-    records = table_records(analysis)
-    last_rows = table_last_rows(records)
-    for table in spec.TABLES:
-        # Each table's records let go once its rows are XML: a big client's records are
-        # half a gigabyte, and the sheets' pieces are held until the file is written.
-        _fill_table(package, table, records.pop(table.name), last_rows, chart_values)
-    _fill_settings(package, analysis)
-    _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW,
-                 _gap_matrix(analysis, last_rows), heat_map=True)
-    _fill_peers(package, analysis, last_rows)
-    _fill_summary(package, analysis)
-    top = content.top_targets(analysis)
-    chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
-    chart_values[("Summary", spec.TOP_VALUE_COLUMN)] = [value for _, value in top]
-    for name in package.order:
-        if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
-            package.put(name, xlsx.fill_chart(package.text(name), _chart_lookup(chart_values)))
-    package.put("xl/workbook.xml", xlsx.ensure_full_calc_on_load(package.text("xl/workbook.xml")))
-    package.save(path)
+    try:
+        chart_values: dict[tuple[str, str], list[Any]] = {}
+        records = table_records(analysis)
+        last_rows = table_last_rows(records)
+        for table in spec.TABLES:
+            # Each table's records let go once its rows are XML: a big client's records are
+            # half a gigabyte, and the sheets wait (in pieces, or on disk) for the zip.
+            _fill_table(package, table, records.pop(table.name), last_rows, chart_values)
+        _fill_settings(package, analysis)
+        _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW,
+                     _gap_matrix(analysis, last_rows), heat_map=True)
+        _fill_peers(package, analysis, last_rows)
+        _fill_summary(package, analysis)
+        top = content.top_targets(analysis)
+        chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
+        chart_values[("Summary", spec.TOP_VALUE_COLUMN)] = [value for _, value in top]
+        for name in package.order:
+            if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
+                package.put(name, xlsx.fill_chart(package.text(name),
+                                                  _chart_lookup(chart_values)))
+        package.put("xl/workbook.xml",
+                    xlsx.ensure_full_calc_on_load(package.text("xl/workbook.xml")))
+        package.save(path)
+    finally:
+        package.close()   # the spilled sheets' temporary files, however the write ended
     return path
 
 

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import secrets
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -402,6 +403,9 @@ def zip_parts(parts: Iterable[tuple[str, bytes]], target: Any) -> None:
             if isinstance(data, list):   # a big sheet in pieces: streamed, never joined
                 _write_pieces(archive, info, data)
                 continue
+            if isinstance(data, SpilledPart):   # a bigger one, from its temporary file
+                _write_spilled(archive, info, data)
+                continue
             # A big sheet compresses 3× faster at level 1 and a third larger: deflate's
             # default level spends seconds on a 100 MB sheet for little. Small parts, as
             # before. (The level is fixed by the size: same inputs, same bytes.)
@@ -416,17 +420,61 @@ def zip_parts(parts: Iterable[tuple[str, bytes]], target: Any) -> None:
     archive.close()
 
 
+@dataclass(frozen=True)
+class SpilledPart:
+    """A part's text put in a temporary file while the rest of the workbook is made: a
+    250,000-row sheet is 300 MB of text that need not sit in memory meanwhile."""
+
+    path: Path
+    size: int   # bytes
+
+
+def spill(pieces: Iterable[str]) -> SpilledPart:
+    """Write text pieces, UTF-8, to a new temporary file (the caller removes it)."""
+    handle, name = tempfile.mkstemp(prefix="xlfees-", suffix=".xml")
+    size = 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            batch: list[str] = []
+            held = 0
+            for piece in pieces:
+                batch.append(piece)
+                held += len(piece)
+                if held > 1024 * 1024:
+                    size += out.write("".join(batch).encode("utf-8"))
+                    batch, held = [], 0
+            size += out.write("".join(batch).encode("utf-8"))
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return SpilledPart(Path(name), size)
+
+
+def _set_level(info: zipfile.ZipInfo, big: bool) -> None:
+    # zipfile takes the level for a streamed entry from the ZipInfo (private before 3.13).
+    level = 1 if big else None
+    info._compresslevel = level   # type: ignore[attr-defined]
+    if hasattr(info, "compress_level"):
+        info.compress_level = level
+
+
+def _write_spilled(archive: zipfile.ZipFile, info: zipfile.ZipInfo, part: SpilledPart) -> None:
+    """A spilled part streamed in from its file, at the level its size gives it (the same
+    bytes as had it stayed in memory)."""
+    _set_level(info, part.size > BIG_PART)
+    with archive.open(info, "w", force_zip64=part.size > 2**30) as stream, \
+            part.path.open("rb") as source:
+        while chunk := source.read(1024 * 1024):
+            stream.write(chunk)
+
+
 def _write_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[str]) -> None:
     """A part given as text pieces, encoded and deflated a megabyte at a time, at the
     level ``zip_parts`` gives a part of its size (so the bytes equal a joined write's)."""
     size = sum(map(len, pieces))   # characters: at least a quarter of the bytes, at most all
     big = size > BIG_PART or (size * 4 > BIG_PART
                               and sum(len(p.encode("utf-8")) for p in pieces) > BIG_PART)
-    # zipfile takes the level for a streamed entry from the ZipInfo (private before 3.13).
-    level = 1 if big else None
-    info._compresslevel = level   # type: ignore[attr-defined]
-    if hasattr(info, "compress_level"):
-        info.compress_level = level
+    _set_level(info, big)
     with archive.open(info, "w", force_zip64=size > 2**30) as stream:
         batch: list[str] = []
         held = 0
