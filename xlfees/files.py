@@ -9,7 +9,6 @@ read no further than its limit.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import stat
 from pathlib import Path
@@ -40,6 +39,11 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _not_a_file(shown: str, mode: int) -> NotAFileError:
+    return NotAFileError(f"{shown}: {_kind(mode)}, not a file; xlfees reads only regular "
+                         "files: save it as a file and point to that")
+
+
 def outside(path: Path, root: Path) -> bool:
     """Whether ``path``, its links followed, lies outside the folder ``root``."""
     try:
@@ -61,8 +65,7 @@ def check_regular(path: Path, shown: str | None = None, root: Path | None = None
     except FileNotFoundError:
         raise NotAFileError(f"{shown}: no such file; check the path") from None
     if not stat.S_ISREG(info.st_mode):
-        raise NotAFileError(f"{shown}: {_kind(info.st_mode)}, not a file; xlfees reads "
-                            "only regular files: save it as a file and point to that")
+        raise _not_a_file(shown, info.st_mode)
     return info.st_size
 
 
@@ -79,8 +82,7 @@ def read_limited(path: Path, max_bytes: int, shown: str | None = None,
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise NotAFileError(f"{shown}: {_kind(info.st_mode)}, not a file; xlfees reads "
-                                "only regular files: save it as a file and point to that")
+            raise _not_a_file(shown, info.st_mode)
         if info.st_size > max_bytes:
             raise TooLargeError(f"{shown}: {human_size(info.st_size)}, more than the "
                                 f"{human_size(max_bytes)} xlfees reads; split it or "
@@ -96,10 +98,6 @@ def read_limited(path: Path, max_bytes: int, shown: str | None = None,
             raise TooLargeError(f"{shown}: more than the {human_size(max_bytes)} xlfees "
                                 "reads; split it or leave it out")
         return b"".join(chunks)
-    except OSError as error:
-        if error.errno == errno.EAGAIN:
-            raise NotAFileError(f"{shown}: not a regular file; save it as a file") from None
-        raise
     finally:
         os.close(descriptor)
 

@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
 
 from ..readers.limits import column_number as column_index   # A → 1, AA → 27
@@ -277,10 +277,8 @@ def split_rows_from(xml: str, first_row: int) -> tuple[str, list[str], str]:
 
 def replace_rows_from(xml: str, first_row: int, new_rows: Iterable[str]) -> str:
     """Keep the rows above ``first_row``, replace the rest with ``new_rows``."""
-    start, end, inner = sheet_data(xml)
-    kept = [row for number, row in rows_of(inner) if number < first_row]
-    body = "".join(kept) + "".join(new_rows)
-    return f"{xml[:start]}<sheetData>{body}</sheetData>{xml[end:]}"
+    head, kept, tail = split_rows_from(xml, first_row)
+    return head + "".join(kept) + "".join(new_rows) + tail
 
 
 def row(number: int, cells: Sequence[str]) -> str:
@@ -429,21 +427,28 @@ class SpilledPart:
     size: int   # bytes
 
 
+def _encoded(pieces: Iterable[str]) -> Iterator[bytes]:
+    """Text pieces as UTF-8, about a megabyte at a time (not one call per row, nor all
+    at once)."""
+    batch: list[str] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held > 1024 * 1024:
+            yield "".join(batch).encode("utf-8")
+            batch, held = [], 0
+    yield "".join(batch).encode("utf-8")
+
+
 def spill(pieces: Iterable[str]) -> SpilledPart:
     """Write text pieces, UTF-8, to a new temporary file (the caller removes it)."""
     handle, name = tempfile.mkstemp(prefix="xlfees-", suffix=".xml")
     size = 0
     try:
         with os.fdopen(handle, "wb") as out:
-            batch: list[str] = []
-            held = 0
-            for piece in pieces:
-                batch.append(piece)
-                held += len(piece)
-                if held > 1024 * 1024:
-                    size += out.write("".join(batch).encode("utf-8"))
-                    batch, held = [], 0
-            size += out.write("".join(batch).encode("utf-8"))
+            for chunk in _encoded(pieces):
+                size += out.write(chunk)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
@@ -476,15 +481,8 @@ def _write_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[
                               and sum(len(p.encode("utf-8")) for p in pieces) > BIG_PART)
     _set_level(info, big)
     with archive.open(info, "w", force_zip64=size > 2**30) as stream:
-        batch: list[str] = []
-        held = 0
-        for piece in pieces:
-            batch.append(piece)
-            held += len(piece)
-            if held > 1024 * 1024:
-                stream.write("".join(batch).encode("utf-8"))
-                batch, held = [], 0
-        stream.write("".join(batch).encode("utf-8"))
+        for chunk in _encoded(pieces):
+            stream.write(chunk)
 
 
 def normalised_zip(data: bytes) -> bytes:
