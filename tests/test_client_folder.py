@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xlfees import ReadError, SettingsError, analyze, load_client
+from xlfees import ClientFolderError, ReadError, SettingsError, analyze, load_client
 from xlfees.readers import AmbiguousFile
 
 READERS = Path(__file__).parent / "data" / "readers"
@@ -174,3 +174,22 @@ def test_a_dimension_pin_chooses_the_region(handworked_dir: Path, tmp_path: Path
     notes = {(n.row, n.reason) for n in client.notes if n.file == "payers/uhc.csv"}
     assert (3, "Region (blank): not the 'North' pinned in client.toml") in notes
     assert (5, "Region South: not the 'North' pinned in client.toml") in notes
+
+
+def test_a_folder_whose_only_schedule_needs_a_region_says_so(tmp_path: Path) -> None:
+    """A national export (10 regions × 2 codes) alone: the error names the file, counts its
+    rows, shows six regions and the count of the rest, and gives the client.toml line."""
+    folder = tmp_path / "client"
+    (folder / "payers").mkdir(parents=True)
+    (folder / "office_fees.csv").write_text("code,description,office_fee\n"
+                                            "D0120,Periodic exam,60\nD1110,Prophy,110\n")
+    (folder / "payers" / "Delta national.csv").write_text(
+        "region,code,allowed\n" + "".join(f"R{r},{code},{40 + r}\n" for r in range(10)
+                                          for code in ("D0120", "D1110")))
+    with pytest.raises(ClientFolderError) as raised:
+        load_client(folder)
+    assert str(raised.value) == (
+        f"{folder}: no payer schedules found: every row of payers/Delta national.csv was left "
+        "out (20 rows); row 2: D0120 has amounts for several region values ('R0', 'R1', "
+        "'R2', 'R3', 'R4', 'R5', … 4 more): choose one in client.toml: "
+        '[files."payers/Delta national.csv"] dimension = "R0"')

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlfees import excel_round
+from xlfees.money import decimal_round
 from xlfees.engine import proposed_fee
 
 
@@ -35,3 +40,23 @@ def test_excel_round_refuses_nan() -> None:
     """NaN is never silently rounded into a money column."""
     with pytest.raises(ValueError):
         excel_round(float("nan"))
+
+
+@given(st.floats(min_value=-1e10, max_value=1e10, allow_nan=False),
+       st.integers(min_value=0, max_value=6))
+@settings(max_examples=3000, deadline=None)
+def test_excel_round_fast_path_agrees_with_decimal(value: float, digits: int) -> None:
+    """The quick path gives the decimal rounding's float, sign of zero included."""
+    expected = decimal_round(value, digits)
+    got = excel_round(value, digits)
+    assert (got, math.copysign(1, got)) == (expected, math.copysign(1, expected))
+
+
+def test_excel_round_of_every_near_half_amount() -> None:
+    """Amounts a half cent past a cent (what ROUND's ties are made of), below $1,000 and
+    near the quick path's $10 million edge, round as the decimal does."""
+    differing = [value for cents in (*range(0, 100_000, 7), *range(99_990_000, 100_010_000, 3))
+                 for value in (cents / 100 + 0.005, cents / 100 + 0.00499999,
+                               -(cents / 100 + 0.005))
+                 if excel_round(value, 2) != decimal_round(value, 2)]
+    assert differing == []

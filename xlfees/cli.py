@@ -586,7 +586,7 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
 
 def render_summary(analysis: Analysis, top: int = 10) -> str:
     """A plain-text summary for the terminal."""
-    document = analysis.to_dict()
+    document = analysis.to_dict(targets=top)
     lines = [f"{document['client']}  (volume: {analysis.volume_basis})", ""]
     lines.append(f"{'Payer':<32} {'Codes':>5} {'Eff. rate':>9} {'Write-off/yr':>14} "
                  f"{'Ask value/yr':>14}")
@@ -595,7 +595,7 @@ def render_summary(analysis: Analysis, top: int = 10) -> str:
         rate = "—" if payer["effective_rate"] is None else f"{payer['effective_rate']:.1%}"
         lines.append(f"{name[:32]:<32} {payer['codes']:>5} {rate:>9} "
                      f"{payer['annual_writeoff']:>14,.2f} {payer['impact_at_ask']:>14,.2f}")
-    shown = min(top, len(document["targets"]))
+    shown = len(document["targets"])
     lines += ["", f"Top {plural(shown, 'target')} (volume × shortfall vs peers):"]
     for rank, target in enumerate(document["targets"][:top], start=1):
         name = schedule_label(target["payer"], target["network"])

@@ -63,6 +63,14 @@ def load_client(folder: str | Path) -> Client:
     office_fees = _survey_benchmark(office_fees, reads, settings, toml_path, notes)
     schedule_rows = [row | {"source": r.file} for r in reads for row in r.schedules]
     if not schedule_rows:
+        # A schedule whose every row was refused (a region to choose, say) is the usual
+        # reason: say which file and why, not where schedules go.
+        refused = next((r for r in reads if r.role == "schedule" and r.rejected), None)
+        if refused is not None:
+            first = refused.rejected[0]
+            raise ClientFolderError(
+                f"{folder}: no payer schedules found: every row of {refused.file} was left "
+                f"out ({refused.rejected_count:,} rows); row {first.row}: {first.reason}")
         raise ClientFolderError(f"{folder}: no payer schedules found: put each payer's schedule "
                                 "in payers/, or pin a file in client.toml with "
                                 'role = "schedule"')

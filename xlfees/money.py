@@ -19,6 +19,23 @@ def excel_round(value: float, digits: int = 2) -> float:
     """
     if not math.isfinite(value):
         raise ValueError(f"cannot round {value!r}")
+    if 0 <= digits <= 6:
+        scaled = abs(value) * _SCALES[digits]
+        # Below a billion (a value under $10 million, in cents), binary error and the 15
+        # digits Excel reads are both under 1e-6 of a unit: only a fraction within 1e-4 of
+        # a half can round otherwise, and n / 10**digits is the float the decimal gives.
+        if scaled < 1e9 and abs(scaled - math.floor(scaled) - 0.5) > 1e-4:
+            return math.copysign(math.floor(scaled + 0.5) / _SCALES[digits], value)
+    return decimal_round(value, digits)
+
+
+_SCALES = tuple(10.0 ** digits for digits in range(7))
+
+
+def decimal_round(value: float, digits: int = 2) -> float:
+    """:func:`excel_round` done in decimal every time (the definition; slow)."""
+    if not math.isfinite(value):
+        raise ValueError(f"cannot round {value!r}")
     as_excel_sees_it = Decimal(format(value, ".15g"))
     quantum = Decimal(1).scaleb(-digits)
     with localcontext() as context:

@@ -752,7 +752,10 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
         if len(values) == 1:
             kept.extend(group)
             continue
-        listing = ", ".join(repr(v) if v else "(blank)" for v in values)
+        # A national export lists hundreds of regions: name a few and count the rest.
+        listing = ", ".join(repr(v) if v else "(blank)" for v in values[:_VALUES_SHOWN])
+        if len(values) > _VALUES_SHOWN:
+            listing += f", … {len(values) - _VALUES_SHOWN} more"
         for row in group:
             result.rejected.append(Note(
                 reason=f"{row['code']} has amounts for several {header} values ({listing}): "
@@ -764,6 +767,9 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
     order = {id(row): number for number, row in enumerate(result.schedules)}
     kept.sort(key=lambda r: order[id(r)])
     result.schedules = kept
+
+
+_VALUES_SHOWN = 6
 
 
 def _place(row: dict[str, Any], seen_from: dict[str, Any]) -> str:
