@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 import xlwings_standin
+from era_make import Claim, Line, Payment, remittance
 from libreoffice import formula_cells, recalculate, same, values
 from xlfees import analyze, load_client, write_workbook
 from xlfees.excel import actions, ribbon
@@ -147,3 +148,54 @@ def test_letters_and_pdf_buttons(tmp_path: Path) -> None:
     pdf = actions.export_pdf(book, day=date(2026, 11, 23))
     assert pdf == tmp_path / "Hand-worked Dental - fee schedule summary.pdf"
     assert pdf.read_bytes() == (tmp_path / "letters" / pdf.name).read_bytes()
+
+
+def _client_after_a_round(handworked: Path, folder: Path) -> Path:
+    """The hand-worked client after a round: Alpha's schedule of 2026-01-01 and the one
+    effective 2026-07-01 (D2391 160 → 176), a group, and an ERA paying D2391 at 160 in
+    June and at 160 and 176 in October."""
+    shutil.copytree(handworked, folder)
+    schedules = folder / "schedules.csv"
+    header, *body = schedules.read_text().splitlines()
+    schedules.write_text("\n".join([header + ",effective"] + [
+        row + (",2026-01-01" if row.startswith("Alpha Dental") else ",") for row in body])
+        + "\n")
+    (folder / "payers").mkdir()
+    (folder / "payers" / "alpha-2026-07.csv").write_text(
+        "payer,network,code,allowed,effective\n"
+        "Alpha Dental,PPO,D0120,42.00,2026-07-01\nAlpha Dental,PPO,D2391,176.00,2026-07-01\n")
+    toml = folder / "client.toml"
+    toml.write_text('group = "Cascade Dental Group"\n' + toml.read_text())
+    (folder / "era").mkdir()
+    (folder / "era" / "alpha.835").write_bytes(remittance([Payment(
+        "ALPHA DENTAL INSURANCE CO",
+        [Claim("J1", [Line("D2391", 250, 128, 160, [("CO", "45", 90), ("PR", "2", 32)],
+                           service_date=date(2026, 6, 10))]),
+         Claim("O1", [Line("D2391", 250, 128, 160, [("CO", "45", 90), ("PR", "2", 32)],
+                           service_date=date(2026, 10, 2)),
+                      Line("D2391", 250, 140.8, 176, [("CO", "45", 74), ("PR", "2", 35.2)],
+                           service_date=date(2026, 10, 3))])],
+        paid_on=date(2026, 10, 20), trace="7001")]))
+    return folder
+
+
+def test_ribbon_and_batch_agree_on_a_client_with_schedule_versions(handworked_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    """Dated versions, a group and an ERA: Import + Analyze writes the batch's workbook,
+    Changes rows and the October line held to the new amount (the June one to the old)."""
+    client = _client_after_a_round(handworked_dir, tmp_path / "client")
+    book = _ribbon_book(tmp_path, client)
+    actions.import_schedules(book)
+    actions.analyze_book(book)
+    ours = _cells(book.save())
+    analysis = analyze(load_client(client))
+    theirs = _cells(write_workbook(analysis, tmp_path / "batch.xlsx"))
+    assert ours.pop(("Settings", "B12")) == str(client)
+    assert ours == theirs
+    changed = {(sheet, ref): value for (sheet, ref), value in ours.items() if sheet == "Changes"}
+    assert "D2391" in changed.values() and 176 in changed.values()
+    assert analysis.monitoring is not None
+    underpaid = analysis.monitoring.underpayments
+    # era_make writes claim J1 as patient control number "PJ1"
+    assert list(zip(underpaid["claim"], underpaid["code"])) == [("PO1", "D2391")]
+    assert underpaid["contracted"].tolist() == [176.0]

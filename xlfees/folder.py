@@ -49,6 +49,16 @@ def load_client(folder: str | Path) -> Client:
         raise SettingsError(f'files."{unknown[0]}"', "names no file in the folder",
                             "write the path as it is inside the client folder, e.g. "
                             '"payers/aetna.xlsx"', source=str(toml_path))
+    office_fees, history, volume = _read_inputs(folder, opened, settings, notes)
+    return build_client(folder, document, toml_path, settings=settings,
+                        office_fees=office_fees, schedule_history=history, volume=volume,
+                        notes=notes, remittances=opened.remittances())
+
+
+def _read_inputs(folder: Path, opened: "_Folder", settings: Settings, notes: list[Note]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Office fees, every schedule row as read (each dated version) and volume, from a
+    client folder's files; what each file noted goes to ``notes``."""
     reads: list[FileRead] = []
     for relative in opened.files:
         try:
@@ -60,7 +70,7 @@ def load_client(folder: str | Path) -> Client:
         notes.extend(read.notes)
         notes.extend(read.rejected)
     office_fees = _office_fees(folder, reads, notes)
-    office_fees = _survey_benchmark(office_fees, reads, settings, toml_path, notes)
+    office_fees = _survey_benchmark(office_fees, reads, settings, opened.toml_path, notes)
     schedule_rows = [row | {"source": r.file} for r in reads for row in r.schedules]
     if not schedule_rows:
         # A schedule whose every row was refused (a region to choose, say) is the usual
@@ -74,24 +84,47 @@ def load_client(folder: str | Path) -> Client:
         raise ClientFolderError(f"{folder}: no payer schedules found: put each payer's schedule "
                                 "in payers/, or pin a file in client.toml with "
                                 'role = "schedule"')
-    history = pd.DataFrame(schedule_rows)
-    schedules = _latest_effective(history, notes)
     volume_frames = [r.frame("volume") for r in reads if r.role == "volume"]
     volume = pd.concat(volume_frames, ignore_index=True) if volume_frames else None
+    return office_fees, pd.DataFrame(schedule_rows), volume
+
+
+def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
+                 settings: Settings, office_fees: pd.DataFrame,
+                 schedule_history: pd.DataFrame, volume: pd.DataFrame | None,
+                 notes: list[Note], remittances: Iterable[Remittance] = (),
+                 name: str | None = None) -> Client:
+    """The one way a client is made, from a folder's files or from the ribbon's sheets:
+    every dated version of each schedule (the newest in force; the others noted and kept
+    for the Changes sheet and monitoring), the practice, payer contacts and aliases, the
+    e-mail addresses and the group, all from ``document`` (the parsed client.toml)."""
+    schedules = _latest_effective(schedule_history, notes)
     practice = practice_from_toml(document)
     _check_payer_contacts(practice, schedules, toml_path)
     aliases = {printable(k): printable(v) for k, v in document.get("payer_aliases", {}).items()}
     _check_names(aliases.values(), "payer_aliases", schedules, toml_path)
-    remittances = opened.remittances()
     return Client.from_frames(
-        name=document.get("name") or readable_name(folder.resolve().name),
+        name=name or document.get("name") or readable_name(folder.resolve().name),
         office_fees=office_fees, schedules=schedules, volume=volume,
-        settings=settings, notes=notes,
+        settings=settings,
+        # Read twice (the ribbon keeps the folder's notes in its sheet), said once.
+        notes=list(dict.fromkeys(notes)),
         owner_email=email_addresses(document.get("owner_email", []), "owner_email"),
         cc=email_addresses(document.get("cc", []), "cc"),
-        remittances=tuple(remittances), payer_aliases=aliases, schedule_history=history,
-        practice=practice, group=_text(document.get("group")),
+        remittances=tuple(remittances), payer_aliases=aliases,
+        schedule_history=schedule_history, practice=practice,
+        group=_text(document.get("group")),
     )
+
+
+def superseded_versions(folder: Path) -> pd.DataFrame | None:
+    """The dated schedule rows of a client folder that a newer version replaces (what the
+    ribbon's Schedules sheet does not show), or None when the folder has none."""
+    opened = _Folder.open(folder, with_settings=True)
+    assert opened.settings is not None
+    _, history, _ = _read_inputs(folder, opened, opened.settings, [])
+    _, superseded = _versions(history)
+    return history.loc[[index for index, _ in superseded]] if superseded else None
 
 
 def practice_from_toml(document: dict[str, Any]) -> Practice:
@@ -526,20 +559,31 @@ def _no_office_fee_rows(read: FileRead) -> str:
 
 def _latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:
     """Where one payer has dated schedules for a code, the newest applies; the rest are noted."""
+    keep, superseded = _versions(schedules)
+    for index, newest in superseded:
+        row = schedules.loc[index]
+        notes.append(Note(reason=f"superseded by the schedule effective {newest}",
+                          file=row.get("source"), sheet=row.get("sheet"), row=row.get("row"),
+                          text=row["code"]))
+    return schedules.loc[keep].reset_index(drop=True)
+
+
+def _versions(schedules: pd.DataFrame) -> tuple[list[Any], list[tuple[Any, str]]]:
+    """The index of each row in force, and (index, newer effective date) of each row a
+    newer dated version of the same payer's code replaces."""
     if "effective" not in schedules or schedules["effective"].isna().all():
-        return schedules
-    keep: list[int] = []
+        return list(schedules.index), []
+    keep: list[Any] = []
+    superseded: list[tuple[Any, str]] = []
     for _, group in schedules.groupby(["payer", "network", "code"], sort=False, dropna=False):
         dated = group[group["effective"].notna()]
         if len(group) == 1 or len(dated) != len(group) or dated["effective"].nunique() == 1:
             keep.extend(group.index)
             continue
         newest = dated["effective"].max()
-        for index, row in group.iterrows():
-            if row["effective"] == newest:
+        for index, effective in zip(group.index, group["effective"]):
+            if effective == newest:
                 keep.append(index)
             else:
-                notes.append(Note(reason=f"superseded by the schedule effective {newest}",
-                                  file=row["source"], sheet=row["sheet"], row=row["row"],
-                                  text=row["code"]))
-    return schedules.loc[sorted(keep)].reset_index(drop=True)
+                superseded.append((index, newest))
+    return sorted(keep), superseded

@@ -22,9 +22,10 @@ from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
-from ..folder import CLIENT_TOML, load_client, practice_from_toml, read_toml, remittances_in
+from ..folder import (CLIENT_TOML, build_client, load_client, read_toml, remittances_in,
+                      superseded_versions)
 from ..monitoring import MONITORING
-from ..settings import EXTERNAL, PEER, Settings, email_addresses
+from ..settings import EXTERNAL, PEER, Settings
 from ..wording import plural
 from ..workbook import (gap_matrix_cells, peer_matrix_cells, peer_share_cells, peers_cells,
                         settings_cells, spec, summary_cells, table_cells, table_last_rows,
@@ -158,9 +159,12 @@ def _settings(book: Book, toml: dict[str, Any]) -> Settings:
 
 
 def read_client(book: Book) -> Client:
-    """The client as the input sheets now say (after the coordinator's edits)."""
+    """The client as the input sheets now say (after the coordinator's edits), with what
+    the sheets do not show from its folder: the older dated versions of each schedule,
+    the ERAs and client.toml (built as ``load_client`` builds one)."""
     folder = client_folder(book)
-    toml = read_toml(folder / CLIENT_TOML)
+    toml_path = folder / CLIENT_TOML
+    toml = read_toml(toml_path)
     office = _table_frame(book, spec.OFFICE_FEES).rename(columns={
         "Code": "code", "Description": "description", "Office fee": "office_fee",
         "Benchmark": "benchmark"})
@@ -178,23 +182,24 @@ def read_client(book: Book) -> Client:
         lambda v: math.nan if v in (None, "") else v)
     schedules["alt_allowed"] = schedules["alt_allowed"].map(
         lambda v: math.nan if v in (None, "") else v)
-    name = _cell(book.values("Summary"), spec.SUMMARY_CLIENT_CELL) or toml.get("name") \
-        or folder.name
+    schedules["effective"] = schedules["effective"].map(lambda v: None if v in (None, "") else v)
+    name = _cell(book.values("Summary"), spec.SUMMARY_CLIENT_CELL)
     # Rows left out when the files were read stay noted; the analysis notes are made anew.
     notes = [Note(reason=str(r["Reason"]), file=r["File"], sheet=r["Sheet"],
                   row=None if r["Row"] in (None, "") else int(r["Row"]),
                   text=None if r["Text"] is None else str(r["Text"]))
              for r in _table_frame(book, spec.NOTES).to_dict("records")
              if r["Stage"] not in (ANALYSIS, MONITORING) and r["Reason"]]
-    practice = practice_from_toml(toml)
-    # The ERAs stay in the client folder (era/): read anew at every Analyze.
+    # The ERAs and the replaced schedule versions stay in the client folder: read anew.
     remittances, era_notes = remittances_in(folder) if folder.is_dir() else ([], [])
-    return Client.from_frames(str(name), office, schedules, volume, _settings(book, toml),
-                              notes=notes + era_notes,
-                              owner_email=email_addresses(toml.get("owner_email", [])),
-                              cc=email_addresses(toml.get("cc", []), "cc"),
-                              practice=practice, remittances=remittances,
-                              payer_aliases=dict(toml.get("payer_aliases", {})))
+    older = superseded_versions(folder) if folder.is_dir() else None
+    history = schedules if older is None else pd.concat(
+        [schedules, older[[c for c in older.columns if c in schedules.columns]]],
+        ignore_index=True)
+    return build_client(folder, toml, toml_path, settings=_settings(book, toml),
+                        office_fees=office, schedule_history=history, volume=volume,
+                        notes=notes + era_notes, remittances=remittances,
+                        name=str(name) if name not in (None, "") else None)
 
 
 # --- the four buttons ------------------------------------------------------------------------
