@@ -213,7 +213,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=sorted(CASES), default=sorted(CASES))
     options = parser.parse_args()
     if not os.environ.get("XLFEES_BENCH_CASE"):
-        print(f"{'case':<24}{'seconds':>9}{'peak MB':>9}{'exit':>6}  budget {BUDGET_SECONDS:.0f} s, "
+        print(f"{'case':<24}{'seconds':>9}{'peak MB':>9}{'exit':>6}  "
+              f"budget {BUDGET_SECONDS:.0f} s, "
               f"{BUDGET_BYTES / 1024 ** 3:.1f} GB", flush=True)
     for name in options.only:
         # Each case in a fresh child of its own, so that ru_maxrss is the case's alone.

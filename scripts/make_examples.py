@@ -213,7 +213,8 @@ def riverbend() -> None:
     save_workbook(book, payers / "metlife-pdp.xlsx")
 
     # Guardian from a portal: Windows-1252, semicolons, decimal commas.
-    lines = ["Guardian DentalGuard Preferred – Schedule of Allowances", "Code;Description;Allowance"]
+    lines = ["Guardian DentalGuard Preferred – Schedule of Allowances",
+             "Code;Description;Allowance"]
     for code, description, _, _ in CODES:
         amount = f"{allowed(rng, fees[code], 0.66):,.2f}".replace(",", " ").replace(".", ",")
         lines.append(f"{code};{description};{'N/C' if code == 'D9110' else amount}")
@@ -318,7 +319,7 @@ def smile_studio_eras() -> None:
         mine = schedules[(schedules["payer"] == payer) & (schedules["network"] == network)]
         amounts = dict(zip(mine["code"], mine["allowed"]))
         claims = paid_claims(rng, amounts, fees, 40, date(2026, 9, 1), 40,
-                             lambda number: f"{payer[:2].upper()}{number:04d}",
+                             lambda number, payer=payer: f"{payer[:2].upper()}{number:04d}",
                              days_before=2, below_contract=0.06)
         # Denials with known reasons.
         for number, (code, carc) in enumerate((("D1110", "151"), ("D2740", "29"),
@@ -370,7 +371,7 @@ def cascade() -> None:
             lines.append(f"{code},{description},{fees[code]:.2f}")
         (folder / "office_fees.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
         lines = ["payer,network,code,allowed"]
-        for (payer, network, _), share in zip(CASCADE_PAYERS, mix):
+        for (payer, network, _), _share in zip(CASCADE_PAYERS, mix):
             for code, _, _, _ in CODES:
                 amount = contract[(payer, network)][code]
                 if folder_name == "cascade-northgate" and payer == "Cigna":
@@ -424,7 +425,8 @@ def cascade_eras() -> None:
         mine = schedules[(schedules["payer"] == payer) & (schedules["network"] == network)]
         amounts = dict(zip(mine["code"], mine["allowed"]))
         claims = paid_claims(rng, amounts, fees, 30, date(2026, 9, 10), 20,
-                             lambda number: f"E{payer[:2].upper()}{number:03d}", days_before=1)
+                             lambda number, payer=payer: f"E{payer[:2].upper()}{number:03d}",
+                             days_before=1)
         code = "D1110" if "D1110" in amounts else sorted(amounts)[0]
         claims.append(Claim(f"E{payer[:2].upper()}D1", [
             Line(code, float(fees[code]), 0, None, [("CO", "16", float(fees[code]))],

@@ -84,7 +84,8 @@ def start_server(folder: Path) -> Server:
             if process.poll() is not None or time.monotonic() > deadline:
                 server.stop()
                 raise RuntimeError("mariadbd did not start: "
-                                   + (folder / "server.log").read_text(errors="replace")[-2000:])
+                                   + (folder / "server.log").read_text(errors="replace")[-2000:]
+                                   ) from None
             time.sleep(0.2)
 
 

@@ -114,7 +114,7 @@ def test_project_and_dir_streams_list_the_same_modules() -> None:
 def test_every_module_decompresses_to_vba_source() -> None:
     """Each module stream holds compressed VBA source: no LibreOffice Basic, its name first."""
     ole = _vba_project()
-    for name, stream, record, offset in _dir_modules(ole):
+    for name, stream, _, offset in _dir_modules(ole):
         raw = ole.openstream(f"VBA/{stream}").read()
         source = bytes(decompress_stream(bytearray(raw[offset:]))).decode("cp1252")
         assert source.startswith(f'Attribute VB_Name = "{name}"\r\n'), name
@@ -314,7 +314,8 @@ def test_cli_addin_needs_an_output_or_configure() -> None:
     from xlfees.cli import cli
     result = CliRunner().invoke(cli, ["addin"])
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == "Error: give -o PATH for the add-in, --configure, or both"
+    assert result.output.splitlines()[-1] == \
+        "Error: give -o PATH for the add-in, --configure, or both"
 
 
 def test_engine_and_lite_scripts_import_without_native_readers(tmp_path: Path) -> None:
@@ -333,7 +334,8 @@ def test_engine_and_lite_scripts_import_without_native_readers(tmp_path: Path) -
         "import pandas as pd\n"
         "import xlfees.excel.lite, xlfees.excel.udfs\n"
         "from xlfees import Client, analyze\n"
-        "office = pd.DataFrame({'code': ['D0120'], 'description': ['Exam'], 'office_fee': [60.0]})\n"
+        "office = pd.DataFrame({'code': ['D0120'], 'description': ['Exam'],"
+        " 'office_fee': [60.0]})\n"
         "schedules = pd.DataFrame({'payer': ['A', 'B'], 'network': ['', ''],"
         " 'code': ['D0120', 'D0120'], 'allowed': [40.0, 50.0]})\n"
         "targets = analyze(Client.from_frames('Lite', office, schedules)).targets\n"

@@ -252,3 +252,21 @@ def test_inspect_a_folder_prints_one_line_per_file(runner: CliRunner, tmp_path: 
     document = json.loads(runner.invoke(cli, ["inspect", str(folder), "--json"]).output)
     assert {"file": "volume.csv", "role": "volume", "payers": [], "kept": 112, "rejected": 0,
             "why": "code ← 'code', payer ← 'payer', count ← 'count'"} in document
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["analyze", "--help"]])
+def test_help_and_version_import_no_heavy_library(args: list[str]) -> None:
+    """--help and --version answer without pandas, numpy, the readers or the writers."""
+    import subprocess
+    import sys
+
+    script = ("import runpy, sys\n"
+              f"sys.argv = ['xlfees', *{args!r}]\n"
+              "try:\n    runpy.run_module('xlfees', run_name='__main__')\n"
+              "except SystemExit as end:\n    assert end.code in (0, None), end.code\n"
+              "heavy = ['pandas', 'numpy', 'openpyxl', 'pdfplumber', 'python_calamine',\n"
+              "         'xlfees.readers', 'xlfees.workbook']\n"
+              "print([name for name in heavy if name in sys.modules])\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.splitlines()[-1] == "[]"

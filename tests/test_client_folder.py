@@ -193,3 +193,11 @@ def test_a_folder_whose_only_schedule_needs_a_region_says_so(tmp_path: Path) -> 
         "out (20 rows); row 2: D0120 has amounts for several region values ('R0', 'R1', "
         "'R2', 'R3', 'R4', 'R5', … 4 more): choose one in client.toml: "
         '[files."payers/Delta national.csv"] dimension = "R0"')
+
+
+def test_client_toml_column_names_are_the_columns_readers_know() -> None:
+    """[files."…"] columns = {…} accepts exactly the columns a reader finds by header."""
+    from xlfees.readers.layout import SYNONYMS
+    from xlfees.settings import COLUMN_NAMES
+
+    assert sorted(SYNONYMS) == sorted(COLUMN_NAMES)

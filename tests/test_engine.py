@@ -193,7 +193,8 @@ def _one_code_client(settings: Settings, allowed: float = 200.0, office_fee: flo
 
 
 def test_design_worked_example() -> None:
-    """DESIGN: office 275, contracted 200, alternate 120 → 160 at 100 %: 155 → 115, saves 40 (25.8 %)."""
+    """DESIGN: office 275, contracted 200, alternate 120 → 160 at 100 %: 155 → 115, saves 40
+    (25.8 %)."""
     coverage = dict(Settings().coverage, Restorative=1.0)
     analysis = analyze(_one_code_client(Settings(alt_ask=1 / 3, coverage=coverage)))
     row = analysis.to_dict()["alt_benefits"][0]

@@ -41,7 +41,8 @@ def test_size_cap(tmp_path: Path) -> None:
     """A file over the size limit is refused before it is read."""
     big = tmp_path / "big.csv"
     big.write_text("Code,Allowed\n" + "D0120,40\n" * 200)
-    with pytest.raises(ReadError, match=r"big\.csv: is 1\.8 KB, over the 1\.0 KB limit; split the file"):
+    with pytest.raises(ReadError,
+                       match=r"big\.csv: is 1\.8 KB, over the 1\.0 KB limit; split the file"):
         read_schedule(big, limits=Limits(max_file_bytes=1024))
 
 

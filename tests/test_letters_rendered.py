@@ -103,7 +103,7 @@ def _money(text: str) -> float:
 def test_a_fifteen_code_letter_is_at_most_two_pages(letters) -> None:
     """Up to 15 codes (every example letter, and the longest letter xlfees writes): ≤ 2 pages."""
     fifteen = 0
-    for docx, pdf, origin in letters:
+    for docx, pdf, _ in letters:
         codes = len(_code_rows(docx))
         with pdfplumber.open(pdf) as document:
             texts = [page.extract_text() for page in document.pages]

@@ -142,8 +142,10 @@ def test_the_folder_holds_the_hand_worked_rows(pulled) -> None:
         ["Cigna", "", "D1110", 65.0], ["Cigna", "", "D2391", 130.0],
         ["Cigna", "", "D2740", 650.0],
         # The provider's D1110 override (90) and the hidden 2019 schedule are not read.
-        ["Delta Dental of Oregon", "", "D0120", 35.0], ["Delta Dental of Oregon", "", "D1110", 70.0],
-        ["Delta Dental of Oregon", "", "D2391", 140.0], ["Delta Dental of Oregon", "", "D2740", 700.0],
+        ["Delta Dental of Oregon", "", "D0120", 35.0],
+        ["Delta Dental of Oregon", "", "D1110", 70.0],
+        ["Delta Dental of Oregon", "", "D2391", 140.0],
+        ["Delta Dental of Oregon", "", "D2740", 700.0],
         ["MetLife", "", "D0120", 40.0], ["MetLife", "", "D1110", 80.0],
         ["MetLife", "", "D2391", 150.0], ["MetLife", "", "D2740", 800.0]]
     volume = pd.read_csv(out / "volume.csv")
@@ -222,7 +224,8 @@ def test_one_clinic_takes_its_overrides(server, tmp_path: Path) -> None:
     """Keizer: its office fee override (D1110 110), D2740 blank there, Delta's D2391 150."""
     result = pull_opendental(tmp_path / "keizer", _database(server), clinic="KZR", today=TODAY)
     analysis = analyze(load_client(tmp_path / "keizer"))
-    office = dict(zip(analysis.client.office_fees["code"], analysis.client.office_fees["office_fee"]))
+    fees = analysis.client.office_fees
+    office = dict(zip(fees["code"], fees["office_fee"]))
     assert office == {"D0120": 50, "D1110": 110, "D2391": 200}
     rates = dict(zip(analysis.payers["payer"], analysis.payers["effective_rate"]))
     assert rates["Delta Dental of Oregon"] == pytest.approx((70 + 150) / (110 + 200))

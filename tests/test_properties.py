@@ -20,7 +20,7 @@ cents = st.integers(min_value=0, max_value=500_000).map(lambda c: c / 100)
 
 
 @st.composite
-def clients(draw, ask=st.floats(min_value=0, max_value=1)):
+def clients(draw, ask=st.floats(min_value=0, max_value=1)):  # noqa: B008 - a strategy
     codes = draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=len(CODES),
                           unique=True))
     payers = draw(st.lists(st.sampled_from(PAYERS), min_size=1, max_size=4, unique=True))

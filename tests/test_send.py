@@ -331,7 +331,7 @@ def test_encrypted_workbooks_open_with_the_password_only(out_dir: Path) -> None:
     for name in ("Summary", "Targets", "Payers"):
         assert [[c.value for c in row] for row in opened[name].iter_rows()] == \
             [[c.value for c in row] for row in original[name].iter_rows()]
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - any refusal: it is not a zip to openpyxl
         openpyxl.load_workbook(io.BytesIO(attached))
     wrong = msoffcrypto.OfficeFile(io.BytesIO(attached))
     wrong.load_key(password="guess")

@@ -47,7 +47,8 @@ def _variant(source: Path, target: Path, table: spec.TableSpec, mode: str) -> tu
                 ref = sheet.cell(row=first + offset, column=column).coordinate
                 if isinstance(value, str) and value.startswith("="):
                     # As a sort does: a moved formula's relative references move with it.
-                    value = Translator(value, f"{get_column_letter(column)}{was}").translate_formula(ref)
+                    value = Translator(value, f"{get_column_letter(column)}{was}"
+                                       ).translate_formula(ref)
                 sheet.cell(row=first + offset, column=column).value = value
     book.save(target)
     return first, max_row

@@ -36,21 +36,10 @@ __all__ = ["Analysis", "Client", "ClientFolderError", "FileRead", "InputError", 
            "normalize_code", "read_schedule", "write_workbook"]
 
 
-def _version() -> str:
-    # Looked up on first use: importlib.metadata costs 30 ms, and until `xlfees` has
-    # installed its signal handlers a SIGTERM would end it without a word.
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("xlfees")
-    except PackageNotFoundError:  # a source tree that was never installed
-        return "0+unknown"
-
-
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        globals()[name] = value = _version()
-        return value
+    if name == "__version__":   # a constant, not importlib.metadata (30 ms)
+        from ._version import __version__
+        return __version__
     if name in _EXPORTS:
         value = getattr(import_module(_EXPORTS[name], __name__), name)
         globals()[name] = value

@@ -97,7 +97,8 @@ def non_amount_reason(text: object) -> str:
 
 
 def looks_decimal_comma(texts: Iterable[str]) -> bool:
-    """True when amounts are clearly written with a decimal comma (``105,50``) and none with a dot."""
+    """True when amounts are clearly written with a decimal comma (``105,50``) and none with a
+    dot."""
     comma = 0
     for text in texts:
         cleaned = _SPACES.sub(" ", _strip(text))

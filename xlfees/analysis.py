@@ -43,14 +43,12 @@ class Analysis:
     monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
     changes: Changes | None = None         # when a schedule has two dated versions
 
-    def to_dict(self, targets: int | None = None) -> dict[str, Any]:
-        """The ``xlfees analyze --json`` document (docs/json.md); with ``targets``, only
-        that many of the top targets (what a summary shows of a 250,000-row table)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The ``xlfees analyze --json`` document (docs/json.md)."""
         return {
             "client": self.client.name,
             "payers": _records(self.payers, _PAYER_KEYS),
-            "targets": _records(self.targets if targets is None else self.targets.head(targets),
-                                _TARGET_KEYS),
+            "targets": _records(self.targets, _TARGET_KEYS),
             "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
             "monitoring": self.monitoring.to_dict() if self.monitoring is not None else None,
             "changes": self.changes.to_dict() if self.changes is not None else None,

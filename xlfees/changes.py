@@ -95,7 +95,7 @@ def schedule_changes(history: pd.DataFrame | None, targets: pd.DataFrame,
             "payer": payer, "network": network, "code": code,
             "description": descriptions.get(code, ""),
             "old_effective": before["day"], "new_effective": after["day"],
-            "old": old, "new": new, "change": round(new - old, 2),
+            "old": old, "new": new, "change": excel_round(new - old, 2),
             "change_pct": (new - old) / old if old else math.nan, "volume": count,
             "annual_value": count * (new - old), "asked": asked,
             "asked_value": count * (asked - old)})

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
+from .money import excel_round, money
 from .errors import XlfeesError
 from .files import NotAFileError, TooLargeError, read_limited
 
@@ -404,7 +405,7 @@ class Reconciliation:
 
     @property
     def check_difference(self) -> float:
-        return round(self.claims_paid - self.payment.provider_adjustments
+        return excel_round(self.claims_paid - self.payment.provider_adjustments
                      - self.payment.total_paid, 2)
 
 
@@ -412,11 +413,11 @@ def reconcile(payment: Payment) -> Reconciliation:
     off = []
     for claim in payment.claims:
         if claim.lines:
-            lines = round(sum(line.paid for line in claim.lines)
+            lines = excel_round(sum(line.paid for line in claim.lines)
                           - sum(a.amount for a in claim.adjustments), 2)
             if abs(lines - claim.paid) > 0.005:
                 off.append((claim, lines))
-    return Reconciliation(payment, round(sum(c.paid for c in payment.claims), 2), off)
+    return Reconciliation(payment, excel_round(sum(c.paid for c in payment.claims), 2), off)
 
 
 def looks_like_x12(path: str | Path) -> bool:
@@ -435,7 +436,7 @@ def looks_like_x12(path: str | Path) -> bool:
 
 
 def _money(value: float) -> str:
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+    return "-" + money(-value) if value < 0 else money(value)
 
 
 def describe(remittance: Remittance) -> dict:
@@ -450,11 +451,11 @@ def describe(remittance: Remittance) -> dict:
             "trace": payment.trace, "method": payment.method,
             "payment_date": payment.payment_date.isoformat() if payment.payment_date else None,
             "total_paid": payment.total_paid,
-            "provider_adjustments": round(payment.provider_adjustments, 2),
+            "provider_adjustments": excel_round(payment.provider_adjustments, 2),
             "claims": len(payment.claims), "lines": len(lines),
-            "billed": round(sum(c.charge for c in payment.claims), 2),
+            "billed": excel_round(sum(c.charge for c in payment.claims), 2),
             "claims_paid": check.claims_paid,
-            "lines_paid": round(sum(line.paid for line in lines), 2),
+            "lines_paid": excel_round(sum(line.paid for line in lines), 2),
             "reversals": sum(c.reversal for c in payment.claims),
             "reconciles": not check.claims_off and check.check_difference == 0,
             "check_difference": check.check_difference,

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .money import percent
 from .workbook.xlsx import normalised_zip, write_atomically
 
 if TYPE_CHECKING:
@@ -15,7 +16,8 @@ COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            ("Effective rate", 13), ("Effective rate by payer", 60),
            ("Annual write-off", 16), ("Value of the ask", 16), ("Patient savings", 15),
            # A schedule with two dated versions: what the round won a year.
-           ("Won this round", 15), ("Top target", 30), ("Top target value", 16), ("Notes", 8), ("Workbook", 30),
+           ("Won this round", 15), ("Top target", 30), ("Top target value", 16), ("Notes", 8),
+           ("Workbook", 30),
            ("Error", 80))
 MONEY = '"$"#,##0.00'
 
@@ -31,7 +33,7 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
     sheet.title = "Clients"
     _header(sheet, COLUMNS)
     for number, result in enumerate(batch.results, start=2):
-        rates = "; ".join(f"{label} {rate:.1%}" if rate is not None else f"{label} —"
+        rates = "; ".join(f"{label} {percent(rate)}" if rate is not None else f"{label} —"
                           for label, rate in result.payer_rates)
         workbook = Path(result.workbook).name if result.workbook else None
         values = [result.client, "ok" if result.ok else "failed",
@@ -40,7 +42,8 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
                   result.annual_writeoff if result.ok else None,
                   result.impact_at_ask if result.ok else None,
                   result.patient_savings if result.ok else None,
-                  result.won_this_round if result.ok else None, result.top_target, result.top_target_value if result.ok else None,
+                  result.won_this_round if result.ok else None, result.top_target,
+                  result.top_target_value if result.ok else None,
                   result.notes if result.ok else None, workbook, result.error]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=column)

@@ -20,6 +20,9 @@ from typing import Any
 
 from .errors import SettingsError
 
+# How `xlfees send` talks to the SMTP server (--security).
+SECURITY = ("starttls", "tls", "none")
+
 # C0 and C1 controls, DEL, and the Unicode line separators and bidirectional
 # overrides that make a value read differently from what it is.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")

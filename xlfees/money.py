@@ -48,6 +48,35 @@ def cents(value: float) -> float:
     return excel_round(value, 2)
 
 
+# --- the one way a figure is shown -----------------------------------------------------
+# The terminal, the e-mail, the index, letters and PDFs all print figures through these, so
+# each shows what the workbook's cell shows: Excel's rounding, never Python's (2.675 → 2.68).
+
+def amount(value: float) -> str:
+    """1,234.56: a money figure without its sign (terminal tables)."""
+    return f"{excel_round(value, 2):,.2f}"
+
+
+def money(value: float) -> str:
+    """$1,234.56 (rounded to the cent as Excel shows it)."""
+    return "$" + amount(value)
+
+
+def percent(value: float, places: int = 1) -> str:
+    """54.2% for 0.54150008 (Excel's 0.0% format)."""
+    return f"{excel_round(value * 100, places):.{places}f}%"
+
+
+def count(value: float) -> str:
+    """A number of procedures: a whole number, rounded half up (2,267.5 → "2,268")."""
+    return f"{excel_round(value, 0):,.0f}"
+
+
+def ask_percent(value: float) -> str:
+    """An ask as the settings wrote it: 10% (0.10), 12.5% (0.125)."""
+    return percent(value).replace(".0%", "%")
+
+
 def excel_round_array(values: "np.ndarray", digits: int = 2) -> "np.ndarray":
     """:func:`excel_round` over a float array, fast: exact on the few values near a half."""
     import numpy as np

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from .money import excel_round
 from .cdt import category, normalize_code
 from .client import Client, Note, columns
 from .engine import by_schedule, percentile
@@ -247,7 +248,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                 missing[(key, line.code, "not a CDT code")] += 1
                 continue
             allowed = (line.allowed if line.allowed is not None
-                       else round(line.charge - line.adjusted("CO"), 2))
+                       else excel_round(line.charge - line.adjusted("CO"), 2))
             contracted = contracts.on(key, code, line.service_date)
             denial = _denial(line)
             status, difference, amount = "paid", 0.0, None
@@ -261,8 +262,8 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                 missing[(key, code, reason)] += 1
                 status = "not compared"
             else:
-                amount = round(float(contracted) * line.units, 2)
-                difference = round(amount - allowed, 2)
+                amount = excel_round(float(contracted) * line.units, 2)
+                difference = excel_round(amount - allowed, 2)
                 if line.paid > 0 and difference > 0.01:
                     status = "underpaid"
             rows.append({
@@ -311,16 +312,16 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
         denied = mine[mine["status"] == "denied"]
         rows.append({
             "payer": key[0], "network": key[1], "claims": len(firsts), "lines": len(mine),
-            "billed": round(float(mine["billed"].sum()), 2),
-            "allowed": round(float(mine["allowed"].sum()), 2),
-            "paid": round(float(mine["paid"].sum()), 2),
+            "billed": excel_round(float(mine["billed"].sum()), 2),
+            "allowed": excel_round(float(mine["allowed"].sum()), 2),
+            "paid": excel_round(float(mine["paid"].sum()), 2),
             "underpaid_lines": len(underpaid),
-            "underpaid_amount": round(float(underpaid["difference"].sum()), 2),
+            "underpaid_amount": excel_round(float(underpaid["difference"].sum()), 2),
             "denied_lines": len(denied),
-            "denial_rate": round(len(denied) / len(mine), 4) if len(mine) else None,
-            "median_days_to_payment": round(statistics.median(days), 1) if days else None,
-            "p90_days_to_payment": round(percentile(days, 0.9), 1) if days else None,
-            "clean_claim_rate": round(clean / len(groups), 4) if groups else None,
+            "denial_rate": excel_round(len(denied) / len(mine), 4) if len(mine) else None,
+            "median_days_to_payment": excel_round(statistics.median(days), 1) if days else None,
+            "p90_days_to_payment": excel_round(percentile(days, 0.9), 1) if days else None,
+            "clean_claim_rate": excel_round(clean / len(groups), 4) if groups else None,
             "reversals": sum(1 for g in groups.values() for r in g if r.get("reversal"))})
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS))
 
@@ -339,5 +340,5 @@ def _denials(lines: pd.DataFrame) -> pd.DataFrame:
         reason, kind = CARCS.get(carc, (f"reason code {carc}", "other"))
         rows.append({"payer": payer, "network": network, "category": cat, "carc": carc,
                      "reason": reason, "group": group, "class": kind, "lines": len(part),
-                     "amount": round(float(part["billed"].sum()), 2)})
+                     "amount": excel_round(float(part["billed"].sum()), 2)})
     return pd.DataFrame(rows, columns=list(DENIAL_COLUMNS))

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .money import excel_round
 from .amounts import MAX_COUNT
 from .cdt import normalize_code
 from .csvtext import csv_bytes
@@ -253,7 +254,8 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
             folders.append(source.write_folder(folder, clinic_num, clinic_name,
                                                group=source.practice if clinic == "all"
                                                else None, version=version, database=database,
-                                               say=lambda line: say(f"{prefix} {line}")))
+                                               say=lambda line, prefix=prefix:
+                                               say(f"{prefix} {line}")))
         db.run("ROLLBACK")
     finally:
         connection.close()
@@ -296,7 +298,8 @@ class _Source:
         self.db, self.since, self.until, self.has_eras = db, since, until, has_eras
         prefs = dict(db.run("SELECT PrefName, ValueString FROM preference WHERE PrefName IN "
                             "(%s, %s)", ["PracTitle", "PracticeDefaultProv"]))
-        self.practice = printable(str(prefs.get("PracTitle") or "")).strip() or "Open Dental practice"
+        self.practice = (printable(str(prefs.get("PracTitle") or "")).strip()
+                         or "Open Dental practice")
         setting = str(prefs.get("PracticeDefaultProv") or "0").strip() or "0"
         if not setting.isdigit():
             raise PullError(f"the practice's default provider setting (PracticeDefaultProv) "
@@ -373,7 +376,7 @@ class _Source:
             if code is None or int(code_num) not in self.fee_code_nums:
                 continue
             fees[int(schedule)][code] = None if amount is None or float(amount) < 0 \
-                else round(float(amount), 2)
+                else excel_round(float(amount), 2)
         return {s: {c: a for c, a in codes.items() if a is not None}
                 for s, codes in fees.items()}
 
@@ -480,7 +483,7 @@ class _Source:
                          "used, the others' left out; procedures under any of them counted")
         volume = self.volume(clinic, plans, labels, notes)
         pulled.procedures = {}
-        for (code, payer), units in volume.items():
+        for (_, payer), units in volume.items():
             pulled.procedures[payer] = pulled.procedures.get(payer, 0) + units
         say(f"procedures {self.since.isoformat()} to {self.until.isoformat()}: "
             f"{plural(sum(pulled.procedures.values()), 'unit')}")
@@ -597,8 +600,8 @@ class _Source:
         for plan, amount, write_off, lines in rows:
             payer = self._payer(plan, plans, labels)
             old = paid.get(payer, (0.0, 0.0, 0))
-            paid[payer] = (round(old[0] + float(amount or 0), 2),
-                           round(old[1] + float(write_off or 0), 2), old[2] + int(lines))
+            paid[payer] = (excel_round(old[0] + float(amount or 0), 2),
+                           excel_round(old[1] + float(write_off or 0), 2), old[2] + int(lines))
         return paid
 
     def eras(self, folder: Path, clinic: int | None, pulled: PulledFolder,

@@ -26,6 +26,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Callable
 
+from .money import money
 from .batch import MANIFEST_NAME
 from .deliverables.content import safe_filename
 from .errors import SettingsError, XlfeesError
@@ -43,7 +44,6 @@ SENT_LOG = "xlfees-sent.json"
 OUTBOX = "outbox"
 # Most mail servers refuse a message over 25 MB; base64 makes attachments a third bigger.
 MAX_ATTACHMENT_BYTES = 18 * 1024 * 1024
-SECURITY = ("starttls", "tls", "none")
 MIME_TYPES = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
@@ -259,10 +259,6 @@ def attachment(out_dir: Path, name: str) -> bytes:
                        "run the batch again") from None
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
                 encrypted: bool) -> EmailMessage:
     """One client's message: plain text and HTML with the headline figures, the files.
@@ -270,11 +266,11 @@ def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
     Every header is built from checked parts: addresses as Address objects, the
     practice's name as one line, so no value can add a header or a recipient."""
     client = entry.client
-    rows = [("Written off a year (office fee − allowed)", _money(entry.annual_writeoff)),
-            ("Value of the ask a year", _money(entry.impact_at_ask)),
+    rows = [("Written off a year (office fee − allowed)", money(entry.annual_writeoff)),
+            ("Value of the ask a year", money(entry.impact_at_ask)),
             ("Patients save a year with the alternate-benefit ask",
-             _money(entry.patient_savings))]
-    targets = [(label, _money(value)) for label, value in entry.top_targets]
+             money(entry.patient_savings))]
+    targets = [(label, money(value)) for label, value in entry.top_targets]
     files = list(attachments)
     lock = (" The workbook is password-protected; the password comes separately."
             if encrypted else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -223,11 +223,31 @@ PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis", "oon_collection",
                   "letter_mentions_leaving"}
-_FILE_KEYS = {"role", "payer", "network", "sheet", "columns", "header_row", "dimension"}
-_COLUMN_NAMES = {"code", "description", "allowed", "office_fee", "benchmark", "alt_code",
-                 "alt_allowed", "dimension",
-                 "count", "payer", "network", "effective"}
 FILE_ROLES = ("schedule", "office_fees", "volume", "survey")
+# What a [files."…"] columns table may map: every column a reader knows by its header
+# (readers/layout.py's SYNONYMS has a list of header texts for each, and a test keeps
+# the two the same).
+COLUMN_NAMES = ("code", "description", "allowed", "office_fee", "alt_code", "alt_allowed",
+                "count", "payer", "network", "effective", "dimension", "benchmark")
+# Letters and import files list at most this many codes per payer (xlfees letters --top).
+DEFAULT_TOP = 15
+
+
+@dataclass(frozen=True)
+class FilePins:
+    """What client.toml says about one file ([files."…"]): its role, payer, sheet, columns."""
+
+    role: str | None = None
+    payer: str | None = None
+    network: str | None = None
+    sheet: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    header_row: int | None = None
+    dimension: str | None = None   # the one modifier / tier / region value to keep
+
+
+_FILE_KEYS = {f.name for f in fields(FilePins)}
+_COLUMN_NAMES = set(COLUMN_NAMES)
 
 
 def _table(document: Mapping[str, Any], key: str) -> Mapping[str, Any]:

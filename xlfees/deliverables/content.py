@@ -18,33 +18,13 @@ from ..analysis import Analysis
 from ..client import PayerContact, Practice
 from ..engine import (VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100,
                       schedule_label)
-from ..money import excel_round
-from ..settings import EXTERNAL, PEER, SURVEY_PREFIX
+from ..money import ask_percent, count, money, percent
+from ..settings import DEFAULT_TOP, EXTERNAL, PEER, SURVEY_PREFIX
 from ..wording import plural
 
-DEFAULT_TOP = 15
 # Alternate benefits a letter lists (the largest patient savings first): with 15 codes
 # above them the letter still prints on two pages; the rest are in the workbook.
 MOST_ALTERNATES = 8
-
-
-def money(value: float) -> str:
-    """$1,234.56 (rounded to the cent as Excel shows it)."""
-    return f"${excel_round(value, 2):,.2f}"
-
-
-def percent(value: float, places: int = 1) -> str:
-    return f"{excel_round(value * 100, places):.{places}f}%"
-
-
-def count(value: float) -> str:
-    """A number of procedures: a whole number, rounded half up (2,267.5 → "2,268")."""
-    return f"{excel_round(value, 0):,.0f}"
-
-
-def ask_percent(value: float) -> str:
-    """An ask as the settings wrote it: 10% (0.10), 12.5% (0.125)."""
-    return percent(value).replace(".0%", "%")
 
 
 def long_date(day: date) -> str:

@@ -11,7 +11,8 @@ from ..analysis import Analysis
 from ..csvtext import neutralised
 from ..engine import schedule_label
 from ..workbook.xlsx import normalised_zip, write_atomically
-from .content import Letter, Summary, long_date, money, percent
+from ..money import excel_round, money, percent
+from .content import Letter, Summary, long_date
 
 
 # --- request letter ----------------------------------------------------------------------
@@ -262,7 +263,7 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
         chart = HorizontalBarChart()
         chart.x, chart.y = 170, 20
         chart.width, chart.height = width - 300, chart_height - 30
-        chart.data = [[round(rate * 100, 1) for _, rate in rated]]
+        chart.data = [[excel_round(rate * 100, 1) for _, rate in rated]]
         chart.categoryAxis.categoryNames = [label for label, _ in rated]
         chart.categoryAxis.reverseDirection = 1
         chart.valueAxis.valueMin = 0

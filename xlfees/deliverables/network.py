@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..group import GroupPayer, GroupRollup
 from ..workbook.xlsx import write_atomically
-from .content import count, long_date, money, percent
+from ..money import count, money, percent
+from .content import long_date
 from .documents import pdf_page
 from ..wording import slug
 

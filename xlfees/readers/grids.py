@@ -212,7 +212,8 @@ def read_workbook(path: Path, limits: Limits, shown: str) -> list[Grid]:
 # A schedule line: a code, a description, then one or more amounts (or non-amounts).
 _PDF_LINE = re.compile(r"^(?P<code>[Dd]?\d{4})\.?\s+(?P<rest>.*?)\s*$")
 # Amounts as PDFs print them: with a $, or with cents; a bare "3" may end a description.
-_PDF_AMOUNT = re.compile(r"^\(?\$\s?-?[\d,]+(\.\d{1,2})?\)?$|^-?\d{1,3}(,\d{3})*\.\d{2}$|^-?\d+\.\d{2}$")
+_PDF_AMOUNT = re.compile(r"^\(?\$\s?-?[\d,]+(\.\d{1,2})?\)?$"
+                         r"|^-?\d{1,3}(,\d{3})*\.\d{2}$|^-?\d+\.\d{2}$")
 _PDF_NON_AMOUNTS = {"br", "n/c", "nc", "—", "by report", "not covered", "n/a"}
 
 

@@ -54,7 +54,8 @@ def iso_date(text: str) -> str:
 
 
 def clean_payer(text: str) -> str:
-    """'Ameritas Dental PPO - Provider Fee Schedule (effective 03/01/2026)' → 'Ameritas Dental PPO'."""
+    """'Ameritas Dental PPO - Provider Fee Schedule (effective 03/01/2026)' →
+    'Ameritas Dental PPO'."""
     cleaned = _PAREN.sub(" ", text)
     cleaned = _YEAR.sub(" ", cleaned)
     # "Payer – Provider Fee Schedule": the payer stands before the dash.

@@ -8,41 +8,30 @@ from collections import Counter
 from datetime import date, datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from ..amounts import (MAX_FEE, implausible, looks_decimal_comma, non_amount_reason,
                        parse_amount)
 from ..cdt import normalize_code
+from ..money import amount as shown_amount
 from ..client import Note
 from ..resources import GROUP_SHEETS, RESULT_SHEETS
+from ..settings import FILE_ROLES as ROLES
+from ..settings import FilePins
 from ..wording import needs_cleaning, printable, readable_name
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals, map_header
 from .limits import Limits, ReadError, check_sheet_extents, file_kind
 from .names import CARRIERS, effective_date, iso_date, payer_from_filename, payer_from_title
 
-ROLES = ("schedule", "office_fees", "volume", "survey")
 SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                      "effective", "sheet", "row")
 # Kept on a schedule row only when the file has a dimension column (modifier, tier …).
 DIMENSION = "dimension"
 OFFICE_ROW_KEYS = ("code", "description", "office_fee", "benchmark", "sheet", "row")
 VOLUME_ROW_KEYS = ("code", "payer", "count", "sheet", "row")
-
-
-@dataclass(frozen=True)
-class FilePins:
-    """What client.toml says about one file: its role, payer, sheet, columns."""
-
-    role: str | None = None
-    payer: str | None = None
-    network: str | None = None
-    sheet: str | None = None
-    columns: Mapping[str, str] = field(default_factory=dict)
-    header_row: int | None = None
-    dimension: str | None = None   # the one modifier / tier / region value to keep
 
 
 # A file that rejects more rows than this is not a schedule xlfees can use as it is;
@@ -552,8 +541,8 @@ class _RowReader:
                         file=self.result.file, sheet=place["sheet"], row=place["row"],
                         text=code))
                 continue
-            listing = ", ".join([f"{_place(first, first)} ({first['allowed']:,.2f})"] + [
-                f"{_place(place, first)} ({value[0]:,.2f})"
+            listing = ", ".join([f"{_place(first, first)} ({shown_amount(first['allowed'])})"] + [
+                f"{_place(place, first)} ({shown_amount(value[0])})"
                 for place, (_, _, value) in zip(places, repeats)])
             reason = (f"conflicting amounts for {code}: {listing}; remove the wrong row or "
                       "add a network or effective-date column")
@@ -823,8 +812,8 @@ def _resolve_duplicates(result: FileRead) -> None:
                         file=result.file, sheet=repeat["sheet"], row=repeat["row"],
                         text=repeat["code"]))
                 continue
-            amount = value_fields[0]
-            listing = ", ".join(f"{_place(r, first)} ({r[amount]:,.2f})" for r in group)
+            column = value_fields[0]
+            listing = ", ".join(f"{_place(r, first)} ({shown_amount(r[column])})" for r in group)
             reason = (f"conflicting amounts for {first['code']}: {listing}; remove the wrong "
                       "row or add a network or effective-date column")
             for row in group:

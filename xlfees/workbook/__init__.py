@@ -438,7 +438,8 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     return cells
 
 
-def _gap_matrix(analysis: Analysis, last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
+def _gap_matrix(analysis: Analysis,
+                last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
     labels, matrix = content.gap_matrix(analysis)
 
     def formula(column: str) -> str:

@@ -478,7 +478,8 @@ def wild_last() -> None:
     lookup.sheet_state = "hidden"
     fees = book.create_sheet("Fee Schedule")
     for row in (["Anthem Blue Cross Dental Prime 2026"], ["Code", "Description", "Allowance"],
-                ["D0120", "Periodic oral evaluation", 35.5], ["D2391", "Composite, 1s, post", 122.0]):
+                ["D0120", "Periodic oral evaluation", 35.5],
+                ["D2391", "Composite, 1s, post", 122.0]):
         fees.append(row)
     notes = book.create_sheet("Read me")
     notes.append(["Allowances apply to in-network dentists only."])
