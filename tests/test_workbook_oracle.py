@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from libreoffice import formula_cells, recalculate, same, values
+from libreoffice import formula_cells, recalculate, recalculate_many, same, values
 from xlfees import Client, Settings, analyze, load_client, write_workbook
 from xlfees.engine import schedule_label
 
@@ -175,3 +175,25 @@ def test_summary_prints_on_one_landscape_page(tmp_path: Path) -> None:
         assert "Effective rate by payer" in text and "Top 15 targets" in text
         assert "Alternate-benefit patient" in text
         assert second.extract_text().startswith("Settings: the assumptions")
+
+
+def test_a_template_saved_by_libreoffice_fills(tmp_path: Path) -> None:
+    """The template opened and saved by LibreOffice (attributes in its order, its own
+    defined-name attributes): filled, its Peers names sized to the client, and every
+    stored value what LibreOffice recalculates."""
+    from xlfees.workbook import copy_template
+
+    blank = copy_template(tmp_path / "blank.xlsx")
+    [resaved] = recalculate_many([blank], tmp_path / "resave")
+    workbook = write_workbook(analyze(load_client(ROOT / "examples" / "smile-studio")),
+                              tmp_path / "filled.xlsx", template=resaved)
+    names = openpyxl.load_workbook(workbook).defined_names
+    schedules = len(analyze(load_client(ROOT / "examples" / "smile-studio")).payers)
+    last = chr(ord("L") + schedules - 1)
+    assert names["PeerSchedules"].attr_text == f"Peers!$L$3:${last}$3"
+    stored = formula_cells(workbook)
+    assert len(stored) > 500
+    recalculated = values(recalculate(workbook, tmp_path / "check"))
+    differing = [(s, r, value, recalculated[s][r].value) for (s, r), (_, value) in stored.items()
+                 if not same(value, recalculated[s][r].value)]
+    assert differing == []

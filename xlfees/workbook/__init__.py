@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 from typing import Any, Callable
 
 from ..analysis import Analysis
@@ -21,7 +22,7 @@ from ..errors import OutputError, XlfeesError, check_suffix
 from ..files import NotAFileError, TooLargeError, read_limited
 from ..resources import GROUP_SHEETS, RESULT_SHEETS, addin_path, template_path
 from ..wording import one_line
-from . import content, spec, xlsx
+from . import content, parts, spec, xlsx
 
 class TemplateError(XlfeesError):
     """The template is not an xlfees template (a sheet or table is missing)."""
@@ -134,17 +135,15 @@ class _Package:
         formulas read: refused by name, not filled into a table Excel would call corrupt."""
         for table in spec.TABLES:
             _, table_part = self.tables[table.name]
-            found = [_unescape(name) for name in re.findall(
-                r'<tableColumn\b[^>]*\bname="([^"]*)"', self.text(table_part))]
+            found = parts.table_columns(self.text(table_part))
             if found != [column.header for column in table.columns]:
                 raise TemplateError(
                     f"{self.template}: its table '{table.name}' has the columns of another "
                     "xlfees version; write a fresh template with `xlfees template -o PATH` "
                     "and restyle that")
-        workbook = self.text("xl/workbook.xml")
+        defined = parts.defined_names(self.text("xl/workbook.xml"))
         names = set(spec.peer_names(1, 1)) | {name for _, name, _, _ in spec.PEERS_CELLS}
-        absent = sorted(name for name in names
-                        if not re.search(rf'<definedName name="{name}"', workbook))
+        absent = sorted(name for name in names if name not in defined)
         if absent:
             raise TemplateError(
                 f"{self.template}: has no defined name {', '.join(absent)} (a template of "
@@ -154,19 +153,15 @@ class _Package:
     def _find_sheets_and_tables(self) -> None:
         if "xl/workbook.xml" not in self.parts:
             raise KeyError("no xl/workbook.xml")
-        workbook = self.text("xl/workbook.xml")
         rels = self._rels("xl/workbook.xml")
-        self.sheets: dict[str, str] = {}
-        for match in re.finditer(r"<sheet\b[^>]*>", workbook):
-            tag = match.group(0)
-            name = re.search(r'\bname="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
-            rid = re.search(r'\br:id="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
-            self.sheets[_unescape(name)] = rels[rid]
+        self.sheets: dict[str, str] = {
+            entry.name: rels[entry.relationship]
+            for entry in parts.sheets(self.text("xl/workbook.xml"))}
         self.tables: dict[str, tuple[str, str]] = {}  # table name → (sheet part, table part)
         for sheet_part in self.sheets.values():
             for target in self._rels(sheet_part).values():
                 if "/tables/" in target and target in self.parts:
-                    self.tables[xlsx.table_name(self.text(target))] = (sheet_part, target)
+                    self.tables[parts.table_name(self.text(target))] = (sheet_part, target)
 
     def text(self, name: str) -> str:
         value = self.parts[name]
@@ -201,16 +196,9 @@ class _Package:
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if rels_name not in self.parts:
             return {}
-        targets = {}
-        for match in re.finditer(r"<Relationship\b[^>]*>", self.text(rels_name)):
-            tag = match.group(0)
-            rid = re.search(r'\bId="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
-            target = re.search(r'\bTarget="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
-            if 'TargetMode="External"' in tag:
-                continue
-            targets[rid] = (target.lstrip("/") if target.startswith("/")
-                            else posixpath.normpath(posixpath.join(folder, target)))
-        return targets
+        return {rel.id: (rel.target.lstrip("/") if rel.target.startswith("/")
+                         else posixpath.normpath(posixpath.join(folder, rel.target)))
+                for rel in parts.relationships(self.text(rels_name)) if not rel.external}
 
     def sheet(self, name: str) -> str:
         if name not in self.sheets:
@@ -244,10 +232,12 @@ def is_xlfees_workbook(path: Path) -> bool:
         return False
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            data = archive.read("xl/workbook.xml")
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
-    names = {_unescape(name) for name in re.findall(r'<sheet\b[^>]*?\bname="([^"]*)"', workbook)}
+    if not _well_formed(data):   # someone's file: never an entity expanded
+        return False
+    names = {entry.name for entry in parts.sheets(data.decode("utf-8", "replace"))}
     return RESULT_SHEETS <= names or GROUP_SHEETS <= names
 
 
@@ -268,11 +258,6 @@ def copy_addin(path: str | Path) -> Path:
     if path.exists() and path.resolve() == addin_path().resolve():
         raise OutputError(f"{path}: is the add-in itself; write the copy somewhere else")
     return xlsx.write_atomically(path, addin_path().read_bytes())
-
-
-def _unescape(value: str) -> str:
-    return (value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
 
 
 def write_workbook(analysis: Analysis, path: str | Path,
@@ -611,10 +596,8 @@ def _fill_matrix(package: _Package, sheet: str, header: int,
 def _peer_names(workbook_xml: str, codes: int, schedules: int) -> str:
     """The Peers names sized to this client's matrix: a row of the matrix is then as wide
     as its schedules, not the 500 the template allows."""
-    for name, ref in spec.peer_names(codes, schedules).items():
-        workbook_xml = re.sub(rf'(<definedName name="{name}"[^>]*>)[^<]*(</definedName>)',
-                              rf"\g<1>{ref}\g<2>", workbook_xml)
-    return workbook_xml
+    return parts.set_defined_names(workbook_xml, {
+        name: escape(ref) for name, ref in spec.peer_names(codes, schedules).items()})
 
 
 def _payer_column_widths(xml: str, first: int, last: int) -> str:

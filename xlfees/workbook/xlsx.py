@@ -326,11 +326,6 @@ def set_table_ref(table_xml: str, ref: str) -> str:
                   count=1)
 
 
-def table_name(table_xml: str) -> str:
-    match = re.search(r'<table\b[^>]*?\bdisplayName="([^"]*)"', table_xml)
-    return match.group(1) if match else ""
-
-
 def ensure_full_calc_on_load(workbook_xml: str) -> str:
     """Excel recomputes every formula when the file opens (fullCalcOnLoad stays on)."""
     if re.search(r"<calcPr\b", workbook_xml):
