@@ -56,10 +56,10 @@ def parse_amount(text: object, decimal_comma: bool = False) -> float | None:
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:
         cleaned = _strip(cleaned[1:-1])
-    number = _number(cleaned, decimal_comma)
-    if number is None:
+    parsed = _number(cleaned, decimal_comma)
+    if parsed is None:
         return None
-    return -number if negative else number
+    return -parsed if negative else parsed
 
 
 def _number(cleaned: str, decimal_comma: bool) -> float | None:

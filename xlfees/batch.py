@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from .entry import raise_interrupt
 from .errors import XlfeesError, describe_error
@@ -101,7 +101,7 @@ def client_folders(clients_dir: Path) -> list[Path]:
                   if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def output_names(folders: list[Path], groups: list[str] = ()) -> dict[Path | str, str]:
+def output_names(folders: Sequence[Path], groups: Sequence[str] = ()) -> dict[Path | str, str]:
     """Each client's output name (``<name>.xlsx``, its letters in ``<name>/``), then each
     group's: never ``index`` (the batch's own), never the same twice, even on a
     case-blind disk."""
@@ -112,7 +112,8 @@ def output_names(folders: list[Path], groups: list[str] = ()) -> dict[Path | str
     # Never the batch's own files either: the index, send's outbox, the manifests.
     taken = {INDEX_NAME.casefold(), "outbox", MANIFEST_NAME, "xlfees-sent.json"}
     names: dict[Path | str, str] = {}
-    for item in [*folders, *groups]:
+    outputs: list[Path | str] = [*folders, *groups]
+    for item in outputs:
         base = readable_name(item.name) if isinstance(item, Path) else safe_filename(item)
         name, number = base, 1
         while name.casefold() in taken or f"{name}.xlsx".casefold() in taken:
@@ -221,7 +222,7 @@ def _start_without_sigint(process: Any) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
     """forkserver where the OS has it (a fresh, preloaded, single-threaded parent), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
@@ -454,14 +455,14 @@ def group_members(results: list[ClientResult], group_file: GroupFile | None,
                 notes.append(f"{by_folder[name].client}: its client.toml names the group "
                              f"{declared!r}; {GROUP_TOML} lists it in this one")
     for result in results:
-        name = _declared_group(result)
-        if name and Path(result.folder).name not in listed:
-            group(name)[0].append(result)
+        declared = _declared_group(result)
+        if declared and Path(result.folder).name not in listed:
+            group(declared)[0].append(result)
     return groups
 
 
 def write_group(group: str, locations: list[ClientResult], aliases: dict[str, str],
-                out_dir: Path, name: str, day: date, notes: list[str] = ()) -> GroupResult:
+                out_dir: Path, name: str, day: date, notes: Sequence[str] = ()) -> GroupResult:
     """Roll ``locations`` up and write ``<name>.xlsx`` and ``<name>/network-value-*.pdf``;
     an error becomes the group's result (the clients' workbooks stand)."""
     from .deliverables.network import write_network_summaries

@@ -30,7 +30,7 @@ CATEGORIES: tuple[str, ...] = tuple(name for _, _, name in CATEGORY_RANGES)
 
 def normalize_code(text: object) -> str | None:
     if text.__class__ is str:   # a big sheet repeats its codes: each text parsed once
-        return _normalize_text(text)   # type: ignore[arg-type]
+        return _normalize_text(text)
     return _normalize(text)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Hashable
 
 import pandas as pd
 
@@ -51,7 +51,7 @@ class Changes:
 _RATIOS = ("change_pct", "won_share")
 
 
-def _present(key: str, value: Any) -> Any:
+def _present(key: Hashable, value: Any) -> Any:
     """A value as --json prints it: dates ISO, ratios to 4 places, money to the cent."""
     if isinstance(value, date):
         return value.isoformat()

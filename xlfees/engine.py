@@ -418,6 +418,9 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
     rows = []
     notes: list[Note] = []
     assumed: dict[ScheduleKey, list[str]] = {}   # downgrades taken from the default map
+    # The code the payer pays instead and where that comes from; None: no downgrade.
+    alt_code: str | None
+    source: str | None
     for key in sorted(allowed):
         for code in sorted(set(allowed[key]) & set(office)):
             given_code, given_amount = alt_given.get((key[0], key[1], code), (None, math.nan))

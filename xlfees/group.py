@@ -14,7 +14,7 @@ import math
 import statistics
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 from .analysis import Analysis
 from .cdt import CATEGORIES
@@ -71,8 +71,9 @@ def location_figures(analysis: Analysis, folder: str | Path = "") -> LocationFig
     """The per payer × category sums of one location's analysis (its Targets rows)."""
     gaps = analysis.gaps
     rows = []
-    for (payer, network, group_category), part in gaps.groupby(
-            ["payer", "network", "category"], sort=True):
+    for group_key, part in gaps.groupby(["payer", "network", "category"], sort=True):
+        # pandas types a group's key as Hashable; these three columns hold text
+        payer, network, group_category = cast(tuple[str, str, str], group_key)
         volume = part["volume"]
         rows.append(PayerCategory(
             payer=schedule_label(payer, network), category=group_category,
@@ -273,6 +274,7 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
 
     detail: list[dict[str, Any]] = []
     location_payers: dict[tuple[str, str], dict[str, Any]] = {}
+    entry: dict[str, Any] | None   # a location's sums for a payer; None: not in the roll-up
     order = {name_: number for number, name_ in enumerate(CATEGORIES)}
     for figures in kept:
         for row in figures.rows:
@@ -302,8 +304,8 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
     # Each payer's sums at each location, once: the Locations sheet and the one-pagers
     # show them.
     parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in detail:
-        parts.setdefault((row["location"], row["payer"]), []).append(row)
+    for r in detail:
+        parts.setdefault((r["location"], r["payer"]), []).append(r)
     for key, entry in location_payers.items():
         entry.update({total: math.fsum(r[total] for r in parts.get(key, ()))
                       for total in LOCATION_TOTALS})
@@ -318,8 +320,8 @@ def roll_up(name: str, locations: Iterable[LocationFigures], *,
                 ("procedures", "allowed", "office", "write_off", "ask_value", "collectible")}
         others_office = totals["office"] - sums["office"]
         categories: dict[str, float] = {}
-        for row in mine:
-            categories[row["category"]] = categories.get(row["category"], 0.0) + row["procedures"]
+        for r in mine:
+            categories[r["category"]] = categories.get(r["category"], 0.0) + r["procedures"]
         days = [d for e in where for d in e["days"]]
         payers.append(GroupPayer(
             payer=payer, locations=tuple(sorted({e["location"] for e in where})),

@@ -13,7 +13,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Hashable, Iterable, cast
 
 import pandas as pd
 
@@ -85,7 +85,7 @@ class Monitoring:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``monitoring`` object of ``xlfees analyze --json`` (docs/json.md)."""
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        def records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
             return [{key: _plain(value) for key, value in row.items()}
                     for row in frame.to_dict("records")]
         return {"payers": records(self.payers), "underpayments": records(self.underpayments),
@@ -225,7 +225,8 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
             for claim in payment.claims:
                 claims.append((key, claim, payment, remittance.file))
     reversed_ids = {(key, claim.claim_id) for key, claim, _, _ in claims if claim.reversal}
-    rows, missing = [], {}
+    rows: list[dict[str, Any]] = []
+    missing: dict[tuple[tuple[str, str], str, str], int] = {}   # (schedule, code, why) → lines
     adjudications: dict[tuple[tuple[str, str], str], list[dict[str, Any]]] = {}
     for key, claim, payment, file in claims:
         group = adjudications.setdefault((key, claim.claim_id), [])
@@ -310,6 +311,7 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
         timing[key] = ClaimTiming(claims=len(groups), clean=clean, days=tuple(days))
         underpaid = mine[mine["status"] == "underpaid"]
         denied = mine[mine["status"] == "denied"]
+        p90 = percentile(days, 0.9)   # None only when there are no days
         rows.append({
             "payer": key[0], "network": key[1], "claims": len(firsts), "lines": len(mine),
             "billed": excel_round(float(mine["billed"].sum()), 2),
@@ -320,7 +322,7 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
             "denied_lines": len(denied),
             "denial_rate": excel_round(len(denied) / len(mine), 4) if len(mine) else None,
             "median_days_to_payment": excel_round(statistics.median(days), 1) if days else None,
-            "p90_days_to_payment": excel_round(percentile(days, 0.9), 1) if days else None,
+            "p90_days_to_payment": excel_round(p90, 1) if p90 is not None else None,
             "clean_claim_rate": excel_round(clean / len(groups), 4) if groups else None,
             "reversals": sum(1 for g in groups.values() for r in g if r.get("reversal"))})
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS))
@@ -337,7 +339,8 @@ def _denials(lines: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (payer, network, cat, carc, group), part in denied.groupby(
             ["payer", "network", "category", "carc", "group"], sort=True):
-        reason, kind = CARCS.get(carc, (f"reason code {carc}", "other"))
+        # pandas types a group's key as Hashable; the carc column holds text
+        reason, kind = CARCS.get(cast(str, carc), (f"reason code {carc}", "other"))
         rows.append({"payer": payer, "network": network, "category": cat, "carc": carc,
                      "reason": reason, "group": group, "class": kind, "lines": len(part),
                      "amount": excel_round(float(part["billed"].sum()), 2)})

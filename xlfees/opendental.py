@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .money import excel_round
 from .amounts import MAX_COUNT
@@ -251,11 +251,13 @@ def pull_opendental(out_dir: str | Path, database: Database, *, since: date | No
                 folder = out_dir / name
             prefix = f"[{number}/{len(clinics)}]" + (f" {clinic_name}," if clinic_num is not None
                                                       else "")
+
+            def say_clinic(line: str, prefix: str = prefix) -> None:
+                say(f"{prefix} {line}")
             folders.append(source.write_folder(folder, clinic_num, clinic_name,
                                                group=source.practice if clinic == "all"
                                                else None, version=version, database=database,
-                                               say=lambda line, prefix=prefix:
-                                               say(f"{prefix} {line}")))
+                                               say=say_clinic))
         db.run("ROLLBACK")
     finally:
         connection.close()
@@ -424,6 +426,7 @@ class _Source:
                 why[(name, reason)] = why.get((name, reason), 0) + 1
                 chosen[int(plan)] = None
                 continue
+            assert schedule is not None   # no reason: the "not schedule" check above passed
             chosen[int(plan)] = (name, int(schedule))
         for (name, reason), count in sorted(why.items()):
             notes.append(f"{name}: {plural(count, 'plan')} left out: {reason}")
@@ -653,8 +656,8 @@ def _toml_string(text: str) -> str:
 
 
 def _client_toml(name: str, group: str | None, database: Database, version: str,
-                 since: date, until: date, aliases: dict[str, str],
-                 carriers: dict[str, tuple[Any, ...]]) -> str:
+                 since: date, until: date, aliases: Mapping[str, str],
+                 carriers: Mapping[str, Sequence[Any]]) -> str:
     lines = [f"# Pulled from Open Dental {version} ({database.database} on {database.host}) "
              f"by xlfees pull opendental:",
              f"# procedures completed {since.isoformat()} to {until.isoformat()}.",

@@ -435,7 +435,8 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
                     refused = error.recipients
                 except (OSError, smtplib.SMTPException) as error:
                     done(Outcome(client, "failed", _reason(error), pending))
-                    server = _drop(server)
+                    _drop(server)
+                    server = None
                     continue
                 accepted = [a for a in pending if a not in refused]
                 if accepted:

@@ -11,6 +11,7 @@ import io
 import re
 from datetime import date
 from pathlib import Path
+from typing import Sequence
 
 from ..group import GroupPayer, GroupRollup
 from ..workbook.xlsx import write_atomically
@@ -146,7 +147,7 @@ def write_network_summary(rollup: GroupRollup, payer: GroupPayer, path: Path,
     return write_atomically(path, buffer.getvalue())
 
 
-def _location_lines(rollup: GroupRollup, payer: GroupPayer) -> list[tuple[str, ...]]:
+def _location_lines(rollup: GroupRollup, payer: GroupPayer) -> list[tuple[str, str, str, str]]:
     rows = _locations_rows(rollup, payer)
     lines = [(location, count(n), money(allowed),
               percent(allowed / office) if office > 0 else "—")
@@ -162,7 +163,7 @@ def _location_lines(rollup: GroupRollup, payer: GroupPayer) -> list[tuple[str, .
 
 
 def _table(page, left: float, right: float, y: float, title: str, headers: tuple[str, ...],
-           rows: list[tuple[str, ...]]) -> float:
+           rows: Sequence[tuple[str, ...]]) -> float:
     """A small table: the first column from the left, the others right-aligned."""
     from reportlab.lib import colors
 

@@ -274,7 +274,7 @@ def FEES_TARGETS(codes, payers, volume, allowed, office_fee, top=15, ask=DEFAULT
         count = int(_number(15 if _is_blank(top) else top))
     except (XlfeesError, TypeError, ValueError):
         return [[VALUE]]
-    table = [TARGET_HEADER]
+    table: list[list[Any]] = [TARGET_HEADER]   # the header, then rows of ranks, text and figures
     for rank, t in enumerate(targets[:max(count, 0)], start=1):
         table.append([rank, t["payer"], t["code"], t["volume"], t["allowed"], t["office_fee"],
                       "" if t["benchmark"] is None else t["benchmark"], t["shortfall"],

@@ -295,12 +295,12 @@ def split_pdf_line(line: str) -> list[Cell]:
     if match is None:
         # A table with the code in the middle ("Crown - porcelain  D2740  $812.00").
         inner = _PDF_CODE_INSIDE.match(line.strip())
-        amounts = inner.group("amounts") if inner else ""
-        if inner and " ".join(amounts.lower().split()) in _PDF_NON_AMOUNTS:
-            return [inner.group("code"), inner.group("description"), amounts]
+        trailing = inner.group("amounts") if inner else ""
+        if inner and " ".join(trailing.lower().split()) in _PDF_NON_AMOUNTS:
+            return [inner.group("code"), inner.group("description"), trailing]
         if inner and all(_PDF_AMOUNT.match(t) or t.lower() in _PDF_NON_AMOUNTS
-                         for t in amounts.split()):
-            return [inner.group("code"), inner.group("description"), *amounts.split()]
+                         for t in trailing.split()):
+            return [inner.group("code"), inner.group("description"), *trailing.split()]
         return [line.strip()]
     tokens = match.group("rest").split()
     amounts: list[str] = []

@@ -82,7 +82,8 @@ def _progress(where: str) -> None:
 
 def main() -> None:
     mode, path, *numbers = sys.argv[1:]
-    limits = [float(n) if "." in n else int(n) for n in numbers]
+    # The parent's limits in the reader's parameters' order: counts as int, seconds as float.
+    limits: list[Any] = [float(n) if "." in n else int(n) for n in numbers]
     try:
         answer = (read_workbook if mode == "workbook" else read_pdf)(path, *limits)
     except MemoryError:

@@ -40,7 +40,7 @@ VOLUME_ROW_KEYS = ("code", "payer", "count", "sheet", "row")
 MAX_LISTED_REJECTED = 100_000   # as many as the workbook's Import Notes sheet lists
 
 
-class RejectedRows(list):   # type: ignore[type-arg]
+class RejectedRows(list[Note]):
     """A file's rejected-row notes: the first MAX_LISTED_REJECTED listed, the rest
     counted by the kind of reason (``unlisted``)."""
 
@@ -217,13 +217,13 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
             if kind == "xlsx" and error.problem.startswith("could not be read within"):
                 check_sheet_extents(path, limits, display)   # a far cell, named
             raise
-        sheets = {g.sheet for g in grids}
-        if pins == FilePins() and RESULT_SHEETS <= sheets:
+        sheet_names = {g.sheet for g in grids}
+        if pins == FilePins() and RESULT_SHEETS <= sheet_names:
             raise XlfeesWorkbook(display, "is a workbook xlfees wrote (its Summary, Targets and "
                                           "Payers sheets are results, not inputs)",
                                  "inspect the files it was made from: the office fees, the "
                                  "payer schedules and the volume report")
-        if pins == FilePins() and GROUP_SHEETS <= sheets:
+        if pins == FilePins() and GROUP_SHEETS <= sheet_names:
             raise XlfeesWorkbook(display, "is a group's roll-up xlfees wrote (its Payers, "
                                           "Locations and Detail sheets are results, not inputs)",
                                  "inspect the locations' own files: each client folder's "
@@ -381,7 +381,7 @@ def _column_names(layout: Layout) -> dict[str, Any]:
 
 def _text(cell: Cell) -> str:
     if cell.__class__ is str:   # most cells, by far
-        return cell.strip()   # type: ignore[union-attr]
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, datetime):

@@ -391,7 +391,8 @@ def table_cells(table: spec.TableSpec, records: list[dict[str, Any]],
 def settings_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The named settings cells on the Settings sheet."""
     values = content.settings_values(analysis)
-    cells = {f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
+    cells: dict[str, tuple[Any, str | None]] = {
+        f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
     row, _, _, formula = spec.NO_PAYER_CELL
     volume = analysis.client.volume
     cells[f"B{row}"] = (float(volume.loc[[s == UNASSIGNED for s in analysis.volume_schedules],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
@@ -47,8 +47,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 class _Row:
     """A record's fields as attributes (what ``itertuples`` gave)."""
 
-    def __init__(self, fields: dict[str, Any]) -> None:
+    def __init__(self, fields: Mapping[str, Any]) -> None:
         self.__dict__.update(fields)
+
+    if TYPE_CHECKING:
+        # The fields are a frame's columns, known at run time: any name, any value.
+        def __getattr__(self, name: str) -> Any: ...
 
 
 def office_fee_rows(analysis: Analysis) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from ..readers.limits import column_number as column_index   # A → 1, AA → 27
@@ -152,7 +152,7 @@ def column_formulas(templates: Sequence[str | None], rows: int, first_row: int,
     return out
 
 
-def table_rows(records: Sequence[dict[str, Any]],
+def table_rows(records: Sequence[Mapping[str, Any]],
                columns: Sequence[tuple[str, str, str | None, str | Shared | None,
                                        Shared | None]],
                first_row: int) -> list[str]:
@@ -172,7 +172,7 @@ def table_rows(records: Sequence[dict[str, Any]],
         number = str(first_row + offset)
         parts = [f'<row r="{number}">']
         for letter, header, style, s, first, below, first_xml, below_xml in prepared:
-            value = record.get(header)
+            value: Any = record.get(header)   # any cell's value: its class picks the branch
             ref = letter + number
             f = below_xml if offset else first_xml
             kind = value.__class__
@@ -285,7 +285,7 @@ def row(number: int, cells: Sequence[str]) -> str:
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-def set_cells(xml: str, values: dict[str, tuple[Any, str | None]]) -> str:
+def set_cells(xml: str, values: Mapping[str, tuple[Any, str | None]]) -> str:
     """Set single cells (``{"B4": (value, formula)}``), keeping each cell's template style."""
     start, end, inner = sheet_data(xml)
     rows = dict(rows_of(inner))
