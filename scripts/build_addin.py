@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from vba_project import Module, vba_project  # noqa: E402
 
-from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
+from xlfees.written import normalised_zip  # noqa: E402
 
 TEMPLATES = ROOT / "workbook_templates"
 PROJECT = "xlfees"

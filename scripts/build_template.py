@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from xlfees.cdt import CATEGORIES  # noqa: E402
 from xlfees.settings import DEFAULT_COVERAGE  # noqa: E402
 from xlfees.workbook import spec  # noqa: E402
-from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
+from xlfees.written import normalised_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "workbook_templates" / "xlfees_template.xlsx"
 BRAND = "1F4E79"

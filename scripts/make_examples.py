@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xlfees.workbook.xlsx import normalised_zip  # noqa: E402
+from xlfees.written import normalised_zip  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 

@@ -265,7 +265,7 @@ def test_help_and_version_import_no_heavy_library(args: list[str]) -> None:
               "try:\n    runpy.run_module('xlfees', run_name='__main__')\n"
               "except SystemExit as end:\n    assert end.code in (0, None), end.code\n"
               "heavy = ['pandas', 'numpy', 'openpyxl', 'pdfplumber', 'python_calamine',\n"
-              "         'xlfees.readers', 'xlfees.workbook']\n"
+              "         'xlfees.readers.reader', 'xlfees.workbook']\n"
               "print([name for name in heavy if name in sys.modules])\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)

@@ -198,6 +198,6 @@ def test_a_folder_whose_only_schedule_needs_a_region_says_so(tmp_path: Path) -> 
 def test_client_toml_column_names_are_the_columns_readers_know() -> None:
     """[files."…"] columns = {…} accepts exactly the columns a reader finds by header."""
     from xlfees.readers.layout import SYNONYMS
-    from xlfees.settings import COLUMN_NAMES
+    from xlfees.readers.pins import COLUMN_NAMES
 
     assert sorted(SYNONYMS) == sorted(COLUMN_NAMES)

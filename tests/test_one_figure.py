@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlfees.cli import cli
-from xlfees.engine import schedule_label
+from xlfees.labels import schedule_label
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir())

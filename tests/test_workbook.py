@@ -323,8 +323,10 @@ def test_a_big_table_waiting_on_disk_gives_the_same_bytes(tmp_path: Path, monkey
     (tmp_path / "spill").mkdir()
     monkeypatch.setattr(workbook, "SPILL_ROWS", 5)
     spills: list[int] = []
-    spill = workbook.xlsx.spill
-    monkeypatch.setattr(workbook.xlsx, "spill",
+    import xlfees.written as written
+
+    spill = written.spill
+    monkeypatch.setattr(written, "spill",
                         lambda pieces: (spills.append(len(pieces)), spill(pieces))[1])
     spilled = workbook.write_workbook(analysis, tmp_path / "disk.xlsx").read_bytes()
     assert len(spills) >= 3    # Schedules, Volume, Targets at least

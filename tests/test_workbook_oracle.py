@@ -11,7 +11,7 @@ import pytest
 
 from libreoffice import formula_cells, recalculate, recalculate_many, same, values
 from xlfees import Client, Settings, analyze, load_client, write_workbook
-from xlfees.engine import schedule_label
+from xlfees.labels import schedule_label
 
 ROOT = Path(__file__).parent.parent
 READERS = Path(__file__).parent / "data" / "readers"

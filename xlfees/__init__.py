@@ -55,7 +55,8 @@ if TYPE_CHECKING:  # what type checkers and editors see
     __version__: str
     from .analysis import Analysis, analyze
     from .cdt import category, normalize_code
-    from .client import Client, Note
+    from .client import Client
+    from .notes import Note
     from .errors import (ClientFolderError, InputError, OutputError, SettingsError,
                          XlfeesError)
     from .folder import load_client

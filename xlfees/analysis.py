@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from .changes import Changes, schedule_changes
-from .client import Client, Note
+from .client import Client
+from .notes import Note
 from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from .money import excel_round
 from .monitoring import Monitoring, analyze_remittances

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from .entry import raise_interrupt
+from .signals import raise_interrupt
 from .errors import XlfeesError, describe_error
 from .group import GROUP_TOML, GroupFile, GroupRollup, LocationFigures
 from .wording import folded, readable_name
@@ -105,7 +105,7 @@ def output_names(folders: Sequence[Path], groups: Sequence[str] = ()) -> dict[Pa
     """Each client's output name (``<name>.xlsx``, its letters in ``<name>/``), then each
     group's: never ``index`` (the batch's own), never the same twice, even on a
     case-blind disk."""
-    from .deliverables.content import safe_filename
+    from .written import safe_filename
 
     # Each output is a workbook <name>.xlsx and a folder <name>/: a name is taken in both
     # forms, so a group called "a.xlsx" cannot land its folder on client a's workbook.
@@ -138,7 +138,7 @@ def process_client(task: _Task) -> ClientResult:
     """Load, analyse and write one client; any error becomes a failed result."""
     from .analysis import analyze
     from .deliverables import write_deliverables
-    from .engine import schedule_label
+    from .labels import schedule_label
     from .folder import load_client
     from .group import location_figures
     from .workbook import write_workbook
@@ -490,7 +490,7 @@ def write_manifest(batch: BatchResult, path: Path) -> Path:
     the output folder), the owner's addresses and the headline figures."""
     import json
 
-    from .workbook.xlsx import write_atomically
+    from .written import write_atomically
 
     out_dir = path.parent.resolve()
 

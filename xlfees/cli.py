@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._version import __version__
-from .entry import interrupted, raise_interrupt
+from .signals import interrupted, raise_interrupt
 from .errors import describe_error
 from .mailboxes import SECURITY
 from .money import amount, percent
 from .settings import DEFAULT_TOP
-from .settings import FILE_ROLES as ROLES
+from .readers.pins import FILE_ROLES as ROLES
 from .wording import one_line, plural, readable_name
 
 # pandas, the readers and the writers are imported by the commands that use them:
@@ -565,7 +565,7 @@ def render_folder(entries: list[FolderEntry]) -> str:
 
 def render_inspection(read: FileRead, limit: int = 20) -> str:
     """A plain-text account of how one file was read."""
-    from .engine import schedule_label
+    from .labels import schedule_label
     lines = [read.file, f"  role:       {read.role}"]
     if read.role == "schedule":
         payers: dict[str, int] = {}
@@ -606,7 +606,7 @@ def render_inspection(read: FileRead, limit: int = 20) -> str:
 def render_summary(analysis: Analysis, top: int = 10) -> str:
     """A plain-text summary for the terminal: each figure rounded and shown as the
     workbook, the PDF and the e-mail show it (xlfees.money), totals summed before rounding."""
-    from .engine import schedule_label
+    from .labels import schedule_label
     lines = [f"{analysis.client.name}  (volume: {analysis.volume_basis})", ""]
     lines.append(f"{'Payer':<32} {'Codes':>5} {'Eff. rate':>9} {'Write-off/yr':>14} "
                  f"{'Ask value/yr':>14}")

@@ -11,6 +11,7 @@ import pandas as pd
 from .amounts import implausible
 from .cdt import normalize_code
 from .errors import InputError
+from .notes import Note
 from .settings import Settings
 from .wording import printable
 
@@ -18,22 +19,6 @@ OFFICE_FEE_COLUMNS = ("code", "description", "office_fee", "benchmark")
 SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                     "effective", "source", "row")
 VOLUME_COLUMNS = ("code", "payer", "count")
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something the analysis left out or assumed, with where it came from."""
-
-    reason: str
-    file: str | None = None
-    sheet: str | None = None
-    row: int | None = None
-    text: str | None = None
-    stage: str = "reading"   # "reading" a file, or "analysis" (the engine's own notes)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "sheet": self.sheet, "row": self.row,
-                "text": self.text, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -275,7 +260,7 @@ def _distinct_labels(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame
     """Payer "Delta Dental" network "PPO" and payer "Delta Dental (PPO)" would share the
     label "Delta Dental (PPO)", and so one column and one set of figures: the second is
     renamed "… #2", with a note."""
-    from .engine import schedule_label   # the one place labels are made
+    from .labels import schedule_label  # the one place labels are made
 
     keys = sorted(set(columns(schedules, ["payer", "network"])))
     if len(keys) > MAX_SCHEDULES:

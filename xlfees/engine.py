@@ -15,13 +15,14 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from .cdt import category
-from .client import Client, Note, columns
+from .client import Client, columns
+from .notes import Note
 from .errors import SettingsError
+from .labels import UNASSIGNED, ScheduleKey, schedule_label
 from .money import cents
 from .settings import ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings, benchmark_percentile
 from .wording import folded, plural
 
-ScheduleKey = tuple[str, str]  # (payer, network)
 
 GAP_COLUMNS = ("payer", "network", "code", "category", "description", "office_fee",
                "allowed", "volume", "gap", "gap_pct", "allowed_pct", "benchmark",
@@ -115,17 +116,7 @@ def _note(reason: str, file: str | None = None) -> Note:
 
 # --- volume -------------------------------------------------------------------------
 
-UNASSIGNED = "(no payer)"      # a volume row without a payer: split by shares or 100 %
 UNMATCHED = "(no schedule)"   # a volume row whose payer has no schedule: left out
-
-
-def schedule_label(payer: str, network: str) -> str:
-    """How the workbook and the notes name one schedule: 'Delta Dental (PPO)'.
-
-    The brackets keep payer "Delta Dental" network "PPO" apart from a payer
-    whose name is "Delta Dental PPO".
-    """
-    return f"{payer} ({network})" if network else payer
 
 
 @dataclass(frozen=True)

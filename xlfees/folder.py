@@ -10,15 +10,17 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from .client import Client, Note, PayerContact, Practice
-from .deliverables import is_deliverable
-from .engine import schedule_label
+from .client import Client, PayerContact, Practice
+from .notes import Note
+from .written import is_deliverable
+from .labels import schedule_label
 from .era import Remittance, looks_like_x12, read_era, reconcile
 from .errors import ClientFolderError, SettingsError, XlfeesError
 from .files import NotAFileError, TooLargeError, read_limited
 from .readers.limits import MB, Limits, ReadError, unsupported_reason
 from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
-from .readers.reader import FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
+from .readers.pins import FilePins
+from .readers.reader import FileRead, XlfeesWorkbook, name_hint, read_file
 from .settings import PRACTICE_TEXT_KEYS, Settings, email_addresses, survey_statistic
 from .wording import printable, readable_name
 

@@ -18,7 +18,8 @@ from typing import Any, Iterable, Mapping, cast
 
 from .analysis import Analysis
 from .cdt import CATEGORIES
-from .engine import VOLUME_BY_SHARES, VOLUME_PER_100, schedule_label
+from .engine import VOLUME_BY_SHARES, VOLUME_PER_100
+from .labels import schedule_label
 from .errors import XlfeesError
 from .money import excel_round
 from .monitoring import ClaimTiming

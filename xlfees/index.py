@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .money import percent
-from .workbook.xlsx import normalised_zip, write_atomically
+from .written import normalised_zip, write_atomically
 
 if TYPE_CHECKING:
     from .batch import BatchResult

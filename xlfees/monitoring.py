@@ -19,7 +19,8 @@ import pandas as pd
 
 from .money import excel_round
 from .cdt import category, normalize_code
-from .client import Client, Note, columns
+from .client import Client, columns
+from .notes import Note
 from .engine import by_schedule, percentile
 from .era import Claim, Remittance, ServiceLine
 from .wording import name_words

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from .cdt import CATEGORIES, normalize_code
 from .errors import SettingsError
+from .readers.pins import COLUMN_NAMES, FILE_ROLES, FilePins
 
 # Typical PPO coinsurance by category: basic services 80 %, major 50 %.
 DEFAULT_COVERAGE: Mapping[str, float] = MappingProxyType({
@@ -223,27 +224,8 @@ PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis", "oon_collection",
                   "letter_mentions_leaving"}
-FILE_ROLES = ("schedule", "office_fees", "volume", "survey")
-# What a [files."…"] columns table may map: every column a reader knows by its header
-# (readers/layout.py's SYNONYMS has a list of header texts for each, and a test keeps
-# the two the same).
-COLUMN_NAMES = ("code", "description", "allowed", "office_fee", "alt_code", "alt_allowed",
-                "count", "payer", "network", "effective", "dimension", "benchmark")
 # Letters and import files list at most this many codes per payer (xlfees letters --top).
 DEFAULT_TOP = 15
-
-
-@dataclass(frozen=True)
-class FilePins:
-    """What client.toml says about one file ([files."…"]): its role, payer, sheet, columns."""
-
-    role: str | None = None
-    payer: str | None = None
-    network: str | None = None
-    sheet: str | None = None
-    columns: Mapping[str, str] = field(default_factory=dict)
-    header_row: int | None = None
-    dimension: str | None = None   # the one modifier / tier / region value to keep
 
 
 _FILE_KEYS = {f.name for f in fields(FilePins)}

@@ -8,20 +8,10 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from . import content, documents
-from .content import DEFAULT_TOP, safe_filename
+from .content import DEFAULT_TOP
+from ..written import LETTER_SUFFIX, SCHEDULE_MARK, SUMMARY_SUFFIX, safe_filename
 
 __all__ = ["DEFAULT_TOP", "Deliverables", "FileNames", "is_deliverable", "write_deliverables"]
-
-
-LETTER_SUFFIX = " - fee review request.docx"
-SUMMARY_SUFFIX = " - fee schedule summary.pdf"
-SCHEDULE_MARK = " - proposed fees ("
-
-
-def is_deliverable(name: str) -> bool:
-    """A file name xlfees gives its letters, summaries and proposed schedules."""
-    return (name.endswith((LETTER_SUFFIX, SUMMARY_SUFFIX))
-            or (SCHEDULE_MARK in name and name.endswith((").txt", ").csv"))))
 
 
 @dataclass

@@ -7,7 +7,6 @@ compare every figure a letter prints with ``analyze --json``.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +15,8 @@ from typing import Any
 
 from ..analysis import Analysis
 from ..client import PayerContact, Practice
-from ..engine import (VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100,
-                      schedule_label)
+from ..engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
+from ..labels import schedule_label
 from ..money import ask_percent, count, money, percent
 from ..settings import DEFAULT_TOP, EXTERNAL, PEER, SURVEY_PREFIX
 from ..wording import plural
@@ -29,24 +28,6 @@ MOST_ALTERNATES = 8
 
 def long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
-
-
-# Characters no file name should hold: what Windows forbids, control characters, and the
-# bidirectional overrides that make "cod.exe" read as "exe.doc" (U+202E).
-_UNSAFE_IN_NAMES = re.compile('[<>:"/\\\\|?*\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029'
-                              '\u202a-\u202e\u2066-\u2069]+')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
-                     *(f"LPT{n}" for n in range(1, 10))}
-
-
-def safe_filename(text: str) -> str:
-    """A file name that Windows, macOS and Linux all accept, and that a spreadsheet
-    listing it never reads as a formula (no leading =, +, -, @)."""
-    cleaned = " ".join(_UNSAFE_IN_NAMES.sub(" ", text).split()).strip(" .")
-    cleaned = cleaned.lstrip("=+-@ ").strip(" .")
-    if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
-        cleaned = "_" + cleaned
-    return cleaned or "payer"
 
 
 SHORT_DESCRIPTION = 70   # characters: at most two lines of the letter's description column

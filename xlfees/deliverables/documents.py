@@ -9,8 +9,8 @@ from typing import Any
 
 from ..analysis import Analysis
 from ..csvtext import neutralised
-from ..engine import schedule_label
-from ..workbook.xlsx import normalised_zip, write_atomically
+from ..labels import schedule_label
+from ..written import normalised_zip, write_atomically
 from ..money import excel_round, money, percent
 from .content import Letter, Summary, long_date
 

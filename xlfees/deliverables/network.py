@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..group import GroupPayer, GroupRollup
-from ..workbook.xlsx import write_atomically
+from ..written import write_atomically
 from ..money import count, money, percent
 from .content import long_date
 from .documents import pdf_page

@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import Analysis, analyze
-from ..client import Client, Note
-from ..deliverables import SUMMARY_SUFFIX, FileNames, write_deliverables
+from ..client import Client
+from ..notes import Note
+from ..written import SUMMARY_SUFFIX
+from ..deliverables import FileNames, write_deliverables
 from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
@@ -30,7 +32,7 @@ from ..wording import plural
 from ..workbook import (gap_matrix_cells, peer_matrix_cells, peer_share_cells, peers_cells,
                         settings_cells, spec, summary_cells, table_cells, table_last_rows,
                         table_records)
-from ..workbook.xlsx import column_letter
+from ..cells import column_letter
 from .book import Book, _split_ref
 
 CLIENT_FOLDER_CELL = "B" + str(next(row for row, name, _, _ in spec.SETTINGS_CELLS

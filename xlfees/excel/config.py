@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..workbook.xlsx import write_atomically
+from ..written import write_atomically
 
 UDF_MODULES = "xlfees.excel.udfs"
 

@@ -1,23 +1,31 @@
-"""Readers: payer schedules, office fees and volume in the shapes practices actually receive."""
+"""Readers: payer schedules, office fees and volume in the shapes practices actually receive.
+
+The names below load on first use: client.toml's vocabulary (readers.pins) is read by
+`xlfees --help` without pandas or a parser.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .limits import Limits, ReadError
-from .reader import AmbiguousFile, FilePins, FileRead, XlfeesWorkbook, name_hint, read_file
+if TYPE_CHECKING:
+    from .limits import Limits, ReadError
+    from .pins import FilePins
+    from .reader import (AmbiguousFile, FileRead, XlfeesWorkbook, name_hint, read_file,
+                         read_schedule)
+
+_EXPORTS = {"AmbiguousFile": ".reader", "FileRead": ".reader", "XlfeesWorkbook": ".reader",
+            "name_hint": ".reader", "read_file": ".reader", "read_schedule": ".reader",
+            "Limits": ".limits", "ReadError": ".limits", "FilePins": ".pins"}
 
 __all__ = ["AmbiguousFile", "FilePins", "FileRead", "Limits", "ReadError", "XlfeesWorkbook",
            "name_hint", "read_file", "read_schedule"]
 
 
-def read_schedule(path: str | Path, *, role: str | None = None, payer: str | None = None,
-                  network: str | None = None, sheet: str | None = None,
-                  dimension: str | None = None, limits: Limits | None = None) -> FileRead:
-    """Read one file as xlfees sees it: role, sheet, header row, columns, rows, rejected rows.
-
-    ``role``, ``payer``, ``network``, ``sheet`` and ``dimension`` do what the same keys
-    of ``[files."…"]`` in client.toml do.
-    """
-    pins = FilePins(role=role, payer=payer, network=network, sheet=sheet, dimension=dimension)
-    return read_file(path, pins, limits=limits)
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlfees.readers' has no attribute {name!r}")

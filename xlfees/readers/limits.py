@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import XlfeesError
+from ..cells import column_number
 from ..files import MB, human_size
 
 
@@ -204,9 +205,3 @@ def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return parts
 
 
-def column_number(letters: str) -> int:
-    """"A" → 1, "XFD" → 16384."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number

@@ -16,10 +16,10 @@ from ..amounts import (MAX_FEE, implausible, looks_decimal_comma, non_amount_rea
                        parse_amount)
 from ..cdt import normalize_code
 from ..money import amount as shown_amount
-from ..client import Note
+from ..notes import Note
 from ..resources import GROUP_SHEETS, RESULT_SHEETS
-from ..settings import FILE_ROLES as ROLES
-from ..settings import FilePins
+from .pins import FILE_ROLES as ROLES
+from .pins import FilePins
 from ..wording import needs_cleaning, printable, readable_name
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals, map_header
@@ -861,3 +861,15 @@ def rejoin_split_amounts(grid: Grid) -> Grid:
                 i += 1
         grid.rows[number] = joined
     return grid
+
+
+def read_schedule(path: str | Path, *, role: str | None = None, payer: str | None = None,
+                  network: str | None = None, sheet: str | None = None,
+                  dimension: str | None = None, limits: Limits | None = None) -> FileRead:
+    """Read one file as xlfees sees it: role, sheet, header row, columns, rows, rejected rows.
+
+    ``role``, ``payer``, ``network``, ``sheet`` and ``dimension`` do what the same keys
+    of ``[files."…"]`` in client.toml do.
+    """
+    pins = FilePins(role=role, payer=payer, network=network, sheet=sheet, dimension=dimension)
+    return read_file(path, pins, limits=limits)

@@ -17,11 +17,12 @@ from xml.sax.saxutils import escape
 from typing import Any, Callable
 
 from ..analysis import Analysis
-from ..engine import UNASSIGNED
+from ..labels import UNASSIGNED
 from ..errors import OutputError, XlfeesError, check_suffix
 from ..files import NotAFileError, TooLargeError, read_limited
 from ..resources import GROUP_SHEETS, RESULT_SHEETS, addin_path, template_path
 from ..wording import one_line
+from .. import written
 from . import content, parts, spec, xlsx
 
 class TemplateError(XlfeesError):
@@ -165,7 +166,7 @@ class _Package:
 
     def text(self, name: str) -> str:
         value = self.parts[name]
-        if isinstance(value, xlsx.SpilledPart):
+        if isinstance(value, written.SpilledPart):
             value = self.parts[name] = value.path.read_bytes()
         if isinstance(value, list):   # written in pieces (put_pieces): joined on demand
             value = self.parts[name] = "".join(value).encode("utf-8")
@@ -179,7 +180,7 @@ class _Package:
         250,000-row table is never joined into one string, nor encoded as a whole; past
         SPILL_ROWS rows it waits in a temporary file, not in memory."""
         if len(pieces) > SPILL_ROWS:
-            part = xlsx.spill(pieces)
+            part = written.spill(pieces)
             self.spilled.append(part.path)
             self.parts[name] = part   # type: ignore[assignment]
         else:
@@ -208,7 +209,7 @@ class _Package:
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file beside the target, then a rename."""
-        xlsx.write_atomically(path, parts=((name, self.parts[name]) for name in self.order))
+        written.write_atomically(path, parts=((name, self.parts[name]) for name in self.order))
 
 
 def check_overwrite(path: Path, template: Path | None = None) -> None:
@@ -246,7 +247,7 @@ def copy_template(path: str | Path) -> Path:
     path = Path(path)
     check_suffix(path, ".xlsx", "the template")
     check_overwrite(path)
-    return xlsx.write_atomically(path, template_path().read_bytes())
+    return written.write_atomically(path, template_path().read_bytes())
 
 
 def copy_addin(path: str | Path) -> Path:
@@ -257,7 +258,7 @@ def copy_addin(path: str | Path) -> Path:
         raise OutputError(f"{path}: is a folder; give a file name such as {path / 'xlfees.xlam'}")
     if path.exists() and path.resolve() == addin_path().resolve():
         raise OutputError(f"{path}: is the add-in itself; write the copy somewhere else")
-    return xlsx.write_atomically(path, addin_path().read_bytes())
+    return written.write_atomically(path, addin_path().read_bytes())
 
 
 def write_workbook(analysis: Analysis, path: str | Path,

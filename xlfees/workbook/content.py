@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
-from ..engine import UNASSIGNED, by_schedule, schedule_label
+from ..labels import UNASSIGNED, schedule_label
+from ..engine import by_schedule
 from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
 

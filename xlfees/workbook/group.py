@@ -21,6 +21,7 @@ from typing import Any
 
 from ..cdt import CATEGORIES
 from ..errors import check_suffix
+from .. import written
 from ..group import GroupPayer, GroupRollup
 from . import xlsx
 from .spec import FORMATS, sheet_prefix
@@ -284,14 +285,14 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
 
     buffer = io.BytesIO()
     book.save(buffer)
-    parts = _parts(xlsx.normalised_zip(buffer.getvalue()))
+    parts = _parts(written.normalised_zip(buffer.getvalue()))
     for number, sheet in enumerate(book.worksheets, start=1):
         name = f"xl/worksheets/sheet{number}.xml"
         parts[name] = xlsx.set_cells(parts[name].decode("utf-8"),
                                      contents[sheet.title]).encode("utf-8")
     parts["xl/workbook.xml"] = xlsx.ensure_full_calc_on_load(
         parts["xl/workbook.xml"].decode("utf-8")).encode("utf-8")
-    return xlsx.write_atomically(path, parts=parts.items())
+    return written.write_atomically(path, parts=parts.items())
 
 
 SUMMARY_FIGURES = (

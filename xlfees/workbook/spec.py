@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine import ALT_FROM_SCHEDULE, UNASSIGNED
-from .xlsx import ROW, column_letter
+from ..engine import ALT_FROM_SCHEDULE
+from ..labels import UNASSIGNED
+from .xlsx import ROW
+from ..cells import column_letter
 
 NO_PAYER_SPLIT = "Share of volume without payer"
 
