@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from xlfees import Client, Settings, analyze, write_workbook
 from xlfees.batch import run_batch
 from xlfees.cli import cli
-from xlfees.group import GroupError, location_figures, read_group_file, roll_up
+from xlfees.group_toml import GroupError, read_group_file
+from xlfees.group import location_figures, roll_up
 from xlfees.workbook.group import write_group_workbook
 
 import libreoffice as lo

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Analysis": ".analysis", "analyze": ".analysis",
     "category": ".cdt", "normalize_code": ".cdt",
-    "Client": ".client", "Note": ".client",
+    "Client": ".client", "Note": ".notes",
     "ClientFolderError": ".errors", "InputError": ".errors", "OutputError": ".errors",
     "SettingsError": ".errors", "XlfeesError": ".errors",
-    "load_client": ".folder",
+    "load_client": ".client",
     "excel_round": ".money",
     "FileRead": ".readers", "ReadError": ".readers", "read_schedule": ".readers",
     "Settings": ".settings",
@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .notes import Note
     from .errors import (ClientFolderError, InputError, OutputError, SettingsError,
                          XlfeesError)
-    from .folder import load_client
+    from .client import load_client
     from .money import excel_round
     from .readers import FileRead, ReadError, read_schedule
     from .settings import Settings

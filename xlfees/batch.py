@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 from .signals import raise_interrupt
 from .errors import XlfeesError, describe_error
-from .group import GROUP_TOML, GroupFile, GroupRollup, LocationFigures
+from .group_toml import GROUP_TOML, GroupFile
+from .group import GroupRollup, LocationFigures
 from .wording import folded, readable_name
 
 INDEX_NAME = "index.xlsx"
@@ -139,7 +140,7 @@ def process_client(task: _Task) -> ClientResult:
     from .analysis import analyze
     from .deliverables import write_deliverables
     from .labels import schedule_label
-    from .folder import load_client
+    from .client import load_client
     from .group import location_figures
     from .workbook import write_workbook
     from .workbook.content import summary_values
@@ -226,7 +227,7 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
     """forkserver where the OS has it (a fresh, preloaded, single-threaded parent), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["xlfees.batch", "xlfees.folder", "xlfees.analysis",
+        context.set_forkserver_preload(["xlfees.batch", "xlfees.client", "xlfees.analysis",
                                         "xlfees.workbook", "xlfees.deliverables"])
         return context
     return multiprocessing.get_context("spawn")
@@ -374,7 +375,7 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     if not folders:
         raise BatchError(f"{clients_dir} holds no client folders: put one folder per client "
                          "inside it (each with its office fees and payer schedules)")
-    from .group import read_group_file
+    from .group_toml import read_group_file
     group_file = read_group_file(clients_dir, [f.name for f in folders])
     from .files import folder_lock
     with folder_lock(out_dir, "a batch"):

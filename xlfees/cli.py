@@ -97,7 +97,7 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
       xlfees analyze acme-dental -o acme.xlsx --template our_branded_template.xlsx
     """
     from .analysis import analyze
-    from .folder import load_client
+    from .client import load_client
     from .workbook import write_workbook
     analysis = analyze(load_client(client_dir))
     if output:
@@ -240,7 +240,7 @@ def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -
     """
     from .analysis import analyze
     from .deliverables import write_deliverables
-    from .folder import load_client
+    from .client import load_client
     analysis = analyze(load_client(client_dir))
     day = letter_date.date() if letter_date else None
     written = write_deliverables(analysis, out_dir, day=day, top=top)
@@ -475,7 +475,7 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
       xlfees analyze clients/smith-dental -o smith.xlsx
     """
     from .analysis import analyze
-    from .folder import load_client
+    from .client import load_client
     from .errors import XlfeesError
     from .opendental import PASSWORD_ENV, Database, PullError, pull_opendental
 

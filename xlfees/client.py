@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
 from .amounts import implausible
 from .cdt import normalize_code
-from .errors import InputError
+from .errors import ClientFolderError, InputError, SettingsError
+from .folder import Folder, latest_effective, read_inputs, schedule_versions
+from .labels import schedule_label
 from .notes import Note
-from .settings import Settings
-from .wording import printable
+from .settings import Settings, email_addresses
+from .wording import printable, readable_name
+
+if TYPE_CHECKING:
+    from .era import Remittance
 
 OFFICE_FEE_COLUMNS = ("code", "description", "office_fee", "benchmark")
 SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
@@ -260,7 +266,6 @@ def _distinct_labels(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame
     """Payer "Delta Dental" network "PPO" and payer "Delta Dental (PPO)" would share the
     label "Delta Dental (PPO)", and so one column and one set of figures: the second is
     renamed "… #2", with a note."""
-    from .labels import schedule_label  # the one place labels are made
 
     keys = sorted(set(columns(schedules, ["payer", "network"])))
     if len(keys) > MAX_SCHEDULES:
@@ -310,3 +315,108 @@ def _volume(frame: pd.DataFrame) -> pd.DataFrame:
     result = pd.DataFrame(rows, columns=list(VOLUME_COLUMNS))
     result["count"] = result["count"].astype(float)
     return result
+
+
+def load_client(folder: str | Path) -> Client:
+    """Read a client folder: office fees, payer schedules (any shape), volume, client.toml.
+
+    Files are recognised by content, with their name and folder (``payers/``)
+    as a tie-breaker; ``[files."…"]`` in client.toml pins what detection
+    cannot guess. Rows that cannot be read are reported in the client's notes.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ClientFolderError(f"{folder} is not a folder: pass a client folder holding the "
+                                "office fees and the payer schedules")
+    opened = Folder.open(folder, with_settings=True)
+    document, toml_path, notes = opened.document, opened.toml_path, opened.notes
+    settings = opened.settings
+    assert settings is not None   # asked for with_settings
+    unknown = sorted(set(opened.pins) - set(opened.files))
+    if unknown:
+        raise SettingsError(f'files."{unknown[0]}"', "names no file in the folder",
+                            "write the path as it is inside the client folder, e.g. "
+                            '"payers/aetna.xlsx"', source=str(toml_path))
+    office_fees, history, volume = read_inputs(folder, opened, settings, notes)
+    return build_client(folder, document, toml_path, settings=settings,
+                        office_fees=office_fees, schedule_history=history, volume=volume,
+                        notes=notes, remittances=opened.remittances())
+
+
+def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
+                 settings: Settings, office_fees: pd.DataFrame,
+                 schedule_history: pd.DataFrame, volume: pd.DataFrame | None,
+                 notes: list[Note], remittances: Iterable[Remittance] = (),
+                 name: str | None = None) -> Client:
+    """The one way a client is made, from a folder's files or from the ribbon's sheets:
+    every dated version of each schedule (the newest in force; the others noted and kept
+    for the Changes sheet and monitoring), the practice, payer contacts and aliases, the
+    e-mail addresses and the group, all from ``document`` (the parsed client.toml)."""
+    schedules = latest_effective(schedule_history, notes)
+    practice = practice_from_toml(document)
+    _check_payer_contacts(practice, schedules, toml_path)
+    aliases = {printable(k): printable(v) for k, v in document.get("payer_aliases", {}).items()}
+    _check_names(aliases.values(), "payer_aliases", schedules, toml_path)
+    return Client.from_frames(
+        name=name or document.get("name") or readable_name(folder.resolve().name),
+        office_fees=office_fees, schedules=schedules, volume=volume,
+        settings=settings,
+        # Read twice (the ribbon keeps the folder's notes in its sheet), said once.
+        notes=list(dict.fromkeys(notes)),
+        owner_email=email_addresses(document.get("owner_email", []), "owner_email"),
+        cc=email_addresses(document.get("cc", []), "cc"),
+        remittances=tuple(remittances), payer_aliases=aliases,
+        schedule_history=schedule_history, practice=practice,
+        group=_toml_text(document.get("group")),
+    )
+
+
+def superseded_versions(folder: Path) -> pd.DataFrame | None:
+    """The dated schedule rows of a client folder that a newer version replaces (what the
+    ribbon's Schedules sheet does not show), or None when the folder has none."""
+    opened = Folder.open(folder, with_settings=True)
+    assert opened.settings is not None
+    _, history, _ = read_inputs(folder, opened, opened.settings, [])
+    _, superseded = schedule_versions(history)
+    return history.loc[[index for index, _ in superseded]] if superseded else None
+
+
+def practice_from_toml(document: dict[str, Any]) -> Practice:
+    """What the letters say about the practice and address to each payer, from a parsed
+    (and validated) client.toml."""
+    return Practice(
+        tin=_toml_text(document.get("tin")), npi=_toml_text(document.get("npi")),
+        address=_toml_text(document.get("address")), phone=_toml_text(document.get("phone")),
+        # "contact" is the older name of "signer"
+        signer=_toml_text(document.get("signer") or document.get("contact")),
+        signer_title=_toml_text(document.get("signer_title")),
+        contracts={payer: printable(number)
+                   for payer, number in document.get("contracts", {}).items()},
+        payer_contacts={payer: PayerContact(name=_toml_text(keys.get("contact")),
+                                            title=_toml_text(keys.get("title")),
+                                            department=_toml_text(keys.get("department")),
+                                            address=_toml_text(keys.get("address")))
+                        for payer, keys in document.get("payers", {}).items()})
+
+
+def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:
+    """A ``[payers."Name"]`` section that names no payer would address no letter: say so."""
+    _check_names(practice.payer_contacts, "payers", schedules, toml_path)
+
+
+def _check_names(names: Iterable[str], section: str, schedules: pd.DataFrame,
+                 toml_path: Path) -> None:
+    """Names in a client.toml section must be a payer or a schedule ("Payer (Network)")."""
+    known = set(schedules["payer"].tolist()) | {schedule_label(p, n) for p, n in set(zip(
+        schedules["payer"].tolist(), schedules["network"].tolist()))}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise SettingsError(f"{section}.{unknown[0]}" if section == "payers"
+                            else f"{section} = {unknown[0]!r}", "names no payer of this client",
+                            "write it as a payer or schedule is named: "
+                            + ", ".join(sorted(known)), source=str(toml_path))
+
+
+def _toml_text(value: str | None) -> str | None:
+    """A client.toml text as a letter may print it (no control characters); None if blank."""
+    return printable(value).strip() or None if value else None

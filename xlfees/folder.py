@@ -6,11 +6,10 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 
-from .client import Client, PayerContact, Practice
 from .notes import Note
 from .written import is_deliverable
 from .labels import schedule_label
@@ -21,7 +20,7 @@ from .readers.limits import MB, Limits, ReadError, unsupported_reason
 from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
 from .readers.pins import FilePins
 from .readers.reader import FileRead, XlfeesWorkbook, name_hint, read_file
-from .settings import PRACTICE_TEXT_KEYS, Settings, email_addresses, survey_statistic
+from .settings import PRACTICE_TEXT_KEYS, Settings, survey_statistic
 from .wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
@@ -31,33 +30,7 @@ TOML_MAX_BYTES = 1024 * 1024   # a client.toml of settings is a few kilobytes
 _NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt", "xlfees-pull.json"}
 
 
-def load_client(folder: str | Path) -> Client:
-    """Read a client folder: office fees, payer schedules (any shape), volume, client.toml.
-
-    Files are recognised by content, with their name and folder (``payers/``)
-    as a tie-breaker; ``[files."…"]`` in client.toml pins what detection
-    cannot guess. Rows that cannot be read are reported in the client's notes.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ClientFolderError(f"{folder} is not a folder: pass a client folder holding the "
-                                "office fees and the payer schedules")
-    opened = _Folder.open(folder, with_settings=True)
-    document, toml_path, notes = opened.document, opened.toml_path, opened.notes
-    settings = opened.settings
-    assert settings is not None   # asked for with_settings
-    unknown = sorted(set(opened.pins) - set(opened.files))
-    if unknown:
-        raise SettingsError(f'files."{unknown[0]}"', "names no file in the folder",
-                            "write the path as it is inside the client folder, e.g. "
-                            '"payers/aetna.xlsx"', source=str(toml_path))
-    office_fees, history, volume = _read_inputs(folder, opened, settings, notes)
-    return build_client(folder, document, toml_path, settings=settings,
-                        office_fees=office_fees, schedule_history=history, volume=volume,
-                        notes=notes, remittances=opened.remittances())
-
-
-def _read_inputs(folder: Path, opened: "_Folder", settings: Settings, notes: list[Note]
+def read_inputs(folder: Path, opened: "Folder", settings: Settings, notes: list[Note]
                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Office fees, every schedule row as read (each dated version) and volume, from a
     client folder's files; what each file noted goes to ``notes``."""
@@ -91,62 +64,6 @@ def _read_inputs(folder: Path, opened: "_Folder", settings: Settings, notes: lis
     return office_fees, pd.DataFrame(schedule_rows), volume
 
 
-def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
-                 settings: Settings, office_fees: pd.DataFrame,
-                 schedule_history: pd.DataFrame, volume: pd.DataFrame | None,
-                 notes: list[Note], remittances: Iterable[Remittance] = (),
-                 name: str | None = None) -> Client:
-    """The one way a client is made, from a folder's files or from the ribbon's sheets:
-    every dated version of each schedule (the newest in force; the others noted and kept
-    for the Changes sheet and monitoring), the practice, payer contacts and aliases, the
-    e-mail addresses and the group, all from ``document`` (the parsed client.toml)."""
-    schedules = _latest_effective(schedule_history, notes)
-    practice = practice_from_toml(document)
-    _check_payer_contacts(practice, schedules, toml_path)
-    aliases = {printable(k): printable(v) for k, v in document.get("payer_aliases", {}).items()}
-    _check_names(aliases.values(), "payer_aliases", schedules, toml_path)
-    return Client.from_frames(
-        name=name or document.get("name") or readable_name(folder.resolve().name),
-        office_fees=office_fees, schedules=schedules, volume=volume,
-        settings=settings,
-        # Read twice (the ribbon keeps the folder's notes in its sheet), said once.
-        notes=list(dict.fromkeys(notes)),
-        owner_email=email_addresses(document.get("owner_email", []), "owner_email"),
-        cc=email_addresses(document.get("cc", []), "cc"),
-        remittances=tuple(remittances), payer_aliases=aliases,
-        schedule_history=schedule_history, practice=practice,
-        group=_text(document.get("group")),
-    )
-
-
-def superseded_versions(folder: Path) -> pd.DataFrame | None:
-    """The dated schedule rows of a client folder that a newer version replaces (what the
-    ribbon's Schedules sheet does not show), or None when the folder has none."""
-    opened = _Folder.open(folder, with_settings=True)
-    assert opened.settings is not None
-    _, history, _ = _read_inputs(folder, opened, opened.settings, [])
-    _, superseded = _versions(history)
-    return history.loc[[index for index, _ in superseded]] if superseded else None
-
-
-def practice_from_toml(document: dict[str, Any]) -> Practice:
-    """What the letters say about the practice and address to each payer, from a parsed
-    (and validated) client.toml."""
-    return Practice(
-        tin=_text(document.get("tin")), npi=_text(document.get("npi")),
-        address=_text(document.get("address")), phone=_text(document.get("phone")),
-        # "contact" is the older name of "signer"
-        signer=_text(document.get("signer") or document.get("contact")),
-        signer_title=_text(document.get("signer_title")),
-        contracts={payer: printable(number)
-                   for payer, number in document.get("contracts", {}).items()},
-        payer_contacts={payer: PayerContact(name=_text(keys.get("contact")),
-                                            title=_text(keys.get("title")),
-                                            department=_text(keys.get("department")),
-                                            address=_text(keys.get("address")))
-                        for payer, keys in document.get("payers", {}).items()})
-
-
 def remittances_in(folder: Path) -> tuple[list[Remittance], list[Note]]:
     """The 835s of a client folder's era/ (the ribbon's Analyze reads them too)."""
     era = folder / ERA_FOLDER
@@ -173,35 +90,12 @@ def _read_remittances(eras: dict[str, Path], notes: list[Note]) -> list[Remittan
     return found
 
 
-def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:
-    """A ``[payers."Name"]`` section that names no payer would address no letter: say so."""
-    _check_names(practice.payer_contacts, "payers", schedules, toml_path)
-
-
-def _check_names(names: Iterable[str], section: str, schedules: pd.DataFrame,
-                 toml_path: Path) -> None:
-    """Names in a client.toml section must be a payer or a schedule ("Payer (Network)")."""
-    known = set(schedules["payer"].tolist()) | {schedule_label(p, n) for p, n in set(zip(
-        schedules["payer"].tolist(), schedules["network"].tolist()))}
-    unknown = sorted(set(names) - known)
-    if unknown:
-        raise SettingsError(f"{section}.{unknown[0]}" if section == "payers"
-                            else f"{section} = {unknown[0]!r}", "names no payer of this client",
-                            "write it as a payer or schedule is named: "
-                            + ", ".join(sorted(known)), source=str(toml_path))
-
-
-def _text(value: str | None) -> str | None:
-    """A client.toml text as a letter may print it (no control characters); None if blank."""
-    return printable(value).strip() or None if value else None
-
-
 ERA_FOLDER = "era"   # a client's remittances (X12 835), any extension
 RESULT_NOT_READ = "an xlfees workbook (a result, not an input): not read"
 
 
 @dataclass
-class _Folder:
+class Folder:
     """A client folder opened: its client.toml, the limits and pins it sets, the files to
     read, and the notes on what is passed over."""
 
@@ -219,7 +113,7 @@ class _Folder:
         return _read_remittances(self.eras, self.notes)
 
     @classmethod
-    def open(cls, folder: Path, with_settings: bool = False) -> "_Folder":
+    def open(cls, folder: Path, with_settings: bool = False) -> "Folder":
         """Read client.toml (its settings validated first, with ``with_settings``), then
         the limits and pins, then list the files."""
         toml_path = folder / CLIENT_TOML
@@ -267,7 +161,7 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ClientFolderError(f"{folder} is not a folder: pass a client folder")
-    opened = _Folder.open(folder)
+    opened = Folder.open(folder)
     entries = [FolderEntry(file=note.file or "", why=note.reason) for note in opened.notes]
     for relative in opened.files:
         try:
@@ -559,9 +453,9 @@ def _no_office_fee_rows(read: FileRead) -> str:
             '{ office_fee = "<header>" }')
 
 
-def _latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:
+def latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:
     """Where one payer has dated schedules for a code, the newest applies; the rest are noted."""
-    keep, superseded = _versions(schedules)
+    keep, superseded = schedule_versions(schedules)
     for index, newest in superseded:
         row = schedules.loc[index]
         notes.append(Note(reason=f"superseded by the schedule effective {newest}",
@@ -570,7 +464,7 @@ def _latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFram
     return schedules.loc[keep].reset_index(drop=True)
 
 
-def _versions(schedules: pd.DataFrame) -> tuple[list[Any], list[tuple[Any, str]]]:
+def schedule_versions(schedules: pd.DataFrame) -> tuple[list[Any], list[tuple[Any, str]]]:
     """The index of each row in force, and (index, newer effective date) of each row a
     newer dated version of the same payer's code replaces."""
     if "effective" not in schedules or schedules["effective"].isna().all():

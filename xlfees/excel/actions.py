@@ -24,8 +24,8 @@ from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
 from ..engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
-from ..folder import (CLIENT_TOML, build_client, load_client, read_toml, remittances_in,
-                      superseded_versions)
+from ..folder import CLIENT_TOML, read_toml, remittances_in
+from ..client import build_client, load_client, superseded_versions
 from ..monitoring import MONITORING
 from ..settings import EXTERNAL, PEER, Settings
 from ..wording import plural
