@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from xlfees import analyze, load_client
-    from xlfees.era import read_era
+    from xlfees.sources.era import read_era
 
     client = load_client(ROOT / "examples" / "smile-studio")
     schedule = client.schedules[client.schedules["payer"] == "Delta Dental"]

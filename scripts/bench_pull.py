@@ -78,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from xlfees import analyze, load_client
-    from xlfees.opendental import Database, pull_opendental
+    from xlfees.sources.opendental import Database, pull_opendental
 
     with tempfile.TemporaryDirectory() as scratch:
         server = start_server(Path(scratch))

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from xlfees.cdt import CATEGORIES  # noqa: E402
-from xlfees.settings import DEFAULT_COVERAGE  # noqa: E402
+from xlfees.sources.client_toml import DEFAULT_COVERAGE  # noqa: E402
 from xlfees.workbook import spec  # noqa: E402
 from xlfees.written import normalised_zip  # noqa: E402
 

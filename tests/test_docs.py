@@ -68,7 +68,7 @@ def test_client_toml_examples_are_accepted(page: str) -> None:
     import tomllib
 
     from xlfees import Settings
-    from xlfees.group_toml import group_file_from_toml
+    from xlfees.sources.group_toml import group_file_from_toml
     text = (README.parent / page).read_text(encoding="utf-8")
     blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
     assert blocks

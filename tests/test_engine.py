@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xlfees import Client, Settings, SettingsError, analyze, load_client
-from xlfees.engine import percentile, percentile_without
+from xlfees.analysis.engine import percentile, percentile_without
 
 ALPHA, BETA, GAMMA, DELTA = (("Alpha Dental", "PPO"), ("Beta Health", ""),
                              ("Gamma Plan", "PPO"), ("Delta Care", "PDP"))
@@ -354,7 +354,7 @@ def test_engine_never_imports_the_ui_layers(tmp_path: Path) -> None:
     """Importing xlfees (engine, analysis, folder) loads neither click, openpyxl nor xlwings."""
     import subprocess
     import sys
-    code = ("import sys, xlfees, xlfees.engine, xlfees.analysis; "
+    code = ("import sys, xlfees, xlfees.analysis.engine, xlfees.analysis; "
             "print(sorted(m for m in ('click', 'openpyxl', 'xlwings') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=tmp_path)  # the installed package, not the checkout

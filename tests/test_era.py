@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlfees.cli import cli
-from xlfees.era import EraError, parse_era, read_era, reconcile
+from xlfees.sources.era import EraError, parse_era, read_era, reconcile
 
 ERA = Path(__file__).parent / "data" / "era"
 

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from xlfees import Client, Settings, analyze, write_workbook
-from xlfees.batch import run_batch
+from xlfees.batch.run import run_batch
 from xlfees.cli import cli
-from xlfees.group_toml import GroupError, read_group_file
-from xlfees.group import location_figures, roll_up
+from xlfees.sources.group_toml import GroupError, read_group_file
+from xlfees.analysis.rollup import location_figures, roll_up
 from xlfees.workbook.group import write_group_workbook
 
 import libreoffice as lo
@@ -422,8 +422,8 @@ def test_a_large_group_still_fits_one_page(tmp_path: Path) -> None:
     one page, every line above the footer, the locations past ten summed in one line."""
     from xlfees.cdt import CATEGORIES
     from xlfees.deliverables.network import write_network_summary
-    from xlfees.group import LocationFigures, PayerCategory, PayerClaims
-    from xlfees.monitoring import ClaimTiming
+    from xlfees.analysis.rollup import LocationFigures, PayerCategory, PayerClaims
+    from xlfees.analysis.monitoring import ClaimTiming
 
     payer = "Delta Dental of a Very Long Regional Name (PPO Premier Plus)"
     locations = [LocationFigures(

@@ -20,8 +20,8 @@ import pytest
 
 from cli_run import one_error_line, run
 from era_make import Claim, Line, Payment, remittance
-from xlfees.batch import output_names, run_batch
-from xlfees.era import EraError, read_era
+from xlfees.batch.run import output_names, run_batch
+from xlfees.sources.era import EraError, read_era
 from xlfees.errors import describe_error
 from xlfees.files import BusyError, folder_lock
 from xlfees.readers import Limits, read_schedule

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from xlfees import excel_round
 from xlfees.money import decimal_round
-from xlfees.engine import proposed_fee
+from xlfees.analysis.engine import proposed_fee
 
 
 @pytest.mark.parametrize(("value", "expected"), [

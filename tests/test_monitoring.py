@@ -144,7 +144,7 @@ def test_the_schedule_in_force_on_the_service_date() -> None:
                             "code": ["D2391", "D2391"], "allowed": [160.0, 170.0],
                             "effective": ["2026-01-01", "2026-10-15"]})
     from era_make import remittance as make
-    from xlfees.era import parse_era
+    from xlfees.sources.era import parse_era
     era = parse_era(make([Payment("ALPHA", [
         Claim("A", [Line("D2391", 250, 150, 160, service_date=date(2026, 10, 1)),
                     Line("D2391", 250, 150, 160, service_date=date(2026, 10, 20))])])]))

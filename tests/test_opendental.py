@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from xlfees import analyze, load_client
 from xlfees.cli import cli
-from xlfees.opendental import Database, PullError, pull_opendental
+from xlfees.sources.opendental import Database, PullError, pull_opendental
 
 from era_make import Claim, Line, Payment, remittance
 from mariadb_server import (TABLES, checksums, create_database, grant_select, insert,
@@ -322,7 +322,7 @@ def test_a_second_pull_replaces_the_first(server, pulled, tmp_path: Path) -> Non
 def test_clinics_pulled_then_batched_give_the_group_roll_up(server, tmp_path: Path) -> None:
     """--clinic all, then `xlfees batch`: each clinic's workbook and the practice's roll-up,
     whose Delta figures are the two clinics' added up."""
-    from xlfees.batch import run_batch
+    from xlfees.batch.run import run_batch
 
     pull_opendental(tmp_path / "smith", _database(server), clinic="all", today=TODAY)
     batch = run_batch(tmp_path / "smith", tmp_path / "out", jobs=1, letter_date=TODAY)

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from xlfees import analyze, load_client
 from xlfees.cli import cli
 from xlfees.csvtext import FORMULA_START
-from xlfees.opendental import Database, PullError, pull_opendental
+from xlfees.sources.opendental import Database, PullError, pull_opendental
 
 from era_make import Claim, Line, Payment, remittance
 from mariadb_server import checksums, create_database, insert, mariadb_available, start_server

@@ -26,7 +26,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
-from xlfees.batch import run_batch
+from xlfees.batch.run import run_batch
 from xlfees.cli import cli
 
 FROM = "Pat Consultant <pat@consult.example>"

@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from xlfees.batch import run_batch
+from xlfees.batch.run import run_batch
 from xlfees.cli import cli
 
 FROM = "Pat Consultant <pat@consult.example>"

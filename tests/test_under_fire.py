@@ -22,7 +22,7 @@ from click.testing import CliRunner
 import hostile_make as make
 from cli_run import one_error_line, run
 from xlfees import analyze, load_client, read_schedule
-from xlfees.batch import run_batch
+from xlfees.batch.run import run_batch
 from xlfees.cli import cli
 from xlfees.errors import XlfeesError
 from xlfees.readers import Limits, ReadError

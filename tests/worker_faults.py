@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from xlfees.batch import process_client
+from xlfees.batch.run import process_client
 
 
 def abort_on_doomed(task):  # type: ignore[no-untyped-def]

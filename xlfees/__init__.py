@@ -26,7 +26,7 @@ _EXPORTS = {
     "load_client": ".client",
     "excel_round": ".money",
     "FileRead": ".readers", "ReadError": ".readers", "read_schedule": ".readers",
-    "Settings": ".settings",
+    "Settings": ".sources.client_toml",
     "write_workbook": ".workbook",
 }
 
@@ -57,10 +57,9 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .cdt import category, normalize_code
     from .client import Client
     from .notes import Note
-    from .errors import (ClientFolderError, InputError, OutputError, SettingsError,
-                         XlfeesError)
+    from .errors import ClientFolderError, InputError, OutputError, SettingsError, XlfeesError
     from .client import load_client
     from .money import excel_round
     from .readers import FileRead, ReadError, read_schedule
-    from .settings import Settings
+    from .sources.client_toml import Settings
     from .workbook import write_workbook

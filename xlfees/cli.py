@@ -17,7 +17,7 @@ from .signals import interrupted, raise_interrupt
 from .errors import describe_error
 from .mailboxes import SECURITY
 from .money import amount, percent
-from .settings import DEFAULT_TOP
+from .sources.client_toml import DEFAULT_TOP
 from .readers.pins import FILE_ROLES as ROLES
 from .wording import one_line, plural, readable_name
 
@@ -25,8 +25,8 @@ from .wording import one_line, plural, readable_name
 # `xlfees --help` and `--version` answer without them (about 0.05 s, not 0.6 s).
 if TYPE_CHECKING:
     from .analysis import Analysis
-    from .batch import BatchResult, ClientResult
-    from .folder import FolderEntry
+    from .batch.run import BatchResult, ClientResult
+    from .sources.folder import FolderEntry
     from .readers import FileRead
 
 
@@ -156,7 +156,7 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
       xlfees inspect fees.csv --role office_fees
       xlfees inspect era/delta-2026-10.835      # a remittance: claims, lines, totals
     """
-    from .folder import inspect_folder
+    from .sources.folder import inspect_folder
     from .readers import read_schedule
     if Path(file).is_dir():
         entries = inspect_folder(file)
@@ -166,8 +166,8 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
         else:
             _echo(render_folder(entries))
         return
-    from .era import describe, looks_like_x12, read_era
-    from .era import render as render_era
+    from .sources.era import describe, looks_like_x12, read_era
+    from .sources.era import render as render_era
     if looks_like_x12(file):
         remittance = read_era(file)
         if as_json:
@@ -287,7 +287,7 @@ def _send(out_dir: Path, sender: str | None, smtp_host: str | None, smtp_port: i
     """Run the send step and print each client's outcome; True when none failed."""
     import os
 
-    from .send import Smtp, render_outcome, render_report, send_batch
+    from .batch.send import Smtp, render_outcome, render_report, send_batch
 
     encrypt_password = None
     if encrypt_password_env:
@@ -381,7 +381,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
       xlfees batch ~/Clients -o reports --letters --date 2026-12-01
       xlfees batch ~/Clients -o reports --letters --send --from pat@consulting.example
     """
-    from .batch import BatchError, client_folders, run_batch
+    from .batch.run import BatchError, client_folders, run_batch
     clients = Path(clients_dir)
     output = Path(out_dir)
     total = len([f for f in client_folders(clients) if f.resolve() != output.resolve()])
@@ -477,7 +477,7 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
     from .analysis import analyze
     from .client import load_client
     from .errors import XlfeesError
-    from .opendental import PASSWORD_ENV, Database, PullError, pull_opendental
+    from .sources.opendental import PASSWORD_ENV, Database, PullError, pull_opendental
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
@@ -526,7 +526,7 @@ def render_pull(result: Any) -> str:
 
 def render_batch(batch: BatchResult) -> str:
     """The closing summary: counts, the index, and each failure with its reason."""
-    from .group import headline
+    from .analysis.rollup import headline
     lines = [f"{plural(len(batch.results), 'client')}: {len(batch.succeeded)} written, "
              f"{len(batch.failed)} failed. Index: {batch.index}"]
     if batch.failed:
@@ -655,12 +655,3 @@ def run() -> int:
         return error.exit_code
     return code if isinstance(code, int) else 0
 
-
-def main() -> None:
-    """Console-script entry point (kept for callers of ``xlfees.cli.main``)."""
-    from .entry import main as entry_main
-    entry_main()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -12,14 +12,14 @@ import pandas as pd
 from .amounts import implausible
 from .cdt import normalize_code
 from .errors import ClientFolderError, InputError, SettingsError
-from .folder import Folder, latest_effective, read_inputs, schedule_versions
+from .sources.folder import Folder, latest_effective, read_inputs, schedule_versions
 from .labels import schedule_label
 from .notes import Note
-from .settings import Settings, email_addresses
+from .sources.client_toml import Settings, email_addresses
 from .wording import printable, readable_name
 
 if TYPE_CHECKING:
-    from .era import Remittance
+    from .sources.era import Remittance
 
 OFFICE_FEE_COLUMNS = ("code", "description", "office_fee", "benchmark")
 SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",

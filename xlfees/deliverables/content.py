@@ -15,10 +15,10 @@ from typing import Any
 
 from ..analysis import Analysis
 from ..client import PayerContact, Practice
-from ..engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
+from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
 from ..labels import schedule_label
 from ..money import ask_percent, count, money, percent
-from ..settings import DEFAULT_TOP, EXTERNAL, PEER, SURVEY_PREFIX
+from ..sources.client_toml import DEFAULT_TOP, EXTERNAL, PEER, SURVEY_PREFIX
 from ..wording import plural
 
 # Alternate benefits a letter lists (the largest patient savings first): with 15 codes

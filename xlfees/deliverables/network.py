@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from ..group import GroupPayer, GroupRollup
+from ..analysis.rollup import GroupPayer, GroupRollup
 from ..written import write_atomically
 from ..money import count, money, percent
 from .content import long_date

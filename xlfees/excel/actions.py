@@ -22,12 +22,12 @@ from ..written import SUMMARY_SUFFIX
 from ..deliverables import FileNames, write_deliverables
 from ..deliverables.content import summary
 from ..deliverables.documents import write_summary_pdf
-from ..engine import ANALYSIS, VOLUME_PER_100
+from ..analysis.engine import ANALYSIS, VOLUME_PER_100
 from ..errors import XlfeesError
-from ..folder import CLIENT_TOML, read_toml, remittances_in
+from ..sources.folder import CLIENT_TOML, read_toml, remittances_in
 from ..client import build_client, load_client, superseded_versions
-from ..monitoring import MONITORING
-from ..settings import EXTERNAL, PEER, Settings
+from ..analysis.monitoring import MONITORING
+from ..sources.client_toml import EXTERNAL, PEER, Settings
 from ..wording import plural
 from ..workbook import (gap_matrix_cells, peer_matrix_cells, peer_share_cells, peers_cells,
                         settings_cells, spec, summary_cells, table_cells, table_last_rows,

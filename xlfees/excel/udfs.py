@@ -18,10 +18,10 @@ from xlwings import arg, func, ret
 from ..analysis import analyze
 from ..cdt import normalize_code
 from ..client import Client
-from ..engine import patient_balance, percentile, proposed_alt
+from ..analysis.engine import patient_balance, percentile, proposed_alt
 from ..errors import XlfeesError
 from ..money import excel_round_array
-from ..settings import DEFAULT_ASK, Settings, benchmark_percentile
+from ..sources.client_toml import DEFAULT_ASK, Settings, benchmark_percentile
 
 VALUE, DIV0, NA = "#VALUE!", "#DIV/0!", "#N/A"
 DEFAULT_ALT_ASK = Settings().alt_ask

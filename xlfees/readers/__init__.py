@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .limits import Limits, ReadError
     from .pins import FilePins
-    from .reader import (AmbiguousFile, FileRead, XlfeesWorkbook, name_hint, read_file,
-                         read_schedule)
+    from .reader import AmbiguousFile, FileRead, XlfeesWorkbook, name_hint, read_file, read_schedule
 
 _EXPORTS = {"AmbiguousFile": ".reader", "FileRead": ".reader", "XlfeesWorkbook": ".reader",
             "name_hint": ".reader", "read_file": ".reader", "read_schedule": ".reader",

@@ -12,8 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..amounts import (MAX_FEE, implausible, looks_decimal_comma, non_amount_reason,
-                       parse_amount)
+from ..amounts import MAX_FEE, implausible, looks_decimal_comma, non_amount_reason, parse_amount
 from ..cdt import normalize_code
 from ..money import amount as shown_amount
 from ..notes import Note

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..labels import UNASSIGNED, schedule_label
-from ..engine import by_schedule
-from ..settings import DEFAULT_ASK, PEER, benchmark_percentile, is_external
+from ..analysis.engine import by_schedule
+from ..sources.client_toml import DEFAULT_ASK, PEER, benchmark_percentile, is_external
 from . import spec
 
 if TYPE_CHECKING:

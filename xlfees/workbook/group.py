@@ -22,7 +22,7 @@ from typing import Any
 from ..cdt import CATEGORIES
 from ..errors import check_suffix
 from .. import written
-from ..group import GroupPayer, GroupRollup
+from ..analysis.rollup import GroupPayer, GroupRollup
 from . import xlsx
 from .spec import FORMATS, sheet_prefix
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine import ALT_FROM_SCHEDULE
+from ..analysis.engine import ALT_FROM_SCHEDULE
 from ..labels import UNASSIGNED
 from .xlsx import ROW
 from ..cells import column_letter

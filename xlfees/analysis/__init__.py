@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from .changes import Changes, schedule_changes
-from .client import Client
-from .notes import Note
+from ..client import Client
+from ..notes import Note
 from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
-from .money import excel_round
+from ..money import excel_round
 from .monitoring import Monitoring, analyze_remittances
 
 # Presentation precision in --json: money to the cent, ratios to 4 places.

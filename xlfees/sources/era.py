@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from .money import excel_round, money
-from .errors import XlfeesError
-from .files import NotAFileError, TooLargeError, read_limited
+from ..money import excel_round, money
+from ..errors import XlfeesError
+from ..files import NotAFileError, TooLargeError, read_limited
 
 # An 835 segment is at most a few hundred characters; a much longer one means the
 # declared segment terminator is missing (a whole file read as one "segment").

@@ -10,18 +10,18 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .notes import Note
-from .written import is_deliverable
-from .labels import schedule_label
+from ..notes import Note
+from ..written import is_deliverable
+from ..labels import schedule_label
 from .era import Remittance, looks_like_x12, read_era, reconcile
-from .errors import ClientFolderError, SettingsError, XlfeesError
-from .files import NotAFileError, TooLargeError, read_limited
-from .readers.limits import MB, Limits, ReadError, unsupported_reason
-from .readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
-from .readers.pins import FilePins
-from .readers.reader import FileRead, XlfeesWorkbook, name_hint, read_file
-from .settings import PRACTICE_TEXT_KEYS, Settings, survey_statistic
-from .wording import printable, readable_name
+from ..errors import ClientFolderError, SettingsError, XlfeesError
+from ..files import NotAFileError, TooLargeError, read_limited
+from ..readers.limits import MB, Limits, ReadError, unsupported_reason
+from ..readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
+from ..readers.pins import FilePins
+from ..readers.reader import FileRead, XlfeesWorkbook, name_hint, read_file
+from .client_toml import PRACTICE_TEXT_KEYS, Settings, survey_statistic
+from ..wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
 TOML_MAX_BYTES = 1024 * 1024   # a client.toml of settings is a few kilobytes

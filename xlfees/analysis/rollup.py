@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, cast
 
-from .analysis import Analysis
-from .cdt import CATEGORIES
+from . import Analysis
+from ..cdt import CATEGORIES
 from .engine import VOLUME_BY_SHARES, VOLUME_PER_100
-from .labels import schedule_label
-from .money import excel_round
+from ..labels import schedule_label
+from ..money import excel_round
 from .monitoring import ClaimTiming
-from .wording import name_words, plural
+from ..wording import name_words, plural
 
 
 @dataclass(frozen=True)

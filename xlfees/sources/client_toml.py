@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .cdt import CATEGORIES, normalize_code
-from .errors import SettingsError
-from .readers.pins import COLUMN_NAMES, FILE_ROLES, FilePins
+from ..cdt import CATEGORIES, normalize_code
+from ..errors import SettingsError
+from ..readers.pins import COLUMN_NAMES, FILE_ROLES, FilePins
 
 # Typical PPO coinsurance by category: basic services 80 %, major 50 %.
 DEFAULT_COVERAGE: Mapping[str, float] = MappingProxyType({
@@ -332,6 +332,6 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
 def email_addresses(value: Any, key: str = "owner_email") -> tuple[str, ...]:
     """Addresses from client.toml: "a@x.com", "Ann <a@x.com>" or a list of them, each
     exactly one address (xlfees.mailboxes says what is refused and why)."""
-    from .mailboxes import parse_mailboxes
+    from ..mailboxes import parse_mailboxes
 
     return tuple(str(mailbox) for mailbox in parse_mailboxes(value, key))

@@ -26,14 +26,14 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Callable
 
-from .money import money
-from .batch import MANIFEST_NAME
-from .written import safe_filename
-from .errors import SettingsError, XlfeesError
-from .files import NotAFileError, TooLargeError, folder_lock, read_limited
-from .mailboxes import Mailbox, parse_mailbox, parse_mailboxes
-from .wording import one_line, plural, printable
-from .written import write_atomically
+from ..money import money
+from .run import MANIFEST_NAME
+from ..written import safe_filename
+from ..errors import SettingsError, XlfeesError
+from ..files import NotAFileError, TooLargeError, folder_lock, read_limited
+from ..mailboxes import Mailbox, parse_mailbox, parse_mailboxes
+from ..wording import one_line, plural, printable
+from ..written import write_atomically
 
 # CRLF line ends, as SMTP and .eml files have them (smtplib sends bytes as they are).
 SMTP_POLICY = email.policy.SMTP

@@ -18,11 +18,11 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from .signals import raise_interrupt
-from .errors import XlfeesError, describe_error
-from .group_toml import GROUP_TOML, GroupFile
-from .group import GroupRollup, LocationFigures
-from .wording import folded, readable_name
+from ..signals import raise_interrupt
+from ..errors import XlfeesError, describe_error
+from ..sources.group_toml import GROUP_TOML, GroupFile
+from ..analysis.rollup import GroupRollup, LocationFigures
+from ..wording import folded, readable_name
 
 INDEX_NAME = "index.xlsx"
 # What `xlfees send` reads: each client's files, owner's addresses and headline figures.
@@ -106,7 +106,7 @@ def output_names(folders: Sequence[Path], groups: Sequence[str] = ()) -> dict[Pa
     """Each client's output name (``<name>.xlsx``, its letters in ``<name>/``), then each
     group's: never ``index`` (the batch's own), never the same twice, even on a
     case-blind disk."""
-    from .written import safe_filename
+    from ..written import safe_filename
 
     # Each output is a workbook <name>.xlsx and a folder <name>/: a name is taken in both
     # forms, so a group called "a.xlsx" cannot land its folder on client a's workbook.
@@ -137,13 +137,13 @@ class _Task:
 
 def process_client(task: _Task) -> ClientResult:
     """Load, analyse and write one client; any error becomes a failed result."""
-    from .analysis import analyze
-    from .deliverables import write_deliverables
-    from .labels import schedule_label
-    from .client import load_client
-    from .group import location_figures
-    from .workbook import write_workbook
-    from .workbook.content import summary_values
+    from ..analysis import analyze
+    from ..deliverables import write_deliverables
+    from ..labels import schedule_label
+    from ..client import load_client
+    from ..analysis.rollup import location_figures
+    from ..workbook import write_workbook
+    from ..workbook.content import summary_values
 
     path = Path(task.folder)
     folder = task.folder
@@ -227,7 +227,7 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
     """forkserver where the OS has it (a fresh, preloaded, single-threaded parent), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["xlfees.batch", "xlfees.client", "xlfees.analysis",
+        context.set_forkserver_preload(["xlfees.batch.run", "xlfees.client", "xlfees.analysis",
                                         "xlfees.workbook", "xlfees.deliverables"])
         return context
     return multiprocessing.get_context("spawn")
@@ -375,9 +375,9 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     if not folders:
         raise BatchError(f"{clients_dir} holds no client folders: put one folder per client "
                          "inside it (each with its office fees and payer schedules)")
-    from .group_toml import read_group_file
+    from ..sources.group_toml import read_group_file
     group_file = read_group_file(clients_dir, [f.name for f in folders])
-    from .files import folder_lock
+    from ..files import folder_lock
     with folder_lock(out_dir, "a batch"):
         return _run_locked(clients_dir, out_dir, folders, group_file, jobs=jobs,
                            template=template, on_result=on_result, letters=letters,
@@ -419,7 +419,7 @@ def _run_locked(clients_dir: Path, out_dir: Path, folders: list[Path], group_fil
 
 def _toml_text(result: ClientResult, key: str) -> str | None:
     """A text of a client's client.toml, read again for a client that failed."""
-    from .folder import CLIENT_TOML, read_toml
+    from ..sources.folder import CLIENT_TOML, read_toml
     try:
         value = read_toml(Path(result.folder) / CLIENT_TOML).get(key)
     except XlfeesError:
@@ -466,9 +466,9 @@ def write_group(group: str, locations: list[ClientResult], aliases: dict[str, st
                 out_dir: Path, name: str, day: date, notes: Sequence[str] = ()) -> GroupResult:
     """Roll ``locations`` up and write ``<name>.xlsx`` and ``<name>/network-value-*.pdf``;
     an error becomes the group's result (the clients' workbooks stand)."""
-    from .deliverables.network import write_network_summaries
-    from .group import roll_up
-    from .workbook.group import write_group_workbook
+    from ..deliverables.network import write_network_summaries
+    from ..analysis.rollup import roll_up
+    from ..workbook.group import write_group_workbook
 
     folders = tuple(r.folder for r in locations)
     try:
@@ -491,7 +491,7 @@ def write_manifest(batch: BatchResult, path: Path) -> Path:
     the output folder), the owner's addresses and the headline figures."""
     import json
 
-    from .written import write_atomically
+    from ..written import write_atomically
 
     out_dir = path.parent.resolve()
 
@@ -521,7 +521,7 @@ def _is_earlier_output(folder: Path) -> bool:
     that merely holds a file named index.xlsx is not one."""
     import json
 
-    from .files import read_limited
+    from ..files import read_limited
 
     try:
         manifest = json.loads(read_limited(folder / MANIFEST_NAME, 16 * 1024 * 1024))

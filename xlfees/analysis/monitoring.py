@@ -17,13 +17,13 @@ from typing import Any, Hashable, Iterable, cast
 
 import pandas as pd
 
-from .money import excel_round
-from .cdt import category, normalize_code
-from .client import Client, columns
-from .notes import Note
+from ..money import excel_round
+from ..cdt import category, normalize_code
+from ..client import Client, columns
+from ..notes import Note
 from .engine import by_schedule, percentile
-from .era import Claim, Remittance, ServiceLine
-from .wording import name_words
+from ..sources.era import Claim, Remittance, ServiceLine
+from ..wording import name_words
 
 MONITORING = "monitoring"   # the stage of the notes made here
 

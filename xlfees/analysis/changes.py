@@ -16,9 +16,9 @@ from typing import Any, Hashable
 
 import pandas as pd
 
-from .client import columns
+from ..client import columns
 from .engine import proposed_fee
-from .money import excel_round
+from ..money import excel_round
 from .monitoring import effective_date
 
 CODE_COLUMNS = ("payer", "network", "code", "description", "old_effective", "new_effective",

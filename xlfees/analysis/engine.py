@@ -14,14 +14,15 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from .cdt import category
-from .client import Client, columns
-from .notes import Note
-from .errors import SettingsError
-from .labels import UNASSIGNED, ScheduleKey, schedule_label
-from .money import cents
-from .settings import ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings, benchmark_percentile
-from .wording import folded, plural
+from ..cdt import category
+from ..client import Client, columns
+from ..notes import Note
+from ..errors import SettingsError
+from ..labels import UNASSIGNED, ScheduleKey, schedule_label
+from ..money import cents
+from ..sources.client_toml import (ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings,
+                                   benchmark_percentile)
+from ..wording import folded, plural
 
 
 GAP_COLUMNS = ("payer", "network", "code", "category", "description", "office_fee",

@@ -28,13 +28,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .money import excel_round
-from .amounts import MAX_COUNT
-from .cdt import normalize_code
-from .csvtext import csv_bytes
-from .labels import schedule_label
-from .errors import XlfeesError
-from .wording import folded, plural, printable, slug
+from ..money import excel_round
+from ..amounts import MAX_COUNT
+from ..cdt import normalize_code
+from ..csvtext import csv_bytes
+from ..labels import schedule_label
+from ..errors import XlfeesError
+from ..wording import folded, plural, printable, slug
 
 PASSWORD_ENV = "XLFEES_DB_PASSWORD"
 PULL_RECORD = "xlfees-pull.json"      # what was pulled, when, from where (not an input)
@@ -437,7 +437,7 @@ class _Source:
     def write_folder(self, folder: Path, clinic: int | None, clinic_name: str,
                      group: str | None, version: str, database: Database,
                      say: Callable[[str], None] = lambda _: None) -> PulledFolder:
-        from .written import write_atomically
+        from ..written import write_atomically
 
         name = self.practice if clinic is None else f"{self.practice} - {clinic_name}"
         pulled = PulledFolder(folder=folder, name=name)
@@ -611,7 +611,7 @@ class _Source:
              labels: dict[tuple[str, int], tuple[str, str]]) -> dict[str, str]:
         """Write each received ERA to ``era/``; the payer names they use → carriers."""
         from .era import parse_era
-        from .written import write_atomically
+        from ..written import write_atomically
 
         where = "" if clinic is None else " AND e.ClinicNum = %s"
         rows = self.db.run(

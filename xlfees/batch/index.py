@@ -6,11 +6,11 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .money import percent
-from .written import normalised_zip, write_atomically
+from ..money import percent
+from ..written import normalised_zip, write_atomically
 
 if TYPE_CHECKING:
-    from .batch import BatchResult
+    from .run import BatchResult
 
 COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            ("Effective rate", 13), ("Effective rate by payer", 60),

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .errors import XlfeesError
-from .wording import printable
+from ..errors import XlfeesError
+from ..wording import printable
 
 
 GROUP_TOML = "group.toml"
