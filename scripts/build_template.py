@@ -120,20 +120,23 @@ def _settings(sheet, title_font: Font) -> None:
     sheet.column_dimensions["A"].width = 60
     sheet.column_dimensions["B"].width = 22
     editable = PatternFill("solid", fgColor="DDEBF7")
-    for row, name, label, style in spec.SETTINGS_CELLS:
-        sheet.cell(row=row, column=1, value=label)
-        value = sheet.cell(row=row, column=2)
-        _style(value, style)
+    for setting in spec.SETTINGS_CELLS:
+        sheet.cell(row=setting.row, column=1, value=setting.label)
+        value = sheet.cell(row=setting.row, column=2)
+        _style(value, setting.style)
         value.fill = editable
-        sheet.parent.defined_names[name] = DefinedName(name, attr_text=f"Settings!$B${row}")
-    row, name, label, formula = spec.NO_PAYER_CELL
-    sheet.cell(row=row, column=1, value=label)
-    sheet.cell(row=row, column=2, value=formula)
-    _style(sheet.cell(row=row, column=2), "count")
-    sheet.parent.defined_names[name] = DefinedName(name, attr_text=f"Settings!$B${row}")
+        sheet.parent.defined_names[setting.name] = DefinedName(
+            setting.name, attr_text=f"Settings!$B${setting.row}")
+    figure = spec.NO_PAYER_CELL
+    sheet.cell(row=figure.row, column=1, value=figure.label)
+    sheet.cell(row=figure.row, column=2, value=figure.formula)
+    _style(sheet.cell(row=figure.row, column=2), "count")
+    sheet.parent.defined_names[figure.name] = DefinedName(
+        figure.name, attr_text=f"Settings!$B${figure.row}")
     choices = {"Strategy": '"ask,peer"', "BalanceBasis": '"office,contracted"',
                "Benchmark": '"percentile,external"'}
-    for row, name, _, _ in spec.SETTINGS_CELLS:
+    for setting in spec.SETTINGS_CELLS:
+        row, name = setting.row, setting.name
         if name in choices:
             validation = DataValidation(type="list", formula1=choices[name], allow_blank=False,
                                         showErrorMessage=True)
@@ -191,11 +194,11 @@ def _peers(book, sheet, title_font: Font) -> None:
     _style(sheet.cell(row=spec.PEERS_SHARE_ROW, column=first), "percent")
     for name, ref in spec.peer_names(spec.PEERS_MAX_CODES, spec.PEERS_MAX_SCHEDULES).items():
         book.defined_names[name] = DefinedName(name, attr_text=ref)
-    for ref, name, formula, style in spec.PEERS_CELLS:
-        sheet[ref] = formula
-        _style(sheet[ref], style)
-        book.defined_names[name] = DefinedName(
-            name, attr_text=f"{spec.PEERS_SHEET}!${ref[0]}${ref[1:]}")
+    for named in spec.PEERS_CELLS:
+        sheet[named.ref] = named.formula
+        _style(sheet[named.ref], named.style)
+        book.defined_names[named.name] = DefinedName(
+            named.name, attr_text=f"{spec.PEERS_SHEET}!${named.ref[0]}${named.ref[1:]}")
     sheet.sheet_state = "hidden"
 
 
@@ -206,10 +209,10 @@ def _summary(book, sheet, title_font: Font) -> None:
     sheet["A3"].font = Font(name=FONT, bold=True)
     sheet.column_dimensions["A"].width = 46
     sheet.column_dimensions["B"].width = 18
-    for row, label, style, _formula in spec.SUMMARY_HEADLINES:
-        sheet.cell(row=row, column=1, value=label)
-        cell = sheet.cell(row=row, column=2)
-        _style(cell, style)
+    for headline in spec.SUMMARY_HEADLINES:
+        sheet.cell(row=headline.row, column=1, value=headline.label)
+        cell = sheet.cell(row=headline.row, column=2)
+        _style(cell, headline.style)
         cell.font = Font(name=FONT, bold=True, size=12)
     sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
     cell = sheet.cell(row=spec.SUMMARY_BREAK_EVEN_ROW, column=2)
@@ -218,10 +221,10 @@ def _summary(book, sheet, title_font: Font) -> None:
     title = sheet.cell(row=spec.MONITORING_TITLE_ROW, column=1,
                        value="What payers paid (remittances in era/)")
     title.font = Font(name=FONT, bold=True)
-    for row, label, style, _formula in spec.MONITORING_HEADLINES:
-        sheet.cell(row=row, column=1, value=label)
-        cell = sheet.cell(row=row, column=2)
-        _style(cell, style)
+    for headline in spec.MONITORING_HEADLINES:
+        sheet.cell(row=headline.row, column=1, value=headline.label)
+        cell = sheet.cell(row=headline.row, column=2)
+        _style(cell, headline.style)
         cell.font = Font(name=FONT, bold=True, size=12)
     # The top targets by rank (hidden, past the print area): the Top 15 chart's data.
     first = spec.TOP_FIRST_ROW

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLES = [spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME, spec.TARGETS, spec.ALT_BENEFITS,
           spec.PAYERS, spec.PAYMENTS, spec.UNDERPAYMENTS, spec.DENIALS]
 MODES = ("reversed", "sorted by its second column", "a row hidden")
-ORDER_FLAGS = {(spec.PEERS_SHEET, ref) for ref, name, _, _ in spec.PEERS_CELLS
-               if name.endswith("Order")}
+ORDER_FLAGS = {(spec.PEERS_SHEET, cell.ref) for cell in spec.PEERS_CELLS
+               if cell.name.endswith("Order")}
 
 
 def _variant(source: Path, target: Path, table: spec.TableSpec, mode: str) -> tuple[int, int]:

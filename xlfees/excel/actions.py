@@ -35,8 +35,8 @@ from ..workbook import (gap_matrix_cells, peer_matrix_cells, peer_share_cells, p
 from ..cells import column_letter
 from .book import Book, _split_ref
 
-CLIENT_FOLDER_CELL = "B" + str(next(row for row, name, _, _ in spec.SETTINGS_CELLS
-                                     if name == "ClientFolder"))
+CLIENT_FOLDER_CELL = "B" + str(next(cell.row for cell in spec.SETTINGS_CELLS
+                                     if cell.name == "ClientFolder"))
 
 
 class ActionError(XlfeesError):
@@ -93,8 +93,8 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     _write_cells(book, spec.PEERS_SHEET, {**peers_cells(analysis),
                                           **peer_share_cells(analysis, last_rows)})
     _write_cells(book, "Summary", summary_cells(analysis))
-    volume_basis = next(f"B{row}" for row, name, _, _ in spec.SETTINGS_CELLS
-                        if name == "VolumeBasis")
+    volume_basis = next(f"B{cell.row}" for cell in spec.SETTINGS_CELLS
+                        if cell.name == "VolumeBasis")
     _write_cells(book, "Settings", {volume_basis: settings_cells(analysis)[volume_basis]})
 
 
@@ -128,7 +128,7 @@ def client_folder(book: Book) -> Path:
 
 def _settings(book: Book, toml: dict[str, Any]) -> Settings:
     rows = book.values("Settings")
-    named = {name: _cell(rows, f"B{row}") for row, name, _, _ in spec.SETTINGS_CELLS}
+    named = {cell.name: _cell(rows, f"B{cell.row}") for cell in spec.SETTINGS_CELLS}
     q = named["BenchmarkQ"]
     if str(named["Benchmark"] or "").strip().lower() == EXTERNAL:
         benchmark = EXTERNAL

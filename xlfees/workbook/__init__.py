@@ -143,7 +143,7 @@ class _Package:
                     "xlfees version; write a fresh template with `xlfees template -o PATH` "
                     "and restyle that")
         defined = parts.defined_names(self.text("xl/workbook.xml"))
-        names = set(spec.peer_names(1, 1)) | {name for _, name, _, _ in spec.PEERS_CELLS}
+        names = set(spec.peer_names(1, 1)) | {cell.name for cell in spec.PEERS_CELLS}
         absent = sorted(name for name in names if name not in defined)
         if absent:
             raise TemplateError(
@@ -393,11 +393,12 @@ def settings_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The named settings cells on the Settings sheet."""
     values = content.settings_values(analysis)
     cells: dict[str, tuple[Any, str | None]] = {
-        f"B{row}": (values[name], None) for row, name, _, _ in spec.SETTINGS_CELLS}
-    row, _, _, formula = spec.NO_PAYER_CELL
+        f"B{cell.row}": (values[cell.name], None) for cell in spec.SETTINGS_CELLS}
+    no_payer = spec.NO_PAYER_CELL
     volume = analysis.client.volume
-    cells[f"B{row}"] = (float(volume.loc[[s == UNASSIGNED for s in analysis.volume_schedules],
-                                         "count"].sum()), formula)
+    cells[f"B{no_payer.row}"] = (
+        float(volume.loc[[s == UNASSIGNED for s in analysis.volume_schedules], "count"].sum()),
+        no_payer.formula)
     return cells
 
 
@@ -407,15 +408,14 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
         spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None),
         f"B{spec.SUMMARY_VOLUME_NOTE_ROW}": (analysis.volume_basis, None),
     }
-    for (row, _, _, formula), value in zip(spec.SUMMARY_HEADLINES,
-                                           content.summary_values(analysis)):
-        cells[f"B{row}"] = (value, formula)
+    for headline, value in zip(spec.SUMMARY_HEADLINES, content.summary_values(analysis)):
+        cells[f"B{headline.row}"] = (value, headline.formula)
     label, lowest = content.lowest_break_even(analysis)
     cells[f"A{spec.SUMMARY_BREAK_EVEN_ROW}"] = (label, spec.BREAK_EVEN_LABEL)
     cells[f"B{spec.SUMMARY_BREAK_EVEN_ROW}"] = (lowest, spec.LOWEST_BREAK_EVEN)
-    for (row, _, _, formula), value in zip(spec.MONITORING_HEADLINES,
-                                           content.monitoring_values(analysis)):
-        cells[f"B{row}"] = (value, formula)
+    for headline, value in zip(spec.MONITORING_HEADLINES,
+                               content.monitoring_values(analysis)):
+        cells[f"B{headline.row}"] = (value, headline.formula)
     for rank, (label, value) in enumerate(content.top_targets(analysis), start=1):
         row = spec.TOP_FIRST_ROW + rank - 1
         label_formula, value_formula = spec.top_target_formulas(row)
@@ -508,7 +508,7 @@ def peer_share_cells(analysis: Analysis,
 def peers_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The single cells on the Peers sheet the formulas share, formula and value."""
     values = content.peers_cells(analysis)
-    return {ref: (values[name], formula) for ref, name, formula, _ in spec.PEERS_CELLS}
+    return {cell.ref: (values[cell.name], cell.formula) for cell in spec.PEERS_CELLS}
 
 
 def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..analysis.engine import ALT_FROM_SCHEDULE
 from ..labels import UNASSIGNED
@@ -226,11 +227,47 @@ def in_order(column: str, consecutive: bool = False) -> str:
 
 
 # Single cells on the hidden Peers sheet the formulas share (computed once, not per row).
-PEERS_CELLS = (
-    ("E1", "TotalPriority", "=SUM(Targets[Priority])", "money"),
-    ("F1", "TargetsInRankOrder", in_order("Targets[Rank]", consecutive=True), "integer"),
-    ("G1", "SchedulesInKeyOrder", in_order("Schedules[Key]"), "integer"),
-    ("H1", "VolumeInKeyOrder", in_order("Volume[Key]"), "integer"),
+class NamedCell(NamedTuple):
+    """A single cell the formulas share by a defined name (the Peers sheet's flags)."""
+
+    ref: str
+    name: str
+    formula: str
+    style: str
+
+
+class SettingCell(NamedTuple):
+    """A Settings row: the value in column B under a defined name, its label in A."""
+
+    row: int
+    name: str
+    label: str
+    style: str
+
+
+class FigureCell(NamedTuple):
+    """A named figure on the Settings sheet: a formula and the engine's value."""
+
+    row: int
+    name: str
+    label: str
+    formula: str
+
+
+class Headline(NamedTuple):
+    """A Summary headline: its label in A, the formula (and the engine's value) in B."""
+
+    row: int
+    label: str
+    style: str
+    formula: str
+
+
+PEERS_CELLS = (    NamedCell("E1", "TotalPriority", "=SUM(Targets[Priority])", "money"),
+    NamedCell("F1", "TargetsInRankOrder", in_order("Targets[Rank]", consecutive=True),
+              "integer"),
+    NamedCell("G1", "SchedulesInKeyOrder", in_order("Schedules[Key]"), "integer"),
+    NamedCell("H1", "VolumeInKeyOrder", in_order("Volume[Key]"), "integer"),
 )
 
 
@@ -493,41 +530,43 @@ SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gap
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (
-    # (row, name, label, style)
-    (4, "Strategy", "Strategy (ask | peer)", "text"),
-    (5, "Ask", "Ask on allowed amounts", "percent"),
-    (6, "AltAsk", "Ask on alternate benefits", "percent"),
-    (7, "Benchmark", "Benchmark: percentile of the other payers, or external", "text"),
-    (8, "BenchmarkQ", "Percentile of the other payers (50 % = median, 100 % = max)", "percent"),
-    (9, "BalanceBasis", "Patient balance from (office | contracted)", "text"),
-    (10, "VolumeBasis", "Volume", "text"),
-    (12, "ClientFolder", "Client folder the ribbon's Import reads (blank: this workbook's)",
-     "text"),
-    (13, "OonCollection", "Share of the office fee collected out of network", "percent"),
+    SettingCell(4, "Strategy", "Strategy (ask | peer)", "text"),
+    SettingCell(5, "Ask", "Ask on allowed amounts", "percent"),
+    SettingCell(6, "AltAsk", "Ask on alternate benefits", "percent"),
+    SettingCell(7, "Benchmark", "Benchmark: percentile of the other payers, or external", "text"),
+    SettingCell(8, "BenchmarkQ",
+                "Percentile of the other payers (50 % = median, 100 % = max)", "percent"),
+    SettingCell(9, "BalanceBasis", "Patient balance from (office | contracted)", "text"),
+    SettingCell(10, "VolumeBasis", "Volume", "text"),
+    SettingCell(12, "ClientFolder",
+                "Client folder the ribbon's Import reads (blank: this workbook's)", "text"),
+    SettingCell(13, "OonCollection", "Share of the office fee collected out of network",
+                "percent"),
 )
 # A figure, not a setting: procedures in Volume without a payer (split by the shares).
-NO_PAYER_CELL = (11, "NoPayerVolume", "Procedures without a payer",
-                 f'=SUMIF(Volume[Schedule],"{UNASSIGNED}",Volume[Count])')
+NO_PAYER_CELL = FigureCell(11, "NoPayerVolume", "Procedures without a payer",
+                           f'=SUMIF(Volume[Schedule],"{UNASSIGNED}",Volume[Count])')
 
 # The Gaps sheet: a code × payer matrix of gap percent, with a heat map.
 GAPS_SHEET = "Gaps"
 GAPS_HEADER_ROW = 3
 GAPS_FIRST_PAYER_COLUMN = 3  # C
 
-# Summary: headline cells (row, label, style, formula); the value comes from the engine.
+# Summary: headline cells; the value comes from the engine.
 SUMMARY_HEADLINES = (
-    (5, "Payer schedules", "integer", '=COUNTIFS(Payers[Codes],">=0")'),
-    (6, "Annual write-off (office fee − allowed)", "money",
-     "=SUMPRODUCT(Payers[Annual write off])"),
-    (7, "Value of the ask a year", "money", "=SUMPRODUCT(Payers[Impact at ask])"),
-    (8, "Patient savings a year from the alternate-benefit ask", "money",
-     "=SUMPRODUCT(Payers[Alt savings])"),
-    (9, "Effective rate, all payers (volume-weighted)", "percent",
-     "=IF(SUMPRODUCT(Targets[Volume],Targets[Office fee])>0,"
-     "SUMPRODUCT(Targets[Volume],Targets[Allowed])/SUMPRODUCT(Targets[Volume],"
-     'Targets[Office fee]),"")'),
-    (10, "Targets carrying 80 % of the shortfall", "integer",
-     '=IF(SUMPRODUCT(Targets[Priority])>0,COUNTIFS(Targets[Cumulative share],"<0.8")+1,0)'),
+    Headline(5, "Payer schedules", "integer", '=COUNTIFS(Payers[Codes],">=0")'),
+    Headline(6, "Annual write-off (office fee − allowed)", "money",
+             "=SUMPRODUCT(Payers[Annual write off])"),
+    Headline(7, "Value of the ask a year", "money", "=SUMPRODUCT(Payers[Impact at ask])"),
+    Headline(8, "Patient savings a year from the alternate-benefit ask", "money",
+             "=SUMPRODUCT(Payers[Alt savings])"),
+    Headline(9, "Effective rate, all payers (volume-weighted)", "percent",
+             "=IF(SUMPRODUCT(Targets[Volume],Targets[Office fee])>0,"
+             "SUMPRODUCT(Targets[Volume],Targets[Allowed])/SUMPRODUCT(Targets[Volume],"
+             'Targets[Office fee]),"")'),
+    Headline(10, "Targets carrying 80 % of the shortfall", "integer",
+             '=IF(SUMPRODUCT(Targets[Priority])>0,'
+             'COUNTIFS(Targets[Cumulative share],"<0.8")+1,0)'),
 )
 # The payer easiest to leave: the lowest break-even retention (Payers), and its schedule
 # in the label (found by the value, so a sorted Payers changes nothing).
@@ -540,12 +579,12 @@ BREAK_EVEN_LABEL = ('="Lowest break-even retention"&IF(COUNT(Payers[Break-even r
 # Below the headlines, beside the charts: what the ERAs show (zeros without an era/).
 MONITORING_TITLE_ROW = 13
 MONITORING_HEADLINES = (
-    (14, "Lines allowed below the contract (ERAs)", "integer",
-     '=COUNTIFS(Payments[Underpaid],">0")'),
-    (15, "Underpaid, to have reprocessed", "money", "=SUM(Payments[Underpaid])"),
-    (16, "Lines denied", "integer", '=COUNTIFS(Payments[Status],"denied")'),
-    (17, "Billed on denied lines", "money",
-     '=SUMIFS(Payments[Billed],Payments[Status],"denied")'),
+    Headline(14, "Lines allowed below the contract (ERAs)", "integer",
+             '=COUNTIFS(Payments[Underpaid],">0")'),
+    Headline(15, "Underpaid, to have reprocessed", "money", "=SUM(Payments[Underpaid])"),
+    Headline(16, "Lines denied", "integer", '=COUNTIFS(Payments[Status],"denied")'),
+    Headline(17, "Billed on denied lines", "money",
+             '=SUMIFS(Payments[Billed],Payments[Status],"denied")'),
 )
 SUMMARY_CLIENT_CELL = "B3"
 SUMMARY_VOLUME_NOTE_ROW = 11
