@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -25,21 +25,71 @@ from ..sources.client_toml import (ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Setting
 from ..wording import folded, plural
 
 
-GAP_COLUMNS = ("payer", "network", "code", "category", "description", "office_fee",
-               "allowed", "volume", "gap", "gap_pct", "allowed_pct", "benchmark",
-               "shortfall", "write_off", "proposed", "impact", "priority")
+class GapRow(NamedTuple):
+    """One payer × code: what the payer allows against the office fee and the peers."""
 
-ALT_COLUMNS = ("payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
-               "coverage", "balance_before", "balance_after", "savings", "savings_pct",
-               "volume", "annual_savings", "alt_source")
+    payer: str
+    network: str
+    code: str
+    category: str
+    description: str
+    office_fee: float
+    allowed: float
+    volume: float
+    gap: float                  # office fee − allowed
+    gap_pct: float | None       # of the office fee
+    allowed_pct: float | None
+    benchmark: float | None     # the other payers' percentile (or the external benchmark)
+    shortfall: float            # benchmark − allowed, never below 0
+    write_off: float            # volume × gap (a negative gap writes nothing off)
+    proposed: float
+    impact: float               # volume × (proposed − allowed)
+    priority: float             # volume × shortfall
+
+
+class AltRow(NamedTuple):
+    """One payer × posterior composite paid as its alternate: what the patient pays."""
+
+    payer: str
+    network: str
+    code: str
+    alt_code: str | None        # None: the schedule gives the amount without naming a code
+    base: float                 # the office fee, or the allowed amount (balance_basis)
+    alt_before: float
+    alt_after: float
+    coverage: float
+    balance_before: float
+    balance_after: float
+    savings: float
+    savings_pct: float | None
+    volume: float
+    annual_savings: float
+    alt_source: str | None
+
+
+class PayerRow(NamedTuple):
+    """One payer schedule's totals."""
+
+    payer: str
+    network: str
+    codes: int
+    missing_codes: list[str]
+    effective_rate: float | None
+    annual_writeoff: float
+    impact_at_ask: float
+    volume_share: float | None
+    break_even_retention: float | None
+
+
+GAP_COLUMNS = GapRow._fields
+ALT_COLUMNS = AltRow._fields
 # Where an alternate benefit came from. "schedule": the payer's schedule gives the
 # amount; the others take the payer's allowed amount for the alternate code, which
 # the schedule names, client.toml maps, or the default map assumes.
 ALT_FROM_SCHEDULE = "schedule"
 ALT_FROM_SCHEDULE_CODE = "schedule's alt code"
 
-PAYER_COLUMNS = ("payer", "network", "codes", "missing_codes", "effective_rate",
-                 "annual_writeoff", "impact_at_ask", "volume_share", "break_even_retention")
+PAYER_COLUMNS = PayerRow._fields
 
 ANALYSIS = "analysis"  # the stage of the engine's own notes (not a rejected row of a file)
 
@@ -321,9 +371,13 @@ def compute(client: Client) -> Tables:
                 b = percentile_without(amounts_by_code[code], a, q)
             shortfall = max(0.0, b - a) if b is not None else 0.0
             p = proposed_fee(a, o, settings.ask, b)
-            gap_rows.append((key[0], key[1], code, category(code), descriptions[code], o, a, v,
-                             o - a, (o - a) / o if o else None, a / o if o else None, b,
-                             shortfall, v * max(0.0, o - a), p, v * (p - a), v * shortfall))
+            gap_rows.append(GapRow(
+                payer=key[0], network=key[1], code=code, category=category(code),
+                description=descriptions[code], office_fee=o, allowed=a, volume=v,
+                gap=o - a, gap_pct=(o - a) / o if o else None,
+                allowed_pct=a / o if o else None, benchmark=b, shortfall=shortfall,
+                write_off=v * max(0.0, o - a), proposed=p, impact=v * (p - a),
+                priority=v * shortfall))
     gaps = pd.DataFrame(gap_rows, columns=list(GAP_COLUMNS))
     for column in ("gap_pct", "allowed_pct", "benchmark"):
         gaps[column] = gaps[column].astype(float)
@@ -397,9 +451,11 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
         # payer's patients the office must keep, paying its fee out of network, to
         # collect what it collects today (over 1: leaving never pays).
         break_even = rate / oon_collection if rate is not None else None
-        rows.append((key[0], key[1], len(mine), missing, rate,
-                     math.fsum(mine["write_off"]), math.fsum(mine["impact"]), shares[key],
-                     break_even))
+        rows.append(PayerRow(
+            payer=key[0], network=key[1], codes=len(mine), missing_codes=missing,
+            effective_rate=rate, annual_writeoff=math.fsum(mine["write_off"]),
+            impact_at_ask=math.fsum(mine["impact"]), volume_share=shares[key],
+            break_even_retention=break_even))
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS)), notes
 
 
@@ -443,10 +499,12 @@ def _alt_benefits(allowed: dict[ScheduleKey, dict[str, float]],
             balance_after = patient_balance(base, k, after)
             savings = k * (after - before)
             v = counts.get((key[0], key[1], code), 0.0)
-            rows.append((key[0], key[1], code, alt_code, base, before, after, k,
-                         balance_before, balance_after, savings,
-                         savings / balance_before if balance_before > 0 else None,
-                         v, v * savings, source))
+            rows.append(AltRow(
+                payer=key[0], network=key[1], code=code, alt_code=alt_code, base=base,
+                alt_before=before, alt_after=after, coverage=k,
+                balance_before=balance_before, balance_after=balance_after, savings=savings,
+                savings_pct=savings / balance_before if balance_before > 0 else None,
+                volume=v, annual_savings=v * savings, alt_source=source))
     for key, pairs in assumed.items():
         notes.append(_note(f"{schedule_label(*key)}: alternate benefits assumed from the "
                            f"default map ({', '.join(pairs)}), not from its schedule; check "
