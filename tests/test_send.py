@@ -360,3 +360,23 @@ def test_batch_send_runs_the_send_step(handworked_dir: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "outbox" / "hw.eml").exists()
     assert result.output.splitlines()[-1] == "1 client: 1 written"
+
+
+def test_the_manifest_reads_back_what_the_batch_wrote(tmp_path: Path) -> None:
+    """One type both ways: each client's entry, written by the batch and read by send, is the
+    Delivery the batch made of it (addresses, files, figures and top targets)."""
+    from xlfees.batch.manifest import MANIFEST_NAME, Delivery, delivery
+
+    out = tmp_path / "out"
+    batch = run_batch(Path(__file__).parent.parent / "examples", out, jobs=1, letters=True,
+                      letter_date=date(2026, 1, 15))
+    entries = json.loads((out / MANIFEST_NAME).read_text())["clients"]
+    assert len(entries) == len(batch.results) == 6
+
+    def relative(file: str | None) -> str | None:
+        return None if file is None else Path(file).resolve().relative_to(out.resolve()
+                                                                          ).as_posix()
+    for number, (entry, result) in enumerate(zip(entries, batch.results), start=1):
+        written = Delivery.from_result(result, relative)
+        assert delivery(entry, number) == written
+        assert written.files and written.owners and written.annual_writeoff > 0

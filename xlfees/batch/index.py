@@ -20,12 +20,37 @@ COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            ("Workbook", 30),
            ("Error", 80))
 MONEY = '"$"#,##0.00'
+# How a column's numbers show, by header.
+FORMATS = {"Effective rate": "0.0%", "Annual write-off": MONEY, "Value of the ask": MONEY,
+           "Patient savings": MONEY, "Won this round": MONEY, "Top target value": MONEY,
+           "Allowed a year": MONEY, "Write-off a year": MONEY, "Value of the asks": MONEY}
+LINK_COLOUR = "0563C1"
+
+
+def _write_row(sheet, number: int, columns: tuple[tuple[str, float], ...],
+               values: dict[str, object], links: tuple[str, ...], ok: bool) -> None:
+    """One row, each value under its header: text stays text (a name "=cmd" is never
+    parsed), numbers take their column's format, ``links`` columns link to their text."""
+    from openpyxl.styles import Font
+
+    for column, (header, _) in enumerate(columns, start=1):
+        value = values[header]
+        cell = sheet.cell(row=number, column=column)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"
+        if header in FORMATS:
+            cell.number_format = FORMATS[header]
+        if header in links and value:
+            cell.hyperlink = value        # relative: the index sits beside its targets
+            cell.font = Font(color=LINK_COLOUR, underline="single")
+        if header == "Status" and not ok:
+            cell.font = Font(bold=True, color="C00000")
 
 
 def write_index(batch: "BatchResult", path: Path) -> Path:
     """Write ``index.xlsx`` listing every client (atomically, the same bytes each run)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
@@ -36,30 +61,19 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
         rates = "; ".join(f"{label} {percent(rate)}" if rate is not None else f"{label} —"
                           for label, rate in result.payer_rates)
         workbook = Path(result.workbook).name if result.workbook else None
-        values = [result.client, "ok" if result.ok else "failed",
-                  result.payers if result.ok else None, result.codes if result.ok else None,
-                  result.effective_rate, rates or None,
-                  result.annual_writeoff if result.ok else None,
-                  result.impact_at_ask if result.ok else None,
-                  result.patient_savings if result.ok else None,
-                  result.won_this_round if result.ok else None, result.top_target,
-                  result.top_target_value if result.ok else None,
-                  result.notes if result.ok else None, workbook, result.error]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column)
-            # Set as data, never parsed: a client name "=cmd" stays text.
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"
-        sheet.cell(row=number, column=5).number_format = "0.0%"
-        for column in (7, 8, 9, 10, 12):
-            sheet.cell(row=number, column=column).number_format = MONEY
-        if workbook:
-            link = sheet.cell(row=number, column=14)
-            link.hyperlink = workbook          # relative: the index sits beside the workbooks
-            link.font = Font(color="0563C1", underline="single")
-        if not result.ok:
-            sheet.cell(row=number, column=2).font = Font(bold=True, color="C00000")
+        ok = result.ok
+        _write_row(sheet, number, COLUMNS, {
+            "Client": result.client, "Status": "ok" if ok else "failed",
+            "Payers": result.payers if ok else None, "Codes": result.codes if ok else None,
+            "Effective rate": result.effective_rate, "Effective rate by payer": rates or None,
+            "Annual write-off": result.annual_writeoff if ok else None,
+            "Value of the ask": result.impact_at_ask if ok else None,
+            "Patient savings": result.patient_savings if ok else None,
+            "Won this round": result.won_this_round if ok else None,
+            "Top target": result.top_target,
+            "Top target value": result.top_target_value if ok else None,
+            "Notes": result.notes if ok else None, "Workbook": workbook,
+            "Error": result.error}, links=("Workbook",), ok=ok)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(batch.results), 1) + 1}"
     if batch.groups:
@@ -77,34 +91,21 @@ GROUP_COLUMNS = (("Group", 34), ("Status", 9), ("Locations", 10), ("Payers", 8),
 
 def _groups_sheet(sheet, batch: "BatchResult") -> None:
     """One row per multi-location group: its totals and links to its workbook and folder."""
-    from openpyxl.styles import Font
-
     _header(sheet, GROUP_COLUMNS)
     for number, group in enumerate(batch.groups, start=2):
         rollup = group.rollup
         workbook = Path(group.workbook).name if group.workbook else None
         folder = Path(group.workbook).stem + "/" if group.workbook else None
-        values = [group.group, "ok" if group.ok else "failed",
-                  len(rollup.locations) if rollup else None,
-                  len(rollup.payers) if rollup else None,
-                  rollup.total("allowed") if rollup else None,
-                  rollup.total("write_off") if rollup else None,
-                  rollup.total("ask_value") if rollup else None, workbook, folder,
-                  group.error or ("; ".join(rollup.notes) if rollup else None) or None]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"    # a group named "=…" stays text
-        for column in (5, 6, 7):
-            sheet.cell(row=number, column=column).number_format = MONEY
-        for column, target in ((8, workbook), (9, folder)):
-            if target:
-                link = sheet.cell(row=number, column=column)
-                link.hyperlink = target      # relative: beside the index
-                link.font = Font(color="0563C1", underline="single")
-        if not group.ok:
-            sheet.cell(row=number, column=2).font = Font(bold=True, color="C00000")
+        _write_row(sheet, number, GROUP_COLUMNS, {
+            "Group": group.group, "Status": "ok" if group.ok else "failed",
+            "Locations": len(rollup.locations) if rollup else None,
+            "Payers": len(rollup.payers) if rollup else None,
+            "Allowed a year": rollup.total("allowed") if rollup else None,
+            "Write-off a year": rollup.total("write_off") if rollup else None,
+            "Value of the asks": rollup.total("ask_value") if rollup else None,
+            "Workbook": workbook, "Network value summaries": folder,
+            "Notes or error": group.error or ("; ".join(rollup.notes) if rollup else None)
+            or None}, links=("Workbook", "Network value summaries"), ok=group.ok)
     sheet.freeze_panes = "B2"
 
 

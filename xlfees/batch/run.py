@@ -23,10 +23,9 @@ from ..errors import XlfeesError, describe_error
 from ..sources.group_toml import GROUP_TOML, GroupFile
 from ..analysis.rollup import GroupRollup, LocationFigures
 from ..wording import folded, readable_name
+from .manifest import MANIFEST_NAME, is_earlier_output, write_manifest
 
 INDEX_NAME = "index.xlsx"
-# What `xlfees send` reads: each client's files, owner's addresses and headline figures.
-MANIFEST_NAME = "xlfees-batch.json"
 
 
 class BatchError(XlfeesError):
@@ -362,7 +361,7 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     for folder in client_folders(clients_dir):
         if folder.resolve() != output:
             folders.append(folder)
-        elif any(folder.iterdir()) and not _is_earlier_output(folder):
+        elif any(folder.iterdir()) and not is_earlier_output(folder):
             raise BatchError(f"the output folder {out_dir} is the client folder {folder}: "
                              "write to a folder of its own (e.g. "
                              f"{clients_dir / 'out'})")
@@ -484,50 +483,6 @@ def write_group(group: str, locations: list[ClientResult], aliases: dict[str, st
         return GroupResult(group=group, locations=folders, error=describe_error(error))
     return GroupResult(group=group, locations=folders, workbook=str(workbook),
                        files=tuple(str(f) for f in files), rollup=rollup)
-
-
-def write_manifest(batch: BatchResult, path: Path) -> Path:
-    """The run as `xlfees send` reads it: per client its workbook and letters (relative to
-    the output folder), the owner's addresses and the headline figures."""
-    import json
-
-    from ..written import write_atomically
-
-    out_dir = path.parent.resolve()
-
-    def relative(file: str | None) -> str | None:
-        return None if file is None else Path(file).resolve().relative_to(out_dir).as_posix()
-    clients = [{"client": r.client, "folder": r.folder, "ok": r.ok, "error": r.error,
-                "workbook": relative(r.workbook), "files": [relative(f) for f in r.files],
-                "owner_email": list(r.owner_email), "cc": list(r.cc),
-                "annual_writeoff": r.annual_writeoff, "impact_at_ask": r.impact_at_ask,
-                "patient_savings": r.patient_savings,
-                "top_targets": [[label, value] for label, value in r.top_targets]}
-               for r in batch.results]
-    groups = [{"group": g.group, "ok": g.ok, "error": g.error,
-               "locations": [Path(f).name for f in g.locations],
-               "workbook": relative(g.workbook), "files": [relative(f) for f in g.files],
-               "rollup": g.rollup.to_dict() if g.rollup is not None else None}
-              for g in batch.groups]
-    # ASCII with \u escapes: a folder name that is not UTF-8 (caf\xe9) is a lone
-    # surrogate here, which UTF-8 cannot hold but JSON's escape keeps, byte for byte.
-    text = json.dumps({"version": 1, "clients": clients, "groups": groups}, indent=1,
-                      ensure_ascii=True)
-    return write_atomically(path, (text + "\n").encode("utf-8"))
-
-
-def _is_earlier_output(folder: Path) -> bool:
-    """A folder an earlier batch wrote, known by the manifest it left. A client folder
-    that merely holds a file named index.xlsx is not one."""
-    import json
-
-    from ..files import read_limited
-
-    try:
-        manifest = json.loads(read_limited(folder / MANIFEST_NAME, 16 * 1024 * 1024))
-    except (OSError, ValueError, XlfeesError):
-        return False
-    return isinstance(manifest, dict) and isinstance(manifest.get("clients"), list)
 
 
 def _remove_partials(out_dir: Path) -> None:

@@ -16,7 +16,6 @@ import hashlib
 import html
 import io
 import json
-import math
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -27,19 +26,19 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Callable
 
 from ..money import money
-from .run import MANIFEST_NAME
+from .manifest import (MANIFEST_NAME, MAX_MANIFEST_BYTES, Delivery, ManifestError, Refused,
+                       client_name, delivery, read_manifest)
 from ..written import safe_filename
 from ..errors import SettingsError, XlfeesError
 from ..files import NotAFileError, TooLargeError, folder_lock, read_limited
-from ..mailboxes import Mailbox, parse_mailbox, parse_mailboxes
-from ..wording import one_line, plural, printable
+from ..mailboxes import Mailbox, parse_mailbox
+from ..wording import one_line, plural
 from ..written import write_atomically
 
 # CRLF line ends, as SMTP and .eml files have them (smtplib sends bytes as they are).
 SMTP_POLICY = email.policy.SMTP
 # A recipient whose mailbox name is not ASCII (RFC 6531): headers in UTF-8.
 SMTPUTF8_POLICY = email.policy.SMTPUTF8
-MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 SENT_LOG = "xlfees-sent.json"
 OUTBOX = "outbox"
 # Most mail servers refuse a message over 25 MB; base64 makes attachments a third bigger.
@@ -131,118 +130,12 @@ def _reason(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def read_manifest(out_dir: Path) -> list[Any]:
-    """The manifest's list of clients; what each holds is checked client by client."""
-    path = out_dir / MANIFEST_NAME
-    if not path.exists():
-        raise SendError(f"{out_dir}: no {MANIFEST_NAME}, so no batch output to send: run "
-                        f"`xlfees batch CLIENTS_DIR -o {out_dir}` first")
-    damaged = f"{path}: not a manifest xlfees wrote: run `xlfees batch` again"
-    try:
-        clients = json.loads(read_limited(path, MAX_MANIFEST_BYTES).decode("utf-8"))["clients"]
-    except (ValueError, KeyError, TypeError, IndexError):
-        raise SendError(damaged) from None
-    except XlfeesError as error:
-        raise SendError(str(error)) from None
-    if not isinstance(clients, list):
-        raise SendError(damaged)
-    return clients
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One client's entry of the manifest, checked: the manifest is a file anyone may edit."""
-
-    client: str
-    ok: bool
-    error: str
-    workbook: str
-    files: tuple[str, ...]
-    owners: tuple[Mailbox, ...]
-    cc: tuple[Mailbox, ...]
-    annual_writeoff: float
-    impact_at_ask: float
-    patient_savings: float
-    top_targets: tuple[tuple[str, float], ...]
-
-    @property
-    def recipients(self) -> tuple[Mailbox, ...]:
-        return self.owners + self.cc
-
-    @property
-    def needs_smtputf8(self) -> bool:
-        return any(m.needs_smtputf8 for m in self.recipients)
-
-
-class _Refused(Exception):
-    """This client's entry cannot be sent as it stands (the reason in words)."""
-
-
-def client_name(entry: Any, number: int) -> str:
-    """The client an entry names, fit for one line; its place in the manifest otherwise."""
-    name = entry.get("client") if isinstance(entry, dict) else None
-    return one_line(printable(name)).strip() if isinstance(name, str) and name.strip() \
-        else f"client {number} of {MANIFEST_NAME}"
-
-
-def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
-    value = entry.get(key, default)
-    if not isinstance(value, str):
-        raise _Refused(f"{MANIFEST_NAME} gives no {key}: run the batch again")
-    return value
-
-
-def _amount(entry: dict[str, Any], key: str) -> float:
-    value = entry.get(key, 0.0)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value):
-        raise _Refused(f"{MANIFEST_NAME} gives {key} as {value!r}, not an amount: run the "
-                       "batch again")
-    return float(value)
-
-
-def _mailboxes(entry: dict[str, Any], key: str) -> tuple[Mailbox, ...]:
-    try:
-        return parse_mailboxes(entry.get(key) or [], key)
-    except SettingsError as error:
-        raise _Refused(f"not sent: {key} {error.problem}; {error.fix} in its client.toml, "
-                       "then run the batch again") from None
-
-
-def delivery(entry: Any, number: int) -> Delivery:
-    """The entry as a Delivery, or _Refused saying what is wrong with it."""
-    if not isinstance(entry, dict):
-        raise _Refused(f"{MANIFEST_NAME} holds no client here: run the batch again")
-    ok = entry.get("ok")
-    error = entry.get("error")
-    if ok is not True:   # its workbook failed in the batch: nothing of it is sent
-        return Delivery(client_name(entry, number), False,
-                        one_line(error) if isinstance(error, str) else "", "", (), (), (),
-                        0.0, 0.0, 0.0, ())
-    files = entry.get("files") or []
-    targets = entry.get("top_targets") or []
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise _Refused(f"{MANIFEST_NAME} lists its files wrongly: run the batch again")
-    if not isinstance(targets, list) or not all(
-            isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) for t in targets):
-        raise _Refused(f"{MANIFEST_NAME} lists its targets wrongly: run the batch again")
-    return Delivery(
-        client=client_name(entry, number), ok=True, error="",
-        workbook=_text(entry, "workbook"),
-        files=tuple(files), owners=_mailboxes(entry, "owner_email"),
-        cc=_mailboxes(entry, "cc"), annual_writeoff=_amount(entry, "annual_writeoff"),
-        impact_at_ask=_amount(entry, "impact_at_ask"),
-        patient_savings=_amount(entry, "patient_savings"),
-        top_targets=tuple((one_line(printable(label)), _amount({"target": value}, "target"))
-                          for label, value in targets))
-
-
 def attachment(out_dir: Path, name: str) -> bytes:
     """A file the batch wrote, by its name relative to OUT_DIR; never one outside it."""
     relative = PurePosixPath(name)
     if (not name or relative.is_absolute() or PureWindowsPath(name).drive
             or ".." in relative.parts or "\\" in name):
-        raise _Refused(f"{MANIFEST_NAME} lists {name!r}, which is not a file inside "
+        raise Refused(f"{MANIFEST_NAME} lists {name!r}, which is not a file inside "
                        f"{out_dir}; nothing from outside the batch's folder is attached: "
                        "run the batch again")
     path = out_dir / relative
@@ -250,12 +143,12 @@ def attachment(out_dir: Path, name: str) -> bytes:
         return read_limited(path, MAX_ATTACHMENT_BYTES, shown=one_line(str(relative)),
                             root=out_dir)
     except NotAFileError as error:
-        raise _Refused(f"not attached: {error}") from None
+        raise Refused(f"not attached: {error}") from None
     except TooLargeError:
-        raise _Refused(f"{one_line(name)} is more than {MAX_ATTACHMENT_BYTES // 2**20} MB, "
+        raise Refused(f"{one_line(name)} is more than {MAX_ATTACHMENT_BYTES // 2**20} MB, "
                        "more than mail servers accept: send it another way") from None
     except OSError as error:
-        raise _Refused(f"cannot read {one_line(name)} ({one_line(error.strerror or '')}): "
+        raise Refused(f"cannot read {one_line(name)} ({one_line(error.strerror or '')}): "
                        "run the batch again") from None
 
 
@@ -353,7 +246,10 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
         from_box = parse_mailbox(sender, "--from")
     except SettingsError as error:
         raise SendError(f"--from {error.problem}; {error.fix}") from None
-    clients = read_manifest(out_dir)
+    try:
+        clients = read_manifest(out_dir)
+    except ManifestError as error:   # no batch output there: the send's own error
+        raise SendError(str(error)) from None
     with folder_lock(out_dir, "a send"):
         log_path = out_dir / SENT_LOG
         log = _read_log(log_path)
@@ -368,7 +264,7 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
             for number, raw in enumerate(clients, start=1):
                 try:
                     entry = delivery(raw, number)
-                except _Refused as problem:
+                except Refused as problem:
                     done(Outcome(client_name(raw, number), "failed", str(problem)))
                     continue
                 client = entry.client
@@ -385,7 +281,7 @@ def send_batch(out_dir: str | Path, sender: str, smtp: Smtp | None = None, *,
                     plain = {(safe_filename(client) + " - fee schedule review.xlsx" if n == key
                               else safe_filename(PurePosixPath(n).name)): attachment(out_dir, n)
                              for n in (key, *entry.files)}
-                except _Refused as problem:
+                except Refused as problem:
                     done(Outcome(client, "failed", str(problem)))
                     continue
                 if sum(map(len, plain.values())) > MAX_ATTACHMENT_BYTES:
