@@ -321,7 +321,7 @@ def test_a_big_table_waiting_on_disk_gives_the_same_bytes(tmp_path: Path, monkey
     in_memory = workbook.write_workbook(analysis, tmp_path / "memory.xlsx").read_bytes()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "spill"))
     (tmp_path / "spill").mkdir()
-    monkeypatch.setattr(workbook, "SPILL_ROWS", 5)
+    monkeypatch.setattr(workbook.package, "SPILL_ROWS", 5)
     spills: list[int] = []
     import xlfees.written as written
 

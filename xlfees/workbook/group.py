@@ -203,7 +203,7 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    from . import check_overwrite
+    from .package import check_overwrite
 
     path = Path(path)
     check_suffix(path, ".xlsx", "the group's workbook")
