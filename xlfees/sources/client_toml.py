@@ -1,15 +1,20 @@
-"""The analysis assumptions (``[settings]``, ``[coverage]``, … of ``client.toml``), validated."""
+"""client.toml, the one model of it: every key checked (``[settings]``, ``[coverage]``,
+``[files."…"]``, ``[limits]``, the practice and payer keys), and what each section becomes
+(Settings, the file pins, the read limits)."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..cdt import CATEGORIES, normalize_code
 from ..errors import SettingsError
+from ..files import MB
+from ..readers.limits import Limits
 from ..readers.pins import COLUMN_NAMES, FILE_ROLES, FilePins
 
 # Typical PPO coinsurance by category: basic services 80 %, major 50 %.
@@ -335,3 +340,38 @@ def email_addresses(value: Any, key: str = "owner_email") -> tuple[str, ...]:
     from ..mailboxes import parse_mailboxes
 
     return tuple(str(mailbox) for mailbox in parse_mailboxes(value, key))
+
+
+def limits_from_toml(document: Mapping[str, Any], source: Path) -> Limits:
+    """[limits]: how large a file of this client may be before it is refused."""
+    section = document.get("limits", {})
+    values: dict[str, Any] = {}
+    for key, field_name, scale, most in (("max_file_mb", "max_file_bytes", MB, 1024),
+                                         ("max_pdf_pages", "max_pdf_pages", 1, 5000)):
+        if key in section:
+            value = section[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0 < value <= most:   # also refuses inf and nan
+                raise SettingsError(f"limits.{key}", f"is {value!r}",
+                                    f"use a number above 0 and at most {most:,}",
+                                    source=str(source))
+            values[field_name] = int(value * scale)
+    return Limits(**values)
+
+
+def pins_from_toml(document: Mapping[str, Any], source: Path) -> dict[str, FilePins]:
+    """[files."…"]: what client.toml pins about each file, by its path in the folder."""
+    pins = {}
+    for name, entry in document.get("files", {}).items():
+        columns = entry.get("columns", {})
+        header_row = entry.get("header_row")
+        if header_row is not None and (isinstance(header_row, bool)
+                                       or not isinstance(header_row, int) or header_row < 1):
+            raise SettingsError(f'files."{name}".header_row', f"is {header_row!r}",
+                                "use the row number as Excel shows it (1, 2, …)",
+                                source=str(source))
+        pins[str(PurePosixPath(name))] = FilePins(
+            role=entry.get("role"), payer=entry.get("payer"), network=entry.get("network"),
+            sheet=entry.get("sheet"), columns=dict(columns), header_row=header_row,
+            dimension=entry.get("dimension"))
+    return pins

@@ -5,8 +5,8 @@ from __future__ import annotations
 import stat
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -16,11 +16,12 @@ from ..labels import schedule_label
 from .era import Remittance, looks_like_x12, read_era, reconcile
 from ..errors import ClientFolderError, SettingsError, XlfeesError
 from ..files import NotAFileError, TooLargeError, read_limited
-from ..readers.limits import MB, Limits, ReadError, unsupported_reason
+from ..readers.limits import Limits, ReadError, unsupported_reason
 from ..readers.limits import SUPPORTED as SUPPORTED_SUFFIXES
 from ..readers.pins import FilePins
 from ..readers.reader import FileRead, XlfeesWorkbook, name_hint, read_file
-from .client_toml import PRACTICE_TEXT_KEYS, Settings, survey_statistic
+from .client_toml import (PRACTICE_TEXT_KEYS, Settings, limits_from_toml, pins_from_toml,
+                          survey_statistic)
 from ..wording import printable, readable_name
 
 CLIENT_TOML = "client.toml"
@@ -124,7 +125,7 @@ class Folder:
                 document[key] = printable(document[key])
         settings = (Settings.from_toml(document, source=str(toml_path)) if with_settings
                     else None)
-        limits, pins = _limits(document, toml_path), _pins(document, toml_path)
+        limits, pins = limits_from_toml(document, toml_path), pins_from_toml(document, toml_path)
         notes: list[Note] = []
         eras: dict[str, Path] = {}
         files = _input_files(folder, notes, eras)
@@ -223,39 +224,6 @@ def read_toml(path: Path) -> dict[str, Any]:
     except RecursionError:
         raise ClientFolderError(f"{path} nests tables or arrays too deeply to read: "
                                 "client.toml needs at most three levels") from None
-
-
-def _limits(document: Mapping[str, Any], source: Path) -> Limits:
-    section = document.get("limits", {})
-    values: dict[str, Any] = {}
-    for key, field_name, scale, most in (("max_file_mb", "max_file_bytes", MB, 1024),
-                                         ("max_pdf_pages", "max_pdf_pages", 1, 5000)):
-        if key in section:
-            value = section[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0 < value <= most:   # also refuses inf and nan
-                raise SettingsError(f"limits.{key}", f"is {value!r}",
-                                    f"use a number above 0 and at most {most:,}",
-                                    source=str(source))
-            values[field_name] = int(value * scale)
-    return Limits(**values)
-
-
-def _pins(document: Mapping[str, Any], source: Path) -> dict[str, FilePins]:
-    pins = {}
-    for name, entry in document.get("files", {}).items():
-        columns = entry.get("columns", {})
-        header_row = entry.get("header_row")
-        if header_row is not None and (isinstance(header_row, bool)
-                                       or not isinstance(header_row, int) or header_row < 1):
-            raise SettingsError(f'files."{name}".header_row', f"is {header_row!r}",
-                                "use the row number as Excel shows it (1, 2, …)",
-                                source=str(source))
-        pins[str(PurePosixPath(name))] = FilePins(
-            role=entry.get("role"), payer=entry.get("payer"), network=entry.get("network"),
-            sheet=entry.get("sheet"), columns=dict(columns), header_row=header_row,
-            dimension=entry.get("dimension"))
-    return pins
 
 
 def _entries(folder: Path, root: Path, depth: int, notes: list[Note]) -> list[Path]:
