@@ -25,7 +25,7 @@ from .wording import one_line, plural, readable_name
 # `xlfees --help` and `--version` answer without them (about 0.05 s, not 0.6 s).
 if TYPE_CHECKING:
     from .analysis import Analysis
-    from .batch.run import BatchResult, ClientResult
+    from .batch.results import BatchResult, ClientResult
     from .sources.folder import FolderEntry
     from .readers import FileRead
 
@@ -381,7 +381,8 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
       xlfees batch ~/Clients -o reports --letters --date 2026-12-01
       xlfees batch ~/Clients -o reports --letters --send --from pat@consulting.example
     """
-    from .batch.run import BatchError, client_folders, run_batch
+    from .batch.results import BatchError
+    from .batch.run import client_folders, run_batch
     clients = Path(clients_dir)
     output = Path(out_dir)
     total = len([f for f in client_folders(clients) if f.resolve() != output.resolve()])

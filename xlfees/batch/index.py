@@ -10,7 +10,7 @@ from ..money import percent
 from ..written import normalised_zip, write_atomically
 
 if TYPE_CHECKING:
-    from .run import BatchResult
+    from .results import BatchResult
 
 COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            ("Effective rate", 13), ("Effective rate by payer", 60),

@@ -17,7 +17,7 @@ from ..wording import one_line, printable
 from ..written import write_atomically
 
 if TYPE_CHECKING:
-    from .run import BatchResult, ClientResult
+    from .results import BatchResult, ClientResult
 
 
 class ManifestError(XlfeesError):

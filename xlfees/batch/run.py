@@ -12,87 +12,20 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from ..signals import raise_interrupt
-from ..errors import XlfeesError, describe_error
-from ..sources.group_toml import GROUP_TOML, GroupFile
-from ..analysis.rollup import GroupRollup, LocationFigures
-from ..wording import folded, readable_name
+from ..errors import describe_error
+from ..wording import readable_name
+from .groups import group_members, write_group
 from .manifest import MANIFEST_NAME, is_earlier_output, write_manifest
+from .results import BatchError, BatchResult, ClientResult
 
 INDEX_NAME = "index.xlsx"
-
-
-class BatchError(XlfeesError):
-    """The batch as a whole cannot run (there are no client folders)."""
-
-
-@dataclass(frozen=True)
-class ClientResult:
-    """How one client went: its workbook and headline figures, or why it failed."""
-
-    client: str
-    folder: str
-    ok: bool
-    workbook: str | None = None
-    error: str | None = None
-    payers: int = 0
-    codes: int = 0
-    effective_rate: float | None = None
-    payer_rates: tuple[tuple[str, float | None], ...] = ()
-    annual_writeoff: float = 0.0
-    impact_at_ask: float = 0.0
-    patient_savings: float = 0.0
-    top_target: str | None = None
-    top_target_value: float = 0.0
-    top_targets: tuple[tuple[str, float], ...] = ()   # the three largest: label, a year
-    won_this_round: float | None = None   # schedules with two dated versions: won a year
-    owner_email: tuple[str, ...] = ()
-    cc: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()   # letters and summary written with --letters
-    notes: int = 0
-    deliverables: int = 0     # letters, summary and schedules written with --letters
-    passed_over: tuple[str, ...] = ()   # payers that got no letter, and why
-    seconds: float = 0.0
-    location: LocationFigures | None = None   # what a group's roll-up takes from it
-
-
-@dataclass(frozen=True)
-class GroupResult:
-    """A group's roll-up: its workbook and one-pagers, or why it was not written."""
-
-    group: str
-    locations: tuple[str, ...] = ()      # the client folders that are its locations
-    workbook: str | None = None
-    files: tuple[str, ...] = ()          # the network value summaries
-    rollup: GroupRollup | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass
-class BatchResult:
-    """Every client's result, in client-name order, and where the index went."""
-
-    results: list[ClientResult] = field(default_factory=list)
-    index: Path | None = None
-    groups: list[GroupResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[ClientResult]:
-        return [r for r in self.results if not r.ok]
-
-    @property
-    def succeeded(self) -> list[ClientResult]:
-        return [r for r in self.results if r.ok]
 
 
 def client_folders(clients_dir: Path) -> list[Path]:
@@ -414,75 +347,6 @@ def _run_locked(clients_dir: Path, out_dir: Path, folders: list[Path], group_fil
     batch.index = write_index(batch, out_dir / INDEX_NAME)
     write_manifest(batch, out_dir / MANIFEST_NAME)
     return batch
-
-
-def _toml_text(result: ClientResult, key: str) -> str | None:
-    """A text of a client's client.toml, read again for a client that failed."""
-    from ..sources.folder import CLIENT_TOML, read_toml
-    try:
-        value = read_toml(Path(result.folder) / CLIENT_TOML).get(key)
-    except XlfeesError:
-        return None
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _declared_group(result: ClientResult) -> str | None:
-    """The group a client's client.toml names."""
-    if result.location is not None:
-        return result.location.group
-    return _toml_text(result, "group")
-
-
-def group_members(results: list[ClientResult], group_file: GroupFile | None,
-                  ) -> dict[str, tuple[list[ClientResult], dict[str, str], list[str]]]:
-    """Each group's locations (client.toml's ``group``, and group.toml's), aliases and
-    notes. Group names match whatever their case and spacing; group.toml has the last
-    word on a location it lists."""
-    groups: dict[str, tuple[list[ClientResult], dict[str, str], list[str]]] = {}
-    spelled: dict[str, str] = {}    # a name folded → the group's name as first written
-
-    def group(name: str) -> tuple[list[ClientResult], dict[str, str], list[str]]:
-        return groups.setdefault(spelled.setdefault(folded(name), name), ([], {}, []))
-    listed = set(group_file.locations) if group_file else set()
-    if group_file is not None:
-        by_folder = {Path(r.folder).name: r for r in results}
-        members, aliases, notes = group(group_file.name)
-        members.extend(by_folder[name] for name in group_file.locations)
-        aliases.update(group_file.payer_aliases)
-        for name in group_file.locations:
-            declared = _declared_group(by_folder[name])
-            if declared and spelled.get(folded(declared)) != group_file.name:
-                notes.append(f"{by_folder[name].client}: its client.toml names the group "
-                             f"{declared!r}; {GROUP_TOML} lists it in this one")
-    for result in results:
-        declared = _declared_group(result)
-        if declared and Path(result.folder).name not in listed:
-            group(declared)[0].append(result)
-    return groups
-
-
-def write_group(group: str, locations: list[ClientResult], aliases: dict[str, str],
-                out_dir: Path, name: str, day: date, notes: Sequence[str] = ()) -> GroupResult:
-    """Roll ``locations`` up and write ``<name>.xlsx`` and ``<name>/network-value-*.pdf``;
-    an error becomes the group's result (the clients' workbooks stand)."""
-    from ..deliverables.network import write_network_summaries
-    from ..analysis.rollup import roll_up
-    from ..workbook.group import write_group_workbook
-
-    folders = tuple(r.folder for r in locations)
-    try:
-        rollup = roll_up(group, [r.location for r in locations if r.location is not None],
-                         payer_aliases=aliases,
-                         missing=[(_toml_text(r, "name") or r.client,
-                                   f"its analysis failed: {r.error}")
-                                  for r in locations if r.location is None],
-                         group_notes=notes)
-        workbook = write_group_workbook(rollup, out_dir / f"{name}.xlsx")
-        files = write_network_summaries(rollup, out_dir / name, day)
-    except Exception as error:  # noqa: BLE001 - the group fails, the batch goes on
-        return GroupResult(group=group, locations=folders, error=describe_error(error))
-    return GroupResult(group=group, locations=folders, workbook=str(workbook),
-                       files=tuple(str(f) for f in files), rollup=rollup)
 
 
 def _remove_partials(out_dir: Path) -> None:
