@@ -65,7 +65,7 @@ def main() -> None:
     import openpyxl
 
     import xlfees
-    from xlfees.workbook import content
+    from xlfees.workbook import tables as content
 
     client = synthetic_client(args.payers, args.codes)
     start = time.perf_counter()

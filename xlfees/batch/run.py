@@ -75,7 +75,7 @@ def process_client(task: _Task) -> ClientResult:
     from ..client import load_client
     from ..analysis.rollup import location_figures
     from ..workbook import write_workbook
-    from ..workbook.content import summary_values
+    from ..workbook.tables import summary_values
 
     path = Path(task.folder)
     folder = task.folder

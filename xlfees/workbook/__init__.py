@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from ..analysis import Analysis
 from ..errors import OutputError, check_suffix
 from ..resources import template_path
-from . import content, parts, spec, xlsx
+from . import parts, spec, tables, xlsx
 from .package import (TemplateError, Package, check_overwrite, copy_addin, copy_template,
                       is_xlfees_workbook)
 from .sheets import (formula_templates, gap_matrix_cells, gap_matrix_templates,
@@ -65,7 +65,7 @@ def write_workbook(analysis: Analysis, path: str | Path,
                      gap_matrix_templates(analysis, last_rows), heat_map=True)
         _fill_peers(package, analysis, last_rows)
         _fill_summary(package, analysis)
-        top = content.top_targets(analysis)
+        top = tables.top_targets(analysis)
         chart_values[("Summary", spec.TOP_LABEL_COLUMN)] = [label for label, _ in top]
         chart_values[("Summary", spec.TOP_VALUE_COLUMN)] = [value for _, value in top]
         for name in package.order:

@@ -7,17 +7,17 @@ from typing import Any, Callable
 
 from ..analysis import Analysis
 from ..labels import UNASSIGNED
-from . import content, spec, xlsx
+from . import spec, tables, xlsx
 
 
 def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:
     return {
-        "OfficeFees": content.office_fee_rows, "Schedules": content.schedule_rows,
-        "Volume": content.volume_rows, "Targets": content.target_rows,
-        "AltBenefits": content.alt_rows, "Payers": content.payer_rows,
-        "Coverage": content.coverage_rows, "ImportNotes": content.note_rows,
-        "Payments": content.payment_rows, "Underpayments": content.underpayment_rows,
-        "Denials": content.denial_rows, "Changes": content.change_rows,
+        "OfficeFees": tables.office_fee_rows, "Schedules": tables.schedule_rows,
+        "Volume": tables.volume_rows, "Targets": tables.target_rows,
+        "AltBenefits": tables.alt_rows, "Payers": tables.payer_rows,
+        "Coverage": tables.coverage_rows, "ImportNotes": tables.note_rows,
+        "Payments": tables.payment_rows, "Underpayments": tables.underpayment_rows,
+        "Denials": tables.denial_rows, "Changes": tables.change_rows,
     }[table.name]
 
 
@@ -60,7 +60,7 @@ def table_cells(table: spec.TableSpec, records: list[dict[str, Any]],
 
 def settings_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The named settings cells on the Settings sheet."""
-    values = content.settings_values(analysis)
+    values = tables.settings_values(analysis)
     cells: dict[str, tuple[Any, str | None]] = {
         f"B{cell.row}": (values[cell.name], None) for cell in spec.SETTINGS_CELLS}
     no_payer = spec.NO_PAYER_CELL
@@ -77,15 +77,15 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
         spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None),
         f"B{spec.SUMMARY_VOLUME_NOTE_ROW}": (analysis.volume_basis, None),
     }
-    for headline, value in zip(spec.SUMMARY_HEADLINES, content.summary_values(analysis)):
+    for headline, value in zip(spec.SUMMARY_HEADLINES, tables.summary_values(analysis)):
         cells[f"B{headline.row}"] = (value, headline.formula)
-    label, lowest = content.lowest_break_even(analysis)
+    label, lowest = tables.lowest_break_even(analysis)
     cells[f"A{spec.SUMMARY_BREAK_EVEN_ROW}"] = (label, spec.BREAK_EVEN_LABEL)
     cells[f"B{spec.SUMMARY_BREAK_EVEN_ROW}"] = (lowest, spec.LOWEST_BREAK_EVEN)
     for headline, value in zip(spec.MONITORING_HEADLINES,
-                               content.monitoring_values(analysis)):
+                               tables.monitoring_values(analysis)):
         cells[f"B{headline.row}"] = (value, headline.formula)
-    for rank, (label, value) in enumerate(content.top_targets(analysis), start=1):
+    for rank, (label, value) in enumerate(tables.top_targets(analysis), start=1):
         row = spec.TOP_FIRST_ROW + rank - 1
         label_formula, value_formula = spec.top_target_formulas(row)
         cells[f"{spec.TOP_RANK_COLUMN}{row}"] = (rank, None)
@@ -96,7 +96,7 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
 
 def gap_matrix_templates(analysis: Analysis,
                 last_rows: dict[str, int]) -> list[list[tuple[Any, str | None]]]:
-    labels, matrix = content.gap_matrix(analysis)
+    labels, matrix = tables.gap_matrix(analysis)
 
     def formula(column: str) -> str:
         row = spec.GAPS_HEADER_ROW
@@ -123,7 +123,7 @@ def peer_matrix_templates(analysis: Analysis,
     """The Peers sheet from its header row down: Code, the per-code columns, then a column
     per schedule, each cell the schedule's amount for the code found in Schedules by key
     (a binary search while Schedules is in key order)."""
-    labels, matrix = content.peer_matrix(analysis)
+    labels, matrix = tables.peer_matrix(analysis)
     first = spec.PEERS_FIRST_SCHEDULE_COLUMN
     last = xlsx.column_letter(first + max(len(labels), 1) - 1)
     code_row = f"${xlsx.column_letter(first)}{xlsx.ROW}:${last}{xlsx.ROW}"
@@ -144,11 +144,11 @@ def peer_matrix_templates(analysis: Analysis,
     rows: list[list[tuple[Any, str | None]]] = [
         [("Code", None), *[(column.header, None) for column in spec.PEER_CODE_COLUMNS],
          *[(label, None) for label in labels]]]
-    for (code, _, amounts), values in zip(matrix, content.peer_code_values(analysis, matrix)):
+    for (code, _, amounts), values in zip(matrix, tables.peer_code_values(analysis, matrix)):
         rows.append([(code, None),
                      *[(values[column.header], formula)
                        for column, formula in zip(spec.PEER_CODE_COLUMNS, per_code)],
-                     *[(None, None) if value is content.MISSING else (value, template)
+                     *[(None, None) if value is tables.MISSING else (value, template)
                        for value, template in zip(amounts, by_column)]])
     return rows
 
@@ -166,7 +166,7 @@ def peer_share_cells(analysis: Analysis,
     first = spec.PEERS_FIRST_SCHEDULE_COLUMN
     cells: dict[str, tuple[Any, str | None]] = {
         f"A{spec.PEERS_SHARE_ROW}": (spec.NO_PAYER_SPLIT, None)}
-    for offset, share in enumerate(content.peer_shares(analysis)):
+    for offset, share in enumerate(tables.peer_shares(analysis)):
         column = xlsx.column_letter(first + offset)
         formula = spec.plain_references(spec.PEER_SHARE.replace("{column}", column),
                                         spec.PEERS_SHEET, last_rows)
@@ -176,7 +176,7 @@ def peer_share_cells(analysis: Analysis,
 
 def peers_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The single cells on the Peers sheet the formulas share, formula and value."""
-    values = content.peers_cells(analysis)
+    values = tables.peers_cells(analysis)
     return {cell.ref: (values[cell.name], cell.formula) for cell in spec.PEERS_CELLS}
 
 
@@ -188,7 +188,7 @@ def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]],
         [("Code", None), ("Description", None), *[(label, None) for label in labels]]]
     for code, description, values in matrix:
         rows.append([(code, None), (description, None), *[
-            (None, None) if value is content.MISSING else (value, template)
+            (None, None) if value is tables.MISSING else (value, template)
             for value, template in zip(values, by_column)]])
     return rows
 
