@@ -33,7 +33,7 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert list(document) == ["client", "payers", "targets", "alt_benefits", "monitoring",
-                              "changes", "notes"]
+                              "changes", "asks", "notes"]
     assert document["monitoring"] is None      # no era/ folder
     assert document["changes"] is None         # no schedule in two dated versions
     assert document["client"] == "Hand-worked Dental"

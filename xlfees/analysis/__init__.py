@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from .asks import Asks, ask_packages
 from .changes import Changes, schedule_changes
 from ..client import Client
 from ..notes import Note
@@ -43,6 +44,7 @@ class Analysis:
     unassigned_share: dict[tuple[str, str], float]
     monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
     changes: Changes | None = None         # when a schedule has two dated versions
+    asks: Asks | None = None               # each payer's packages (xlfees.analysis.asks)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (docs/json.md)."""
@@ -53,6 +55,7 @@ class Analysis:
             "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
             "monitoring": self.monitoring.to_dict() if self.monitoring is not None else None,
             "changes": self.changes.to_dict() if self.changes is not None else None,
+            "asks": self.asks.to_dict() if self.asks is not None else [],
             "notes": [note.to_dict() for note in self.notes],
         }
 
@@ -69,7 +72,8 @@ def analyze(client: Client) -> Analysis:
                     notes=notes, volume_basis=tables.volume_basis,
                     volume_schedules=tables.volume_schedules,
                     unassigned_share=tables.unassigned_share, monitoring=monitoring,
-                    changes=changes if len(changes.codes) else None)
+                    changes=changes if len(changes.codes) else None,
+                    asks=ask_packages(tables.gaps, client.settings))
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -54,6 +54,12 @@ DEFAULT_ASK = 0.10
 BENCHMARKS_FIXED = ("median", "max")
 _PERCENTILE = re.compile(r"^p(\d{1,2}|100)$")
 BALANCE_BASES = ("office", "contracted")
+# The ask (DESIGN "The ask"): how each code's requested amount is set, and the packages.
+TO_BENCHMARK, PERCENT = "to_benchmark", "percent"
+ASK_STRATEGIES = (TO_BENCHMARK, PERCENT)
+ASK_PACKAGES = ("conservative", "target", "stretch")
+# Letters and import files list at most this many codes per payer (xlfees letters --top).
+DEFAULT_TOP = 15
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,12 @@ class Settings:
     # break-even retention of leaving a network), and whether letters may say so.
     oon_collection: float = 0.9
     letter_mentions_leaving: bool = False
+    # One package of codes and requested amounts per payer (xlfees.analysis.asks).
+    ask_strategy: str = TO_BENCHMARK   # to_benchmark | percent
+    ask_codes: int = DEFAULT_TOP       # at most this many codes in a package
+    ask_min_volume: float = 1.0        # only codes performed at least this often a year
+    ask_cap: float | None = None       # the most a package raises the weighted rate
+    ask_package: str = "target"        # conservative | target | stretch: what letters carry
 
     def __post_init__(self) -> None:
         _check_ask(self.ask)
@@ -89,6 +101,7 @@ class Settings:
             raise SettingsError("settings.letter_mentions_leaving",
                                 f"is {self.letter_mentions_leaving!r}", "write true or false")
         _check_fraction("settings.alt_ask", self.alt_ask, upper=1.0)
+        _check_ask_package(self)
         benchmark_percentile(self.benchmark)
         if self.balance_basis not in BALANCE_BASES:
             raise SettingsError("settings.balance_basis", f"is {self.balance_basis!r}",
@@ -198,6 +211,30 @@ def _check_ask(ask: object) -> None:
     _check_fraction("settings.ask", ask, upper=1.0)
 
 
+def _check_ask_package(settings: Settings) -> None:
+    if settings.ask_strategy not in ASK_STRATEGIES:
+        raise SettingsError("settings.ask_strategy", f"is {settings.ask_strategy!r}",
+                            'use "to_benchmark" (up to the peer benchmark) or "percent" '
+                            "(+ask on today's allowed amounts)")
+    if settings.ask_strategy == PERCENT and settings.ask == PEER:
+        raise SettingsError("settings.ask", 'is "peer" with ask_strategy = "percent"',
+                            "give the percentage as a fraction, e.g. ask = 0.10")
+    codes = settings.ask_codes
+    if isinstance(codes, bool) or not isinstance(codes, int) or not 1 <= codes <= 200:
+        raise SettingsError("settings.ask_codes", f"is {codes!r}",
+                            "use a whole number of codes from 1 to 200 (15 fill a letter)")
+    _check_fraction("settings.ask_min_volume", settings.ask_min_volume, upper=None)
+    if settings.ask_cap is not None:
+        _check_fraction("settings.ask_cap", settings.ask_cap, upper=1.0)
+        if settings.ask_cap == 0:
+            raise SettingsError("settings.ask_cap", "is 0",
+                                "leave it out for no cap, or give the most the weighted rate "
+                                "may rise, e.g. 0.08")
+    if settings.ask_package not in ASK_PACKAGES:
+        raise SettingsError("settings.ask_package", f"is {settings.ask_package!r}",
+                            "use one of: " + ", ".join(ASK_PACKAGES))
+
+
 def _check_fraction(key: str, value: object, upper: float | None) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SettingsError(key, f"is {value!r}, not a number", "write a number such as 0.8")
@@ -228,9 +265,8 @@ ADDRESS_KEYS = ("owner_email", "cc")   # one address, several in one text, or a 
 PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis", "oon_collection",
-                  "letter_mentions_leaving"}
-# Letters and import files list at most this many codes per payer (xlfees letters --top).
-DEFAULT_TOP = 15
+                  "letter_mentions_leaving", "ask_strategy", "ask_codes", "ask_min_volume",
+                  "ask_cap", "ask_package"}
 
 
 _FILE_KEYS = {f.name for f in fields(FilePins)}
