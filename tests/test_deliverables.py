@@ -69,6 +69,26 @@ def test_letter_figures_by_hand(written) -> None:
     assert "your members would pay $600.00 a year less." in text
 
 
+def test_comparable_plans_only_when_every_request_is_within_the_benchmark(
+        written, handworked_dir: Path, tmp_path: Path) -> None:
+    """+10 %: Alpha's letter asks 176 against a benchmark of 175 (D2391) and 110 against
+    105 (D2140), so it does not say the raise matches comparable plans. Asking for the
+    benchmark itself (ask = "peer"), every letter may say so."""
+    _, files = written
+    text, _ = _letter(files.letters, "Alpha Dental (PPO)")
+    assert "comparable plans" not in text
+    assert "It would let us keep seeing your members on the same terms." in text
+    folder = tmp_path / "peer"
+    shutil.copytree(handworked_dir, folder)
+    toml = folder / "client.toml"
+    toml.write_text(toml.read_text().replace("ask = 0.10", 'ask = "peer"'))
+    peer = write_deliverables(analyze(load_client(folder)), tmp_path / "peer-letters", day=DAY)
+    assert peer.letters
+    for path in peer.letters:
+        text = "\n".join(p.text for p in Document(path).paragraphs)
+        assert "It brings these codes in line with what comparable plans already pay" in text
+
+
 def test_payers_at_or_above_the_benchmark_get_no_letter(written) -> None:
     """Beta and Gamma pay at least the median of the others on every code: no letter, a note."""
     _, files = written

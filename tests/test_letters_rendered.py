@@ -23,7 +23,7 @@ from xlfees.client import Practice
 from xlfees.deliverables import write_deliverables
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ("smile-studio", "riverbend-family-dental", "lakeside-dental")
+EXAMPLES = tuple(sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()))
 DAY = date(2026, 11, 24)
 
 
@@ -188,3 +188,19 @@ def test_the_underpaid_claims_appendix_starts_its_own_page(letters) -> None:
         texts = [page.extract_text() for page in document.pages]
     starts = [n for n, text in enumerate(texts) if text.startswith("Appendix: claims allowed")]
     assert len(starts) == 1 and "Sincerely," in "".join(texts[:starts[0]])
+
+
+@pytest.mark.usefixtures("needs_writer")
+def test_the_closing_never_stands_alone_on_a_page(letters) -> None:
+    """The page that holds "Sincerely," also holds the closing sentence and at least one
+    row of a table above it: a page never carries only the closing and the signature."""
+    checked = 0
+    for docx, pdf, _ in letters:
+        with pdfplumber.open(pdf) as document:
+            texts = [page.extract_text() or "" for page in document.pages]
+        page = next(text for text in texts if "Sincerely," in text)
+        before = page[:page.index("Sincerely,")]
+        assert "We would welcome a revised schedule" in before, docx.name
+        assert re.search(r"\bD\d{4}\b", before), f"{docx.name}: the closing stands alone"
+        checked += 1
+    assert checked >= 10

@@ -17,7 +17,7 @@ from ..analysis import Analysis
 from ..client import PayerContact, Practice
 from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
 from ..labels import schedule_label
-from ..money import ask_percent, count, money, percent
+from ..money import ask_percent, cents, count, money, percent
 from ..sources.client_toml import DEFAULT_TOP, EXTERNAL, PEER, SURVEY_PREFIX
 from ..wording import plural
 
@@ -301,8 +301,14 @@ def _case(practice: str, label: str, mine: Any, codes: list[CodeLine], rate: flo
         if allowed_now > 0:
             worth += (f", {percent(impact / allowed_now)} of the {money(allowed_now)} a year "
                       "your plan allows us for our work for your members")
-        ask += (worth + ". It brings these codes in line with what comparable plans already "
-                "pay, so that we can keep seeing your members on the same terms.")
+        # "In line with comparable plans" only where it is true: every requested amount
+        # at or below the benchmark printed beside it.
+        within = all(c.benchmark is not None and not math.isnan(c.benchmark)
+                     and c.requested <= cents(c.benchmark) for c in codes)
+        ask += worth + (". It brings these codes in line with what comparable plans already "
+                        "pay, so that we can keep seeing your members on the same terms."
+                        if within else ". It would let us keep seeing your members on the "
+                        "same terms.")
     paragraphs.append(ask)
     return paragraphs
 

@@ -75,9 +75,11 @@ def _font(style, name: str) -> None:
          eastAsia=name)
 
 
-def _table(document, columns, header_text: dict[str, str], rows: list[list[str]]) -> None:
+def _table(document, columns, header_text: dict[str, str], rows: list[list[str]],
+           keep_last_with_next: bool = False) -> None:
     """A fixed-width table: its header row repeats on every page, no row splits across a
-    page, money right-aligned, 10 pt."""
+    page, money right-aligned, 10 pt; with ``keep_last_with_next`` its last row goes to
+    the next page with what follows (the closing), never leaving that alone."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Inches, Pt
@@ -113,6 +115,8 @@ def _table(document, columns, header_text: dict[str, str], rows: list[list[str]]
                 run.bold = True
                 _set(cell._tc.get_or_add_tcPr(), "shd", val="clear", color="auto",
                      fill=HEADER_FILL)
+                paragraph.paragraph_format.keep_with_next = True
+            elif number == len(rows) and keep_last_with_next:
                 paragraph.paragraph_format.keep_with_next = True
 
 
@@ -169,14 +173,15 @@ def write_letter(letter: Letter, path: Path) -> Path:
     last = paragraph(keep=True, after=0)  # the table follows straight after
     last.paragraph_format.space_after = Pt(4)
     _table(document, CODE_COLUMNS, {"{benchmark}": letter.benchmark_header},
-           code_rows(letter))
+           code_rows(letter), keep_last_with_next=not letter.alternates)
     after_table = 10
     if letter.alternates:
         paragraph("Alternate benefits", bold=True, before=after_table, after=4, keep=True)
         intro = paragraph(letter.alternates_intro or "", keep=True)
         intro.paragraph_format.space_after = Pt(4)
-        _table(document, ALT_COLUMNS, {}, alternate_rows(letter))
-    paragraph(letter.closing, before=after_table)
+        _table(document, ALT_COLUMNS, {}, alternate_rows(letter), keep_last_with_next=True)
+    # The closing sentence goes with the signature, and the table's last row with both.
+    paragraph(letter.closing, before=after_table, keep=True)
     # The signature block stays together: a signer never signs alone on a page.
     paragraph("Sincerely,", keep=True, after=36)
     closing_lines = [line for line in (letter.signer, letter.signer_title, letter.practice)
