@@ -199,3 +199,13 @@ def test_ribbon_and_batch_agree_on_a_client_with_schedule_versions(handworked_di
     # era_make writes claim J1 as patient control number "PJ1"
     assert list(zip(underpaid["claim"], underpaid["code"])) == [("PO1", "D2391")]
     assert underpaid["contracted"].tolist() == [176.0]
+
+
+def test_analyze_works_from_the_sheets_alone_in_any_folder(tmp_path: Path) -> None:
+    """Imported, then Settings!B12 cleared: the workbook's own folder is no client folder
+    (it holds only the workbook), and Analyze still runs on what the sheets hold."""
+    book = _ribbon_book(tmp_path, ROOT / "tests" / "data" / "clients" / "handworked")
+    actions.import_schedules(book)
+    book.book["Settings"]["B12"] = None
+    book.save()
+    assert actions.analyze_book(book).startswith("Analysed 4 payer schedules")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .amounts import implausible
 from .cdt import normalize_code
-from .errors import ClientFolderError, InputError, SettingsError
+from .errors import ClientFolderError, InputError, SettingsError, XlfeesError
 from .sources.folder import Folder, latest_effective, read_inputs, schedule_versions
 from .labels import schedule_label
 from .notes import Note
@@ -373,10 +373,15 @@ def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
 
 def superseded_versions(folder: Path) -> pd.DataFrame | None:
     """The dated schedule rows of a client folder that a newer version replaces (what the
-    ribbon's Schedules sheet does not show), or None when the folder has none."""
-    opened = Folder.open(folder, with_settings=True)
-    assert opened.settings is not None
-    _, history, _ = read_inputs(folder, opened, opened.settings, [])
+    ribbon's Schedules sheet does not show), or None when the folder has none or cannot be
+    read as a client folder (a coordinator who types the inputs into the sheets keeps the
+    workbook in any folder: the sheets alone are the client then)."""
+    try:
+        opened = Folder.open(folder, with_settings=True)
+        assert opened.settings is not None
+        _, history, _ = read_inputs(folder, opened, opened.settings, [])
+    except XlfeesError:
+        return None
     _, superseded = schedule_versions(history)
     return history.loc[[index for index, _ in superseded]] if superseded else None
 
