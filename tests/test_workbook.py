@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from xlfees import Client, Settings, analyze, load_client, write_workbook
+from xlfees import Client, OutputError, Settings, analyze, load_client, write_workbook
 from xlfees.cli import cli
 from xlfees.workbook import TemplateError, spec, template_path
 
@@ -332,3 +332,25 @@ def test_a_big_table_waiting_on_disk_gives_the_same_bytes(tmp_path: Path, monkey
     assert len(spills) >= 3    # Schedules, Volume, Targets at least
     assert spilled == in_memory
     assert list((tmp_path / "spill").iterdir()) == []
+
+
+def test_a_file_whose_workbook_part_is_huge_is_not_ours(tmp_path: Path) -> None:
+    """out.xlsx whose workbook part names every sheet of ours but is 9 MB (a zip of
+    spaces, a few kilobytes on disk) is someone's file: not inflated, not overwritten."""
+    import zipfile
+
+    from xlfees.resources import RESULT_SHEETS
+    from xlfees.workbook.package import is_xlfees_workbook
+
+    path = tmp_path / "out.xlsx"
+    sheets = "".join(f'<sheet name="{name}"/>' for name in sorted(RESULT_SHEETS))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats'
+                         f'.org/spreadsheetml/2006/main"><sheets>{sheets}'
+                         + " " * (9 * 1024 * 1024) + "</sheets></workbook>")
+    assert not is_xlfees_workbook(path)
+    before = path.read_bytes()
+    analysis = analyze(load_client(Path(__file__).parent / "data" / "clients" / "handworked"))
+    with pytest.raises(OutputError, match="exists and is not a workbook xlfees wrote"):
+        write_workbook(analysis, path)
+    assert path.read_bytes() == before

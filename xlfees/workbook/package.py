@@ -33,6 +33,7 @@ TEMPLATE_MAX_FILE_BYTES = 50 * 1024 * 1024
 TEMPLATE_MAX_RATIO = 150.0
 
 
+WORKBOOK_PART_MAX_BYTES = 8 * 1024 * 1024
 SPILL_ROWS = 50_000           # a table sheet of more rows waits on disk until the zip
 
 
@@ -221,8 +222,12 @@ def is_xlfees_workbook(path: Path) -> bool:
         return False
     try:
         with zipfile.ZipFile(path) as archive:
+            # A workbook part lists sheets and names: a few kilobytes. Someone's file
+            # claiming far more is not ours, and is not inflated to find out.
+            if archive.getinfo("xl/workbook.xml").file_size > WORKBOOK_PART_MAX_BYTES:
+                return False
             data = archive.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except (zipfile.BadZipFile, KeyError, OSError, NotImplementedError, EOFError):
         return False
     if not _well_formed(data):   # someone's file: never an entity expanded
         return False
