@@ -209,3 +209,21 @@ def test_analyze_works_from_the_sheets_alone_in_any_folder(tmp_path: Path) -> No
     book.book["Settings"]["B12"] = None
     book.save()
     assert actions.analyze_book(book).startswith("Analysed 4 payer schedules")
+
+
+def test_a_payer_renamed_in_the_sheet_does_not_come_back_from_the_folder(
+        handworked_dir: Path, tmp_path: Path) -> None:
+    """After a round, the coordinator renames Alpha Dental in the Schedules sheet: its older
+    version in the folder is not read back as a payer of the old name."""
+    client = _client_after_a_round(handworked_dir, tmp_path / "client")
+    book = _ribbon_book(tmp_path, client)
+    actions.import_schedules(book)
+    sheet = book.book["Schedules"]
+    for row in sheet.iter_rows(min_row=4):
+        if row[0].value == "Alpha Dental":
+            row[0].value = "Alpha Dental Plan"
+    read = actions.read_client(book)
+    assert "Alpha Dental" not in set(read.schedules["payer"])
+    assert "Alpha Dental Plan" in set(read.schedules["payer"])
+    assert read.schedule_history is not None
+    assert "Alpha Dental" not in set(read.schedule_history["payer"])

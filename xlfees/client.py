@@ -371,16 +371,19 @@ def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
     )
 
 
-def superseded_versions(folder: Path) -> pd.DataFrame | None:
+def superseded_versions(folder: Path, notes: list[Note]) -> pd.DataFrame | None:
     """The dated schedule rows of a client folder that a newer version replaces (what the
     ribbon's Schedules sheet does not show), or None when the folder has none or cannot be
     read as a client folder (a coordinator who types the inputs into the sheets keeps the
-    workbook in any folder: the sheets alone are the client then)."""
+    workbook in any folder: the sheets alone are the client then; a note says so)."""
     try:
         opened = Folder.open(folder, with_settings=True)
         assert opened.settings is not None
         _, history, _ = read_inputs(folder, opened, opened.settings, [])
-    except XlfeesError:
+    except XlfeesError as error:
+        notes.append(Note(reason="older schedule versions not read from the client folder "
+                                 f"({error}): the Changes sheet and remittances use the "
+                                 "Schedules sheet alone", stage="analysis"))
         return None
     _, superseded = schedule_versions(history)
     return history.loc[[index for index, _ in superseded]] if superseded else None

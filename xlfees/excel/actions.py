@@ -194,14 +194,32 @@ def read_client(book: Book) -> Client:
              if r["Stage"] not in (ANALYSIS, MONITORING) and r["Reason"]]
     # The ERAs and the replaced schedule versions stay in the client folder: read anew.
     remittances, era_notes = remittances_in(folder) if folder.is_dir() else ([], [])
-    older = superseded_versions(folder) if folder.is_dir() else None
+    older_notes: list[Note] = []
+    older = superseded_versions(folder, older_notes) if folder.is_dir() else None
     history = schedules if older is None else pd.concat(
-        [schedules, older[[c for c in older.columns if c in schedules.columns]]],
-        ignore_index=True)
+        [schedules, _replaced_in_the_sheet(older, schedules)], ignore_index=True)
     return build_client(folder, toml, toml_path, settings=_settings(book, toml),
                         office_fees=office, schedule_history=history, volume=volume,
-                        notes=notes + era_notes, remittances=remittances,
+                        notes=notes + era_notes + older_notes, remittances=remittances,
                         name=str(name) if name not in (None, "") else None)
+
+
+def _replaced_in_the_sheet(older: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:
+    """The folder's older versions of codes the sheet still lists with a newer effective
+    date: a payer the coordinator renamed, or a code removed from the sheet, does not come
+    back from the folder."""
+    newest: dict[tuple[str, str, str], str] = {}
+    for payer, network, code, effective in zip(sheet["payer"], sheet["network"],
+                                               sheet["code"], sheet["effective"]):
+        if isinstance(effective, str):
+            key = (str(payer), "" if network is None else str(network), str(code))
+            newest[key] = max(newest.get(key, effective), effective)
+    keep = [isinstance(effective, str)
+            and effective < newest.get((str(payer), "" if network is None else str(network),
+                                        str(code)), "")
+            for payer, network, code, effective in zip(older["payer"], older["network"],
+                                                       older["code"], older["effective"])]
+    return older.loc[keep, [c for c in older.columns if c in sheet.columns]]
 
 
 # --- the four buttons ------------------------------------------------------------------------
