@@ -354,3 +354,37 @@ def test_a_file_whose_workbook_part_is_huge_is_not_ours(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="exists and is not a workbook xlfees wrote"):
         write_workbook(analysis, path)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("renamed", "message"), [
+    ("table1.XML", "its part xl/tables/table1.XML is not well-formed XML"),
+    ("table1.part", "not an xlsx workbook xlfees can fill"),
+])
+def test_a_table_part_with_entities_under_another_name_is_refused(
+        tmp_path: Path, renamed: str, message: str) -> None:
+    """A template whose table part is renamed (an .XML, or a name no XML check looks at)
+    and declares an entity: refused as a template, the entity never expanded."""
+    import zipfile
+
+    from xlfees.workbook import TemplateError
+
+    source = zipfile.ZipFile(template_path())
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            name = info.filename
+            if name == "xl/tables/table1.xml":
+                text = data.decode("utf-8")
+                body = text[text.index("<table"):]
+                body = body.replace('displayName="', 'displayName="&a;', 1)
+                data = ('<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "PWN">]>'
+                        + body).encode("utf-8")
+                name = f"xl/tables/{renamed}"
+            elif name.endswith(".rels"):
+                data = data.replace(b"tables/table1.xml", f"tables/{renamed}".encode())
+            out.writestr(name, data)
+    analysis = analyze(load_client(Path(__file__).parent / "data" / "clients" / "handworked"))
+    with pytest.raises(TemplateError, match=message):
+        write_workbook(analysis, tmp_path / "out.xlsx", template=hostile)
+    assert not (tmp_path / "out.xlsx").exists()

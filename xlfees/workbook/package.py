@@ -9,7 +9,6 @@ import io
 import posixpath
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from .. import written
 from ..errors import OutputError, XlfeesError, check_suffix
@@ -44,23 +43,6 @@ def _safe_part_name(name: str) -> bool:
     return (bool(name) and not name.startswith("/") and "\\" not in name
             and ":" not in segments[0] and all(s not in ("", ".", "..") for s in segments)
             and not any(c in name for c in "\x00\r\n"))
-
-
-def _well_formed(data: bytes) -> bool:
-    """XML a parser reads to its end, with no document type (no entity expansion)."""
-    import xml.parsers.expat
-
-    parser = xml.parsers.expat.ParserCreate()
-
-    def refuse(*_: Any) -> None:
-        raise ValueError("a document type")
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    try:
-        parser.Parse(data, True)
-    except (xml.parsers.expat.ExpatError, ValueError):
-        return False
-    return True
 
 
 class Package:
@@ -100,7 +82,8 @@ class Package:
             raise TemplateError(f"{template}: not a readable xlsx template ({error}); "
                                 f"{fresh}") from None
         for name in self.order:
-            if name.endswith((".xml", ".rels")) and not _well_formed(self.parts[name]):
+            xml_part = name.lower().endswith((".xml", ".rels"))
+            if xml_part and not parts.well_formed(self.parts[name]):
                 raise TemplateError(f"{template}: its part {one_line(name)} is not "
                                     f"well-formed XML (Excel would not open the workbook); "
                                     f"{fresh}")
@@ -229,7 +212,7 @@ def is_xlfees_workbook(path: Path) -> bool:
             data = archive.read("xl/workbook.xml")
     except (zipfile.BadZipFile, KeyError, OSError, NotImplementedError, EOFError):
         return False
-    if not _well_formed(data):   # someone's file: never an entity expanded
+    if not parts.well_formed(data):   # someone's file: never an entity expanded
         return False
     names = {entry.name for entry in parts.sheets(data.decode("utf-8", "replace"))}
     return RESULT_SHEETS <= names or GROUP_SHEETS <= names

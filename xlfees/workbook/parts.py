@@ -6,8 +6,8 @@ relationships, defined names, tables and their columns) is read through a parser
 matched as text. Writing stays string splicing (sheet data, a few attribute values), so
 every byte the filler does not change stays as the template had it.
 
-The parts reach here well-formed and without a document type (``_well_formed``): no
-entity is ever expanded.
+Every part is checked here before it is parsed (well-formed, no document type), whatever
+its name says: no entity is ever expanded.
 """
 
 from __future__ import annotations
@@ -21,8 +21,30 @@ RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
+def well_formed(data: bytes) -> bool:
+    """XML a parser reads to its end, with no document type (no entity expansion)."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+
+    def refuse(*_: object) -> None:
+        raise ValueError("a document type")
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except (xml.parsers.expat.ExpatError, ValueError):
+        return False
+    return True
+
+
 def _root(xml: str) -> ElementTree.Element:
-    return ElementTree.fromstring(xml.encode("utf-8"))
+    """The part's root element; a part with a document type (entities) or that is not
+    well-formed is refused here, whatever its name, before ElementTree reads it."""
+    data = xml.encode("utf-8")
+    if not well_formed(data):
+        raise ValueError("a part is not well-formed XML without a document type")
+    return ElementTree.fromstring(data)
 
 
 @dataclass(frozen=True)
