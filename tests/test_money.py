@@ -53,10 +53,39 @@ def test_excel_round_fast_path_agrees_with_decimal(value: float, digits: int) ->
 
 
 def test_excel_round_of_every_near_half_amount() -> None:
-    """Amounts a half cent past a cent (what ROUND's ties are made of), below $1,000 and
-    near the quick path's $10 million edge, round as the decimal does."""
-    differing = [value for cents in (*range(0, 100_000, 7), *range(99_990_000, 100_010_000, 3))
-                 for value in (cents / 100 + 0.005, cents / 100 + 0.00499999,
-                               -(cents / 100 + 0.005))
-                 if excel_round(value, 2) != decimal_round(value, 2)]
+    """Amounts near a half cent (the decimal's ties, 0.005 and 0.00499999 past a cent) and
+    just clear of it (0.0049 and 0.0051: the arithmetic path), below $1,000 and on both
+    sides of the arithmetic path's $10 million edge, round as the decimal does."""
+    from xlfees import money
+
+    offsets = (0.005, 0.00499999, 0.0049, 0.0051)
+    values = [sign * (cents / 100 + offset)
+              for cents in (*range(0, 100_000, 7), *range(999_990_000, 1_000_010_000, 3))
+              for offset in offsets for sign in (1, -1)]
+    arithmetic = [value for value in values
+                  if abs(value) * 100 < 1e9
+                  and abs(abs(value) * 100 % 1 - 0.5) > 1e-4]
+    assert len(arithmetic) > len(values) // 3    # the quick path is what is tested here
+    assert money.excel_round is excel_round
+    differing = [value for value in values if excel_round(value, 2) != decimal_round(value, 2)]
     assert differing == []
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (-5.0, "-$5.00"), (-0.001, "$0.00"), (-1234.565, "-$1,234.57"), (0.005, "$0.01"),
+])
+def test_money_shows_negatives_as_excel_does(value: float, shown: str) -> None:
+    """"$"#,##0.00 puts the minus before the dollar sign, and a rounded zero has none."""
+    from xlfees.money import money
+
+    assert money(value) == shown
+
+
+def test_the_array_rounding_agrees_past_the_quick_range() -> None:
+    """excel_round_array takes the decimal way for values its arithmetic cannot hold."""
+    import numpy as np
+
+    from xlfees.money import excel_round_array
+
+    values = np.array([12345678901.2349996, 2.675, -1.005, 1e12 + 0.125])
+    assert excel_round_array(values).tolist() == [decimal_round(v, 2) for v in values]

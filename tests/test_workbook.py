@@ -388,3 +388,19 @@ def test_a_table_part_with_entities_under_another_name_is_refused(
     with pytest.raises(TemplateError, match=message):
         write_workbook(analysis, tmp_path / "out.xlsx", template=hostile)
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_defined_names_are_resized_whatever_their_attributes() -> None:
+    """A name whose comment holds ">" (legal inside quotes), its attributes in LibreOffice's
+    order, is resized with every other byte kept; one the filler cannot find is an error,
+    never left at the template's size."""
+    from xlfees.workbook.parts import set_defined_names
+
+    xml = ('<workbook><definedNames><definedName function="false" comment="rows > 3" '
+           "name='PeerMatrix' hidden=\"false\">Peers!$L$4:$SQ$10003</definedName>"
+           '<definedName name="Ask">Settings!$B$5</definedName></definedNames></workbook>')
+    assert set_defined_names(xml, {"PeerMatrix": "Peers!$L$4:$O$40"}) == xml.replace(
+        "Peers!$L$4:$SQ$10003", "Peers!$L$4:$O$40")
+    with pytest.raises(ValueError, match="PeerCodes"):
+        set_defined_names('<workbook><definedName name="PeerCodes"/></workbook>',
+                          {"PeerCodes": "Peers!$A$4:$A$40"})

@@ -53,13 +53,15 @@ def cents(value: float) -> float:
 # each shows what the workbook's cell shows: Excel's rounding, never Python's (2.675 → 2.68).
 
 def amount(value: float) -> str:
-    """1,234.56: a money figure without its sign (terminal tables)."""
-    return f"{excel_round(value, 2):,.2f}"
+    """1,234.56: a money figure without a currency sign (terminal tables); a rounded zero
+    shows no minus."""
+    return f"{excel_round(value, 2) + 0.0:,.2f}"   # + 0.0: -0.0 becomes 0.0
 
 
 def money(value: float) -> str:
-    """$1,234.56 (rounded to the cent as Excel shows it)."""
-    return "$" + amount(value)
+    """$1,234.56, or -$1,234.56, as Excel's "$"#,##0.00 shows it (rounded to the cent)."""
+    rounded = excel_round(value, 2) + 0.0
+    return f"-${-rounded:,.2f}" if rounded < 0 else f"${rounded:,.2f}"
 
 
 def percent(value: float, places: int = 1) -> str:
@@ -86,7 +88,8 @@ def excel_round_array(values: "np.ndarray", digits: int = 2) -> "np.ndarray":
     rounded = np.floor(scaled + 0.5)
     fraction = scaled - np.floor(scaled)
     # Only a value within a hair of .5 can round differently from Excel's 15 digits.
-    near_half = np.abs(fraction - 0.5) < 1e-6
+    # Past the quick range (a billion units) the binary scaling itself may err: decimal.
+    near_half = (np.abs(fraction - 0.5) < 1e-4) | (scaled >= 1e9)
     result = np.sign(values) * rounded / scale
     for index in np.flatnonzero(near_half):
         result.flat[index] = excel_round(float(values.flat[index]), digits)

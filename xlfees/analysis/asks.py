@@ -7,9 +7,9 @@ chosen once here, and the alternatives beside it (DESIGN "The ask").
   ``percent``: min(O, ROUND(A × (1 + ask), 2)). Rounded as Excel's ROUND, never above
   the office fee O.
 - The package: the candidates ranked by annual value V × (R − A), the top ``ask_codes``.
-  With ``ask_cap``, the codes with the largest raise per procedure (R − A) come first and
-  the package stops where Σ V·(R − A) / Σ V·A over the payer's performed codes would
-  pass the cap, the last code's R cut (to the cent below) to meet it.
+  With ``ask_cap``, the codes with the largest shortfall (B − A) come first and the
+  package stops where Σ V·(R − A) / Σ V·A over every code the practice performs for the
+  payer would pass the cap, the last code's R cut (to the cent below) to meet it.
 - Alternatives, computed the same way: conservative (``percent`` at half the ask, ten
   codes at most), target (the settings as given), stretch (to the 75th percentile of the
   other payers, or the office fee when that is lower).
@@ -33,6 +33,9 @@ STRETCH_PERCENTILE = 0.75  # a hard ask: the other payers' 75th percentile
 NO_CANDIDATE = "allows at least the benchmark on every code the practice performs for it"
 NO_CANDIDATE_PERCENT = "already allows the office fee on every code the practice performs for it"
 NO_VOLUME = "the practice performs none of its codes for it"
+NO_BENCHMARK = ("no other schedule lists the codes the practice performs for it, so there is "
+                "no benchmark to ask against")
+NO_ROOM = "the ask_cap leaves no room for a raise on any code"
 
 
 @dataclass(frozen=True)
@@ -132,17 +135,22 @@ def requested_amount(strategy: Strategy, allowed: float, office_fee: float,
 def package(payer: str, network: str, strategy: Strategy, rows: Iterable[AskLine],
             allowed_a_year: float, cap: float | None) -> AskPackage:
     """The codes asked on among ``rows`` (each with R set): ranked, counted, capped."""
+    rows = list(rows)
     candidates = [row for row in rows if row.requested > row.allowed]
     if not candidates:
-        reason = NO_CANDIDATE_PERCENT if strategy.kind == PERCENT else NO_CANDIDATE
+        reason = (NO_CANDIDATE_PERCENT if strategy.kind == PERCENT
+                  else NO_CANDIDATE if any(row.benchmark is not None for row in rows)
+                  else NO_BENCHMARK)
         return AskPackage(payer, network, strategy.name, (), allowed_a_year, reason)
     if cap is None:
         ranked = sorted(candidates, key=lambda line: (-line.annual_value, line.code))
         chosen = ranked[:strategy.codes]
     else:
-        # The cap's budget goes to the largest raise per procedure first.
-        ranked = sorted(candidates, key=lambda line: (-(line.requested - line.allowed),
-                                                      line.code))
+        # The cap's budget goes to the codes furthest below the benchmark first (then the
+        # largest raise per procedure, where there is no benchmark).
+        ranked = sorted(candidates, key=lambda line: (
+            -max(0.0, (line.benchmark or 0.0) - line.allowed),
+            -(line.requested - line.allowed), line.code))
         budget = cap * allowed_a_year
         chosen = []
         for line in ranked[:strategy.codes]:
@@ -157,7 +165,8 @@ def package(payer: str, network: str, strategy: Strategy, rows: Iterable[AskLine
                                       line.benchmark, cut))
             break
     lines = tuple(sorted(chosen, key=lambda line: (-line.annual_value, line.code)))
-    return AskPackage(payer, network, strategy.name, lines, allowed_a_year)
+    return AskPackage(payer, network, strategy.name, lines, allowed_a_year,
+                      "" if lines else NO_ROOM)
 
 
 @dataclass(frozen=True)
@@ -194,7 +203,9 @@ def ask_packages(gaps: pd.DataFrame, settings: Settings) -> Asks:
     result: dict[ScheduleKey, dict[str, AskPackage]] = {}
     for (payer, network), codes in sorted(by_schedule.items()):
         performed = [c for c in codes if c[1] >= settings.ask_min_volume and c[1] > 0]
-        allowed_a_year = math.fsum(volume * allowed for _, volume, _, allowed, _ in performed)
+        # The weighted rate is over everything the practice performs for the payer.
+        allowed_a_year = math.fsum(volume * allowed for _, volume, _, allowed, _ in codes
+                                   if volume > 0)
         packages: dict[str, AskPackage] = {}
         for strategy in strategies(settings):
             if not performed:
@@ -206,9 +217,10 @@ def ask_packages(gaps: pd.DataFrame, settings: Settings) -> Asks:
                 b = benchmark if strategy.percentile is None else percentile_without(
                     amounts_by_code[code], allowed, strategy.percentile)
                 requested = requested_amount(strategy, allowed, office_fee, b)
-                if requested is not None:
-                    lines.append(AskLine(code, volume, office_fee, allowed, benchmark,
-                                         requested))
+                # A code nothing can be asked on stays, at today's amount: the package
+                # says why it is empty (no benchmark, or at least the benchmark).
+                lines.append(AskLine(code, volume, office_fee, allowed, benchmark,
+                                     allowed if requested is None else requested))
             packages[strategy.name] = package(payer, network, strategy, lines, allowed_a_year,
                                               settings.ask_cap)
         result[(payer, network)] = packages

@@ -436,7 +436,7 @@ def looks_like_x12(path: str | Path) -> bool:
 
 
 def _money(value: float) -> str:
-    return "-" + money(-value) if value < 0 else money(value)
+    return money(value)   # -$5.00, as the workbook shows it
 
 
 def describe(remittance: Remittance) -> dict:

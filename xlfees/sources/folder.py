@@ -51,12 +51,14 @@ def read_inputs(folder: Path, opened: "Folder", settings: Settings, notes: list[
     if not schedule_rows:
         # A schedule whose every row was refused (a region to choose, say) is the usual
         # reason: say which file and why, not where schedules go.
-        refused = next((r for r in reads if r.role == "schedule" and r.rejected), None)
-        if refused is not None:
+        refused = next((r for r in reads if r.role == "schedule" and r.rejected
+                        and not (r.office_fees or r.volume)), None)
+        if refused is not None:   # read as a schedule, and no file kept a schedule row
             first = refused.rejected[0]
+            place = f"row {first.row}: " if first.row is not None else ""
             raise ClientFolderError(
                 f"{folder}: no payer schedules found: every row of {refused.file} was left "
-                f"out ({refused.rejected_count:,} rows); row {first.row}: {first.reason}")
+                f"out ({refused.rejected_count:,} rows); {place}{first.reason}")
         raise ClientFolderError(f"{folder}: no payer schedules found: put each payer's schedule "
                                 "in payers/, or pin a file in client.toml with "
                                 'role = "schedule"')

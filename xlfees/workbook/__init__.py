@@ -138,9 +138,13 @@ def _fill_peers(package: Package, analysis: Analysis, last_rows: dict[str, int])
     package.put(part, xlsx.set_cells(package.text(part), {
         **peers_cells(analysis), **peer_share_cells(analysis, last_rows)}))
     # The header row and then one row per code; Code and the per-code columns first.
-    package.put("xl/workbook.xml", _peer_names(
-        package.text("xl/workbook.xml"), len(cells) - 1,
-        len(cells[0]) - spec.PEERS_FIRST_SCHEDULE_COLUMN + 1))
+    try:
+        package.put("xl/workbook.xml", _peer_names(
+            package.text("xl/workbook.xml"), len(cells) - 1,
+            len(cells[0]) - spec.PEERS_FIRST_SCHEDULE_COLUMN + 1))
+    except ValueError as error:   # a template's defined names the filler cannot resize
+        raise TemplateError(f"{package.template}: {error}; write a fresh template with "
+                            "`xlfees template -o PATH` and restyle that") from None
 
 
 def _fill_matrix(package: Package, sheet: str, header: int,

@@ -95,19 +95,28 @@ def table_columns(table_xml: str) -> list[str]:
             for column in _root(table_xml).iter(f"{{{MAIN}}}tableColumn")]
 
 
-_DEFINED_NAME = re.compile(r"<((?:\w+:)?)definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
+# Attributes may hold ">" inside their quotes: matched quote by quote.
+_DEFINED_NAME = re.compile(r"""<((?:\w+:)?)definedName\b((?:[^>"']|"[^"]*"|'[^']*')*)>"""
+                           r"([^<]*)</(?:\w+:)?definedName>")
 _ATTRIBUTE = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def set_defined_names(workbook_xml: str, refs: dict[str, str]) -> str:
     """Workbook-level defined names given new references (escaped text), their
     attributes whatever their order; every other byte as it was."""
+    done: set[str] = set()
+
     def replace(match: re.Match[str]) -> str:
-        attributes = {key: double if double is not None else single
-                      for key, double, single in _ATTRIBUTE.findall(match.group(2))}
+        attributes = {found.group(1): found.group(2) if found.group(2) is not None
+                      else found.group(3) for found in _ATTRIBUTE.finditer(match.group(2))}
         name = attributes.get("name")
         if name not in refs or "localSheetId" in attributes:
             return match.group(0)
+        done.add(name)
         prefix = match.group(1)
         return f"<{prefix}definedName{match.group(2)}>{refs[name]}</{prefix}definedName>"
-    return _DEFINED_NAME.sub(replace, workbook_xml)
+    result = _DEFINED_NAME.sub(replace, workbook_xml)
+    missing = sorted(set(refs) - done)
+    if missing:   # written some other way (an empty element): never left at the old size
+        raise ValueError("defined names not rewritten: " + ", ".join(missing))
+    return result
