@@ -82,6 +82,8 @@ def test_names_that_are_not_utf8_and_control_characters(handworked_dir: Path,
     with open(payers + b"/Caf\xe9 Dental PPO.csv", "wb") as handle:   # é in Windows-1252
         handle.write(b"Code,Allowed\nD0120,41\nD2391,\x01165\n")
     (folder / "client.toml").write_text('name = "Hand\\u0001worked"\ncontact = "Dr. A\\u0007"\n')
+    with (folder / "volume.csv").open("a", encoding="utf-8") as volume:   # so it is asked
+        volume.write("D0120,Café Dental PPO,12\n")
     client = load_client(folder)
     assert client.name == "Handworked"
     assert "Café Dental PPO" in set(client.schedules["payer"])

@@ -52,12 +52,12 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert document["targets"][0] == {
         "payer": "Alpha Dental", "network": "PPO", "code": "D2740", "volume": 10.0,
         "allowed": 700.0, "office_fee": 1000.0, "benchmark": 800.0, "shortfall": 100.0,
-        "priority": 1000.0, "proposed": 770.0, "impact": 700.0,
+        "priority": 1000.0, "proposed": 800.0, "impact": 1000.0,   # asked up to 800
         "cumulative_share": 0.4184}            # 1000 / 2390
     alpha = document["payers"][0]
     assert alpha == {"payer": "Alpha Dental", "network": "PPO", "codes": 5,
                      "missing_codes": [], "effective_rate": 0.6769,   # 22000 / 32500
-                     "annual_writeoff": 10500.0, "impact_at_ask": 2200.0,
+                     "annual_writeoff": 10500.0, "impact_at_ask": 2150.0,   # its package
                      "volume_share": 0.4081,   # 162 of the 397 procedures
                      "break_even_retention": 0.7521}   # 0.6769… ÷ 0.9 (oon_collection)
     assert {"file": "schedules.csv", "sheet": None, "row": 11, "text": "BR",

@@ -42,27 +42,27 @@ def test_letter_figures_by_hand(written) -> None:
     text, tables = _letter(files.letters, "Alpha Dental (PPO)")
     assert "November 23, 2026" in text
     assert "Provider Relations\nAlpha Dental" in text and "Dear Provider Relations team," in text
-    assert "for the 4 procedure codes below" in text
+    assert "for the 3 procedure codes below" in text
     # volume 100 + 50 + 10 + 2
     assert "In the last twelve months we performed 162 procedures for your members." in text
     # 22000/32500; others: Delta 1080/1800, Beta 14720/19800, Gamma 6400/8600
     assert ("your schedule pays 67.7% of our usual fees; the other plans we participate in pay "
             "60.0% to 74.4% (median 74.3%)") in text
-    # impact 10 × 70 + 50 × 16 + 100 × 4 + 0 × 10 = 1,900 of Σ volume × allowed 22,000
-    assert ("We ask that each allowance be raised by 10%, and never above our usual fee. At "
-            "our current volume the change comes to $1,900.00 a year, 8.6% of the $22,000.00 "
-            "a year your plan allows us") in text
+    # its ask package, each code to the benchmark: 10 × 100 + 50 × 15 + 100 × 4 = 2,150
+    # of Σ volume × allowed 22,000 (9.77 %)
+    assert ("We ask that each allowance be raised to the benchmark shown, and never above our "
+            "usual fee. At our current volume the change comes to $2,150.00 a year, 9.8% of "
+            "the $22,000.00 a year your plan allows us") in text
     codes, alternates = tables
     assert codes[0] == ["Code", "Description", "Current allowed", "Peer benchmark",
                         "Requested", "Change"]
-    # Below the median of the others, by priority (volume × shortfall): D2740 10 × 100,
-    # D2391 50 × 15, D0120 100 × 4, D2140 0 × 5; D6010 has no benchmark (Beta: BR): not asked.
+    # The package, most valuable first: D2740 10 × 100 (+14.3 %), D2391 50 × 15 (+9.4 %),
+    # D0120 100 × 4; D2140 is not performed for Alpha, D6010 has no benchmark (Beta: BR).
     assert codes[1:] == [
-        ["D2740", "Crown - porcelain/ceramic", "$700.00", "$800.00", "$770.00", "+10.0%"],
+        ["D2740", "Crown - porcelain/ceramic", "$700.00", "$800.00", "$800.00", "+14.3%"],
         ["D2391", "Resin-based composite - one surface, posterior", "$160.00", "$175.00",
-         "$176.00", "+10.0%"],
-        ["D0120", "Periodic oral evaluation", "$40.00", "$44.00", "$44.00", "+10.0%"],
-        ["D2140", "Amalgam - one surface", "$100.00", "$105.00", "$110.00", "+10.0%"]]
+         "$175.00", "+9.4%"],
+        ["D0120", "Periodic oral evaluation", "$40.00", "$44.00", "$44.00", "+10.0%"]]
     # D2391 paid as D2140: 100 → 115, 0.8 × 15 = 12 per patient, 50 a year = 600
     assert alternates[1:] == [["D2391", "Resin-based composite - one surface, posterior",
                                "D2140", "$100.00", "$115.00", "$12.00"]]
@@ -71,22 +71,24 @@ def test_letter_figures_by_hand(written) -> None:
 
 def test_comparable_plans_only_when_every_request_is_within_the_benchmark(
         written, handworked_dir: Path, tmp_path: Path) -> None:
-    """+10 %: Alpha's letter asks 176 against a benchmark of 175 (D2391) and 110 against
-    105 (D2140), so it does not say the raise matches comparable plans. Asking for the
-    benchmark itself (ask = "peer"), every letter may say so."""
+    """Asking for the benchmark itself (the default), every letter may say the raise
+    matches comparable plans. +10 % (ask_strategy = "percent"): Alpha's letter asks 176
+    against a benchmark of 175 (D2391), so it does not say so."""
     _, files = written
-    text, _ = _letter(files.letters, "Alpha Dental (PPO)")
-    assert "comparable plans" not in text
-    assert "It would let us keep seeing your members on the same terms." in text
-    folder = tmp_path / "peer"
-    shutil.copytree(handworked_dir, folder)
-    toml = folder / "client.toml"
-    toml.write_text(toml.read_text().replace("ask = 0.10", 'ask = "peer"'))
-    peer = write_deliverables(analyze(load_client(folder)), tmp_path / "peer-letters", day=DAY)
-    assert peer.letters
-    for path in peer.letters:
+    for path in files.letters:
         text = "\n".join(p.text for p in Document(path).paragraphs)
         assert "It brings these codes in line with what comparable plans already pay" in text
+    folder = tmp_path / "percent"
+    shutil.copytree(handworked_dir, folder)
+    toml = folder / "client.toml"
+    toml.write_text(toml.read_text().replace("ask = 0.10", 'ask = 0.10\nask_strategy = "percent"'))
+    percent = write_deliverables(analyze(load_client(folder)), tmp_path / "percent-letters",
+                                 day=DAY)
+    text, tables = _letter(percent.letters, "Alpha Dental (PPO)")
+    assert ["D2391", "Resin-based composite - one surface, posterior", "$160.00", "$175.00",
+            "$176.00", "+10.0%"] in tables[0]
+    assert "comparable plans" not in text
+    assert "It would let us keep seeing your members on the same terms." in text
 
 
 def test_payers_at_or_above_the_benchmark_get_no_letter(written) -> None:
@@ -96,20 +98,22 @@ def test_payers_at_or_above_the_benchmark_get_no_letter(written) -> None:
         "Alpha Dental (PPO) - fee review request.docx",
         "Delta Care (PDP) - fee review request.docx"]
     assert files.passed_over == [
-        "Beta Health: no letter: it allows at least the peer benchmark on every code",
-        "Gamma Plan (PPO): no letter: it allows at least the peer benchmark on every code"]
+        "Beta Health: no letter: it allows at least the benchmark on every code the practice "
+        "performs for it",
+        "Gamma Plan (PPO): no letter: it allows at least the benchmark on every code the "
+        "practice performs for it"]
     text, tables = _letter(files.letters, "Delta Care (PDP)")
-    # D0120 36 against the median of 40, 44, 50; D2140 90 against 100, 105, 110
+    # D0120 36 against the median of 40, 44, 50, asked up to it; D2140 (90 against 105)
+    # is not performed for Delta: not asked
     assert [row[:5] for row in tables[0][1:]] == [
-        ["D0120", "Periodic oral evaluation", "$36.00", "$44.00", "$39.60"],
-        ["D2140", "Amalgam - one surface", "$90.00", "$105.00", "$99.00"]]
+        ["D0120", "Periodic oral evaluation", "$36.00", "$44.00", "$44.00"]]
     assert "Alternate benefits" not in text
 
 
 def test_fewer_codes_than_top_qualify(handworked_dir: Path, tmp_path: Path) -> None:
-    """--top 15 lists only the 4 codes Alpha pays below the benchmark, and --top 2 two."""
+    """--top 15 lists only the 3 codes of Alpha's package, and --top 2 two."""
     analysis = analyze(load_client(handworked_dir))
-    for top, rows in ((15, 4), (2, 2)):
+    for top, rows in ((15, 3), (2, 2)):
         files = write_deliverables(analysis, tmp_path / str(top), day=DAY, top=top)
         _, tables = _letter(files.letters, "Alpha Dental (PPO)")
         assert len(tables[0]) - 1 == rows
@@ -134,7 +138,7 @@ def test_letter_numbers_match_analyze_json(written, handworked_dir: Path) -> Non
             assert row[4] == f"${target['proposed']:,.2f}"
             assert target["allowed"] < target["benchmark"]
             checked += 1
-    assert checked == 6
+    assert checked == 4   # Alpha's three codes, Delta's one
 
 
 def test_summary_pdf(written) -> None:
@@ -145,13 +149,15 @@ def test_summary_pdf(written) -> None:
         text = pdf.pages[0].extract_text()
     assert "Hand-worked Dental" in text
     assert "$18,500.00" in text      # write-off 10500 + 5080 + 2200 + 720
-    assert "$4,420.00" in text       # the ask: 2200 + 1472 + 640 + 108
+    assert "$2,390.00" in text       # the ask packages: Alpha 2,150 + Delta 240
     assert "$1,380.00" in text       # alternate benefits: 600 + 528 + 252
     # effective rate 22000/32500; break-even 67.7 % ÷ 0.9 (oon_collection) = 75.2 %
-    assert "Alpha Dental (PPO) 67.7% 75.2% $10,500.00 $2,200.00" in text
+    assert "Alpha Dental (PPO) 67.7% 75.2% $10,500.00 $2,150.00" in text
     assert "Alpha Dental (PPO) D2740 $1,000.00 a year" in text
-    # The two asks written alike, as client.toml has them (0.10 and 0.15).
-    assert "The ask (+10% on allowed amounts), worth a year" in text
+    assert "The ask (up to the benchmark), worth a year" in text
+    # Beta and Gamma: nothing to ask, and why
+    assert ("Beta Health: no ask: it allows at least the benchmark on every code the practice "
+            "performs for it.") in " ".join(text.split())
     assert "Patients save a year with alternate benefits +15%" in text
 
 
@@ -188,12 +194,13 @@ def test_open_dental_export_reads_back_as_the_proposed_schedule(written) -> None
     proposed = {r["code"]: r["allowed"] for r in read.schedules}
     targets = analysis.targets[analysis.targets["payer"] == "Alpha Dental"]
     assert proposed == dict(zip(targets["code"], targets["proposed"]))
-    assert proposed == {"D0120": 44.0, "D2140": 110.0, "D2391": 176.0, "D2740": 770.0,
-                        "D6010": 1650.0}
+    # the package's three codes at their requested amounts, the rest as allowed today
+    assert proposed == {"D0120": 44.0, "D2140": 100.0, "D2391": 175.0, "D2740": 800.0,
+                        "D6010": 1500.0}
     dentrix = path.with_name("Alpha Dental (PPO) - proposed fees (Dentrix Ascend).csv")
     assert dentrix.read_text().splitlines() == ["Procedure Code,Fee", "D0120,44.00",
-                                                "D2140,110.00", "D2391,176.00", "D2740,770.00",
-                                                "D6010,1650.00"]
+                                                "D2140,100.00", "D2391,175.00", "D2740,800.00",
+                                                "D6010,1500.00"]
 
 
 def test_missing_fields_say_less_never_none(handworked_dir: Path, tmp_path: Path) -> None:
@@ -302,9 +309,10 @@ def test_cli_letters(handworked_dir: Path, tmp_path: Path) -> None:
                                       "--date", "2026-12-01", "--top", "2"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 2 + 1 + 8 + 2      # letters, summary, schedules; two payers without
-    assert lines[-1] == ("Note: Gamma Plan (PPO): no letter: it allows at least the peer "
-                         "benchmark on every code")
+    # letters, summary, the schedules of the two payers with a package; two payers without
+    assert len(lines) == 2 + 1 + 4 + 2
+    assert lines[-1] == ("Note: Gamma Plan (PPO): no letter: it allows at least the benchmark "
+                         "on every code the practice performs for it")
     text, tables = _letter(sorted(out.glob("*.docx")), "Alpha Dental (PPO)")
     assert "December 1, 2026" in text
     assert len(tables[0]) == 3          # header + the top 2 codes
@@ -319,10 +327,12 @@ def test_batch_letters(handworked_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     package = sorted(p.name for p in (tmp_path / "out" / "hw").iterdir())
     assert "Hand-worked Dental - fee schedule summary.pdf" in package
-    assert len(package) == 2 + 1 + 8
+    assert len(package) == 2 + 1 + 4   # no proposed schedules for the payers without a package
     assert result.output.splitlines()[-2:] == [
-        "  hw: Beta Health: no letter: it allows at least the peer benchmark on every code",
-        "  hw: Gamma Plan (PPO): no letter: it allows at least the peer benchmark on every code"]
+        "  hw: Beta Health: no letter: it allows at least the benchmark on every code the "
+        "practice performs for it",
+        "  hw: Gamma Plan (PPO): no letter: it allows at least the benchmark on every code the "
+        "practice performs for it"]
 
 
 @pytest.mark.parametrize("value, printed", [(2267.1, "2,267"), (2267.5, "2,268"),

@@ -43,30 +43,33 @@ def analysis(handworked_dir: Path):
     return analyze(load_client(handworked_dir))
 
 
-# (payer, code) → gap, write-off, median benchmark, shortfall, proposed, impact
+# (payer, code) → gap, write-off, median benchmark, shortfall, proposed, impact. Proposed
+# is what the payer's ask package requests (DESIGN "The ask", to the benchmark by default):
+# min(office fee, benchmark) on a performed code allowed below it, else today's amount.
 HAND_GAPS = [
-    # Alpha D0120: 60−40 = 20; 100×20; others 44,50,36 → median 44; 44−40; 40×1.1; 100×4
+    # Alpha D0120: 60−40 = 20; 100×20; others 44,50,36 → median 44; 44−40; 44; 100×4
     (ALPHA, "D0120", 20.0, 2000.0, 44.0, 4.0, 44.0, 400.0),
-    # Alpha D2391: 250−160; 50×90; others 180,170 → (170+180)/2; 175−160; 176; 50×16
-    (ALPHA, "D2391", 90.0, 4500.0, 175.0, 15.0, 176.0, 800.0),
-    # Alpha D2740: 300; 10×300; only Beta 800; 100; 770; 10×70
-    (ALPHA, "D2740", 300.0, 3000.0, 800.0, 100.0, 770.0, 700.0),
-    # Alpha D6010: alone on the code (Beta is BR) → no benchmark, no shortfall; 1650; 2×150
-    (ALPHA, "D6010", 500.0, 1000.0, None, 0.0, 1650.0, 300.0),
-    # Beta D0120: 16; 80×16; others 40,50,36 → 40; 44 > 40 → 0; 48.4; 80×4.4
-    (BETA, "D0120", 16.0, 1280.0, 40.0, 0.0, 48.4, 352.0),
-    # Beta D2391: 70; 40×70; others 160,170 → 165; 0; 198; 40×18
-    (BETA, "D2391", 70.0, 2800.0, 165.0, 0.0, 198.0, 720.0),
-    # Beta D2740: 200; 5×200; Alpha 700; 0; 880; 5×80
-    (BETA, "D2740", 200.0, 1000.0, 700.0, 0.0, 880.0, 400.0),
-    # Gamma D0120: 10; 60×10; others 40,44,36 → 40; 0; 55; 60×5
-    (GAMMA, "D0120", 10.0, 600.0, 40.0, 0.0, 55.0, 300.0),
-    # Gamma D2391: 80; 20×80; others 160,180 → 170; 0; 187; 20×17
-    (GAMMA, "D2391", 80.0, 1600.0, 170.0, 0.0, 187.0, 340.0),
-    # Delta D0120: 24; 30×24; others 40,44,50 → 44; 8; 39.6; 30×3.6
-    (DELTA, "D0120", 24.0, 720.0, 44.0, 8.0, 39.6, 108.0),
-    # Delta D2140 (no volume): 150−90; 0; others 100,110,105 → 105; 15; 99; 0
-    (DELTA, "D2140", 60.0, 0.0, 105.0, 15.0, 99.0, 0.0),
+    # Alpha D2391: 250−160; 50×90; others 180,170 → (170+180)/2; 175−160; 175; 50×15
+    (ALPHA, "D2391", 90.0, 4500.0, 175.0, 15.0, 175.0, 750.0),
+    # Alpha D2740: 300; 10×300; only Beta 800; 100; 800; 10×100
+    (ALPHA, "D2740", 300.0, 3000.0, 800.0, 100.0, 800.0, 1000.0),
+    # Alpha D6010: alone on the code (Beta is BR) → no benchmark, nothing asked: 1500; 0
+    (ALPHA, "D6010", 500.0, 1000.0, None, 0.0, 1500.0, 0.0),
+    # Beta D0120: 16; 80×16; others 40,50,36 → 40; 44 > 40 → 0; nothing asked: 44; 0
+    (BETA, "D0120", 16.0, 1280.0, 40.0, 0.0, 44.0, 0.0),
+    # Beta D2391: 70; 40×70; others 160,170 → 165; 0; 180; 0
+    (BETA, "D2391", 70.0, 2800.0, 165.0, 0.0, 180.0, 0.0),
+    # Beta D2740: 200; 5×200; Alpha 700; 0; 800; 0
+    (BETA, "D2740", 200.0, 1000.0, 700.0, 0.0, 800.0, 0.0),
+    # Gamma D0120: 10; 60×10; others 40,44,36 → 40; 0; 50; 0
+    (GAMMA, "D0120", 10.0, 600.0, 40.0, 0.0, 50.0, 0.0),
+    # Gamma D2391: 80; 20×80; others 160,180 → 170; 0; 170; 0
+    (GAMMA, "D2391", 80.0, 1600.0, 170.0, 0.0, 170.0, 0.0),
+    # Delta D0120: 24; 30×24; others 40,44,50 → 44; 8; 44; 30×8
+    (DELTA, "D0120", 24.0, 720.0, 44.0, 8.0, 44.0, 240.0),
+    # Delta D2140 (no volume): 150−90; 0; others 100,110,105 → 105; 15; not performed, so
+    # not asked: 90; 0
+    (DELTA, "D2140", 60.0, 0.0, 105.0, 15.0, 90.0, 0.0),
 ]
 
 
@@ -100,12 +103,13 @@ def test_payer_summary_by_hand(analysis) -> None:
     # Alpha: ΣVA = 4000+8000+7000+3000 = 22000; ΣVO = 6000+12500+10000+4000 = 32500
     assert payers[ALPHA].effective_rate == pytest.approx(22000 / 32500)
     assert payers[ALPHA].annual_writeoff == pytest.approx(2000 + 4500 + 3000 + 1000)
-    assert payers[ALPHA].impact_at_ask == pytest.approx(400 + 800 + 700 + 300)
+    # its ask package: D2740 to 800, D2391 to 175, D0120 to 44 (D6010 has no benchmark)
+    assert payers[ALPHA].impact_at_ask == pytest.approx(1000 + 750 + 400)
     assert payers[ALPHA].missing_codes == []
     # Beta: ΣVA = 3520+7200+4000 = 14720; ΣVO = 4800+10000+5000 = 19800; D6010 was BR
     assert payers[BETA].effective_rate == pytest.approx(14720 / 19800)
     assert payers[BETA].annual_writeoff == pytest.approx(1280 + 2800 + 1000)
-    assert payers[BETA].impact_at_ask == pytest.approx(352 + 720 + 400)
+    assert payers[BETA].impact_at_ask == 0.0   # at or above the benchmark everywhere
     assert payers[BETA].missing_codes == ["D6010"]
     assert payers[BETA].codes == 4
     # Gamma: 6400 / 8600
@@ -124,13 +128,14 @@ def test_targets_ranked_with_cumulative_share(analysis) -> None:
         ("Alpha Dental", "D2391"),  # 50 × 15 = 750
         ("Alpha Dental", "D0120"),  # 100 × 4 = 400
         ("Delta Care", "D0120"),    # 30 × 8 = 240
-        ("Beta Health", "D2391"),   # priority 0, impact 720
-        ("Beta Health", "D2740"),   # 0, 400
-        ("Beta Health", "D0120"),   # 0, 352
-        ("Gamma Plan", "D2391"),    # 0, 340
-        ("Alpha Dental", "D6010"),  # 0, 300 — tie with Gamma D0120, Alpha first by name
-        ("Gamma Plan", "D0120"),    # 0, 300
-        ("Alpha Dental", "D2140"),  # 0, 0 — the rest by payer then code
+        # priority 0 and, outside the packages, impact 0: by payer, then code
+        ("Alpha Dental", "D2140"),
+        ("Alpha Dental", "D6010"),
+        ("Beta Health", "D0120"),
+        ("Beta Health", "D2140"),
+        ("Beta Health", "D2391"),
+        ("Beta Health", "D2740"),
+        ("Delta Care", "D2140"),
     ]
     shares = analysis.targets["cumulative_share"].tolist()
     # total priority 1000 + 750 + 400 + 240 = 2390
@@ -272,7 +277,7 @@ def test_to_peer_strategy(handworked_dir: Path) -> None:
 
 def test_proposal_capped_at_office_fee() -> None:
     """Allowed 260 of an office fee 275: +10 % would be 286, capped at 275."""
-    analysis = analyze(_one_code_client(Settings(), allowed=260.0))
+    analysis = analyze(_one_code_client(Settings(ask_strategy="percent"), allowed=260.0))
     assert analysis.gaps.iloc[0]["proposed"] == 275.0
     assert analysis.gaps.iloc[0]["impact"] == pytest.approx(150.0)   # 10 × 15
 

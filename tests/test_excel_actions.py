@@ -73,6 +73,7 @@ def test_edits_in_the_sheets_reach_the_analysis(tmp_path: Path) -> None:
     for row in fees.iter_rows(min_row=4):
         if row[0].value == "D2391":
             row[2].value = 300
+    book.book["Settings"]["B4"] = "ask"     # the percentage, not up to the benchmark
     book.book["Settings"]["B5"] = 0.2
     client = actions.read_client(book)
     assert client.office_fees.set_index("code").loc["D2391", "office_fee"] == 300
@@ -142,9 +143,10 @@ def test_letters_and_pdf_buttons(tmp_path: Path) -> None:
     book = _ribbon_book(tmp_path, ROOT / "tests" / "data" / "clients" / "handworked")
     actions.import_schedules(book)
     message = actions.letters(book, day=date(2026, 11, 23))
-    assert message == (f"Wrote 11 files to {tmp_path / 'letters'}. Beta Health: no letter: it "
-                       "allows at least the peer benchmark on every code. Gamma Plan (PPO): no "
-                       "letter: it allows at least the peer benchmark on every code.")
+    assert message == (f"Wrote 7 files to {tmp_path / 'letters'}. Beta Health: no letter: it "
+                       "allows at least the benchmark on every code the practice performs for "
+                       "it. Gamma Plan (PPO): no letter: it allows at least the benchmark on "
+                       "every code the practice performs for it.")
     pdf = actions.export_pdf(book, day=date(2026, 11, 23))
     assert pdf == tmp_path / "Hand-worked Dental - fee schedule summary.pdf"
     assert pdf.read_bytes() == (tmp_path / "letters" / pdf.name).read_bytes()

@@ -72,17 +72,19 @@ def test_roll_up_by_hand(rollup) -> None:
     """Each payer's sums across locations, rates and break-even as worked on paper."""
     alpha, beta = rollup.payers   # Alpha has more procedures (24 against 16)
     # Alpha: A 10×70 + 5×140 = 1400 of 10×100 + 5×200 = 2000; B 6×70 + 3×150 = 870 of
-    # 6×110 + 3×220 = 1320. Write-off 600 + 450; the +10 % ask 10×7 + 5×14 + 6×7 + 3×15.
+    # 6×110 + 3×220 = 1320. Write-off 600 + 450; the ask, up to the other payer's amount
+    # (the benchmark): 10×(80−70) + 5×(150−140) + 6×(85−70) + 3×(160−150) = 270.
     assert (alpha.payer, alpha.procedures, alpha.allowed, alpha.office) == \
         ("Alpha (PPO)", 24, 2270, 3320)
-    assert (alpha.write_off, alpha.ask_value) == (1050, 227)
+    assert (alpha.write_off, alpha.ask_value) == (1050, 270)
     assert alpha.effective_rate == pytest.approx(2270 / 3320)
     # Out of network each location collects its own share: 2000 × 0.9 + 1320 × 0.8.
     assert alpha.collectible == pytest.approx(2856)
     assert alpha.break_even_retention == pytest.approx(2270 / 2856)
     # Beta: A 4×80 + 2×150 = 620 of 800; B 10×85 = 850 of 1100 (D2391 never performed).
     assert (beta.procedures, beta.allowed, beta.office, beta.write_off) == (16, 1470, 1900, 430)
-    assert beta.ask_value == pytest.approx(32 + 30 + 85)   # B's D1110: 85 × 1.1 = 93.50
+    # Beta allows more than Alpha (its only peer) on every code: nothing to ask
+    assert beta.ask_value == 0.0
     assert beta.break_even_retention == pytest.approx(1470 / (800 * 0.9 + 1100 * 0.8))
     # Against the group's other payers: each other's rate.
     assert alpha.others_rate == pytest.approx(1470 / 1900)

@@ -18,7 +18,7 @@ import pytest
 from docx import Document
 
 from libreoffice import to_pdf, unavailable
-from xlfees import Client, analyze, load_client
+from xlfees import Client, Settings, analyze, load_client
 from xlfees.client import Practice
 from xlfees.deliverables import write_deliverables
 
@@ -53,8 +53,10 @@ def _long_client() -> Client:
                                 "12345 Long Boulevard of the Dental Arts\n"
                                 "Springfield, OR 97477\nUnited States",
                         signer="Dr. Ada Molar", signer_title="Owner and practice dentist")
+    # Packages of up to 30 codes, so that --top 30 has 30 to list.
     return Client.from_frames("The Long Name Family and Cosmetic Dentistry Practice", office,
-                              schedules, volume, practice=practice)
+                              schedules, volume, practice=practice,
+                              settings=Settings(ask_codes=30))
 
 
 @pytest.fixture(scope="module")

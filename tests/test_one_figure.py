@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx import Document
 
 from xlfees.cli import cli
 from xlfees.labels import schedule_label
@@ -87,6 +88,7 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     terminal_payers, terminal_targets, terminal_savings = _terminal(client)
     compared = 0
+    no_ask = []
 
     for payer in _sheet_rows(book, "Payers"):
         label = payer["Schedule"]
@@ -99,6 +101,16 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
         assert re.findall(r"\S+%|\$[\d,.]+", pdf_line)[0] == rate, label
         assert [f"${write_off}", f"${ask}"] == re.findall(r"\$[\d,.]+", pdf_line)[-2:], label
         compared += 5
+        letter = batch_out / client / f"{label} - fee review request.docx"
+        if letter.exists():   # its package's value, in words
+            words = "\n".join(p.text for p in Document(str(letter)).paragraphs)
+            assert f"the change comes to ${ask} a year" in words, label
+            compared += 1
+        else:                 # no package: nothing asked, and no proposed-fee files
+            assert ask == "0.00", label
+            assert not list((batch_out / client).glob(f"{label} - proposed fees*")), label
+            assert f"{label}: no ask: " in " ".join(pdf.split())   # and why
+            no_ask.append(label)
 
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=5, max_row=12,
                                                                    values_only=True)}
@@ -120,6 +132,7 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
     row = index[name] if name in index else next(r for r in index.values()
                                                  if r[0] and client in str(r))
     rates = dict(re.findall(r"(.+?) (\d+\.\d%|—)(?:; |$)", row[5]))
+    assert all(f"{label}: " in (row[-1] or "") for label in no_ask)   # the index says why
     for payer in _sheet_rows(book, "Payers"):
         assert rates[payer["Schedule"]] == _as_excel_shows_percent(payer["Effective rate"])
         compared += 1

@@ -188,6 +188,8 @@ def test_5_letters_with_long_names_and_control_characters(smile: Path, tmp_path:
     (smile / "client.toml").write_text(f'name = "{long_name}"\n')
     schedules = smile / "schedules.csv"
     schedules.write_text(schedules.read_text().replace("Delta Dental,PPO,", f"{'Delta' * 60},PPO,"))
+    volume = smile / "volume.csv"   # its procedures follow it: the long-named payer is asked
+    volume.write_text(volume.read_text().replace(",Delta Dental PPO,", f",{'Delta' * 60} PPO,"))
     _replace(smile / "office_fees.csv", "Periodic oral evaluation", "Periodic\x01 oral evaluation")
     code, output = run("letters", smile, "-o", tmp_path / "letters", "--date", "2026-12-01")
     assert code == 0, output
@@ -467,6 +469,12 @@ def test_14_letters_for_payers_whose_names_clean_alike(smile: Path, tmp_path: Pa
     extra = [row.replace("Aetna,PPO,", f"Aetna{mark}Dental,PPO,", 1)
              for mark in "/:?" for row in rows if row.startswith("Aetna,PPO,")]
     schedules.write_text("\n".join(rows + extra) + "\n")
+    # each performs Aetna's procedures, so each has an ask and a letter
+    volume = smile / "volume.csv"
+    lines = volume.read_text().splitlines()
+    volume.write_text("\n".join(lines + [line.replace(",Aetna PPO,", f",Aetna{mark}Dental PPO,")
+                                         for mark in "/:?" for line in lines
+                                         if ",Aetna PPO," in line]) + "\n")
     code, output = run("letters", smile, "-o", tmp_path / "l", "--date", "2026-12-01")
     assert code == 0, output
     wrote = [line for line in output.splitlines() if "fee review request" in line]

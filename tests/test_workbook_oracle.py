@@ -100,8 +100,10 @@ def _set(sheet, column_header: str, match: dict[str, str], value, header_row: in
 
 def test_edited_inputs_recalculate_like_the_engine(handworked_dir: Path, tmp_path: Path) -> None:
     """Edit a fee, an allowed amount, a volume and the ask in the file: LibreOffice's figures
-    equal the engine's on the same edited inputs."""
-    workbook = write_workbook(analyze(load_client(handworked_dir)), tmp_path / "before.xlsx")
+    equal the engine's on the same edited inputs. The ask package (Proposed) was chosen once
+    by the engine and stays as written; its Impact follows the edited volume and allowed."""
+    before = analyze(load_client(handworked_dir))
+    workbook = write_workbook(before, tmp_path / "before.xlsx")
     book = openpyxl.load_workbook(workbook)
     _set(book["Office Fees"], "Office fee", {"Code": "D2391"}, 300)
     _set(book["Schedules"], "Allowed", {"Schedule": "Gamma Plan (PPO)", "Code": "D0120"}, 47)
@@ -129,7 +131,10 @@ def test_edited_inputs_recalculate_like_the_engine(handworked_dir: Path, tmp_pat
               for row in sheet.iter_rows(min_row=4, values_only=True)}
     columns = {"volume": "Volume", "office_fee": "Office fee", "allowed": "Allowed",
                "benchmark": "Benchmark", "shortfall": "Shortfall", "write_off": "Write off",
-               "proposed": "Proposed", "impact": "Impact", "priority": "Priority"}
+               "priority": "Priority"}
+    chosen = {(schedule_label(p, n), c): r for p, n, c, r in zip(
+        before.gaps["payer"], before.gaps["network"], before.gaps["code"],
+        before.gaps["proposed"])}
     for record in engine.gaps.to_dict("records"):
         label = schedule_label(record["payer"], record["network"])
         row = by_key[(label, record["code"])]
@@ -140,6 +145,11 @@ def test_edited_inputs_recalculate_like_the_engine(handworked_dir: Path, tmp_pat
                 assert got in (None, ""), (label, record["code"], header)
             else:
                 assert got == pytest.approx(expected, abs=0.005), (label, record["code"], header)
+        proposed = row[headers.index("Proposed")]
+        assert proposed == chosen[(label, record["code"])]
+        assert row[headers.index("Impact")] == pytest.approx(
+            row[headers.index("Volume")] * (proposed - row[headers.index("Allowed")]),
+            abs=0.005)
     payers = recalculated["Payers"]
     headers = [c.value for c in payers[3]]
     rates = {row[headers.index("Schedule")]: row[headers.index("Effective rate")]

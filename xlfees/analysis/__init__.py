@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .asks import Asks, ask_packages
+from .asks import Asks
 from .changes import Changes, schedule_changes
 from ..client import Client
 from ..notes import Note
@@ -73,7 +73,7 @@ def analyze(client: Client) -> Analysis:
                     volume_schedules=tables.volume_schedules,
                     unassigned_share=tables.unassigned_share, monitoring=monitoring,
                     changes=changes if len(changes.codes) else None,
-                    asks=ask_packages(tables.gaps, client.settings))
+                    asks=tables.asks)
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -30,8 +30,9 @@ from .engine import percentile_without
 
 CONSERVATIVE_CODES = 10    # a small ask: the ten codes worth most
 STRETCH_PERCENTILE = 0.75  # a hard ask: the other payers' 75th percentile
-NO_CANDIDATE = "allows at least the benchmark on every code the practice performs for it"
-NO_CANDIDATE_PERCENT = "already allows the office fee on every code the practice performs for it"
+NO_CANDIDATE = "it allows at least the benchmark on every code the practice performs for it"
+NO_CANDIDATE_PERCENT = ("it already allows the office fee on every code the practice performs "
+                        "for it")
 NO_VOLUME = "the practice performs none of its codes for it"
 NO_BENCHMARK = ("no other schedule lists the codes the practice performs for it, so there is "
                 "no benchmark to ask against")
@@ -143,7 +144,9 @@ def package(payer: str, network: str, strategy: Strategy, rows: Iterable[AskLine
                   else NO_BENCHMARK)
         return AskPackage(payer, network, strategy.name, (), allowed_a_year, reason)
     if cap is None:
-        ranked = sorted(candidates, key=lambda line: (-line.annual_value, line.code))
+        ranked = sorted(candidates, key=lambda line: (-line.annual_value,
+                                                      -(line.requested - line.allowed),
+                                                      line.code))
         chosen = ranked[:strategy.codes]
     else:
         # The cap's budget goes to the codes furthest below the benchmark first (then the
@@ -185,8 +188,11 @@ class Asks:
                 for (payer, network), packages in self.by_schedule.items()]
 
 
-def ask_packages(gaps: pd.DataFrame, settings: Settings) -> Asks:
-    """The packages of every payer in ``gaps`` (the engine's payer × code rows)."""
+def ask_packages(gaps: pd.DataFrame, settings: Settings, has_volume: bool = True) -> Asks:
+    """The packages of every payer in ``gaps`` (the engine's payer × code rows).
+
+    Without any volume (``has_volume`` False) every code a payer lists counts as performed:
+    the packages then rank by the raise per procedure, their annual values are 0."""
     columns = ["payer", "network", "code", "office_fee", "allowed", "volume", "benchmark"]
     rows = list(zip(*(gaps[column].tolist() for column in columns)))
     amounts_by_code: dict[str, list[float]] = {}
@@ -202,7 +208,8 @@ def ask_packages(gaps: pd.DataFrame, settings: Settings) -> Asks:
                                            and math.isnan(benchmark)) else float(benchmark)))
     result: dict[ScheduleKey, dict[str, AskPackage]] = {}
     for (payer, network), codes in sorted(by_schedule.items()):
-        performed = [c for c in codes if c[1] >= settings.ask_min_volume and c[1] > 0]
+        performed = ([c for c in codes if c[1] >= settings.ask_min_volume and c[1] > 0]
+                     if has_volume else codes)
         # The weighted rate is over everything the practice performs for the payer.
         allowed_a_year = math.fsum(volume * allowed for _, volume, _, allowed, _ in codes
                                    if volume > 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -23,6 +23,9 @@ from ..money import cents
 from ..sources.client_toml import (ALT_MAP_DEFAULT, PEER, SURVEY_PREFIX, Settings,
                                    benchmark_percentile)
 from ..wording import folded, plural
+
+if TYPE_CHECKING:
+    from .asks import Asks
 
 
 class GapRow(NamedTuple):
@@ -305,6 +308,7 @@ class Tables:
     volume_basis: str
     volume_schedules: list[str]                 # per client.volume row: the schedule it counts for
     unassigned_share: dict[ScheduleKey, float]  # share of payer-less volume per schedule
+    asks: "Asks"                                # each payer's packages, the one chosen
 
 
 def compute(client: Client) -> Tables:
@@ -381,6 +385,17 @@ def compute(client: Client) -> Tables:
     gaps = pd.DataFrame(gap_rows, columns=list(GAP_COLUMNS))
     for column in ("gap_pct", "allowed_pct", "benchmark"):
         gaps[column] = gaps[column].astype(float)
+    # The ask is decided once (xlfees.analysis.asks): a code's proposed fee is what the
+    # payer's chosen package requests, else today's amount; its impact follows.
+    from .asks import ask_packages
+    asks = ask_packages(gaps, settings, has_volume=volume.basis != VOLUME_NONE)
+    requested = {(key[0], key[1], line.code): line.requested
+                 for key, packages in asks.by_schedule.items()
+                 for line in packages[asks.chosen].lines}
+    gaps["proposed"] = [requested.get((p, n, c), a) for p, n, c, a in zip(
+        gaps["payer"].tolist(), gaps["network"].tolist(), gaps["code"].tolist(),
+        gaps["allowed"].tolist())]
+    gaps["impact"] = gaps["volume"] * (gaps["proposed"] - gaps["allowed"])
 
     targets = _rank_targets(gaps)
     payers, payer_notes = _payer_summary(gaps, keys, allowed, analysed,
@@ -391,7 +406,8 @@ def compute(client: Client) -> Tables:
     notes.extend(alt_notes)
     return Tables(gaps=gaps, targets=targets, payers=payers, alt_benefits=alt_rows,
                   notes=tuple(notes), volume_basis=volume.basis,
-                  volume_schedules=volume.schedules, unassigned_share=volume.unassigned_share)
+                  volume_schedules=volume.schedules, unassigned_share=volume.unassigned_share,
+                  asks=asks)
 
 
 def _rank_targets(gaps: pd.DataFrame) -> pd.DataFrame:

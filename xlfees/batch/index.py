@@ -18,7 +18,7 @@ COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            # A schedule with two dated versions: what the round won a year.
            ("Won this round", 15), ("Top target", 30), ("Top target value", 16), ("Notes", 8),
            ("Workbook", 30),
-           ("Error", 80))
+           ("Error", 80), ("No ask, and why", 80))
 MONEY = '"$"#,##0.00'
 # How a column's numbers show, by header.
 FORMATS = {"Effective rate": "0.0%", "Annual write-off": MONEY, "Value of the ask": MONEY,
@@ -73,7 +73,8 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
             "Top target": result.top_target,
             "Top target value": result.top_target_value if ok else None,
             "Notes": result.notes if ok else None, "Workbook": workbook,
-            "Error": result.error}, links=("Workbook",), ok=ok)
+            "Error": result.error,
+            "No ask, and why": "; ".join(result.no_ask) or None}, links=("Workbook",), ok=ok)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(batch.results), 1) + 1}"
     if batch.groups:

@@ -39,6 +39,7 @@ class ClientResult:
     notes: int = 0
     deliverables: int = 0     # letters, summary and schedules written with --letters
     passed_over: tuple[str, ...] = ()   # payers that got no letter, and why
+    no_ask: tuple[str, ...] = ()        # payers with an empty ask package, and why
     seconds: float = 0.0
     location: LocationFigures | None = None   # what a group's roll-up takes from it
 

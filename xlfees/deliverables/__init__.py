@@ -49,6 +49,9 @@ def write_deliverables(analysis: Analysis, out_dir: str | Path, *, day: date | N
         content.summary(analysis, day), out_dir / names.give(analysis.client.name,
                                                              SUMMARY_SUFFIX))
     for payer, network, label in documents.labels(analysis):
+        # A payer with nothing to ask (its package is empty) gets no proposed schedule.
+        if analysis.asks is not None and not analysis.asks.chosen_for((payer, network)).lines:
+            continue
         rows = documents.proposed_schedule(analysis, payer, network)
         written.schedules.append(documents.write_open_dental(
             rows, out_dir / names.give(label, f"{SCHEDULE_MARK}Open Dental).txt")))

@@ -14,11 +14,12 @@ from datetime import date
 from typing import Any
 
 from ..analysis import Analysis
+from ..analysis.asks import strategies
 from ..client import PayerContact, Practice
 from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
 from ..labels import schedule_label
 from ..money import ask_percent, cents, count, money, percent
-from ..sources.client_toml import DEFAULT_TOP, EXTERNAL, PEER, SURVEY_PREFIX
+from ..sources.client_toml import DEFAULT_TOP, EXTERNAL, PERCENT, SURVEY_PREFIX
 from ..wording import plural
 
 # Alternate benefits a letter lists (the largest patient savings first): with 15 codes
@@ -145,11 +146,16 @@ def _benchmark_words(analysis: Analysis) -> tuple[str, str]:
 
 
 def _ask_sentence(analysis: Analysis) -> str:
-    ask = analysis.client.settings.ask
-    if ask == PEER:
-        return ("We ask that each allowance be raised to the benchmark shown, and never "
-                "above our usual fee.")
-    return (f"We ask that each allowance be raised by {ask_percent(float(ask))}, and never "
+    """What the chosen package asks, in words (its numbers are in the table)."""
+    strategy = next(s for s in strategies(analysis.client.settings)
+                    if s.name == analysis.client.settings.ask_package)
+    if strategy.kind == PERCENT:
+        return (f"We ask that each allowance be raised by {ask_percent(strategy.ask)}, and "
+                "never above our usual fee.")
+    if strategy.percentile is not None:
+        return ("We ask that each allowance be raised to what the upper quarter of the plans "
+                "we participate in allow for it, and never above our usual fee.")
+    return ("We ask that each allowance be raised to the benchmark shown, and never "
             "above our usual fee.")
 
 
@@ -199,9 +205,14 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
         payer, network = key
         label = schedule_label(payer, network)
         mine = targets[(targets["payer"] == payer) & (targets["network"] == network)]
-        asked = mine[(mine["shortfall"] > 0) & (mine["proposed"] > mine["allowed"])].head(top)
+        # The payer's chosen ask package (proposed above allowed), most valuable first.
+        asked = mine[mine["proposed"] > mine["allowed"]].sort_values(
+            ["impact", "code"], ascending=[False, True], kind="stable").head(top)
         if asked.empty:
-            plan.passed_over.append((label, _why_no_letter(mine, header.lower())))
+            package = analysis.asks.chosen_for(key) if analysis.asks is not None else None
+            plan.passed_over.append((label, package.reason if package is not None
+                                     and package.reason else _why_no_letter(
+                                         mine, header.lower())))
             continue
         codes = [CodeLine(code=r["code"], description=short_description(r["description"]),
                           volume=r["volume"], allowed=r["allowed"], benchmark=r["benchmark"],
@@ -343,13 +354,18 @@ class Summary:
     alt_ask: str                                           # "+15%"
     top_targets: list[tuple[str, str, float]]              # label, code, value a year
     volume_note: str | None
+    no_ask: list[str] = field(default_factory=list)        # "Beta: no ask: it allows …"
 
 
 def _ask_words(analysis: Analysis) -> str:
-    ask = analysis.client.settings.ask
-    if ask == PEER:
-        return "each allowance raised to the benchmark"
-    return f"+{ask_percent(float(ask))} on allowed amounts"
+    """The chosen package's rule in a few words (the summary's "The ask (…)")."""
+    settings = analysis.client.settings
+    strategy = next(s for s in strategies(settings) if s.name == settings.ask_package)
+    if strategy.kind == PERCENT:
+        return f"+{ask_percent(strategy.ask)} on allowed amounts"
+    if strategy.percentile is not None:
+        return "up to the other plans' 75th percentile"
+    return "up to the benchmark"
 
 
 def _volume_note(basis: str) -> str | None:
@@ -378,4 +394,8 @@ def summary(analysis: Analysis, day: date) -> Summary:
                    ask_value=math.fsum(p[3] for p in payers),
                    alt_savings=math.fsum(analysis.alt_benefits["annual_savings"]),
                    alt_ask=f"+{ask_percent(analysis.client.settings.alt_ask)}",
-                   top_targets=top, volume_note=_volume_note(analysis.volume_basis))
+                   top_targets=top, volume_note=_volume_note(analysis.volume_basis),
+                   no_ask=[f"{schedule_label(*key)}: no ask: {packages[asks.chosen].reason}."
+                           for asks in [analysis.asks] if asks is not None
+                           for key, packages in asks.by_schedule.items()
+                           if not packages[asks.chosen].lines])

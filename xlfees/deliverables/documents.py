@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,10 @@ HEADER_FILL = "DCE6F1"  # the tables' header row
 
 def code_rows(letter: Letter) -> list[list[str]]:
     """The requested codes as the letter's table prints them."""
-    return [[line.code, line.description, money(line.allowed), money(line.benchmark),
+    return [[line.code, line.description, money(line.allowed),
+             # a percentage ask may take a code no other plan lists: no benchmark to show
+             "—" if line.benchmark is None or math.isnan(line.benchmark)
+             else money(line.benchmark),
              money(line.requested), f"+{percent(line.change)}"] for line in letter.codes]
 
 
@@ -308,6 +312,11 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
         y -= 11
         page.drawString(50, y, "* over 100%: leaving that network never pays at this "
                                "out-of-network collection rate.")
+    from reportlab.lib.utils import simpleSplit
+    for line in (part for why in summary.no_ask   # an ask of $0.00 says why
+                 for part in simpleSplit(why, "Helvetica-Oblique", 8.5, width - 100)):
+        y -= 11
+        page.drawString(50, y, line)
     if summary.top_targets:
         y -= 30
         page.setFont("Helvetica-Bold", 11)

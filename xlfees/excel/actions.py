@@ -27,7 +27,7 @@ from ..errors import XlfeesError
 from ..sources.folder import CLIENT_TOML, read_toml, remittances_in
 from ..client import build_client, load_client, superseded_versions
 from ..analysis.monitoring import MONITORING
-from ..sources.client_toml import EXTERNAL, PEER, Settings
+from ..sources.client_toml import DEFAULT_ASK, EXTERNAL, PEER, PERCENT, TO_BENCHMARK, Settings
 from ..wording import plural
 from ..workbook import (gap_matrix_cells, peer_matrix_cells, peer_share_cells, peers_cells,
                         settings_cells, spec, summary_cells, table_cells, table_last_rows,
@@ -148,9 +148,13 @@ def _settings(book: Book, toml: dict[str, Any]) -> Settings:
         shares = {row["Schedule"]: float(row[split]) for row in payers.to_dict("records")
                   if row["Schedule"] and row[split] not in (None, "") and float(row[split]) > 0}
     from_toml = Settings.from_toml(toml)   # what the sheets do not show: alternate maps
-    ask = PEER if str(named["Strategy"] or "").strip().lower() == PEER else float(
-        named["Ask"] if named["Ask"] not in (None, "") else 0.10)
-    return Settings(ask=ask, alt_ask=float(named["AltAsk"] or 0.0), benchmark=benchmark,
+    strategy = (TO_BENCHMARK if str(named["Strategy"] or "").strip().lower() == PEER
+                else PERCENT)
+    ask = float(named["Ask"]) if named["Ask"] not in (None, "") else DEFAULT_ASK
+    return Settings(ask=ask, ask_strategy=strategy, ask_codes=from_toml.ask_codes,
+                    ask_min_volume=from_toml.ask_min_volume, ask_cap=from_toml.ask_cap,
+                    ask_package=from_toml.ask_package,
+                    alt_ask=float(named["AltAsk"] or 0.0), benchmark=benchmark,
                     balance_basis=str(named["BalanceBasis"] or "office").strip().lower(),
                     coverage=coverage or dict(from_toml.coverage), payer_shares=shares,
                     alt_map=from_toml.alt_map, default_alt_map=from_toml.default_alt_map,

@@ -335,10 +335,9 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
            + "-" + _kth_of_others("PeerLow", "PeerLowAbove") + '),""))'),
     Column("Shortfall", "money", 12, '=IF([Benchmark]="",0,MAX(0,[Benchmark]-[Allowed]))'),
     Column("Write off", "money", 13, "=[Volume]*MAX(0,[Gap])"),
-    Column("Proposed", "money", 12,
-           '=IF(Strategy="peer",IF([Benchmark]="",[Allowed],'
-           "MAX([Allowed],MIN([Office fee],ROUND([Benchmark],2)))),"
-           "MAX([Allowed],MIN([Office fee],ROUND([Allowed]*(1+Ask),2))))"),
+    # What the payer's chosen ask package requests (xlfees.analysis.asks), else today's
+    # amount: decided once by the engine, like Rank.
+    Column("Proposed", "money", 12),
     Column("Impact", "money", 12, "=[Volume]*([Proposed]-[Allowed])"),
     Column("Priority", "money", 12, "=[Volume]*[Shortfall]"),
     Column("Cumulative share", "percent", 11,

@@ -9,7 +9,8 @@ from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..labels import UNASSIGNED, schedule_label
 from ..analysis.engine import by_schedule
-from ..sources.client_toml import DEFAULT_ASK, PEER, benchmark_percentile, is_external
+from ..sources.client_toml import (DEFAULT_ASK, PEER, TO_BENCHMARK, benchmark_percentile,
+                                  is_external)
 from . import spec
 
 if TYPE_CHECKING:
@@ -277,10 +278,10 @@ def monitoring_values(analysis: Analysis) -> list[Any]:
 def settings_values(analysis: Analysis) -> dict[str, Any]:
     """The named settings cells."""
     settings = analysis.client.settings
-    peer = settings.ask == PEER
     return {
-        "Strategy": "peer" if peer else "ask",
-        "Ask": DEFAULT_ASK if peer else float(settings.ask),
+        # "peer": each package asks up to the benchmark; "ask": the percentage below.
+        "Strategy": "peer" if settings.ask_strategy == TO_BENCHMARK else "ask",
+        "Ask": DEFAULT_ASK if settings.ask == PEER else float(settings.ask),
         "AltAsk": settings.alt_ask,
         # A survey benchmark is in Office Fees' Benchmark column: external to the formulas.
         "Benchmark": "external" if is_external(settings.benchmark) else "percentile",
