@@ -387,7 +387,7 @@ def compute(client: Client) -> Tables:
         gaps[column] = gaps[column].astype(float)
     # The ask is decided once (xlfees.analysis.asks): a code's proposed fee is what the
     # payer's chosen package requests, else today's amount; its impact follows.
-    from .asks import ask_packages
+    from .asks import ask_packages   # here: asks itself imports this module's percentiles
     asks = ask_packages(gaps, settings, has_volume=volume.basis != VOLUME_NONE)
     requested = {(key[0], key[1], line.code): line.requested
                  for key, packages in asks.by_schedule.items()
