@@ -60,8 +60,8 @@ def amount(value: float) -> str:
 
 def money(value: float) -> str:
     """$1,234.56, or -$1,234.56, as Excel's "$"#,##0.00 shows it (rounded to the cent)."""
-    rounded = excel_round(value, 2) + 0.0
-    return f"-${-rounded:,.2f}" if rounded < 0 else f"${rounded:,.2f}"
+    shown = amount(value)   # one rounding: the sign goes before the "$"
+    return "-$" + shown[1:] if shown.startswith("-") else "$" + shown
 
 
 def percent(value: float, places: int = 1) -> str:

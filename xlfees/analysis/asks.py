@@ -120,6 +120,11 @@ def strategies(settings: Settings) -> tuple[Strategy, ...]:
                      percentile=STRETCH_PERCENTILE))
 
 
+def chosen_strategy(settings: Settings) -> Strategy:
+    """The strategy of the package the outputs carry (``ask_package``)."""
+    return next(s for s in strategies(settings) if s.name == settings.ask_package)
+
+
 def requested_amount(strategy: Strategy, allowed: float, office_fee: float,
                      benchmark: float | None) -> float | None:
     """R for one code, or None when nothing can be asked on it."""
@@ -181,6 +186,12 @@ class Asks:
 
     def chosen_for(self, key: ScheduleKey) -> AskPackage:
         return self.by_schedule[key][self.chosen]
+
+    def nothing_asked(self) -> list[tuple[ScheduleKey, str]]:
+        """Each schedule whose chosen package is empty, and why (in words)."""
+        return [(key, packages[self.chosen].reason)
+                for key, packages in self.by_schedule.items()
+                if not packages[self.chosen].lines]
 
     def to_dict(self) -> list[dict[str, object]]:
         return [{"payer": payer, "network": network, "chosen": self.chosen,

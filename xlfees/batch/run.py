@@ -113,9 +113,8 @@ def process_client(task: _Task) -> ClientResult:
                                            if extras and extras.summary else [])),
         notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,
         passed_over=tuple(extras.passed_over) if extras else (),
-        no_ask=tuple(f"{schedule_label(*key)}: {packages[analysis.asks.chosen].reason}"
-                     for key, packages in analysis.asks.by_schedule.items()
-                     if not packages[analysis.asks.chosen].lines) if analysis.asks else (),
+        no_ask=tuple(f"{schedule_label(*key)}: {why}" for key, why in
+                     (analysis.asks.nothing_asked() if analysis.asks else [])),
         seconds=time.perf_counter() - start, location=location_figures(analysis, folder))
 
 

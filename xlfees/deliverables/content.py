@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from ..analysis import Analysis
-from ..analysis.asks import strategies
+from ..analysis.asks import chosen_strategy
 from ..client import PayerContact, Practice
 from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
 from ..labels import schedule_label
@@ -147,8 +147,7 @@ def _benchmark_words(analysis: Analysis) -> tuple[str, str]:
 
 def _ask_sentence(analysis: Analysis) -> str:
     """What the chosen package asks, in words (its numbers are in the table)."""
-    strategy = next(s for s in strategies(analysis.client.settings)
-                    if s.name == analysis.client.settings.ask_package)
+    strategy = chosen_strategy(analysis.client.settings)
     if strategy.kind == PERCENT:
         return (f"We ask that each allowance be raised by {ask_percent(strategy.ask)}, and "
                 "never above our usual fee.")
@@ -359,8 +358,7 @@ class Summary:
 
 def _ask_words(analysis: Analysis) -> str:
     """The chosen package's rule in a few words (the summary's "The ask (…)")."""
-    settings = analysis.client.settings
-    strategy = next(s for s in strategies(settings) if s.name == settings.ask_package)
+    strategy = chosen_strategy(analysis.client.settings)
     if strategy.kind == PERCENT:
         return f"+{ask_percent(strategy.ask)} on allowed amounts"
     if strategy.percentile is not None:
@@ -395,7 +393,5 @@ def summary(analysis: Analysis, day: date) -> Summary:
                    alt_savings=math.fsum(analysis.alt_benefits["annual_savings"]),
                    alt_ask=f"+{ask_percent(analysis.client.settings.alt_ask)}",
                    top_targets=top, volume_note=_volume_note(analysis.volume_basis),
-                   no_ask=[f"{schedule_label(*key)}: no ask: {packages[asks.chosen].reason}."
-                           for asks in [analysis.asks] if asks is not None
-                           for key, packages in asks.by_schedule.items()
-                           if not packages[asks.chosen].lines])
+                   no_ask=[f"{schedule_label(*key)}: no ask: {why}." for key, why in
+                           (analysis.asks.nothing_asked() if analysis.asks else [])])
