@@ -40,7 +40,7 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert list(document["payers"][0]) == ["payer", "network", "codes", "missing_codes",
                                            "effective_rate", "annual_writeoff",
                                            "impact_at_ask", "volume_share",
-                                           "break_even_retention"]
+                                           "break_even_retention", "alt_savings"]
     assert list(document["targets"][0]) == ["payer", "network", "code", "volume", "allowed",
                                             "office_fee", "benchmark", "shortfall",
                                             "priority", "proposed", "impact",
@@ -48,7 +48,7 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert list(document["alt_benefits"][0]) == [
         "payer", "network", "code", "alt_code", "base", "alt_before", "alt_after",
         "coverage", "balance_before", "balance_after", "savings", "savings_pct", "volume",
-        "annual_savings", "alt_source"]
+        "annual_savings", "alt_source", "asked"]
     assert document["targets"][0] == {
         "payer": "Alpha Dental", "network": "PPO", "code": "D2740", "volume": 10.0,
         "allowed": 700.0, "office_fee": 1000.0, "benchmark": 800.0, "shortfall": 100.0,
@@ -59,7 +59,8 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
                      "missing_codes": [], "effective_rate": 0.6769,   # 22000 / 32500
                      "annual_writeoff": 10500.0, "impact_at_ask": 2150.0,   # its package
                      "volume_share": 0.4081,   # 162 of the 397 procedures
-                     "break_even_retention": 0.7521}   # 0.6769… ÷ 0.9 (oon_collection)
+                     "break_even_retention": 0.7521,   # 0.6769… ÷ 0.9 (oon_collection)
+                     "alt_savings": 600.0}   # D2391 50 × 0.8 × (115 − 100), asked
     assert {"file": "schedules.csv", "sheet": None, "row": 11, "text": "BR",
             "reason": "not an amount"} in document["notes"]
 

@@ -111,12 +111,20 @@ def test_payers_at_or_above_the_benchmark_get_no_letter(written) -> None:
 
 
 def test_fewer_codes_than_top_qualify(handworked_dir: Path, tmp_path: Path) -> None:
-    """--top 15 lists only the 3 codes of Alpha's package, and --top 2 two."""
-    analysis = analyze(load_client(handworked_dir))
-    for top, rows in ((15, 3), (2, 2)):
-        files = write_deliverables(analysis, tmp_path / str(top), day=DAY, top=top)
-        _, tables = _letter(files.letters, "Alpha Dental (PPO)")
+    """Packages of 15 codes list Alpha's 3; of 2 (--top 2) two, and the letter and the
+    summary PDF both value that package: D2740 10 × 100 + D2391 50 × 15 = 1,750."""
+    client = load_client(handworked_dir)
+    for codes, rows, value in ((15, 3, "$2,150.00"), (2, 2, "$1,750.00")):
+        files = write_deliverables(analyze(client.asking_on(codes)), tmp_path / str(codes),
+                                   day=DAY)
+        text, tables = _letter(files.letters, "Alpha Dental (PPO)")
         assert len(tables[0]) - 1 == rows
+        assert f"the change comes to {value} a year" in text
+        with pdfplumber.open(files.summary) as pdf:
+            page = pdf.pages[0].extract_text()
+        row = next(line for line in page.splitlines()
+                   if line.startswith("Alpha Dental (PPO)") and line.count("$") == 2)
+        assert row.split()[-1] == value     # the payer table's "Ask a year"
 
 
 def test_letter_numbers_match_analyze_json(written, handworked_dir: Path) -> None:
@@ -150,7 +158,9 @@ def test_summary_pdf(written) -> None:
     assert "Hand-worked Dental" in text
     assert "$18,500.00" in text      # write-off 10500 + 5080 + 2200 + 720
     assert "$2,390.00" in text       # the ask packages: Alpha 2,150 + Delta 240
-    assert "$1,380.00" in text       # alternate benefits: 600 + 528 + 252
+    # alternate benefits asked: Alpha's 600; Beta's 528 and Gamma's 252 would be saved too,
+    # but the ask travels in the letter and they are asked nothing
+    assert "$600.00" in text and "$1,380.00" not in text
     # effective rate 22000/32500; break-even 67.7 % ÷ 0.9 (oon_collection) = 75.2 %
     assert "Alpha Dental (PPO) 67.7% 75.2% $10,500.00 $2,150.00" in text
     assert "Alpha Dental (PPO) D2740 $1,000.00 a year" in text

@@ -168,6 +168,16 @@ def test_alt_benefits_default_map_by_hand(analysis) -> None:
     assert alt[alt["payer"] == "Delta Care"].empty
 
 
+def test_alternates_asked_travel_with_the_letter(analysis) -> None:
+    """Only Alpha, which gets a letter, is asked to raise its alternates: the Payers'
+    alt savings are 600 for Alpha and 0 for Beta and Gamma (asked no fee, no letter)."""
+    alt = analysis.alt_benefits
+    assert alt[alt["asked"]][["payer", "code"]].values.tolist() == [["Alpha Dental", "D2391"]]
+    savings = dict(zip(analysis.payers["payer"], analysis.payers["alt_savings"]))
+    assert savings == {"Alpha Dental": 600.0, "Beta Health": 0.0, "Delta Care": 0.0,
+                       "Gamma Plan": 0.0}
+
+
 def test_alt_benefit_without_alternate_amount_is_noted(analysis) -> None:
     """D2740 → D2791, which no payer lists: noted for Alpha and Beta, never guessed."""
     reasons = [n.reason for n in analysis.notes]

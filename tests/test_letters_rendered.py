@@ -53,10 +53,9 @@ def _long_client() -> Client:
                                 "12345 Long Boulevard of the Dental Arts\n"
                                 "Springfield, OR 97477\nUnited States",
                         signer="Dr. Ada Molar", signer_title="Owner and practice dentist")
-    # Packages of up to 30 codes, so that --top 30 has 30 to list.
     return Client.from_frames("The Long Name Family and Cosmetic Dentistry Practice", office,
                               schedules, volume, practice=practice,
-                              settings=Settings(ask_codes=30))
+                              settings=Settings())
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +69,9 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path, 
         files = write_deliverables(analyze(load_client(ROOT / "examples" / name)),
                                    scratch / name, day=DAY)
         written += [(path, name) for path in files.letters]
-    long = analyze(_long_client())
-    for top in (15, 30):
-        files = write_deliverables(long, scratch / f"long-{top}", day=DAY, top=top)
+    for top in (15, 30):   # packages of up to 15 and 30 codes (letters --top)
+        files = write_deliverables(analyze(_long_client().asking_on(top)),
+                                   scratch / f"long-{top}", day=DAY)
         written += [(path, f"long-{top}") for path in files.letters
                     if path.name.startswith("Lowpay")]
     # Writer names each PDF after its document: give every letter a distinct name.

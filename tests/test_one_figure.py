@@ -90,9 +90,14 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
     compared = 0
     no_ask = []
 
+    carried: dict[str, list[dict[str, Any]]] = {}
+    for row in _sheet_rows(book, "Asks"):
+        if row["Carried"]:
+            carried.setdefault(row["Schedule"], []).append(row)
     for payer in _sheet_rows(book, "Payers"):
         label = payer["Schedule"]
         rate = _as_excel_shows_percent(payer["Effective rate"])
+        alt_savings = _as_excel_shows_money(payer["Alt savings"])
         write_off = _as_excel_shows_money(payer["Annual write off"])
         ask = _as_excel_shows_money(payer["Impact at ask"])
         assert terminal_payers[label[:32]] == (rate, write_off, ask), label
@@ -100,14 +105,25 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
                         if line.startswith(label + " ") and "$" in line)
         assert re.findall(r"\S+%|\$[\d,.]+", pdf_line)[0] == rate, label
         assert [f"${write_off}", f"${ask}"] == re.findall(r"\$[\d,.]+", pdf_line)[-2:], label
-        compared += 5
+        # The Asks sheet's carried package is the one the Payers sheet values.
+        assert _as_excel_shows_money(carried[label][0]["Package value"]) == ask, label
+        compared += 6
         letter = batch_out / client / f"{label} - fee review request.docx"
-        if letter.exists():   # its package's value, in words
-            words = "\n".join(p.text for p in Document(str(letter)).paragraphs)
+        if letter.exists():   # its package's value, in words, and its alternates'
+            document = Document(str(letter))
+            words = "\n".join(p.text for p in document.paragraphs)
             assert f"the change comes to ${ask} a year" in words, label
-            compared += 1
+            # the letter's table: the carried package's codes and requested amounts
+            assert [(row.cells[0].text, row.cells[4].text) for row in document.tables[0].rows[1:]] \
+                == [(r["Code"], "$" + _as_excel_shows_money(r["Requested"]))
+                    for r in carried[label]], label
+            if alt_savings != "0.00":
+                assert f"would pay ${alt_savings} a year less" in words, label
+            else:
+                assert "would pay $" not in words, label
+            compared += 2
         else:                 # no package: nothing asked, and no proposed-fee files
-            assert ask == "0.00", label
+            assert ask == "0.00" and alt_savings == "0.00", label
             assert not list((batch_out / client).glob(f"{label} - proposed fees*")), label
             assert f"{label}: no ask: " in " ".join(pdf.split())   # and why
             no_ask.append(label)

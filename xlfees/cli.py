@@ -86,8 +86,9 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
     payers/), optionally a volume report and client.toml (every key:
     docs/client_toml.md). The workbook has
     Summary, Settings, Office Fees, Schedules, Volume, Gaps, Targets, Alt
-    Benefits, Payers and Import Notes; every figure is a live formula that
-    also stores its value.
+    Benefits, Payers, Asks and Import Notes (and, with remittances or dated
+    schedules, Changes, Payments, Underpayments and Denials); every figure is
+    a live formula that also stores its value.
 
     \b
     Examples:
@@ -219,11 +220,13 @@ def addin_command(output: str | None, configure: bool) -> None:
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, dir_okay=True),
               help="Folder for the letters, the summary PDF and the proposed schedules.")
-@click.option("--top", type=click.IntRange(1, 200), default=DEFAULT_TOP, show_default=True,
-              help="Most codes listed in each payer's letter.")
+@click.option("--top", type=click.IntRange(1, 200),
+              help="Ask on at most this many codes per payer, for this run (the setting "
+                   f"ask_codes) [default: client.toml's, else {DEFAULT_TOP}].")
 @click.option("--date", "letter_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date the letters (YYYY-MM-DD) [default: today].")
-def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -> None:
+def letters_command(client_dir: str, out_dir: str, top: int | None,
+                    letter_date: Any) -> None:
     """Write the negotiation package for one client.
 
     One fee review request letter per payer (.docx, editable) listing the codes
@@ -241,9 +244,12 @@ def letters_command(client_dir: str, out_dir: str, top: int, letter_date: Any) -
     from .analysis import analyze
     from .deliverables import write_deliverables
     from .client import load_client
-    analysis = analyze(load_client(client_dir))
+    client = load_client(client_dir)
+    # --top changes the packages themselves, so the summary PDF, the letters and the
+    # proposed-fee files written here still show one value of the ask.
+    analysis = analyze(client if top is None else client.asking_on(top))
     day = letter_date.date() if letter_date else None
-    written = write_deliverables(analysis, out_dir, day=day, top=top)
+    written = write_deliverables(analysis, out_dir, day=day)
     for path in written.all:
         _echo(f"Wrote {path}")
     for note in written.passed_over:
@@ -628,8 +634,7 @@ def render_summary(analysis: Analysis, top: int = 10) -> str:
         peer = "—" if _missing(benchmark) else amount(benchmark)
         lines.append(f"{rank:>3}. {name[:28]:<28} {code}  allowed {amount(allowed):>9}  "
                      f"peer {peer:>9}  worth {amount(priority):>11}/yr")
-    savings = float(analysis.alt_benefits["annual_savings"].sum()) \
-        if len(analysis.alt_benefits) else 0.0
+    savings = math.fsum(analysis.payers["alt_savings"])
     lines += ["", f"Alternate benefits: patients would save {amount(savings)} a year",
               f"Notes: {len(analysis.notes)} (see --json for each)"]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,11 @@ class Client:
     payer_aliases: dict[str, str] = field(default_factory=dict)
     schedule_history: pd.DataFrame | None = None
     group: str | None = None   # the multi-location group it is a location of (client.toml)
+
+    def asking_on(self, codes: int) -> "Client":
+        """This client with packages of at most ``codes`` codes (``letters --top``)."""
+        return dataclasses.replace(self, settings=dataclasses.replace(self.settings,
+                                                                      ask_codes=codes))
 
     @classmethod
     def from_frames(cls, name: str, office_fees: pd.DataFrame, schedules: pd.DataFrame,

@@ -19,7 +19,7 @@ from .monitoring import Monitoring, analyze_remittances
 # Presentation precision in --json: money to the cent, ratios to 4 places.
 _MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "proposed", "impact",
           "annual_writeoff", "impact_at_ask", "base", "alt_before", "alt_after",
-          "balance_before", "balance_after", "savings", "annual_savings")
+          "balance_before", "balance_after", "savings", "annual_savings", "alt_savings")
 _RATIOS = ("effective_rate", "cumulative_share", "coverage", "savings_pct", "volume",
            "volume_share", "break_even_retention")
 

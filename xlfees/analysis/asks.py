@@ -13,6 +13,11 @@ chosen once here, and the alternatives beside it (DESIGN "The ask").
 - Alternatives, computed the same way: conservative (``percent`` at half the ask, ten
   codes at most), target (the settings as given), stretch (to the 75th percentile of the
   other payers, or the office fee when that is lower).
+- The alternate-benefit ask follows the same rule: it travels in the payer's letter, so a
+  payer asked nothing gets none; its candidates are the alternates a raise would save
+  patients money on, performed at least ``ask_min_volume`` times a year, ranked by the
+  patients' annual savings, the top ``MOST_ALTERNATES``. Their savings are the payer's
+  "alt savings" everywhere.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from ..labels import ScheduleKey
-from ..money import cents, excel_round
+from ..money import ask_percent, cents, excel_round
 from ..sources.client_toml import ASK_PACKAGES, DEFAULT_ASK, PERCENT, TO_BENCHMARK, Settings
 from .engine import percentile_without
 
 CONSERVATIVE_CODES = 10    # a small ask: the ten codes worth most
+# Alternate benefits one letter asks on: with 15 codes, the letter's body stays within two
+# pages (tests/test_letters_rendered.py).
+MOST_ALTERNATES = 8
 STRETCH_PERCENTILE = 0.75  # a hard ask: the other payers' 75th percentile
 NO_CANDIDATE = "it allows at least the benchmark on every code the practice performs for it"
 NO_CANDIDATE_PERCENT = ("it already allows the office fee on every code the practice performs "
@@ -108,6 +116,15 @@ class Strategy:
     ask: float
     codes: int
     percentile: float | None = None   # to_benchmark: None = the settings' benchmark column
+
+    @property
+    def words(self) -> str:
+        """How R is set, in a few words (the summary PDF, the Asks sheet)."""
+        if self.kind == PERCENT:
+            return f"+{ask_percent(self.ask)} on allowed amounts"
+        if self.percentile is not None:
+            return f"up to the other plans' {self.percentile * 100:.0f}th percentile"
+        return "up to the benchmark"
 
 
 def strategies(settings: Settings) -> tuple[Strategy, ...]:
@@ -243,3 +260,26 @@ def ask_packages(gaps: pd.DataFrame, settings: Settings, has_volume: bool = True
                                               settings.ask_cap)
         result[(payer, network)] = packages
     return Asks(settings.ask_package, result)
+
+
+def alternates_asked(alternates: pd.DataFrame, asks: Asks, settings: Settings,
+                     has_volume: bool = True) -> list[bool]:
+    """For each row of ``alternates`` (the engine's AltRows): is it in its payer's
+    alternate-benefit ask? (The rule is in this module's docstring.)"""
+    columns = ["payer", "network", "code", "savings", "volume", "annual_savings"]
+    candidates: dict[ScheduleKey, list[tuple[float, float, str, int]]] = {}
+    for place, (payer, network, code, savings, volume, annual) in enumerate(
+            zip(*(alternates[column].tolist() for column in columns))):
+        key = (payer, network)
+        if key not in asks.by_schedule or not asks.chosen_for(key).lines:
+            continue
+        if cents(savings) <= 0:
+            continue
+        if has_volume and not (volume > 0 and volume >= settings.ask_min_volume):
+            continue
+        candidates.setdefault(key, []).append((-annual, -savings, code, place))
+    asked = [False] * len(alternates)
+    for rows in candidates.values():
+        for _, _, _, place in sorted(rows)[:MOST_ALTERNATES]:
+            asked[place] = True
+    return asked

@@ -68,6 +68,9 @@ class AltRow(NamedTuple):
     volume: float
     annual_savings: float
     alt_source: str | None
+    # In the payer's alternate-benefit ask (xlfees.analysis.asks.alternates_asked): the
+    # rows the letter lists and the payer's alt savings count.
+    asked: bool = False
 
 
 class PayerRow(NamedTuple):
@@ -82,6 +85,7 @@ class PayerRow(NamedTuple):
     impact_at_ask: float
     volume_share: float | None
     break_even_retention: float | None
+    alt_savings: float = 0.0    # patients' savings a year from the alternates asked
 
 
 GAP_COLUMNS = GapRow._fields
@@ -387,7 +391,8 @@ def compute(client: Client) -> Tables:
         gaps[column] = gaps[column].astype(float)
     # The ask is decided once (xlfees.analysis.asks): a code's proposed fee is what the
     # payer's chosen package requests, else today's amount; its impact follows.
-    from .asks import ask_packages   # here: asks itself imports this module's percentiles
+    # here: asks itself imports this module's percentiles
+    from .asks import alternates_asked, ask_packages
     asks = ask_packages(gaps, settings, has_volume=volume.basis != VOLUME_NONE)
     requested = {(key[0], key[1], line.code): line.requested
                  for key, packages in asks.by_schedule.items()
@@ -398,11 +403,14 @@ def compute(client: Client) -> Tables:
     gaps["impact"] = gaps["volume"] * (gaps["proposed"] - gaps["allowed"])
 
     targets = _rank_targets(gaps)
+    alt_rows, alt_notes = _alt_benefits(allowed, alt_given, office, volume.counts, settings)
+    # The alternate-benefit ask travels in the payer's letter: one package, one figure.
+    alt_rows["asked"] = alternates_asked(alt_rows, asks, settings,
+                                         has_volume=volume.basis != VOLUME_NONE)
     payers, payer_notes = _payer_summary(gaps, keys, allowed, analysed,
                                          _volume_shares(volume, keys, client.volume),
-                                         settings.oon_collection)
+                                         settings.oon_collection, alt_rows)
     notes.extend(payer_notes)
-    alt_rows, alt_notes = _alt_benefits(allowed, alt_given, office, volume.counts, settings)
     notes.extend(alt_notes)
     return Tables(gaps=gaps, targets=targets, payers=payers, alt_benefits=alt_rows,
                   notes=tuple(notes), volume_basis=volume.basis,
@@ -447,10 +455,17 @@ def by_schedule(frame: pd.DataFrame) -> Callable[[ScheduleKey], pd.DataFrame]:
 def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
                    allowed: dict[ScheduleKey, dict[str, float]],
                    analysed: Sequence[str], shares: dict[ScheduleKey, float | None],
-                   oon_collection: float = 0.9) -> tuple[pd.DataFrame, list[Note]]:
+                   oon_collection: float, alternates: pd.DataFrame,
+                   ) -> tuple[pd.DataFrame, list[Note]]:
     rows = []
     notes: list[Note] = []
     rows_of = by_schedule(gaps)
+    savings_asked: dict[ScheduleKey, list[float]] = {}
+    for payer, network, savings, asked in columns(
+            alternates, ["payer", "network", "annual_savings", "asked"]):
+        if asked:
+            savings_asked.setdefault((payer, network), []).append(savings)
+    alt_savings = {key: math.fsum(values) for key, values in savings_asked.items()}
     for key in keys:
         mine = rows_of(key)
         weighted_office = math.fsum(mine["volume"] * mine["office_fee"])
@@ -471,7 +486,7 @@ def _payer_summary(gaps: pd.DataFrame, keys: Sequence[ScheduleKey],
             payer=key[0], network=key[1], codes=len(mine), missing_codes=missing,
             effective_rate=rate, annual_writeoff=math.fsum(mine["write_off"]),
             impact_at_ask=math.fsum(mine["impact"]), volume_share=shares[key],
-            break_even_retention=break_even))
+            break_even_retention=break_even, alt_savings=alt_savings.get(key, 0.0)))
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS)), notes
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from . import content, documents
-from .content import DEFAULT_TOP
 from ..written import LETTER_SUFFIX, SCHEDULE_MARK, SUMMARY_SUFFIX, safe_filename
 
-__all__ = ["DEFAULT_TOP", "Deliverables", "FileNames", "is_deliverable", "write_deliverables"]
+__all__ = ["Deliverables", "FileNames", "is_deliverable", "write_deliverables"]
 
 
 @dataclass
@@ -29,8 +28,8 @@ class Deliverables:
         return [*self.letters, *([self.summary] if self.summary else []), *self.schedules]
 
 
-def write_deliverables(analysis: Analysis, out_dir: str | Path, *, day: date | None = None,
-                       top: int = DEFAULT_TOP) -> Deliverables:
+def write_deliverables(analysis: Analysis, out_dir: str | Path, *,
+                       day: date | None = None) -> Deliverables:
     """Write one request letter per payer, the leave-behind PDF and the proposed schedules.
 
     ``day`` dates the letters (default: today); the same inputs and day give
@@ -40,7 +39,7 @@ def write_deliverables(analysis: Analysis, out_dir: str | Path, *, day: date | N
     day = day or date.today()
     written = Deliverables()
     names = FileNames()
-    plan = content.letters(analysis, day, top)
+    plan = content.letters(analysis, day)
     for letter in plan.letters:
         written.letters.append(documents.write_letter(
             letter, out_dir / names.give(letter.label, LETTER_SUFFIX)))

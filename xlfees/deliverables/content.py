@@ -19,12 +19,8 @@ from ..client import PayerContact, Practice
 from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
 from ..labels import schedule_label
 from ..money import ask_percent, cents, count, money, percent
-from ..sources.client_toml import DEFAULT_TOP, EXTERNAL, PERCENT, SURVEY_PREFIX
+from ..sources.client_toml import EXTERNAL, PERCENT, SURVEY_PREFIX
 from ..wording import plural
-
-# Alternate benefits a letter lists (the largest patient savings first): with 15 codes
-# above them the letter still prints on two pages; the rest are in the workbook.
-MOST_ALTERNATES = 8
 
 
 def long_date(day: date) -> str:
@@ -183,11 +179,12 @@ def _letterhead(practice: Practice) -> list[str]:
     return [line for line in lines if line]
 
 
-def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan:
-    """One letter per payer schedule that pays below the benchmark on some code.
+def letters(analysis: Analysis, day: date) -> LetterPlan:
+    """One letter per payer whose chosen ask package (xlfees.analysis.asks) is not empty.
 
-    Only codes with a shortfall (allowed below the benchmark) where the ask raises the
-    allowance are listed, most valuable first (the Targets' priority), at most ``top``.
+    The letter lists that package's codes, most valuable first, and the alternates asked
+    (the Alt Benefits rows marked Asked): nothing more, nothing less, so its figures are
+    the workbook's.
     """
     client = analysis.client
     practice = client.practice
@@ -206,7 +203,7 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
         mine = targets[(targets["payer"] == payer) & (targets["network"] == network)]
         # The payer's chosen ask package (proposed above allowed), most valuable first.
         asked = mine[mine["proposed"] > mine["allowed"]].sort_values(
-            ["impact", "code"], ascending=[False, True], kind="stable").head(top)
+            ["impact", "code"], ascending=[False, True], kind="stable")
         if asked.empty:
             package = analysis.asks.chosen_for(key) if analysis.asks is not None else None
             plan.passed_over.append((label, package.reason if package is not None
@@ -219,16 +216,17 @@ def letters(analysis: Analysis, day: date, top: int = DEFAULT_TOP) -> LetterPlan
                           change=(r["proposed"] - r["allowed"]) / r["allowed"]
                           if r["allowed"] else 0.0, impact=r["impact"])
                  for r in asked.to_dict("records")]
-        alt_mine = alt[(alt["payer"] == payer) & (alt["network"] == network)
-                       & (alt["savings"] > 0)]
-        alt_mine = alt_mine.sort_values(["annual_savings", "savings", "code"],
-                                        ascending=[False, False, True], kind="stable")
-        alt_count = len(alt_mine)
-        alt_mine = alt_mine.head(min(top, MOST_ALTERNATES))
+        alt_payer = alt[(alt["payer"] == payer) & (alt["network"] == network)]
+        alt_count = int((alt_payer["savings"] > 0).sum())
+        alt_mine = alt_payer[alt_payer["asked"].astype(bool)].sort_values(
+            ["annual_savings", "savings", "code"], ascending=[False, False, True],
+            kind="stable")
         descriptions = dict(zip(mine["code"], mine["description"]))
         alternates = [AltLine(code=r["code"],
                               description=short_description(descriptions.get(r["code"], "")),
-                              alt_code=r["alt_code"], alt_before=r["alt_before"],
+                              # NaN where the schedule gives the amount without a code
+                              alt_code=r["alt_code"] if isinstance(r["alt_code"], str)
+                              else None, alt_before=r["alt_before"],
                               alt_after=r["alt_after"], savings=r["savings"],
                               annual_savings=r["annual_savings"])
                       for r in alt_mine.to_dict("records")]
@@ -358,12 +356,7 @@ class Summary:
 
 def _ask_words(analysis: Analysis) -> str:
     """The chosen package's rule in a few words (the summary's "The ask (…)")."""
-    strategy = chosen_strategy(analysis.client.settings)
-    if strategy.kind == PERCENT:
-        return f"+{ask_percent(strategy.ask)} on allowed amounts"
-    if strategy.percentile is not None:
-        return "up to the other plans' 75th percentile"
-    return "up to the benchmark"
+    return chosen_strategy(analysis.client.settings).words
 
 
 def _volume_note(basis: str) -> str | None:
@@ -390,7 +383,7 @@ def summary(analysis: Analysis, day: date) -> Summary:
     return Summary(practice=analysis.client.name, day=day, payers=payers,
                    annual_writeoff=math.fsum(p[2] for p in payers), ask=_ask_words(analysis),
                    ask_value=math.fsum(p[3] for p in payers),
-                   alt_savings=math.fsum(analysis.alt_benefits["annual_savings"]),
+                   alt_savings=math.fsum(analysis.payers["alt_savings"]),
                    alt_ask=f"+{ask_percent(analysis.client.settings.alt_ask)}",
                    top_targets=top, volume_note=_volume_note(analysis.volume_basis),
                    no_ask=[f"{schedule_label(*key)}: no ask: {why}." for key, why in

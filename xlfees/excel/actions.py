@@ -80,10 +80,12 @@ def write_inputs(book: Book, analysis: Analysis) -> None:
 
 
 def write_analysis(book: Book, analysis: Analysis) -> None:
-    """Targets, Alt Benefits, Payers, Gaps and Summary: what the batch writes, the same way."""
+    """Targets, Alt Benefits, Payers, Asks, Gaps and Summary: what the batch writes, the
+    same way."""
     records = table_records(analysis)
     last_rows = table_last_rows(records)
-    for table in (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.NOTES, spec.PAYMENTS,
+    for table in (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.ASKS, spec.NOTES,
+                  spec.PAYMENTS,
                   spec.UNDERPAYMENTS, spec.DENIALS, spec.CHANGES):
         _write_table(book, table, records[table.name], last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)

@@ -14,7 +14,7 @@ def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, A
     return {
         "OfficeFees": tables.office_fee_rows, "Schedules": tables.schedule_rows,
         "Volume": tables.volume_rows, "Targets": tables.target_rows,
-        "AltBenefits": tables.alt_rows, "Payers": tables.payer_rows,
+        "AltBenefits": tables.alt_rows, "Payers": tables.payer_rows, "Asks": tables.ask_rows,
         "Coverage": tables.coverage_rows, "ImportNotes": tables.note_rows,
         "Payments": tables.payment_rows, "Underpayments": tables.underpayment_rows,
         "Denials": tables.denial_rows, "Changes": tables.change_rows,

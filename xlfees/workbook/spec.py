@@ -390,6 +390,9 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
            "=INDEX(Targets[Volume],MATCH(MATCH([Schedule],PeerSchedules,0)*10000+"
            + CODE_NUMBER + ",Targets[Key],0))"),
     Column("Annual savings", "money", 13, "=[Volume]*[Savings]"),
+    # In the payer's alternate-benefit ask ("yes"), decided once by the engine like the
+    # Targets' Proposed: the letter lists these rows and Payers' Alt savings sums them.
+    Column("Asked", "text", 8),
 ))
 
 PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
@@ -415,12 +418,39 @@ PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
            "=SUMIFS(Targets[Write off],Targets[Schedule],[Schedule])"),
     Column("Impact at ask", "money", 14, "=SUMIFS(Targets[Impact],Targets[Schedule],[Schedule])"),
     Column("Alt savings", "money", 13,
-           "=SUMIFS(AltBenefits[Annual savings],AltBenefits[Schedule],[Schedule])"),
+           "=SUMIFS(AltBenefits[Annual savings],AltBenefits[Schedule],[Schedule],"
+           'AltBenefits[Asked],"yes")'),
     # The share of this payer's patients to keep, paying the office fee out of network,
     # to collect what the office collects today (over 100 %: leaving never pays).
     Column("Break-even retention", "percent", 11,
            '=IF([Effective rate]="","",[Effective rate]/OonCollection)'),
     Column("Missing codes", "text", 40),
+))
+
+# The ask packages (xlfees.analysis.asks): one row per code of each payer's conservative,
+# target and stretch package (one row, with the reason, for an empty package), the package
+# the letters carry marked; filter on Package or Carried to see one. What is requested and
+# the package's figures are values the engine decides, like the Targets' Rank.
+ASKS = TableSpec("Asks", "Asks",
+                 "What to ask each payer: the package the letters carry, and the alternatives", (
+    Column("Payer", "text", 22),
+    Column("Network", "text", 11),
+    Column("Schedule", "text", 26),
+    Column("Package", "text", 12),
+    Column("Carried", "text", 8),          # "yes": the letters and import files carry it
+    Column("Rule", "text", 27),
+    Column("Code", "code", 8),
+    # The Targets row's volume (by key, as Alt Benefits reads it): the same procedures.
+    Column("Volume", "count", 9,
+           '=IF([Code]="","",INDEX(Targets[Volume],MATCH(MATCH([Schedule],PeerSchedules,0)'
+           "*10000+" + CODE_NUMBER + ",Targets[Key],0)))"),
+    Column("Allowed", "money", 12),
+    Column("Requested", "money", 12),
+    Column("Annual value", "money", 12, '=IF([Code]="",0,[Volume]*([Requested]-[Allowed]))'),
+    Column("Package codes", "integer", 9),
+    Column("Package value", "money", 13),
+    Column("Weighted increase", "percent", 10),   # package value ÷ Σ volume × allowed
+    Column("Why none", "text", 50),
 ))
 
 COVERAGE = TableSpec("Settings", "Coverage", "Coverage by CDT category", (
@@ -519,12 +549,12 @@ CHANGES = TableSpec("Changes", "Changes",
     Column("Asked value", "money", 12, "=[Volume]*([Asked]-[Old])"),
 ))
 
-TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, COVERAGE, NOTES,
+TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, ASKS, COVERAGE, NOTES,
           PAYMENTS, UNDERPAYMENTS, DENIALS, CHANGES)
 TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
-               "Alt Benefits", "Payers", "Changes", "Payments", "Underpayments", "Denials",
+               "Alt Benefits", "Payers", "Asks", "Changes", "Payments", "Underpayments", "Denials",
                "Import Notes", PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from ..analysis import Analysis
 from ..cdt import CATEGORIES, category
 from ..labels import UNASSIGNED, schedule_label
-from ..analysis.engine import by_schedule
-from ..sources.client_toml import (DEFAULT_ASK, PEER, TO_BENCHMARK, benchmark_percentile,
-                                  is_external)
+from ..analysis.asks import strategies
+from ..money import excel_round
+from ..sources.client_toml import (ASK_PACKAGES, DEFAULT_ASK, PEER, TO_BENCHMARK,
+                                  benchmark_percentile, is_external)
 from . import spec
 
 if TYPE_CHECKING:
@@ -167,27 +168,50 @@ def alt_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "Coverage": r["coverage"], "Balance before": r["balance_before"],
             "Balance after": r["balance_after"], "Savings": r["savings"],
             "Savings percent": _blank_if_none(r["savings_pct"]), "Volume": r["volume"],
-            "Annual savings": r["annual_savings"],
+            "Annual savings": r["annual_savings"], "Asked": "yes" if r["asked"] else None,
         })
     return rows
 
 
 def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    alt_of = by_schedule(analysis.alt_benefits)
     rows = []
     for r in _records(analysis.payers):
         key = (r["payer"], r["network"])
-        mine = alt_of(key)
         rows.append({
             "Payer": r["payer"], "Network": r["network"], "Schedule": schedule_label(*key),
             "Volume share": _blank_if_none(r["volume_share"]),
             spec.NO_PAYER_SPLIT: analysis.unassigned_share.get(key, 0.0), "Codes": r["codes"],
             "Effective rate": _blank_if_none(r["effective_rate"]),
             "Annual write off": r["annual_writeoff"], "Impact at ask": r["impact_at_ask"],
-            "Alt savings": math.fsum(mine["annual_savings"]),
+            "Alt savings": r["alt_savings"],
             "Break-even retention": _blank_if_none(r["break_even_retention"]),
             "Missing codes": ", ".join(r["missing_codes"]) or None,
         })
+    return rows
+
+
+def ask_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Every code of every payer's packages (conservative, target, stretch), most valuable
+    first, the carried package marked; an empty package is one row saying why."""
+    if analysis.asks is None:
+        return []
+    words = {s.name: s.words for s in strategies(analysis.client.settings)}
+    rows = []
+    for (payer, network), packages in analysis.asks.by_schedule.items():
+        for name in ASK_PACKAGES:
+            package = packages[name]
+            common = {"Payer": payer, "Network": network,
+                      "Schedule": schedule_label(payer, network), "Package": name,
+                      "Carried": "yes" if name == analysis.asks.chosen else None,
+                      "Rule": words[name], "Package codes": len(package.lines),
+                      # As --json gives them: the package is decided, not recalculated.
+                      "Package value": excel_round(package.annual_value, 2),
+                      "Weighted increase": excel_round(package.weighted_increase, 4)}
+            if not package.lines:
+                rows.append({**common, "Annual value": 0.0, "Why none": package.reason or None})
+            rows += [{**common, "Code": line.code, "Volume": line.volume,
+                      "Allowed": line.allowed, "Requested": line.requested,
+                      "Annual value": line.annual_value} for line in package.lines]
     return rows
 
 
@@ -296,7 +320,7 @@ def settings_values(analysis: Analysis) -> dict[str, Any]:
 
 def summary_values(analysis: Analysis) -> list[Any]:
     """The Summary headline figures, in the order of spec.SUMMARY_HEADLINES."""
-    gaps, payers, alt = analysis.gaps, analysis.payers, analysis.alt_benefits
+    gaps, payers = analysis.gaps, analysis.payers
     weighted_office = math.fsum(gaps["volume"] * gaps["office_fee"])
     overall = (math.fsum(gaps["volume"] * gaps["allowed"]) / weighted_office
                if weighted_office > 0 else "")
@@ -304,7 +328,7 @@ def summary_values(analysis: Analysis) -> list[Any]:
     carrying = (int((analysis.targets["cumulative_share"] < 0.8).sum()) + 1
                 if priority > 0 else 0)
     return [len(payers), math.fsum(payers["annual_writeoff"]), math.fsum(payers["impact_at_ask"]),
-            math.fsum(alt["annual_savings"]), overall, carrying]
+            math.fsum(payers["alt_savings"]), overall, carrying]
 
 
 def lowest_break_even(analysis: Analysis) -> tuple[str, Any]:
