@@ -72,18 +72,24 @@ def test_index_lists_every_client(clients: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     CliRunner().invoke(cli, ["batch", str(clients), "-o", str(out), "--jobs", "1"])
     sheet = openpyxl.load_workbook(out / "index.xlsx")["Clients"]
-    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    headers = [cell.value for cell in sheet[1]]
+    rows = {row[0].value: dict(zip(headers, row)) for row in sheet.iter_rows(min_row=2)}
     assert sorted(rows) == ["Hand-worked Dental", "Smile Studio Family Dentistry", "bad-toml",
                             "damaged-file", "no-schedules"]
     good = rows["Hand-worked Dental"]
-    assert [c.value for c in good[1:4]] == ["ok", 4, 5]
+    assert [good[h].value for h in ("Status", "Payers", "Codes")] == ["ok", 4, 5]
     # The hand-worked write-off: 10500 + 5080 + 2200 + 720
-    assert good[6].value == pytest.approx(18500)
-    assert good[9].value is None          # won this round: no schedule with two dates
-    assert good[10].value == "Alpha Dental (PPO) D2740" and good[11].value == 1000
-    assert good[13].hyperlink.target == "alpha-good.xlsx"
-    assert rows["bad-toml"][1].value == "failed"
-    assert "payer_shares.Delta" in rows["bad-toml"][14].value
+    assert good["Annual write-off"].value == pytest.approx(18500)
+    # Each payer's ask package: Alpha 10 × 100 + 50 × 15 + 100 × 4, Delta 60 × 4
+    assert good["Value of the ask by payer"].value == (
+        "Alpha Dental (PPO) $2,150.00; Beta Health $0.00; Delta Care (PDP) $240.00; "
+        "Gamma Plan (PPO) $0.00")
+    assert good["Won this round"].value is None   # no schedule with two dates
+    assert good["Top target"].value == "Alpha Dental (PPO) D2740"
+    assert good["Top target value"].value == 1000
+    assert good["Workbook"].hyperlink.target == "alpha-good.xlsx"
+    assert rows["bad-toml"]["Status"].value == "failed"
+    assert "payer_shares.Delta" in rows["bad-toml"]["Error"].value
 
 
 def test_all_good_exits_zero(handworked_dir: Path, tmp_path: Path) -> None:

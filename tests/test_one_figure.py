@@ -148,10 +148,15 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
     row = index[name] if name in index else next(r for r in index.values()
                                                  if r[0] and client in str(r))
     rates = dict(re.findall(r"(.+?) (\d+\.\d%|—)(?:; |$)", row[5]))
+    asks = dict(re.findall(r"(.+?) \$([\d,.]+)(?:; |$)", row[8]))
     assert all(f"{label}: " in (row[-1] or "") for label in no_ask)   # the index says why
     for payer in _sheet_rows(book, "Payers"):
         assert rates[payer["Schedule"]] == _as_excel_shows_percent(payer["Effective rate"])
-        compared += 1
+        # each payer's value of the ask: the index and the e-mail
+        ask = _as_excel_shows_money(payer["Impact at ask"])
+        assert asks[payer["Schedule"]] == ask
+        assert f"- {payer['Schedule']}: ${ask}\r\n" in body
+        compared += 3
 
     top = [(label, value) for label, value in (
         (book["Summary"][f"V{r}"].value, book["Summary"][f"W{r}"].value) for r in range(4, 19))

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..money import percent
+from ..money import money, percent
 from ..written import normalised_zip, write_atomically
 
 if TYPE_CHECKING:
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
            ("Effective rate", 13), ("Effective rate by payer", 60),
-           ("Annual write-off", 16), ("Value of the ask", 16), ("Patient savings", 15),
+           ("Annual write-off", 16), ("Value of the ask", 16), ("Value of the ask by payer", 60),
+           ("Patient savings", 15),
            # A schedule with two dated versions: what the round won a year.
            ("Won this round", 15), ("Top target", 30), ("Top target value", 16), ("Notes", 8),
            ("Workbook", 30),
@@ -68,6 +69,8 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
             "Effective rate": result.effective_rate, "Effective rate by payer": rates or None,
             "Annual write-off": result.annual_writeoff if ok else None,
             "Value of the ask": result.impact_at_ask if ok else None,
+            "Value of the ask by payer": "; ".join(f"{label} {money(value)}" for label, value
+                                                   in result.payer_asks) or None,
             "Patient savings": result.patient_savings if ok else None,
             "Won this round": result.won_this_round if ok else None,
             "Top target": result.top_target,

@@ -95,6 +95,7 @@ class Delivery:
     patient_savings: float
     top_targets: tuple[tuple[str, float], ...]
     folder: str = ""
+    payer_asks: tuple[tuple[str, float], ...] = ()   # each payer's value of the ask
 
     @classmethod
     def from_result(cls, result: ClientResult,
@@ -108,7 +109,8 @@ class Delivery:
                    annual_writeoff=result.annual_writeoff,
                    impact_at_ask=result.impact_at_ask,
                    patient_savings=result.patient_savings,
-                   top_targets=tuple(result.top_targets), folder=result.folder)
+                   top_targets=tuple(result.top_targets), folder=result.folder,
+                   payer_asks=tuple(result.payer_asks))
 
     def to_json(self) -> dict[str, Any]:
         """The manifest entry, as ``delivery`` reads it back."""
@@ -117,7 +119,8 @@ class Delivery:
                 "files": list(self.files), "owner_email": [str(m) for m in self.owners],
                 "cc": [str(m) for m in self.cc], "annual_writeoff": self.annual_writeoff,
                 "impact_at_ask": self.impact_at_ask, "patient_savings": self.patient_savings,
-                "top_targets": [[label, value] for label, value in self.top_targets]}
+                "top_targets": [[label, value] for label, value in self.top_targets],
+                "payer_asks": [[label, value] for label, value in self.payer_asks]}
 
     @property
     def recipients(self) -> tuple[Mailbox, ...]:
@@ -176,11 +179,15 @@ def delivery(entry: Any, number: int) -> Delivery:
                         patient_savings=0.0, top_targets=())
     files = entry.get("files") or []
     targets = entry.get("top_targets") or []
+    asks = entry.get("payer_asks") or []
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise Refused(f"{MANIFEST_NAME} lists its files wrongly: run the batch again")
     if not isinstance(targets, list) or not all(
             isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) for t in targets):
         raise Refused(f"{MANIFEST_NAME} lists its targets wrongly: run the batch again")
+    if not isinstance(asks, list) or not all(
+            isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) for a in asks):
+        raise Refused(f"{MANIFEST_NAME} lists its payers' asks wrongly: run the batch again")
     return Delivery(
         client=client_name(entry, number), ok=True, error="",
         workbook=_text(entry, "workbook"),
@@ -190,4 +197,6 @@ def delivery(entry: Any, number: int) -> Delivery:
         patient_savings=_amount(entry, "patient_savings"),
         top_targets=tuple((one_line(printable(label)), _amount({"target": value}, "target"))
                           for label, value in targets),
-        folder=entry["folder"] if isinstance(entry.get("folder"), str) else "")
+        folder=entry["folder"] if isinstance(entry.get("folder"), str) else "",
+        payer_asks=tuple((one_line(printable(label)), _amount({"ask": value}, "ask"))
+                         for label, value in asks))

@@ -28,6 +28,7 @@ class ClientResult:
     payer_rates: tuple[tuple[str, float | None], ...] = ()
     annual_writeoff: float = 0.0
     impact_at_ask: float = 0.0
+    payer_asks: tuple[tuple[str, float], ...] = ()   # each payer's value of the ask a year
     patient_savings: float = 0.0
     top_target: str | None = None
     top_target_value: float = 0.0

@@ -101,6 +101,9 @@ def process_client(task: _Task) -> ClientResult:
                           for p, n, r in analysis.payers[["payer", "network", "effective_rate"]]
                           .itertuples(index=False)),
         annual_writeoff=writeoff, impact_at_ask=impact, patient_savings=savings,
+        payer_asks=tuple((schedule_label(p, n), float(value)) for p, n, value in
+                         analysis.payers[["payer", "network", "impact_at_ask"]]
+                         .itertuples(index=False)),
         top_target=(f"{schedule_label(top['payer'], top['network'])} {top['code']}"
                     if top is not None else None),
         top_target_value=float(top["priority"]) if top is not None else 0.0,

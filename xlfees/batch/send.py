@@ -164,11 +164,15 @@ def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
             ("Patients save a year with the alternate-benefit ask",
              money(entry.patient_savings))]
     targets = [(label, money(value)) for label, value in entry.top_targets]
+    asks = [(label, money(value)) for label, value in entry.payer_asks]
     files = list(attachments)
     lock = (" The workbook is password-protected; the password comes separately."
             if encrypted else "")
     text = ["Hello,", "", f"Attached is the PPO fee schedule review for {client}.{lock}", ""]
     text += [f"- {label}: {value}" for label, value in rows]
+    if asks:
+        text += ["", "The value of the ask a year, by payer (what its letter asks):"]
+        text += [f"- {label}: {value}" for label, value in asks]
     if targets:
         text += ["", "Largest targets (volume × shortfall against the other payers):"]
         text += [f"{n}. {label}: {value} a year" for n, (label, value) in enumerate(targets, 1)]
@@ -181,6 +185,10 @@ def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
     body += [f'<tr><td>{e(label)}</td><td style="text-align:right">{e(value)}</td></tr>'
              for label, value in rows]
     body.append("</table>")
+    if asks:
+        body.append("<p>The value of the ask a year, by payer (what its letter asks):</p><ul>")
+        body += [f"<li>{e(label)}: {e(value)}</li>" for label, value in asks]
+        body.append("</ul>")
     if targets:
         body.append("<p>Largest targets (volume × shortfall against the other payers):</p><ol>")
         body += [f"<li>{e(label)}: {e(value)} a year</li>" for label, value in targets]
