@@ -201,7 +201,8 @@ def test_inspect_ambiguous_file_and_role_option(runner: CliRunner, tmp_path: Pat
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {prices}: could be a payer schedule or the office's fees (its only amount "
-        f"column has a generic name); say which in client.toml: [files.\"{prices}\"] "
+        # the pin names the file as client.toml does, not by the path typed
+        f"column has a generic name); say which in client.toml: [files.\"prices.csv\"] "
         "role = \"schedule\" (or \"office_fees\"), or pass inspect --role\n")
     result = runner.invoke(cli, ["inspect", str(prices), "--role", "office_fees", "--json"])
     assert result.exit_code == 0
@@ -219,12 +220,41 @@ def test_inspect_missing_sheet(runner: CliRunner) -> None:
 
 
 def test_inspect_no_table(runner: CliRunner, tmp_path: Path) -> None:
-    """A file with no table of codes says what to check."""
+    """A file with no CDT code anywhere says so in one line, --role or not."""
     memo = tmp_path / "memo.txt"
     memo.write_text("Dear doctor,\nplease find our new schedule attached.\n")
-    result = runner.invoke(cli, ["inspect", str(memo)])
+    for role in ([], ["--role", "schedule"]):
+        result = runner.invoke(cli, ["inspect", str(memo), *role])
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {memo}: holds no CDT code (D0120 and the like) anywhere in it: not a fee "
+            "schedule, office-fee list or volume report; check it is the file meant, or "
+            'leave it out: [files."memo.txt"] skip = true\n')
+
+
+def test_inspect_names_the_pin_as_client_toml_wants_it(runner: CliRunner,
+                                                       tmp_path: Path) -> None:
+    """A table xlfees cannot find names the header pin, keyed by the path inside the
+    client folder (not the path typed), and writing that pin makes the file read."""
+    client = tmp_path / "acme"
+    (client / "payers").mkdir(parents=True)
+    (client / "client.toml").write_text("")
+    odd = client / "payers" / "odd.csv"
+    # Column names no reader knows, above the codes.
+    odd.write_text("Item,Money\nD0120,40.00\nD1110,70.00\nD2391,150.00\n"
+                   + "".join(f"note {n},see the manual\n" for n in range(5)))
+    result = runner.invoke(cli, ["inspect", str(odd)])
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: {memo}: no table of CDT codes found in it; ")
+    assert result.output == (
+        f"Error: {odd}: no table of CDT codes found in it (a CDT code first appears at row "
+        '2); pin its header in client.toml: [files."payers/odd.csv"] header_row = 1, '
+        'columns = { code = "Item", allowed = "<its amount column>" }\n')
+    (client / "client.toml").write_text(
+        '[files."payers/odd.csv"]\nheader_row = 1\ncolumns = { code = "Item", '
+        'allowed = "Money" }\n')
+    result = runner.invoke(cli, ["inspect", str(client)])
+    assert result.exit_code == 0, result.output
+    assert "payers/odd.csv" in result.output and "3 kept" in result.output
 
 
 def test_inspect_a_folder_prints_one_line_per_file(runner: CliRunner, tmp_path: Path) -> None:

@@ -263,7 +263,8 @@ def test_a_failed_location_is_named_in_the_roll_up(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Group Cascade Dental Partners: 2 locations, 4 payers" in result.output
     assert ("  Cascade Dental - Northgate is not in the roll-up: its analysis failed: "
-            "schedules.csv: no table of CDT codes found in it") in result.output
+            "schedules.csv: holds no CDT code (D0120 and the like) anywhere in it") \
+        in result.output
     book = openpyxl.load_workbook(tmp_path / "out" / "Cascade Dental Partners.xlsx")
     notes = [c.value for c in book["Group Notes"]["A"][3:]]
     assert notes[0].startswith("Cascade Dental - Northgate is not in the roll-up")

@@ -26,6 +26,11 @@ def _compact(read) -> dict[str, Any]:
                           for r in document["rows"]]
     elif read.role == "office_fees":
         result["rows"] = [[r["code"], r["office_fee"], r["row"]] for r in document["rows"]]
+    elif read.role == "copay":
+        result["rows"] = [[r["payer"], r["network"], r["code"], r["copay"], r["effective"],
+                           r["row"]] + ([r["sheet"]] if r["sheet"] and
+                                        r["sheet"].startswith("page") else [])
+                          for r in document["rows"]]
     elif read.role == "survey":
         result["rows"] = [[r["code"], r.get("p50"), r.get("average"), r["row"]]
                           for r in document["rows"]]

@@ -158,7 +158,7 @@ def test_failed_write_leaves_no_file(analysis, tmp_path: Path) -> None:
     broken = tmp_path / "broken.xlsx"
     with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(broken, "w") as target:
         for name in source.namelist():
-            if "tables/table5" not in name:          # the Targets table is gone
+            if "tables/table6" not in name:          # the Targets table is gone
                 target.writestr(name, source.read(name))
     with pytest.raises(TemplateError, match="has no table 'Targets'"):
         write_workbook(analysis, tmp_path / "client.xlsx", template=broken)

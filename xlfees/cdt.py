@@ -61,8 +61,11 @@ def _normalize(text: object) -> str | None:
     if match is None:
         return None
     rest = text[match.end():].strip()
-    # "2391" alone is a code; "2391 apples" is not, unless the code carried its D.
+    # "2391" alone is a code; "2391 apples" is not, unless the code carried its D; and
+    # "1390.63" is an amount, never D1390 ("D2391." keeps its full stop).
     has_d = text.lstrip()[:1] in ("D", "d")
+    if rest[:1] in (".", ",") and rest[1:2].isdigit():
+        return None
     if rest and not has_d and not rest.startswith(("-", "–", "—", ":", ".", ",")):
         return None
     number = int(match.group(1))
@@ -80,3 +83,27 @@ def category(code: str) -> str:
         if low <= number <= high:
             return name
     raise ValueError(f"{code} is outside the CDT ranges")
+
+
+# Other procedure-code sets a payer's table may list beside CDT (a state Medicaid schedule
+# lists physician, supply and dental codes in one table): CPT (five digits, or four and
+# F, T, U or M: 99213, 0019T) and HCPCS Level II (a letter and four digits: J0120; its D
+# codes are CDT).
+_CPT = re.compile(r"^\d{4}[0-9FTUM]$")
+_HCPCS = re.compile(r"^[A-CE-VX-Z]\d{4}$")
+
+
+def other_code_set(value: object) -> str | None:
+    """"CPT" or "HCPCS" for a code of those sets (never a CDT code), else None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "CPT" if 10_000 <= value <= 99_999 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().upper()
+    if _CPT.match(text):
+        return "CPT"
+    if _HCPCS.match(text):
+        return "HCPCS"
+    return None

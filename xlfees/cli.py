@@ -85,7 +85,7 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
     CLIENT_DIR holds the office fees, the payer schedules (any shape, usually in
     payers/), optionally a volume report and client.toml (every key:
     docs/client_toml.md). The workbook has
-    Summary, Settings, Office Fees, Schedules, Volume, Gaps, Targets, Alt
+    Summary, Settings, Office Fees, Schedules, Copays, Volume, Gaps, Targets, Alt
     Benefits, Payers, Asks and Import Notes (and, with remittances or dated
     schedules, Changes, Payments, Underpayments and Denials); every figure is
     a live formula that also stores its value.
@@ -157,7 +157,7 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
       xlfees inspect fees.csv --role office_fees
       xlfees inspect era/delta-2026-10.835      # a remittance: claims, lines, totals
     """
-    from .sources.folder import inspect_folder
+    from .sources.folder import inspect_folder, pin_key
     from .readers import read_schedule
     if Path(file).is_dir():
         entries = inspect_folder(file)
@@ -177,7 +177,8 @@ def inspect_command(file: str, as_json: bool, role: str | None, sheet: str | Non
         else:
             _echo(render_era(remittance))
         return
-    read = read_schedule(file, role=role, sheet=sheet, payer=payer, dimension=dimension)
+    read = read_schedule(file, role=role, sheet=sheet, payer=payer, dimension=dimension,
+                         key=pin_key(Path(file)))
     if as_json:
         click.echo(json.dumps(read.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     else:

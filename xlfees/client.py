@@ -26,6 +26,7 @@ OFFICE_FEE_COLUMNS = ("code", "description", "office_fee", "benchmark")
 SCHEDULE_COLUMNS = ("payer", "network", "code", "allowed", "alt_code", "alt_allowed",
                     "effective", "source", "row")
 VOLUME_COLUMNS = ("code", "payer", "count")
+COPAY_COLUMNS = ("payer", "network", "code", "copay", "effective", "source", "row")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class Client:
     payer_aliases: dict[str, str] = field(default_factory=dict)
     schedule_history: pd.DataFrame | None = None
     group: str | None = None   # the multi-location group it is a location of (client.toml)
+    # Copay (DHMO) plans: what patients pay for each code; never allowed amounts, kept out
+    # of every rate and ask (payer, network, code, copay, effective, source, row).
+    copays: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(
+        COPAY_COLUMNS)))
 
     def asking_on(self, codes: int) -> "Client":
         """This client with packages of at most ``codes`` codes (``letters --top``)."""
@@ -90,7 +95,8 @@ class Client:
                     practice: Practice | None = None, cc: Iterable[str] = (),
                     remittances: Iterable[Any] = (), payer_aliases: dict[str, str] | None = None,
                     schedule_history: pd.DataFrame | None = None,
-                    group: str | None = None) -> "Client":
+                    group: str | None = None,
+                    copays: pd.DataFrame | None = None) -> "Client":
         """Validate and normalise the three tables; bad rows raise :class:`InputError`."""
         if volume is None:
             volume = pd.DataFrame(columns=list(VOLUME_COLUMNS))
@@ -109,8 +115,29 @@ class Client:
             # As read (several dated versions of a code): only monitoring looks at it.
             schedule_history=(None if schedule_history is None
                               else schedule_history.reset_index(drop=True)),
-            group=group,
+            group=group, copays=_copays(copays),
         )
+
+
+def _copays(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Copay plans' rows checked like a schedule's: a payer, a CDT code, an amount."""
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=list(COPAY_COLUMNS))
+    table = "copays"
+    _require(frame, table, ("payer", "code", "copay"))
+    rows = []
+    for where, record in zip(_locations(frame), frame.to_dict("records")):
+        payer = _text(record.get("payer"))
+        if not payer:
+            raise InputError(table, where[1], "has no payer name",
+                             "fill in the plan's name, or pin it in client.toml",
+                             source=where[0])
+        rows.append({"payer": payer, "network": _text(record.get("network")),
+                     "code": _code(table, record.get("code"), where),
+                     "copay": _amount(table, "copay", record.get("copay"), where),
+                     "effective": _text(record.get("effective")) or None,
+                     "source": where[0], "row": where[1]})
+    return pd.DataFrame(rows, columns=list(COPAY_COLUMNS))
 
 
 def _require(frame: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
@@ -343,17 +370,18 @@ def load_client(folder: str | Path) -> Client:
         raise SettingsError(f'files."{unknown[0]}"', "names no file in the folder",
                             "write the path as it is inside the client folder, e.g. "
                             '"payers/aetna.xlsx"', source=str(toml_path))
-    office_fees, history, volume = read_inputs(folder, opened, settings, notes)
+    inputs = read_inputs(folder, opened, settings, notes)
     return build_client(folder, document, toml_path, settings=settings,
-                        office_fees=office_fees, schedule_history=history, volume=volume,
-                        notes=notes, remittances=opened.remittances())
+                        office_fees=inputs.office_fees, schedule_history=inputs.schedule_history,
+                        volume=inputs.volume, copays=inputs.copays, notes=notes,
+                        remittances=opened.remittances())
 
 
 def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
                  settings: Settings, office_fees: pd.DataFrame,
                  schedule_history: pd.DataFrame, volume: pd.DataFrame | None,
                  notes: list[Note], remittances: Iterable[Remittance] = (),
-                 name: str | None = None) -> Client:
+                 name: str | None = None, copays: pd.DataFrame | None = None) -> Client:
     """The one way a client is made, from a folder's files or from the ribbon's sheets:
     every dated version of each schedule (the newest in force; the others noted and kept
     for the Changes sheet and monitoring), the practice, payer contacts and aliases, the
@@ -373,7 +401,7 @@ def build_client(folder: Path, document: dict[str, Any], toml_path: Path, *,
         cc=email_addresses(document.get("cc", []), "cc"),
         remittances=tuple(remittances), payer_aliases=aliases,
         schedule_history=schedule_history, practice=practice,
-        group=_toml_text(document.get("group")),
+        group=_toml_text(document.get("group")), copays=copays,
     )
 
 
@@ -385,7 +413,7 @@ def superseded_versions(folder: Path, notes: list[Note]) -> pd.DataFrame | None:
     try:
         opened = Folder.open(folder, with_settings=True)
         assert opened.settings is not None
-        _, history, _ = read_inputs(folder, opened, opened.settings, [])
+        history = read_inputs(folder, opened, opened.settings, []).schedule_history
     except XlfeesError as error:
         notes.append(Note(reason="older schedule versions not read from the client folder "
                                  f"({error}): the Changes sheet and remittances use the "

@@ -48,7 +48,9 @@ class ActionError(XlfeesError):
 def _write_table(book: Book, table: spec.TableSpec, records: list[dict[str, Any]],
                  last_rows: dict[str, int]) -> None:
     first_row = table.header_row + 1
-    book.clear_from(table.sheet, first_row) if table.sheet != "Settings" else None
+    if table.sheet != "Settings":   # only the table's own columns: another may sit beside
+        book.clear_from(table.sheet, first_row,
+                        (table.first_column, table.first_column + len(table.columns) - 1))
     book.write(table.sheet, first_row, table.first_column,
                table_cells(table, records, last_rows))
     last_column = column_letter(table.first_column + len(table.columns) - 1)
@@ -68,7 +70,7 @@ def write_inputs(book: Book, analysis: Analysis) -> None:
     """Office Fees, Schedules, Volume, Settings and Import Notes from a client folder's reading."""
     records = table_records(analysis)
     last_rows = table_last_rows(records)
-    for table in (spec.OFFICE_FEES, spec.SCHEDULES, spec.VOLUME, spec.COVERAGE):
+    for table in (spec.OFFICE_FEES, spec.SCHEDULES, spec.COPAYS, spec.VOLUME, spec.COVERAGE):
         _write_table(book, table, records[table.name], last_rows)
     # Settings from client.toml; the folder the coordinator chose stays as it is.
     settings = {ref: cell for ref, cell in settings_cells(analysis).items()
@@ -183,6 +185,9 @@ def read_client(book: Book) -> Client:
         "Payer": "payer", "Network": "network", "Code": "code", "Allowed": "allowed",
         "Alt code": "alt_code", "Alt allowed": "alt_allowed", "Effective": "effective",
         "Source": "source", "Row": "row"})
+    copays = _table_frame(book, spec.COPAYS).rename(columns={
+        "Plan": "payer", "Network": "network", "Code": "code", "Patient pays": "copay",
+        "Effective": "effective", "Source": "source", "Row": "row"})
     volume = _table_frame(book, spec.VOLUME).rename(columns={
         "Code": "code", "Payer": "payer", "Count": "count"})[["code", "payer", "count"]]
     volume["payer"] = volume["payer"].fillna("")
@@ -207,7 +212,8 @@ def read_client(book: Book) -> Client:
     return build_client(folder, toml, toml_path, settings=_settings(book, toml),
                         office_fees=office, schedule_history=history, volume=volume,
                         notes=notes + era_notes + older_notes, remittances=remittances,
-                        name=str(name) if name not in (None, "") else None)
+                        name=str(name) if name not in (None, "") else None,
+                        copays=copays if len(copays) else None)
 
 
 def _replaced_in_the_sheet(older: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:

@@ -33,8 +33,10 @@ class Book(Protocol):
     def write(self, sheet: str, row: int, column: int, cells: Cells) -> None:
         """Write cells from (row, column): a formula where given, else the value as data."""
 
-    def clear_from(self, sheet: str, row: int) -> None:
-        """Empty every cell from ``row`` down (formats stay)."""
+    def clear_from(self, sheet: str, row: int,
+                   columns: tuple[int, int] | None = None) -> None:
+        """Empty every cell from ``row`` down (formats stay); with ``columns`` (first, last,
+        1-based) only those: a sheet may hold two tables side by side."""
 
     def resize_table(self, sheet: str, table: str, ref: str) -> None:
         """Point an Excel Table at a new range (A3:K40)."""
@@ -67,9 +69,11 @@ class OpenpyxlBook:
                     if isinstance(value, str):
                         cell.data_type = "s"   # data, even when it starts with "="
 
-    def clear_from(self, sheet: str, row: int) -> None:
+    def clear_from(self, sheet: str, row: int,
+                   columns: tuple[int, int] | None = None) -> None:
         target = self.book[sheet]
-        for line in target.iter_rows(min_row=row):
+        first, last = columns or (None, None)
+        for line in target.iter_rows(min_row=row, min_col=first, max_col=last):
             for cell in line:
                 cell.value = None
 
@@ -117,11 +121,13 @@ class XlwingsBook:
         # Assigning "=…" through .value enters a formula; data was escaped above.
         self.book.sheets[sheet].range((row, column)).value = rows
 
-    def clear_from(self, sheet: str, row: int) -> None:
+    def clear_from(self, sheet: str, row: int,
+                   columns: tuple[int, int] | None = None) -> None:
         target = self.book.sheets[sheet]
         last = target.used_range.last_cell
+        first_column, last_column = columns or (1, last.column)
         if last.row >= row:
-            target.range((row, 1), (last.row, last.column)).clear_contents()
+            target.range((row, first_column), (last.row, last_column)).clear_contents()
 
     def resize_table(self, sheet: str, table: str, ref: str) -> None:
         target = self.book.sheets[sheet]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .grids import Cell
     from .layout import Layout
 
+_FLAGS = frozenset({"yes", "no", "y", "n", "true", "false", "x"})
 _DATE_TEXT = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 _CENTS = re.compile(r"\d[.,]\d{2}\s*$|^\s*\(?\s*[$€£]")
 
@@ -35,6 +36,7 @@ class ColumnStats:
     whole: float      # whole numbers written without cents or currency
     dates: float
     text: float       # words: not a number, not a code, not a date
+    flags: float = 0.0   # yes / no (a "Prior Authorization Needed" column)
 
     def summary(self) -> str:
         """'97 % CDT codes', '88 % money', '100 % whole numbers', 'text', 'empty'."""
@@ -56,7 +58,8 @@ def _share(share: float, what: str) -> str:
 def column_stats(rows: list[list[Cell]], column: int, code_column: int,
                  limit: int = 400) -> ColumnStats:
     """What the cells of ``column`` hold, on the first ``limit`` rows that hold a code."""
-    counts = {"codes": 0, "money": 0, "cents": 0, "whole": 0, "dates": 0, "text": 0}
+    counts = {"codes": 0, "money": 0, "cents": 0, "whole": 0, "dates": 0, "text": 0,
+              "flags": 0}
     cells = 0
     for row in rows:
         if cells >= limit:
@@ -70,10 +73,13 @@ def column_stats(rows: list[list[Cell]], column: int, code_column: int,
         kind = _kind(cell)
         for name in kind:
             counts[name] += 1
+        if isinstance(cell, str) and cell.strip().lower() in _FLAGS:
+            counts["flags"] += 1
     if not cells:
         return ColumnStats(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     return ColumnStats(cells, *(counts[n] / cells for n in
-                                ("codes", "money", "cents", "whole", "dates", "text")))
+                                ("codes", "money", "cents", "whole", "dates", "text",
+                                 "flags")))
 
 
 def _kind(cell: Cell) -> tuple[str, ...]:
@@ -157,7 +163,9 @@ def describe_rest(layout: Layout, stats: dict[int, ColumnStats]) -> None:
         if column in used or column in layout.why:
             continue
         cells = stats[column]
-        if "description" not in layout.columns and cells.text >= 0.5:
+        if cells.flags >= 0.9:
+            layout.why[column] = f"not used: yes/no flags (header {header!r})"
+        elif "description" not in layout.columns and cells.text >= 0.5:
             layout.columns["description"] = column
             layout.why[column] = f"description: its cells are text (header {header!r})"
         else:

@@ -238,11 +238,11 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     pages: list[str | None] = []
-    for page_number, text in enumerate(answer["pages"], start=1):
+    for page_number, lines in enumerate(answer["pages"], start=1):
         wrapped: int | None = None   # a code line still waiting for its amount
         for line_number, line, cells in (
                 (number, entry, split_pdf_line(entry))
-                for number, full_line in enumerate(text.splitlines(), start=1)
+                for number, full_line in lines
                 for entry in pdf_entries(full_line)):
             if wrapped is not None and len(cells) == 1:
                 # "D4341 Periodontal scaling … per" / "quadrant $177.32": one row.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..amounts import is_non_amount_word, parse_amount
-from ..cdt import normalize_code
+from ..cdt import normalize_code, other_code_set
 from .columns import column_stats, describe_rest, header_stats, judge
 from .grids import Cell, Grid
 
@@ -60,6 +60,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # An office-fee file's own comparison figure (settings: benchmark = "external").
     "benchmark": ("benchmark", "external benchmark", "benchmark fee", "ucr benchmark",
                   "survey benchmark", "benchmark amount"),
+    # The ages a row's amount applies to (a Medicaid schedule's child and adult bands).
+    "min_age": ("min age", "minimum age", "age min", "from age", "age from", "lower age",
+                "min age limit", "age minimum", "low age"),
+    "max_age": ("max age", "maximum age", "age max", "to age", "age to", "upper age",
+                "max age limit", "age maximum", "high age"),
+    # What the patient pays under a DHMO / copay plan: never a payer's allowed amount.
+    "copay": ("copay", "copayment", "co pay", "co payment", "patient charge",
+              "patient charges", "member copay", "member copayment", "patient pays",
+              "you pay", "member pays", "patient copay", "patient copayment",
+              "member charge", "copay amount", "copayment amount", "member cost"),
+    # A procedure log: the day each procedure was performed, and whether it was.
+    "service_date": ("date", "service date", "date of service", "dos", "proc date",
+                     "procdate", "procedure date", "treatment date", "date completed",
+                     "completed date", "date performed", "visit date", "datecomplete"),
+    "status": ("status", "proc status", "procstatus", "procedure status"),
 }
 # Generic amount headers: an allowed amount in a payer's file, an office fee in the office's.
 GENERIC_AMOUNT = ("fee", "fees", "amount", "price", "charge", "rate", "fee amount", "amt")
@@ -86,8 +101,39 @@ def header_key(text: Cell) -> str:
 
 
 def map_header(text: Cell) -> str | None:
-    """The canonical column a header names, 'amount' for a generic fee column, else None."""
-    return _LOOKUP.get(header_key(text))
+    """The canonical column a header names, 'amount' for a generic fee column, else None.
+
+    Past the exact names, a long header says what it is in a few words: "CPT or HCPCS
+    Procedure Code" is the code, "Procedure Code Modifier" a modifier, "Total CO Medicaid
+    Allowable (…)" the allowed amount."""
+    key = header_key(text)
+    found = _LOOKUP.get(key)
+    if found is not None or not key:
+        return found
+    for pattern, name in _HEADER_WORDS:
+        if pattern.search(key):
+            return name
+    return None
+
+
+_HEADER_WORDS = (
+    (re.compile(r"\b(alt|alternate)\b"), None),
+    (re.compile(r"\b(modifier|modifiers|mod)\b"), "dimension"),
+    (re.compile(r"\b(min|minimum|lower|from)\b.*\bage\b|\bage\b.*\b(min|minimum|from)\b"),
+     "min_age"),
+    (re.compile(r"\b(max|maximum|upper|to)\b.*\bage\b|\bage\b.*\b(max|maximum|to)\b"),
+     "max_age"),
+    (re.compile(r"\b(procedure|proc|cpt|hcpcs|cdt|ada|service)\b.*\bcodes?\b"), "code"),
+    (re.compile(r"\b(allowable|allowance|allowed)\b"), "allowed"),
+    (re.compile(r"\b(copay|copayment|patient charge)\b"), "copay"),
+)
+# Columns that identify a record, a person or a place in the mouth: never money, whatever
+# their cells (a patient id of 10002 is no allowed amount).
+ID_HEADER = re.compile(r"\b(id|ids|num|number|no|nbr|key|patient|patients|pat|patnum|"
+                       r"provider|prov|provnum|dentist|doctor|tooth|teeth|toothnum|surface|"
+                       r"surfaces|surf|quadrant|quad|area|arch|claim|chart|account|acct|ssn|"
+                       r"member|subscriber|clinic|location|site|visit|appointment|apt|"
+                       r"sequence|seq|line|row|index)\b|(?:num|id)$")
 
 
 def is_totals(row: list[Cell]) -> bool:
@@ -150,8 +196,27 @@ def _is_sub_header(rows: list[list[Cell]], index: int, code_column: int) -> bool
                                and not is_totals([c]) for c in texts) and len(texts) >= 2
 
 
-def _code_rows(rows: list[list[Cell]], column: int, start: int, limit: int = 40) -> int:
+def _code_rows(rows: list[list[Cell]], column: int, start: int, limit: int = 40,
+               with_d: bool = False) -> int:
+    """Cells holding a CDT code; ``with_d``: only codes written with their D (a column no
+    header names: "3759" there is as likely dollars as D3759)."""
+    if with_d:
+        return sum(1 for row in rows[start:start + limit]
+                   if _written_with_d(_cell(row, column)))
     return sum(1 for row in rows[start:start + limit] if normalize_code(_cell(row, column)))
+
+
+def _written_with_d(cell: Cell) -> bool:
+    return isinstance(cell, str) and cell.lstrip()[:1] in ("D", "d") \
+        and normalize_code(cell) is not None
+
+
+def _cdt_among_other_codes(rows: list[list[Cell]], column: int, start: int) -> bool:
+    """A column of CPT / HCPCS codes (a state Medicaid schedule) with CDT codes further
+    down: its dental rows may be a few percent of the table, thousands of rows below."""
+    if not any(other_code_set(_cell(row, column)) for row in rows[start:start + 40]):
+        return False
+    return any(normalize_code(_cell(row, column)) for row in rows[start + 40:])
 
 
 def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
@@ -174,8 +239,13 @@ def find_layout(grid: Grid, pinned: Mapping[str, str] | None = None,
         mapped, extra = _map_headers(headers, pinned_by_text)
         if "code" not in mapped or len(headers) < 2:
             continue
-        if _code_rows(rows, mapped["code"], index + 1) == 0:
-            continue
+        if _code_rows(rows, mapped["code"], index + 1) == 0 and not _cdt_among_other_codes(
+                rows, mapped["code"], index + 1):
+            # A pin wins: the pinned header's code column holds a CDT code further down.
+            pinned_here = header_row is not None or "code" in pinned_by_text.values()
+            if not (pinned_here and any(normalize_code(_cell(row, mapped["code"]))
+                                        for row in rows[index + 1:])):
+                continue
         if _is_sub_header(rows, index + 1, mapped["code"]):
             # A two-row header ("Delta Dental" merged over "PPO" | "Premier"): the lower
             # row names the columns, the upper one groups them.
@@ -280,14 +350,29 @@ def _find_wide_columns(layout: Layout, rows: list[list[Cell]]) -> None:
     decided = set(layout.columns.values()) | set(layout.why)
     group_row = rows[header - 1] if header > 0 else []
     data = rows[header + 1:]
+    # A table that names its amount column (a payer's schedule, a copay schedule) has no
+    # payer columns besides: its other figures (a base value, a conversion factor) are not.
+    named_amount = any(n in layout.columns for n in ("allowed", "amount", "copay", "count"))
     for column, text in sorted(layout.headers.items()):
         if column in decided:
+            continue
+        if ID_HEADER.search(header_key(text)):
+            layout.why[column] = (f"not used: an id, person or tooth column, never money "
+                                  f"(header {text!r})")
             continue
         if _DERIVED.search(header_key(text)):
             layout.why[column] = f"not used: a derived figure (header {text!r})"
             continue
         share = _amount_share(data, column, layout.columns["code"])
         if share < 0.5:
+            continue
+        if named_amount:
+            layout.why[column] = (f"not used: the amount is read from its named column "
+                                  f"(header {text!r})")
+            continue
+        if _sequential(data, column, layout.columns["code"]):
+            layout.why[column] = (f"not used: numbers counting up one by one are ids, not "
+                                  f"money (header {text!r})")
             continue
         if _AMOUNT_WORDS.search(header_key(text)):
             # "Member Fee", "Fee 2026": an amount column with an unlisted name, not a payer.
@@ -309,6 +394,19 @@ def _find_wide_columns(layout: Layout, rows: list[list[Cell]]) -> None:
                               "amounts").replace("%", " %")
 
 
+def _sequential(rows: list[list[Cell]], column: int, code_column: int) -> bool:
+    """Whole numbers that count up one by one down the coded rows (a record number)."""
+    numbers = []
+    for row in rows[:300]:
+        if not normalize_code(_cell(row, code_column)):
+            continue
+        value = parse_amount(_cell(row, column))
+        if value is None or not float(value).is_integer():
+            return False
+        numbers.append(value)
+    return len(numbers) >= 5 and all(b - a == 1 for a, b in zip(numbers, numbers[1:]))
+
+
 def _titles(rows: list[list[Cell]]) -> list[str]:
     """Text rows above the header: a title, a date line, a group header."""
     titles = []
@@ -324,7 +422,9 @@ def _headerless(rows: list[list[Cell]]) -> Layout | None:
     width = max((len(r) for r in rows[:300]), default=0)
     best, best_count = None, 0
     for column in range(width):
-        count = _code_rows(rows, column, 0, limit=300)
+        # No header says which column holds the codes: only codes written with their D
+        # count (a column of 4-digit dollar amounts is not one of codes).
+        count = _code_rows(rows, column, 0, limit=300, with_d=True)
         if count > best_count:
             best, best_count = column, count
     # Rows with two or more cells: a PDF's one-cell titles and footers do not count.

@@ -15,10 +15,12 @@ _NOISE = re.compile(
     r"\b(provider|participating|dentist|dental office|fee\s*schedules?|schedules?\s+of\s+"
     r"(allowances|benefits|fees)|schedule|allowances?|maximum plan allowance|fees?|"
     r"export(ed)?|opendental|open dental|report|final|copy|draft|rev\d*|v\d+|updated?|"
-    r"new|current|effective|eff)\b", re.IGNORECASE)
+    r"new|current|effective|eff|patient\s+charges?|copay(ment)?s?|co-?pays?|member\s+"
+    r"charges?)\b", re.IGNORECASE)
 _DATE_PATTERNS = (
     (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("m", "d", "y")),
     (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), ("y", "m", "d")),
+    (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})"), ("m", "d", "y")),   # "01-01-2026"
 )
 _PAREN = re.compile(r"\(.*?\)")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")

@@ -13,12 +13,12 @@ from typing import Any
 import pandas as pd
 
 from ..amounts import MAX_FEE, implausible, looks_decimal_comma, non_amount_reason, parse_amount
-from ..cdt import normalize_code
+from ..cdt import normalize_code, other_code_set
 from ..money import amount as shown_amount
 from ..notes import Note
 from ..resources import GROUP_SHEETS, RESULT_SHEETS
 from .pins import FILE_ROLES as ROLES
-from .pins import FilePins
+from .pins import ADULT_AGE, FilePins
 from ..wording import needs_cleaning, printable, readable_name
 from .grids import Cell, Grid, read_pdf, read_text, read_workbook
 from .layout import Layout, find_layout, is_totals, map_header
@@ -31,6 +31,9 @@ SCHEDULE_ROW_KEYS = ("payer", "network", "code", "allowed", "alt_code", "alt_all
 DIMENSION = "dimension"
 OFFICE_ROW_KEYS = ("code", "description", "office_fee", "benchmark", "sheet", "row")
 VOLUME_ROW_KEYS = ("code", "payer", "count", "sheet", "row")
+COPAY_ROW_KEYS = ("payer", "network", "code", "copay", "effective", "sheet", "row")
+# A procedure log's status words for a procedure done (Open Dental's ProcStatus 2 is "C").
+COMPLETED = frozenset({"c", "2", "complete", "completed", "done", "posted"})
 
 
 # A file that rejects more rows than this is not a schedule xlfees can use as it is;
@@ -85,6 +88,7 @@ class FileRead:
     office_fees: list[dict[str, Any]] = field(default_factory=list)
     volume: list[dict[str, Any]] = field(default_factory=list)
     survey: list[dict[str, Any]] = field(default_factory=list)
+    copays: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[Note] = field(default_factory=RejectedRows)
     notes: list[Note] = field(default_factory=list)   # about the file, not one row
     encoding: str | None = None
@@ -92,11 +96,12 @@ class FileRead:
     headers: list[str] = field(default_factory=list)   # every column header, as written
     why: dict[str, str] = field(default_factory=dict)  # header (or "column N") → role: reason
     header_place: str | None = None   # "page 1" when a PDF's column titles gave the header
+    key: str = ""   # its name in client.toml's [files."…"] (the path inside the folder)
 
     @property
     def rows(self) -> list[dict[str, Any]]:
         return {"schedule": self.schedules, "office_fees": self.office_fees,
-                "volume": self.volume, "survey": self.survey}[self.role]
+                "volume": self.volume, "survey": self.survey, "copay": self.copays}[self.role]
 
     @property
     def rejected_count(self) -> int:
@@ -131,7 +136,7 @@ class FileRead:
         """Rows of one table as a DataFrame for :meth:`xlfees.Client.from_frames`."""
         rows = getattr(self, table)
         keys = {"schedules": SCHEDULE_ROW_KEYS, "office_fees": OFFICE_ROW_KEYS,
-                "volume": VOLUME_ROW_KEYS}[table]
+                "volume": VOLUME_ROW_KEYS, "copays": COPAY_ROW_KEYS}[table]
         frame = pd.DataFrame([{k: r.get(k) for k in keys} for r in rows], columns=list(keys),
                              dtype=object)
         frame["source"] = self.file
@@ -174,6 +179,11 @@ def _sheet_role(layout: Layout) -> str | None:
         return "survey"
     if "count" in columns:
         return "volume"
+    if "copay" in columns:
+        return "copay"
+    if "service_date" in columns and not layout.wide and not any(
+            n in columns for n in ("allowed", "office_fee", "alt_code", "alt_allowed")):
+        return "volume"   # a procedure log: one row per procedure performed, on its date
     if "allowed" in columns or layout.wide:
         return "schedule"
     if "alt_code" in columns or "alt_allowed" in columns:
@@ -194,16 +204,20 @@ class XlfeesWorkbook(ReadError):
 # --- reading -----------------------------------------------------------------------------
 
 def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | None = None,
-              hint: str | None = None, limits: Limits | None = None) -> FileRead:
+              hint: str | None = None, limits: Limits | None = None,
+              key: str | None = None) -> FileRead:
     """Read any supported file: detect the format, the table, the role and every row.
 
     ``display`` is the name used in notes (the path inside the client folder);
-    ``hint`` the role the folder or file name suggests.
+    ``hint`` the role the folder or file name suggests; ``key`` the file's name as
+    client.toml's ``[files."…"]`` wants it, in every pin a message suggests (default
+    ``display``).
     """
     path = Path(path)
     pins = pins or FilePins()
     limits = limits or Limits()
     display = display or readable_name(str(path))
+    key = key or display
     kind = file_kind(path, limits, display)
     if kind == "text":
         grids = [rejoin_split_amounts(read_text(path, limits, display))]
@@ -253,10 +267,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
             continue
         found.append((grid, layout, _sheet_role(layout)))
     if not found:
-        where = f"sheet '{pins.sheet}'" if pins.sheet else "it"
-        raise ReadError(display, f"no table of CDT codes found in {where}",
-                        "check it is a fee schedule, office-fee list or volume report, or pin "
-                        "the header with [files.\"…\"] header_row = N in client.toml")
+        raise _no_table(display, key, grids, pins)
 
     alternates = [f for f in found if f[2] == "alt"]
     primary = [f for f in found if f[2] != "alt"]
@@ -265,10 +276,12 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     if len(primary) > 1:
         sheets = ", ".join(f"'{g.sheet}'" for g, _, _ in primary)
         raise AmbiguousFile(display, f"holds tables on several sheets ({sheets})",
-                            f'pin one in client.toml: [files."{display}"] sheet = '
+                            f'pin one in client.toml: [files."{key}"] sheet = '
                             f'"{primary[0][0].sheet}"')
     grid, layout, role = primary[0]
-    role = _settle_role(display, layout, role, pins.role, hint)
+    role = _settle_role(display, layout, role, pins.role, hint, key)
+    if role == "volume" and "count" not in layout.columns:
+        _procedure_log_columns(layout)
     result = FileRead(file=display, role=role, sheet=grid.sheet,
                       header_row=(grid.row_numbers[layout.header_index]
                                   if layout.header_index is not None else None),
@@ -276,7 +289,7 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
                       encoding=grid.encoding, delimiter=grid.delimiter,
                       headers=[layout.headers[c] for c in sorted(layout.headers)],
                       why={layout.headers.get(c, f"column {c + 1}"): reason
-                           for c, reason in sorted(layout.why.items())})
+                           for c, reason in sorted(layout.why.items())}, key=key)
     if grid.row_sheets and layout.header_index is not None:
         result.header_place = grid.sheet_of(layout.header_index)   # "page 1" of a PDF
     reader = _RowReader(result, grid, layout, pins, display)
@@ -304,31 +317,78 @@ def read_file(path: str | Path, pins: FilePins | None = None, *, display: str | 
     return result
 
 
+def _procedure_log_columns(layout: Layout) -> None:
+    """A procedure log counts its rows: what each procedure cost or where in the mouth it
+    was done is not read (and is never a payer)."""
+    for name, reason in (("amount", "what was charged; a procedure log counts procedures"),
+                         ("dimension", "where each procedure was done; every one counts")):
+        column = layout.columns.pop(name, None)
+        if column is not None:
+            layout.why[column] = (f"not used: {reason} (header "
+                                  f"{layout.headers.get(column, column)!r})")
+
+
+def _no_table(display: str, key: str, grids: list[Grid], pins: FilePins) -> ReadError:
+    """Why no table was found, and the pin that makes it read (the row of its column
+    names above the first CDT code, and that column's header), or that it holds no CDT
+    code at all: not a file xlfees reads."""
+    where = f"sheet '{pins.sheet}'" if pins.sheet else "it"
+    for grid in grids:
+        for index, row in enumerate(grid.rows):
+            column = next((c for c, cell in enumerate(row) if isinstance(cell, str)
+                           and cell.lstrip()[:1] in ("D", "d") and normalize_code(cell)), None)
+            if column is None:
+                continue
+            # The header: the nearest row above with text in the code's column.
+            above = next((i for i in range(index - 1, -1, -1)
+                          if isinstance(_cell(grid.rows[i], column), str)
+                          and _text(_cell(grid.rows[i], column))), None)
+            sheet = f'sheet = "{grid.sheet}", ' if grid.sheet and len(grids) > 1 else ""
+            if above is None:
+                pin = f'{sheet}columns = {{ code = "column {column + 1}" }}'
+            else:
+                pin = (f"{sheet}header_row = {grid.row_numbers[above]}, columns = {{ code = "
+                       f'"{_text(grid.rows[above][column])}", allowed = "<its amount '
+                       'column>" }')
+            return ReadError(display, f"no table of CDT codes found in {where} (a CDT code "
+                             f"first appears at row {grid.row_numbers[index]})",
+                             f'pin its header in client.toml: [files."{key}"] {pin}')
+    return ReadError(display, f"holds no CDT code (D0120 and the like) anywhere in {where}: "
+                     "not a fee schedule, office-fee list or volume report",
+                     f'check it is the file meant, or leave it out: [files."{key}"] '
+                     "skip = true")
+
+
 def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str | None,
-                 hint: str | None) -> str:
+                 hint: str | None, key: str) -> str:
     if pinned:
         if pinned not in ROLES:
             raise ReadError(display, f"role '{pinned}' is not a role",
-                            "use schedule, office_fees or volume")
+                            "use " + ", ".join(ROLES[:-1]) + " or " + ROLES[-1])
         if pinned == "survey" and not layout.survey:
             raise ReadError(display, "is pinned as a survey but no column names a percentile "
                             "or an average" + _columns_seen(layout),
                             'check the pin: a survey has columns such as "50th", "75th", '
                             '"90th" and "Average"')
-        if pinned == "volume" and "count" not in layout.columns:
+        if pinned == "volume" and "count" not in layout.columns \
+                and "service_date" not in layout.columns:
             raise ReadError(display, "is pinned as volume but has no count column"
                             + _columns_seen(layout), 'map it in client.toml: [files."'
-                            + display + '"] columns = { count = "<header>" }')
+                            + key + '"] columns = { count = "<header>" }')
         _rename_amount(layout, pinned)
-        needed = {"office_fees": "office_fee", "schedule": "allowed"}.get(pinned)
+        needed = {"office_fees": "office_fee", "schedule": "allowed", "copay": "copay"}.get(pinned)
         if needed and needed not in layout.columns and not layout.wide:
-            what = {"office_fee": "the office fee", "allowed": "the allowed amount"}[needed]
+            what = {"office_fee": "the office fee", "allowed": "the allowed amount",
+                    "copay": "what the patient pays"}[needed]
             raise ReadError(display, f"is pinned as {pinned} but no column holds {what}"
                             + _columns_seen(layout), 'map it in client.toml: [files."'
-                            + display + f'"] columns = {{ {needed} = "<header>" }}')
+                            + key + f'"] columns = {{ {needed} = "<header>" }}')
         return pinned
     if proven == "alt":
         proven = "schedule"
+    if proven is None and "amount" in layout.columns and any(
+            _COPAY_TITLE.search(title) for title in layout.title_lines[:8]):
+        proven = "copay"      # "Patient Charge Schedule": what the patient pays
     if proven is None and "amount" in layout.columns and hint in ("schedule", "office_fees"):
         proven = hint
     if proven is None and "amount" in layout.columns and any(
@@ -337,7 +397,7 @@ def _settle_role(display: str, layout: Layout, proven: str | None, pinned: str |
     if proven is None:
         raise AmbiguousFile(display, "could be a payer schedule or the office's fees (its only "
                                      "amount column has a generic name)",
-                            f'say which in client.toml: [files."{display}"] role = "schedule"'
+                            f'say which in client.toml: [files."{key}"] role = "schedule"'
                             ' (or "office_fees"), or pass inspect --role')
     _rename_amount(layout, proven)
     return proven
@@ -353,7 +413,7 @@ def _columns_seen(layout: Layout) -> str:
 def _rename_amount(layout: Layout, role: str) -> None:
     """A generic 'Fee' column is the allowed amount in a schedule, the fee in office fees."""
     if "amount" in layout.columns:
-        target = {"schedule": "allowed", "office_fees": "office_fee"}.get(role)
+        target = {"schedule": "allowed", "office_fees": "office_fee", "copay": "copay"}.get(role)
         if target and target not in layout.columns:
             _rename_column(layout, "amount", target)
     if role == "office_fees" and "office_fee" not in layout.columns and \
@@ -426,6 +486,11 @@ class _RowReader:
         self.wide_columns = [(column, payer, network, f"{payer} {network}".strip())
                              for column, payer, network in layout.wide]
         self.compact = False
+        # A state Medicaid table's CPT and HCPCS rows: counted by code set, one note.
+        self.other_codes: Counter[str] = Counter()
+        # A procedure log's procedures, counted per code and payer (its first row's place).
+        self.logged: dict[tuple[str, str], dict[str, Any]] = {}
+        self.age = pins.age if pins.age is not None else ADULT_AGE
         self.first_by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.repeats: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
 
@@ -479,9 +544,15 @@ class _RowReader:
                              if len(r) > 1 and normalize_code(_cell(r, code_column)))
             usual = min(widths, key=lambda w: (-widths[w], w)) if widths else 0
         if usual > 3 and not layout.wide:
+            # The column titles' last words name the amounts ("General Specialist").
+            titles = layout.title_lines[-1].split()[-(usual - 2):] if layout.title_lines \
+                else []
+            first = f" ({titles[0]})" if len(titles) == usual - 2 else ""
+            what = ("what the patient pays" if self.result.role == "copay"
+                    else "the allowed amount")
             self.result.notes.append(Note(
-                reason=f"its lines carry {usual - 2} amounts each: the first is read as the "
-                       "allowed amount; ask the payer which is which, or for Excel or CSV",
+                reason=f"its lines carry {usual - 2} amounts each: the first{first} is read as "
+                       f"{what}; ask the payer which is which, or for Excel or CSV",
                 file=self.display))
         for index in range(layout.data_start, len(grid.rows)):
             row = grid.rows[index]
@@ -491,6 +562,11 @@ class _RowReader:
             code = normalize_code(raw_code)
             if code is None and not self.is_pdf and self.second_header(index):
                 continue
+            if code is None and not self.is_pdf:
+                system = other_code_set(raw_code)
+                if system:
+                    self.other_codes[system] += 1
+                    continue
             if code is None:
                 if self.is_pdf and len(row) == 1:
                     # Page headers, column titles and footers pass; a line with a dollar
@@ -512,6 +588,15 @@ class _RowReader:
             self.read_row(index, row, code)
         if self.repeats:
             self.resolve_repeats()
+        if self.other_codes:
+            listing = ", ".join(f"{system} {count:,}" for system, count
+                                in sorted(self.other_codes.items()))
+            total = sum(self.other_codes.values())
+            self.result.notes.append(Note(
+                reason=f"{total:,} row{'s' if total != 1 else ''} hold codes of other code "
+                       f"sets ({listing}): left out, only CDT codes are read",
+                file=self.display, sheet=self.grid.sheet))
+        self.result.volume.extend(self.logged.values())
 
     def resolve_repeats(self) -> None:
         """What ``_resolve_duplicates`` does, for the repeats a wide sheet set aside: the
@@ -581,6 +666,22 @@ class _RowReader:
         columns, role = self.layout.columns, self.result.role
         where = {"sheet": self.grid.sheet_of(index), "row": self.grid.row_numbers[index]}
         description = " ".join(_text(_cell(row, columns.get("description"))).split())
+        if role in ("schedule", "copay") and not self.for_the_age(index, row, code):
+            return
+        if role == "copay":
+            cell = _cell(row, columns.get("copay"))
+            # "No charge" is a copay of nothing: the plan pays it all.
+            copay = 0.0 if _text(cell).lower().rstrip("*") in NO_CHARGE else \
+                self.amount(index, cell, "copay")
+            if copay is not None:
+                record = self.schedule_row(code, copay, row, where)
+                self.result.copays.append({k: record[k] for k in ("payer", "network", "code")}
+                                          | {"copay": copay, "effective": record["effective"],
+                                             **where})
+            return
+        if role == "volume" and "count" not in columns:
+            self.log_procedure(index, row, code, where)
+            return
         if role == "volume":
             count = self.amount(index, _cell(row, columns["count"]), count=True)
             if count is not None:
@@ -645,6 +746,38 @@ class _RowReader:
         allowed = self.amount(index, _cell(row, columns["allowed"]))
         if allowed is not None:
             self.result.schedules.append(self.schedule_row(code, allowed, row, where))
+
+    def for_the_age(self, index: int, row: list[Cell], code: str) -> bool:
+        """A row of a table with age columns: is its band the one read (an adult's, unless
+        client.toml pins another age)? A row for other ages is rejected, and says how."""
+        columns = self.layout.columns
+        if "min_age" not in columns and "max_age" not in columns:
+            return True
+        low, high = (_age(_cell(row, columns.get(name))) for name in ("min_age", "max_age"))
+        if (low is None or low <= self.age) and (high is None or self.age <= high):
+            return True
+        band = (f"ages {0 if low is None else low} and over" if high is None
+                else f"ages {0 if low is None else low}–{high}")
+        self.reject(index, code, f"{band}: not the band for age {self.age} read; to read it, "
+                                 f'pin [files."{self.result.key}"] age = '
+                                 f"{low if low is not None else 0}")
+        return False
+
+    def log_procedure(self, index: int, row: list[Cell], code: str,
+                      where: dict[str, Any]) -> None:
+        """One row of a procedure log: one procedure, when its status says it was done."""
+        columns = self.layout.columns
+        status = _text(_cell(row, columns.get("status")))
+        if status and status.lower() not in COMPLETED:
+            self.reject(index, code, f"status {status!r}: not a completed procedure; not "
+                                     "counted")
+            return
+        payer = _text(_cell(row, columns.get("payer")))
+        counted = self.logged.get((code, payer))
+        if counted is None:
+            self.logged[(code, payer)] = {"code": code, "payer": payer, "count": 1.0, **where}
+        else:
+            counted["count"] += 1.0
 
     def schedule_row(self, code: str, allowed: float, row: list[Cell], where: dict[str, Any],
                      payer: str | None = None, network: str | None = None) -> dict[str, Any]:
@@ -747,7 +880,7 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
         for row in group:
             result.rejected.append(Note(
                 reason=f"{row['code']} has amounts for several {header} values ({listing}): "
-                       f'choose one in client.toml: [files."{result.file}"] dimension = '
+                       f'choose one in client.toml: [files."{result.key}"] dimension = '
                        f'"{next((v for v in values if v), "")}"', file=result.file,
                 sheet=row["sheet"],
                 row=row["row"], text=row["code"]))
@@ -758,6 +891,17 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
 
 
 _VALUES_SHOWN = 6
+_COPAY_TITLE = re.compile(r"\b(patient\s+charges?|co-?pay(ment)?s?|member\s+charges?)\b",
+                          re.IGNORECASE)
+NO_CHARGE = frozenset({"no charge", "no cost", "free", "$0", "none"})
+
+
+def _age(cell: Cell) -> int | None:
+    """A minimum or maximum age: ``020`` is 20, ``999`` (no upper limit) and blank None."""
+    value = parse_amount(cell)
+    if value is None or not float(value).is_integer() or value >= 150:
+        return None
+    return int(value)
 
 
 def _place(row: dict[str, Any], seen_from: dict[str, Any]) -> str:
@@ -864,11 +1008,12 @@ def rejoin_split_amounts(grid: Grid) -> Grid:
 
 def read_schedule(path: str | Path, *, role: str | None = None, payer: str | None = None,
                   network: str | None = None, sheet: str | None = None,
-                  dimension: str | None = None, limits: Limits | None = None) -> FileRead:
+                  dimension: str | None = None, limits: Limits | None = None,
+                  key: str | None = None) -> FileRead:
     """Read one file as xlfees sees it: role, sheet, header row, columns, rows, rejected rows.
 
     ``role``, ``payer``, ``network``, ``sheet`` and ``dimension`` do what the same keys
     of ``[files."…"]`` in client.toml do.
     """
     pins = FilePins(role=role, payer=payer, network=network, sheet=sheet, dimension=dimension)
-    return read_file(path, pins, limits=limits)
+    return read_file(path, pins, limits=limits, key=key)

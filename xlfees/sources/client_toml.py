@@ -347,6 +347,15 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
         if bad:
             raise SettingsError(f"files.{name}.{bad[0]}", "is not a known key",
                                 "known keys: " + ", ".join(sorted(_FILE_KEYS)))
+        if "skip" in pins and not isinstance(pins["skip"], bool):
+            raise SettingsError(f"files.{name}.skip", f"is {pins['skip']!r}",
+                                "write skip = true to leave the file out, or remove the line")
+        age = pins.get("age")
+        if age is not None and (isinstance(age, bool) or not isinstance(age, int)
+                                or not 0 <= age <= 120):
+            raise SettingsError(f"files.{name}.age", f"is {age!r}",
+                                "give the patient's age in whole years (21 reads the adult "
+                                "band, e.g. age = 10 a child's)")
         for key in ("payer", "network", "sheet", "dimension"):
             if key in pins and not isinstance(pins[key], str):
                 raise SettingsError(f"files.{name}.{key}", "is not text",
@@ -409,5 +418,6 @@ def pins_from_toml(document: Mapping[str, Any], source: Path) -> dict[str, FileP
         pins[str(PurePosixPath(name))] = FilePins(
             role=entry.get("role"), payer=entry.get("payer"), network=entry.get("network"),
             sheet=entry.get("sheet"), columns=dict(columns), header_row=header_row,
-            dimension=entry.get("dimension"))
+            dimension=entry.get("dimension"), age=entry.get("age"),
+            skip=bool(entry.get("skip", False)))
     return pins

@@ -31,12 +31,36 @@ TOML_MAX_BYTES = 1024 * 1024   # a client.toml of settings is a few kilobytes
 _NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt", "xlfees-pull.json"}
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a client folder's files hold, by table."""
+
+    office_fees: pd.DataFrame
+    schedule_history: pd.DataFrame      # every schedule row as read (each dated version)
+    volume: pd.DataFrame | None
+    copays: pd.DataFrame | None         # copay (DHMO) plans: what patients pay
+
+
+SKIPPED = "left out on purpose (skip = true in client.toml)"
+
+
+def copay_note(read: FileRead) -> Note:
+    """What a copay schedule is to the analysis, said once per file."""
+    plans = ", ".join(dict.fromkeys(schedule_label(r["payer"], r["network"])
+                                    for r in read.copays)) or "its plan"
+    return Note(reason=f"a copay schedule (what patients pay under {plans}): shown on the "
+                       "Copays sheet, kept out of effective rates and asks", file=read.file)
+
+
 def read_inputs(folder: Path, opened: "Folder", settings: Settings, notes: list[Note]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
-    """Office fees, every schedule row as read (each dated version) and volume, from a
-    client folder's files; what each file noted goes to ``notes``."""
+                ) -> Inputs:
+    """Office fees, every schedule row as read (each dated version), volume and copays,
+    from a client folder's files; what each file noted goes to ``notes``."""
     reads: list[FileRead] = []
     for relative in opened.files:
+        if opened.skipped(relative):
+            notes.append(Note(reason=SKIPPED, file=relative))
+            continue
         try:
             read = opened.read(relative)
         except XlfeesWorkbook:
@@ -44,6 +68,8 @@ def read_inputs(folder: Path, opened: "Folder", settings: Settings, notes: list[
             continue
         reads.append(read)
         notes.extend(read.notes)
+        if read.role == "copay":
+            notes.append(copay_note(read))
         notes.extend(read.rejected)
     office_fees = _office_fees(folder, reads, notes)
     office_fees = _survey_benchmark(office_fees, reads, settings, opened.toml_path, notes)
@@ -64,7 +90,9 @@ def read_inputs(folder: Path, opened: "Folder", settings: Settings, notes: list[
                                 'role = "schedule"')
     volume_frames = [r.frame("volume") for r in reads if r.role == "volume"]
     volume = pd.concat(volume_frames, ignore_index=True) if volume_frames else None
-    return office_fees, pd.DataFrame(schedule_rows), volume
+    copay_rows = [row | {"source": r.file} for r in reads for row in r.copays]
+    return Inputs(office_fees, pd.DataFrame(schedule_rows), volume,
+                  pd.DataFrame(copay_rows) if copay_rows else None)
 
 
 def remittances_in(folder: Path) -> tuple[list[Remittance], list[Note]]:
@@ -133,6 +161,11 @@ class Folder:
         files = _input_files(folder, notes, eras)
         return cls(toml_path, document, limits, pins, files, notes, settings, eras)
 
+    def skipped(self, relative: str) -> bool:
+        """``skip = true`` in client.toml: left out on purpose."""
+        pins = self.pins.get(relative)
+        return pins is not None and pins.skip
+
     def read(self, relative: str) -> FileRead:
         """One of its files, read as load_client reads it."""
         return read_file(self.files[relative], self.pins.get(relative), display=relative,
@@ -167,6 +200,9 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
     opened = Folder.open(folder)
     entries = [FolderEntry(file=note.file or "", why=note.reason) for note in opened.notes]
     for relative in opened.files:
+        if opened.skipped(relative):
+            entries.append(FolderEntry(relative, why=SKIPPED))
+            continue
         try:
             read = opened.read(relative)
         except XlfeesWorkbook:
@@ -178,7 +214,7 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
             entries.append(FolderEntry(relative, why=f"refused: {problem}"))
             continue
         payers = tuple(dict.fromkeys(
-            schedule_label(r["payer"], r["network"]) for r in read.schedules))
+            schedule_label(r["payer"], r["network"]) for r in read.schedules + read.copays))
         entries.append(FolderEntry(relative, read.role, payers, len(read.rows),
                                    read.rejected_count, read.column_mapping()))
     for relative, path in opened.eras.items():
@@ -199,6 +235,19 @@ def inspect_folder(folder: str | Path) -> list[FolderEntry]:
             + ("the money reconciles" if balanced
                else f"the money does not reconcile: `xlfees inspect {relative}` says where")))
     return sorted(entries, key=lambda e: e.file)
+
+
+def pin_key(path: Path) -> str:
+    """A file's name as its client folder's client.toml names it in ``[files."…"]``: the
+    path inside the folder that holds client.toml (or holds ``payers/``), whatever path
+    was typed to reach it."""
+    path = path.resolve()
+    for parent in list(path.parents)[:3]:
+        if (parent / CLIENT_TOML).is_file():
+            return path.relative_to(parent).as_posix()
+    if path.parent.name.lower() in ("payers", "schedules", "payer", "carriers"):
+        return f"{path.parent.name}/{path.name}"
+    return path.name
 
 
 def read_toml(path: Path) -> dict[str, Any]:

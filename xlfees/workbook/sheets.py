@@ -13,7 +13,7 @@ from . import spec, tables, xlsx
 def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, Any]]]:
     return {
         "OfficeFees": tables.office_fee_rows, "Schedules": tables.schedule_rows,
-        "Volume": tables.volume_rows, "Targets": tables.target_rows,
+        "Volume": tables.volume_rows, "Copays": tables.copay_rows, "Targets": tables.target_rows,
         "AltBenefits": tables.alt_rows, "Payers": tables.payer_rows, "Asks": tables.ask_rows,
         "Coverage": tables.coverage_rows, "ImportNotes": tables.note_rows,
         "Payments": tables.payment_rows, "Underpayments": tables.underpayment_rows,

@@ -299,6 +299,21 @@ SCHEDULES = TableSpec("Schedules", "Schedules", "Payer fee schedules as read", (
            hidden=True),
 ))
 
+# Copay (DHMO) plans, on a sheet beside Schedules (not beside its table: filtering one
+# table hides the other's rows): what the patient pays, never an allowed amount (kept out
+# of every rate and ask). An input like the schedules.
+COPAYS = TableSpec("Copays", "Copays",
+                   "Copay plans: what patients pay (not allowed amounts; not in the rates)", (
+    Column("Plan", "text", 24),
+    Column("Network", "text", 12),
+    Column("Schedule", "text", 28),
+    Column("Code", "code", 9),
+    Column("Patient pays", "money", 12),
+    Column("Effective", "text", 12),
+    Column("Source", "text", 30),
+    Column("Row", "integer", 7),
+))
+
 VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 months", (
     Column("Code", "code", 9),
     Column("Payer", "text", 28),
@@ -549,13 +564,13 @@ CHANGES = TableSpec("Changes", "Changes",
     Column("Asked value", "money", 12, "=[Volume]*([Asked]-[Old])"),
 ))
 
-TABLES = (OFFICE_FEES, SCHEDULES, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, ASKS, COVERAGE, NOTES,
-          PAYMENTS, UNDERPAYMENTS, DENIALS, CHANGES)
+TABLES = (OFFICE_FEES, SCHEDULES, COPAYS, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, ASKS, COVERAGE,
+          NOTES, PAYMENTS, UNDERPAYMENTS, DENIALS, CHANGES)
 TABLE_BY_NAME = {table.name: table for table in TABLES}
 
-SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Volume", "Gaps", "Targets",
-               "Alt Benefits", "Payers", "Asks", "Changes", "Payments", "Underpayments", "Denials",
-               "Import Notes", PEERS_SHEET)
+SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Copays", "Volume", "Gaps",
+               "Targets", "Alt Benefits", "Payers", "Asks", "Changes", "Payments",
+               "Underpayments", "Denials", "Import Notes", PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (

@@ -108,6 +108,17 @@ def schedule_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["Key"])
 
 
+def copay_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Copay plans' rows, as read (what patients pay)."""
+    return [{"Plan": r["payer"], "Network": r["network"],
+             "Schedule": schedule_label(r["payer"], r["network"]), "Code": r["code"],
+             "Patient pays": r["copay"],
+             "Effective": r["effective"] if isinstance(r["effective"], str) else None,
+             "Source": r["source"] if isinstance(r["source"], str) else None,
+             "Row": _value(r["row"])}
+            for r in _records(analysis.client.copays)]
+
+
 def volume_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Volume in key order (stable: rows of one key keep their order)."""
     volume = analysis.client.volume

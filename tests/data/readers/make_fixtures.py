@@ -516,6 +516,157 @@ def wild_last() -> None:
          "D1110,61.50,01/01/2026\n")
 
 
+def round_three() -> None:
+    """The shapes of issue 28: a state Medicaid table of CPT, HCPCS and CDT codes with age
+    columns; procedure logs (no fees; ids, teeth and patients); a cost index whose `code`
+    column holds states; a DHMO copay schedule."""
+    # Colorado HCPF's Medicaid fee schedule (public CSV): title and blank rows, the header on
+    # row 5, CPT and HCPCS rows first, ages padded (000, 020, 999 = no limit), text fees.
+    cpt = [("0001F", "", "", "", "Not a benefit", "", "", "", ""),
+           ("0010M", "", "23.71", "1.00", "$23.71", "000", "999", "000", "No"),
+           ("00100", "", "5.00", "28.61", "Varies based on total anesthesia time", "000",
+            "999", "000", "No"),
+           ("0019T", "", "198.68", "7.74", '"$1,537.78"', "000", "999", "000", "No")]
+    cpt += [(f"{99201 + n}", "", f"{20 + n}.28", "2.79", f"${(20 + n) * 2.79:.2f}", "000",
+             "999", "000", "No") for n in range(40)]
+    cpt += [(f"J{120 + n:04d}", "", "15.10", "1.00", "$15.10", "000", "999", "000", "No")
+            for n in range(6)]
+    dental = [("D0120", "", "21.36", "1.00", "$21.36", "000", "020", "000", "No"),
+              ("D0120", "", "24.00", "1.00", "$24.00", "021", "999", "000", "No"),
+              ("D0145", "", "30.44", "1.00", "$30.44", "000", "002", "000", "No"),
+              ("D1110", "", "39.02", "1.00", "$39.02", "", "", "", "No"),
+              ("D1120", "", "29.20", "1.00", "$29.20", "000", "020", "000", "No"),
+              ("D2391", "", "61.50", "1.00", "$61.50", "000", "999", "000", "No"),
+              ("D2740", "", "", "", "Not a benefit", "021", "999", "", "Yes"),
+              ("D7140", "", "57.80", "1.00", '"$1,057.80"', "000", "999", "010", "No")]
+    tail = [("V2785", "", "", "", "Code is manually priced", "", "", "", "")]
+    lines = [",,,,,,,,,",
+             '"The reimbursement rates listed in this fee schedule are valid for services '
+             'rendered on or after January 1, 2026. Please refer to the Fee Schedule '
+             'Instructions.",,,,,,,,,',
+             ",,,,,,,,,", ",,,,,,,,,",
+             "CPT or HCPCS Procedure Code,Procedure Code Modifier,Base Value,Conversion Factor,"
+             "Total CO Medicaid Allowable (Base Value x Conversion Factor),Min Age,Max Age,"
+             "Post Op Days,Prior Authorization Needed,"]
+    lines += [",".join(row) + "," for row in cpt + dental + tail]
+    lines += [",,,,,,,,,"] * 3
+    text("colorado medicaid fee schedule 2026.csv", "\n".join(lines) + "\n", newline="\r\n")
+    # A practice-management procedure log (one row per procedure done): ids, a patient, a
+    # tooth and a provider beside the code and the date; no money at all.
+    log = ["Service ID,Patient ID,Tooth,Provider ID,Code,Date"]
+    entries = [("D0120", ""), ("D1110", ""), ("D2391", "30"), ("D0120", ""), ("D2740", "14"),
+               ("D1110", ""), ("D0120", ""), ("D2391", "19"), ("D0274", ""), ("D0120", "")]
+    for n, (code, tooth) in enumerate(entries):
+        log.append(f"{5001 + n},{10002 + 7 * n},{tooth},{1 + n % 3},{code},"
+                   f"2026-0{1 + n % 9}-{10 + n}")
+    text("procedure log 2026.csv", "\n".join(log) + "\n")
+    # Open Dental's Daily Procedures report (Reports, Daily Procedures: Date, Patient Name,
+    # Code, Tooth, Area, Description, Prov, Clinic, Fee), exported with its title lines.
+    daily = ["Daily Procedures", "Riverbend Family Dental", "01/01/2026 - 03/31/2026",
+             "All Providers", "",
+             "Date,Patient Name,Code,Tooth,Area,Description,Prov,Clinic,Fee",
+             '01/05/2026,"Abbott, Ann",D0120,,,Periodic oral evaluation,DOC1,Main,62.00',
+             '01/05/2026,"Abbott, Ann",D1110,,,Prophylaxis - adult,HYG1,Main,118.00',
+             '01/06/2026,"Baker, Bo",D2391,30,MO,Resin composite - one surface,DOC1,Main,'
+             '215.00',
+             '01/06/2026,"Baker, Bo",D0120,,,Periodic oral evaluation,DOC1,Main,62.00',
+             '01/07/2026,"Chen, Cy",D2740,14,,Crown - porcelain/ceramic,DOC2,Main,1250.00',
+             '01/08/2026,"Diaz, Di",D0120,,,Periodic oral evaluation,DOC2,Main,62.00']
+    text("daily procedures report.csv", "\n".join(daily) + "\n")
+    # A cost index: state abbreviations in a `code` column, dollars beside them (the shape
+    # of plotly's 2011_us_ag_exports.csv): no CDT code anywhere, a four-digit total or two.
+    text("cost index by state.csv",
+         "code,state,category,total exports,beef,pork\n"
+         "AL,Alabama,state,1390.63,34.4,10.6\n"
+         "AK,Alaska,state,13.31,0.2,0.1\n"
+         "AZ,Arizona,state,1463.17,71.3,17.9\n"
+         "CA, California, state,3759,228.7,11.1\n"
+         "CO,Colorado,state,1851.33,261.4,66\n")
+    # A DHMO's patient charge schedule (Cigna Dental Care's shape: Code, Procedure
+    # Description, Patient Charge; a category line inside the table; No Charge).
+    text("cigna dental care patient charges 2026.csv",
+         "Cigna Dental Care (DHMO) Patient Charge Schedule 2026\n"
+         "Code,Procedure Description,Patient Charge\n"
+         "Diagnostic/Preventive,,\n"
+         "D0120,Periodic oral evaluation,No Charge\n"
+         "D1110,Prophylaxis - adult,$5.00\n"
+         "D2391,Resin-based composite - one surface posterior,$45.00\n"
+         "D2740,Crown - porcelain/ceramic,$395.00\n"
+         "D7140,Extraction - erupted tooth,Not covered\n")
+    _copay_two_tables()
+    _three_listings()
+
+
+def _copay_two_tables() -> None:
+    """A DHMO copay schedule (Aetna Dental Low DMO's shape): two tables side by side on
+    each page, each with Code, Description, General and Specialist; section titles in
+    capitals; descriptions wrapping onto the next line; a footnote marker between a code
+    and its description; the right table shorter than the left."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    left = [("D0120", "Periodic oral evaluation", "$0", "$0"),
+            ("D0140", "Limited oral evaluation - problem", "$5", "$15"),
+            ("", "focused", "", ""),
+            ("D1110", "Prophylaxis - adult", "$10", "$10"),
+            ("D2140", "Amalgam - one surface, primary or", "$12", "$20"),
+            ("", "permanent", "", ""),
+            ("D2391", "Resin-based composite - one surface,", "$45", "$60"),
+            ("", "posterior", "", ""),
+            ("D2740", "Crown - porcelain/ceramic", "$395", "$450"),
+            ("D3110", "Pulp cap - direct (excluding final", "$6", "$12"),
+            ("", "restoration)", "", "")]
+    right = [("D3310", "Endodontic therapy, anterior tooth", "$135", "$175"),
+             ("D3330", "(1) Endodontic therapy, molar tooth", "$290", "$350"),
+             ("D4341", "Periodontal scaling and root planing", "$55", "$70"),
+             ("", "- four or more teeth per quadrant", "", ""),
+             ("D7140", "Extraction, erupted tooth", "$20", "$35"),
+             ("D7210", "Extraction, surgical", "$65", "NC")]
+    pdf = canvas.Canvas(str(HERE / "aetna dmo copays two tables 2026.pdf"), pagesize=letter,
+                        invariant=1)
+    pdf.setFont("Helvetica-Bold", 11)
+    pdf.drawString(40, 760, "Aetna Dental Low DMO Plan 73 - Patient Charge Schedule")
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(40, 748, "Effective Date: 01-01-2026")
+    for x, rows in ((40, left), (310, right)):
+        pdf.drawString(x, 730, "Code")
+        pdf.drawString(x + 32, 730, "Description")
+        pdf.drawRightString(x + 225, 730, "General")
+        pdf.drawRightString(x + 262, 730, "Specialist")
+        for n, (code, description, general, specialist) in enumerate(rows):
+            y = 716 - 12 * n
+            if code:
+                pdf.drawString(x, y, code)
+            pdf.drawString(x + 32, y, description)
+            if general:
+                pdf.drawRightString(x + 225, y, general)
+                pdf.drawRightString(x + 262, y, specialist)
+    pdf.drawString(40, 560, "(1) Certain services may be covered under the Medical Plan.")
+    pdf.drawString(40, 40, "GR-96150 (1-26)")
+    pdf.showPage()
+    pdf.save()
+
+
+def _three_listings() -> None:
+    """Fifteen codes listed three times (three pages), each time with other amounts and
+    nothing telling the listings apart: every row of every code conflicts (one code has
+    the same amount in two listings, one wraps its description)."""
+    codes = ["D0120", "D0140", "D0150", "D0210", "D0220", "D0274", "D1110", "D1120",
+             "D1206", "D2140", "D2150", "D2391", "D2740", "D2750", "D3310"]
+    pages = []
+    for listing, factor in enumerate((1.0, 1.1, 1.25)):
+        lines = ["Guardian Dental PPO Schedule of Allowances", "Code Description Allowance"]
+        for n, code in enumerate(codes):
+            amount = (40 + 17 * n) * (1.1 if code == "D0140" and listing == 2 else factor)
+            if code == "D2740" and listing == 1:
+                lines += [f"{code} Crown - porcelain/ceramic substrate, including",
+                          f"preparation ${amount:,.2f}"]
+            else:
+                lines.append(f"{code} Procedure {code} ${amount:,.2f}")
+        pages.append(lines)
+    _pdf("guardian three listings.pdf", pages)
+
+
 if __name__ == "__main__":
     import sys
 
@@ -523,8 +674,12 @@ if __name__ == "__main__":
         wild()
         wild_more()
         wild_last()
+        round_three()
+    elif sys.argv[1:] == ["three"]:
+        round_three()
     else:
         main()
         wild()
         wild_more()
         wild_last()
+        round_three()
