@@ -319,12 +319,13 @@ def test_cli_addin_needs_an_output_or_configure() -> None:
 
 
 def test_engine_and_lite_scripts_import_without_native_readers(tmp_path: Path) -> None:
-    """In a clean interpreter with calamine, pdfplumber and reportlab (and openpyxl, click)
+    """In a clean interpreter with calamine, pdfium, pdfminer and reportlab (and openpyxl, click)
     blocked, as in xlwings Lite's Pyodide, the engine, functions and scripts import and run."""
     script = tmp_path / "lite.py"
     script.write_text(
         "import importlib.abc, sys\n"
-        "BLOCKED = {'python_calamine', 'pdfplumber', 'pdfminer', 'reportlab', 'openpyxl',"
+        "BLOCKED = {'python_calamine', 'pdfplumber', 'pypdfium2', 'pdfminer', 'reportlab',"
+        " 'openpyxl',"
         " 'click'}\n"
         "class Block(importlib.abc.MetaPathFinder):\n"
         "    def find_spec(self, name, path=None, target=None):\n"
@@ -348,7 +349,8 @@ def test_engine_and_lite_scripts_import_without_native_readers(tmp_path: Path) -
 
 
 def test_lite_installs_without_the_native_readers() -> None:
-    """On Pyodide (emscripten) the package needs neither calamine, pdfplumber nor reportlab."""
+    """On Pyodide (emscripten) the package needs neither calamine, pdfium, pdfminer nor
+    reportlab."""
     from packaging.requirements import Requirement
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -358,4 +360,4 @@ def test_lite_installs_without_the_native_readers() -> None:
               if Requirement(r).marker is None or Requirement(r).marker.evaluate(pyodide)}
     assert needed == {"pandas", "numpy", "openpyxl", "python-docx", "click"}
     assert {Requirement(r).name for r in project["dependencies"]} >= {
-        "python-calamine", "pdfplumber", "reportlab"}
+        "python-calamine", "pypdfium2", "pdfminer.six", "reportlab"}

@@ -295,7 +295,7 @@ def test_help_and_version_import_no_heavy_library(args: list[str]) -> None:
               f"sys.argv = ['xlfees', *{args!r}]\n"
               "try:\n    runpy.run_module('xlfees', run_name='__main__')\n"
               "except SystemExit as end:\n    assert end.code in (0, None), end.code\n"
-              "heavy = ['pandas', 'numpy', 'openpyxl', 'pdfplumber', 'python_calamine',\n"
+              "heavy = ['pandas', 'numpy', 'openpyxl', 'pypdfium2', 'python_calamine',\n"
               "         'xlfees.readers.reader', 'xlfees.workbook']\n"
               "print([name for name in heavy if name in sys.modules])\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

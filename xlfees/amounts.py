@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Iterable
@@ -52,6 +53,11 @@ def parse_amount(text: object, decimal_comma: bool = False) -> float | None:
         return number if math.isfinite(number) else None
     if not isinstance(text, str):
         return None
+    return _parse_text(text, decimal_comma)
+
+
+@functools.lru_cache(maxsize=65_536)   # detection and reading parse the same cells again
+def _parse_text(text: str, decimal_comma: bool) -> float | None:
     cleaned = _strip(text)
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:

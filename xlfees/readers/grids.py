@@ -264,6 +264,7 @@ def read_pdf(path: Path, limits: Limits, shown: str) -> Grid:
 # A bullet, an asterisk or a list number before a code: "*D1110", "1. D0120", "• D0140".
 _PDF_MARKER = re.compile(r"^\s*(?:[*•·▪◦-]+|\(?\d{1,3}[.)])\s*(?=[Dd]?\d{4}\b)")
 _PDF_CODE_TOKEN = re.compile(r"^[Dd]\d{4}\.?$")
+_SECOND_CODE = re.compile(r"[Dd]\d{4}.*\s[Dd]\d{4}\.?(?:\s|$)")
 _PDF_CODE_INSIDE = re.compile(r"^(?P<description>\S.*?)\s+(?P<code>[Dd]\d{4})\.?\s+"
                               r"(?P<amounts>\S.*)$")
 
@@ -276,6 +277,8 @@ def pdf_entries(line: str) -> list[str]:
     before a code are dropped.
     """
     tokens = line.split()
+    if not _SECOND_CODE.search(line):   # the usual line: one entry (no token loop)
+        return [_PDF_MARKER.sub("", " ".join(tokens))] if tokens else [line]
     entries: list[list[str]] = [[]]
     for token in tokens:
         previous = entries[-1][-1] if entries[-1] else None

@@ -54,7 +54,10 @@ def read_pdf(path: str, max_pages: int, max_content_bytes: int, seconds: float =
     import pypdfium2 as pdfium
 
     started = time.monotonic()
-    sizes = _content_sizes(path)
+    # Every page within the limit unless the file's streams, all together, could hold a
+    # page past it: then (rarely) each page's content is measured (pdfminer, 0.1 s).
+    sizes = (_content_sizes(path) if _streams_could_exceed(path, max_content_bytes)
+             else [])
     document = pdfium.PdfDocument(path)
     try:
         if len(document) > max_pages:
@@ -79,6 +82,51 @@ def read_pdf(path: str, max_pages: int, max_content_bytes: int, seconds: float =
     finally:
         document.close()
     return {"pages": pages}
+
+
+def _streams_could_exceed(path: str, limit: int) -> bool:
+    """Whether a page could draw more than ``limit`` bytes: the file's streams, inflated
+    (each at most to the limit and one byte), add up to more than the limit for each page,
+    or one stream alone passes it, or a stream is encoded other than by Flate."""
+    import base64
+    import binascii
+    import zlib
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    pages = max(1, len(re.findall(rb"/Type\s*/Page(?![s\w])", data)))
+    total = 0
+    for match in re.finditer(rb"stream\r?\n", data):
+        if data[max(0, match.start() - 3):match.start()] == b"end":
+            continue
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            return True
+        head = data[max(0, match.start() - 400):match.start()]
+        head = head[head.rfind(b"obj") + 3:] if b"obj" in head else head
+        raw = data[match.end():end]
+        filters = re.search(rb"/Filter\s*(\[[^\]]*\]|/\w+)", head)
+        names = re.findall(rb"/(\w+)", filters.group(1)) if filters else []
+        if any(n in (b"DCTDecode", b"JPXDecode", b"CCITTFaxDecode", b"JBIG2Decode")
+               for n in names):
+            continue   # an image: drawn by one operator, never laid out as text
+        try:
+            for name in names:
+                if name == b"ASCII85Decode":
+                    raw = base64.a85decode(raw.strip().removesuffix(b"~>"), adobe=False)
+                elif name == b"ASCIIHexDecode":
+                    raw = binascii.unhexlify(re.sub(rb"\s", b"", raw).removesuffix(b">"))
+                elif name == b"FlateDecode":
+                    raw = zlib.decompressobj().decompress(raw, limit + 1)
+                else:
+                    return True   # another filter: measured the slow way
+        except (ValueError, zlib.error, binascii.Error):
+            return True
+        size = len(raw)
+        if size > limit:
+            return True
+        total += size
+    return total > limit * pages
 
 
 def _content_sizes(path: str) -> list[int]:
@@ -142,12 +190,18 @@ def _words(textpage: Any) -> list[tuple[float, float, float, str]]:
     text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:   # characters beyond the BMP: one call a character instead
         text = "".join(textpage.get_text_range(i, 1) or " " for i in range(count))
+    import pypdfium2.raw as pdfium_c
+
+    # The loose box (the font's ascent to descent): the same bottom for "(" and "e". One
+    # rectangle for every call: a page of 600 words asks 1,200 times.
+    box = pdfium_c.FS_RECTF()
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
     words = []
     for match in re.finditer(r"\S+", text):
-        # The loose box (the font's ascent to descent): the same bottom for "(" and "e".
-        left, bottom, _, _ = textpage.get_charbox(match.start(), loose=True)
-        _, _, right, _ = textpage.get_charbox(match.end() - 1, loose=True)
-        words.append((left, max(right, left), bottom, match.group()))
+        loose_box(textpage.raw, match.start(), box)
+        left, bottom = box.left, box.bottom
+        loose_box(textpage.raw, match.end() - 1, box)
+        words.append((left, max(box.right, left), bottom, match.group()))
     return words
 
 

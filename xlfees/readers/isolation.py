@@ -1,6 +1,6 @@
 """Reading workbooks and PDFs in a child process, inside a memory and a time budget.
 
-calamine and pdfminer are fast and good, but a hostile file can make them abort
+calamine, pdfium and pdfminer are fast and good, but a hostile file can make them abort
 (a cell at XFD200000: calamine asks for 100 GB), panic, or run for minutes (a page
 of 60,000 lines, a stream that inflates to 1.5 GB). Run in a child with an address
 space limit and a timeout, such a file fails with one clear error and the caller,
@@ -56,7 +56,7 @@ def run_isolated(mode: str, path: Path, numbers: list[int], limits: Limits,
         # The child holds each PDF to its own budget by its page count; this is the
         # most any PDF may take (a page that never finishes laying out).
         command += [repr(limits.max_seconds), repr(limits.pdf_seconds_per_page)]
-        # ... and 5 s more for the child's own start (importing pdfplumber), so that the
+        # ... and 5 s more for the child's own start (importing its readers), so that the
         # child, which knows the page count, is the one to stop a PDF that is merely slow.
         seconds += limits.pdf_seconds_per_page * limits.max_pdf_pages + 5
     options: dict[str, Any] = {}

@@ -32,8 +32,8 @@ class Limits:
     max_pdf_pages: int = 200
     max_rows: int = 250_000              # rows of one sheet or text file
     max_cells: int = 5_000_000           # rows × columns of one sheet
-    # What one PDF page draws, decompressed: pdfplumber keeps an object per character,
-    # so a page at 160 KB (twice the densest fee schedule page seen) takes ~6 s, 300 MB.
+    # What one PDF page draws, decompressed: laying out text keeps an object per character,
+    # so a page past 160 KB (twice the densest fee schedule page seen) is refused unread.
     max_pdf_page_bytes: int = 160 * 1024
     max_line_chars: int = 100_000        # one line of a text file
     # What reading one workbook or PDF may take (a child process enforces both); a PDF
