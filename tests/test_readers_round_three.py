@@ -115,3 +115,22 @@ def test_an_id_column_is_never_money(tmp_path: Path) -> None:
     """A procedure log's service, patient and provider ids never become payers."""
     read = read_schedule(READERS / "procedure log 2026.csv")
     assert read.role == "volume" and read.schedules == []
+
+
+def test_a_medical_schedule_is_refused_in_one_line_even_with_a_role(tmp_path: Path) -> None:
+    """A physician fee schedule (CPT and HCPCS only): one line, --role or not."""
+    from click.testing import CliRunner
+
+    from xlfees.cli import cli
+
+    medical = tmp_path / "physician fee schedule 2026.csv"
+    medical.write_text("Procedure Code,Modifier,Max Allowable Fee\n"
+                       + "".join(f"{99201 + n},,{40 + n}.00\n" for n in range(60))
+                       + "J0120,,15.10\n")
+    for role in ([], ["--role", "schedule"]):
+        result = CliRunner().invoke(cli, ["inspect", str(medical), *role])
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {medical}: holds no CDT code (D0120 and the like) anywhere in it: not a "
+            "fee schedule, office-fee list or volume report; check it is the file meant, or "
+            'leave it out: [files."physician fee schedule 2026.csv"] skip = true\n')

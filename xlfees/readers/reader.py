@@ -6,6 +6,7 @@ import operator
 import re
 from collections import Counter
 from datetime import date, datetime
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -851,6 +852,19 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
     if not rows:
         return
     header = result.columns.get(DIMENSION, DIMENSION)
+    bands = {value: age_band(value) for value in {r[DIMENSION] for r in rows}}
+    other = "not the {value!r} pinned in client.toml"
+    if pins.dimension is None and all(band is not None for value, band in bands.items()
+                                      if value):
+        # An age-group column ("0-20", "21+"): the band of the age read (an adult's
+        # unless client.toml pins another), as a Medicaid table's age columns are read.
+        age = pins.age if pins.age is not None else ADULT_AGE
+        band_read = next((value for value, band in sorted(bands.items()) if value
+                          and band is not None and band[0] <= age <= band[1]), None)
+        if band_read is not None:
+            pins = dataclasses.replace(pins, dimension=band_read)
+            other = (f"not the band for age {age} read ({{value!r}}); to read it, pin "
+                     f'[files."{result.key}"] age = {{low}}')
     kept: list[dict[str, Any]] = [r for r in result.schedules if DIMENSION not in r]
     by_code: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -865,8 +879,9 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
                     kept.append(row)
                 else:
                     result.rejected.append(Note(
-                        reason=f"{header} {row[DIMENSION] or '(blank)'}: not the "
-                               f"{pins.dimension!r} pinned in client.toml",
+                        reason=f"{header} {row[DIMENSION] or '(blank)'}: "
+                               + other.format(value=pins.dimension, low=(
+                                   bands.get(row[DIMENSION]) or (0, 0))[0]),
                         file=result.file, sheet=row["sheet"], row=row["row"],
                         text=row["code"]))
             continue
@@ -891,6 +906,26 @@ def _choose_dimension(result: FileRead, pins: FilePins) -> None:
 
 
 _VALUES_SHOWN = 6
+_AGE_RANGE = re.compile(r"^(?:ages?\s*)?(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})(?:\s*(?:years?|yrs?))?$")
+_AGE_FROM = re.compile(r"^(?:ages?\s*)?(\d{1,3})\s*(?:\+|and (?:older|over|up)|or older)$")
+_AGE_UNDER = re.compile(r"^(?:under|below|<)\s*(\d{1,3})$")
+
+
+def age_band(text: str) -> tuple[int, int] | None:
+    """``"0-20"`` → (0, 20), ``"21+"`` / ``"21 and older"`` → (21, 150), ``"under 21"`` →
+    (0, 20), ``"Adult"`` → (21, 150), ``"Child"`` → (0, 20); None for anything else."""
+    key = " ".join(text.lower().split())
+    if key in ("adult", "adults"):
+        return (ADULT_AGE, 150)
+    if key in ("child", "children", "pediatric", "paediatric"):
+        return (0, ADULT_AGE - 1)
+    for pattern, band in ((_AGE_RANGE, lambda m: (int(m[1]), int(m[2]))),
+                          (_AGE_FROM, lambda m: (int(m[1]), 150)),
+                          (_AGE_UNDER, lambda m: (0, int(m[1]) - 1))):
+        match = pattern.match(key)
+        if match:
+            return band(match)
+    return None
 _COPAY_TITLE = re.compile(r"\b(patient\s+charges?|co-?pay(ment)?s?|member\s+charges?)\b",
                           re.IGNORECASE)
 NO_CHARGE = frozenset({"no charge", "no cost", "free", "$0", "none"})

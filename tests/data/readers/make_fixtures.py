@@ -593,6 +593,15 @@ def round_three() -> None:
          "D2391,Resin-based composite - one surface posterior,$45.00\n"
          "D2740,Crown - porcelain/ceramic,$395.00\n"
          "D7140,Extraction - erupted tooth,Not covered\n")
+    # A state dental fee list whose amounts differ by an age-group column (DentaQuest-style
+    # "0-20" and "21+" bands): the adult band is read, a blank band stands for every age.
+    text("medicaid age groups 2026.csv",
+         "Code,Description,Age Group,Max Fee\n"
+         "D0120,Periodic oral evaluation,0-20,21.36\n"
+         "D0120,Periodic oral evaluation,21+,24.00\n"
+         "D1110,Prophylaxis - adult,21+,39.02\n"
+         "D1120,Prophylaxis - child,0-20,29.20\n"
+         "D2391,Composite,,61.50\n")
     _copay_two_tables()
     _three_listings()
 
