@@ -216,16 +216,30 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
     notes = [Note(reason=n, stage=MONITORING) for n in match_notes]
     contracts = _Contracts(schedules)
 
-    # Reversals (CLP02 = 22) cancel the earlier claim with the same claim id.
-    claims: list[tuple[tuple[str, str], Claim, Any, str]] = []
-    for remittance in remittances:
+    # Each payment once (the same 835 twice in era/ is one payment), then in the order
+    # the payers paid them: the figures never depend on what the files are called.
+    seen: dict[tuple[Any, ...], str] = {}
+    payments: list[tuple[str, Any]] = []
+    for remittance in sorted(remittances, key=lambda r: r.file):
         for payment in remittance.payments:
-            key = matched.get(payment.payer)
-            if key is None:
+            signature = _signature(payment)
+            if signature in seen:
+                notes.append(Note(reason=f"payment {payment.trace or '(no trace number)'} of "
+                                         f"{payment.payer} repeats the one in "
+                                         f"{seen[signature]}: counted once",
+                                  file=remittance.file, stage=MONITORING))
                 continue
-            for claim in payment.claims:
-                claims.append((key, claim, payment, remittance.file))
-    reversed_ids = {(key, claim.claim_id) for key, claim, _, _ in claims if claim.reversal}
+            seen[signature] = remittance.file
+            payments.append((remittance.file, payment))
+    payments.sort(key=lambda item: (item[1].payment_date or date.min, item[1].payer,
+                                    item[1].trace, item[1].total_paid))
+    claims: list[tuple[tuple[str, str], Claim, Any, str]] = []
+    for file, payment in payments:
+        key = matched.get(payment.payer)
+        if key is None:
+            continue
+        claims += [(key, claim, payment, file) for claim in payment.claims]
+    reversed_claims = _reversed(claims, notes)
     rows: list[dict[str, Any]] = []
     missing: dict[tuple[tuple[str, str], str, str], int] = {}   # (schedule, code, why) → lines
     adjudications: dict[tuple[tuple[str, str], str], list[dict[str, Any]]] = {}
@@ -234,8 +248,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
         if claim.reversal:
             group.append({"reversal": True})
             continue
-        reversed_claim = (key, claim.claim_id) in reversed_ids and not any(
-            not a.get("reversal") for a in group)   # the first adjudication, then reversed
+        reversed_claim = id(claim) in reversed_claims
         days = ((payment.payment_date - claim.received).days
                 if payment.payment_date and claim.received else None)
         record = {"reversal": False, "reversed": reversed_claim, "paid": claim.paid,
@@ -246,12 +259,16 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
         for line in claim.lines:
             code = normalize_code(line.code) if line.qualifier == "AD" else None
             if not code:
-                missing.setdefault((key, line.code, "not a CDT code"), 0)
-                missing[(key, line.code, "not a CDT code")] += 1
+                why = ("not a CDT code", line.code) if line.code else ("no procedure code",
+                                                                          "(none)")
+                missing.setdefault((key, why[1], why[0]), 0)
+                missing[(key, why[1], why[0])] += 1
                 continue
             allowed = (line.allowed if line.allowed is not None
                        else excel_round(line.charge - line.adjusted("CO"), 2))
-            contracted = contracts.on(key, code, line.service_date)
+            # A line without its own date has the claim's (DTM*232), never none.
+            service_date = line.service_date or claim.statement_from
+            contracted = contracts.on(key, code, service_date)
             denial = _denial(line)
             status, difference, amount = "paid", 0.0, None
             if denial is not None:
@@ -271,7 +288,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
             rows.append({
                 "payer": key[0], "network": key[1], "claim": claim.payer_claim_id,
                 "patient_control_number": claim.claim_id, "patient": claim.patient,
-                "service_date": line.service_date, "received": claim.received,
+                "service_date": service_date, "received": claim.received,
                 "payment_date": payment.payment_date, "code": code,
                 "category": category(code), "units": line.units, "billed": line.charge,
                 "allowed": allowed, "paid": line.paid, "contracted": amount,
@@ -294,6 +311,43 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                       notes=tuple(notes), timing=timing)
 
 
+def _signature(payment: Any) -> tuple[Any, ...]:
+    """What makes two payments the same one: payer, trace number and every figure."""
+    return (payment.payer, payment.payer_id, payment.trace, payment.total_paid,
+            payment.payment_date, tuple(
+                (c.claim_id, c.status, c.charge, c.paid, c.payer_claim_id,
+                 tuple((line.code, line.charge, line.paid, line.service_date)
+                       for line in c.lines)) for c in payment.claims))
+
+
+def _reversed(claims: list[tuple[tuple[str, str], Claim, Any, str]],
+              notes: list[Note]) -> set[int]:
+    """The claims a reversal (CLP02 22) takes back: for each reversal, the latest claim
+    before it (in payment order) of the same payer claim number (CLP07; the patient
+    control number when there is none) whose payment it cancels. A reversal whose
+    original is not among these remittances (paid before the period they cover) takes
+    back nothing here, and a note says so; its correction counts."""
+    taken: set[int] = set()
+    for place, (key, reversal, _, file) in enumerate(claims):
+        if not reversal.reversal:
+            continue
+        number = (("payer_claim_id", reversal.payer_claim_id) if reversal.payer_claim_id
+                  else ("claim_id", reversal.claim_id))
+        original = next((claim for other, claim, _, _ in reversed(claims[:place])
+                         if other == key and not claim.reversal and id(claim) not in taken
+                         and getattr(claim, number[0]) == number[1]
+                         and excel_round(claim.paid + reversal.paid, 2) == 0), None)
+        if original is not None:
+            taken.add(id(original))
+            continue
+        label = f"{key[0]} ({key[1]})" if key[1] else key[0]
+        notes.append(Note(reason=f"{label}: claim {reversal.claim_id} "
+                                 f"({reversal.payer_claim_id or 'no payer claim number'}) "
+                                 "reverses a claim paid before this period: it takes back "
+                                 "nothing here", file=file, stage=MONITORING))
+    return taken
+
+
 def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
                 timing: dict[tuple[str, str], ClaimTiming]) -> pd.DataFrame:
     rows = []
@@ -303,7 +357,9 @@ def _payer_rows(lines: pd.DataFrame, adjudications: dict, keys: list,
         groups = {cid: group for (k, cid), group in adjudications.items() if k == key}
         if not groups:
             continue
-        firsts = [g[0] for g in groups.values() if g and not g[0].get("reversal")]
+        # A claim is one however often adjudicated; a reversal alone (of a claim paid
+        # before the period) is none.
+        firsts = [g for g in groups.values() if any(not r.get("reversal") for r in g)]
         days = [float(r["days"]) for g in groups.values() for r in g
                 if not r.get("reversal") and not r.get("reversed") and r.get("days") is not None]
         clean = sum(1 for g in groups.values()

@@ -77,6 +77,9 @@ class Claim:
     patient_responsibility: float
     payer_claim_id: str = ""  # CLP07
     received: date | None = None       # DTM*050
+    # DTM*232: the claim's statement period start, the service date of lines that carry
+    # none of their own (the 5010 guide lets a claim date its lines once).
+    statement_from: date | None = None
     patient: str = ""
     adjustments: list[Adjustment] = field(default_factory=list)
     lines: list[ServiceLine] = field(default_factory=list)
@@ -230,7 +233,7 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     # X12's character set is ASCII; Latin-1 maps any stray byte without failing.
-    text = data.decode("latin-1")
+    text = _unwrapped(data.decode("latin-1"))
     separators, _ = _separators(text, file)
     remittance = Remittance(file=file)
     notes = remittance.notes
@@ -325,11 +328,18 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
                 raise EraError(f"{where}: a service line before any claim (CLP)")
             composite = _get(elements, 1)
             parts = _composite(composite, separators)
-            if len(parts) < 2 or not parts[1]:
+            if len(parts) < 2:
+                # "SVC*HC*24599*…": no composite, the code in the wrong element, so every
+                # amount after it is out of place too: the line is left out.
                 notes.append((number, f"service line {composite!r} has no procedure code: "
                                       "left out"))
                 line = None
                 continue
+            if not parts[1]:
+                # "SVC*AD:*120*100": a line without its code. Kept (its money and its
+                # adjustments are part of the claim's balance), never compared.
+                notes.append((number, f"service line {composite!r} has no procedure code: "
+                                      "its amounts count in the claim, it is not compared"))
             line = ServiceLine(qualifier=parts[0].upper(), code=parts[1].upper(),
                                charge=_amount(_get(elements, 2) or "0", file, number, "SVC02"),
                                paid=_amount(_get(elements, 3) or "0", file, number, "SVC03"),
@@ -342,6 +352,8 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
                 line.service_date = _date(value, notes, number)
             elif qualifier == "050" and claim is not None:
                 claim.received = _date(value, notes, number)
+            elif qualifier == "232" and claim is not None and line is None:
+                claim.statement_from = _date(value, notes, number)
         elif tag == "CAS":
             owner = line.adjustments if line is not None else (
                 claim.adjustments if claim is not None else None)
@@ -373,6 +385,24 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
     if not remittance.payments:
         raise EraError(f"{file}: an X12 interchange with no 835 transaction in it")
     return remittance
+
+
+def _unwrapped(text: str) -> str:
+    """An 835 a clearinghouse wrapped at a fixed width (80 columns, say: every line as
+    long as the first, the last shorter) as the one stream X12 is: its line breaks are
+    not the segment terminator, so they go (X12's character set has no line breaks)."""
+    lines = text.splitlines()
+    if len(lines) < 3:
+        return text
+    width = len(lines[0])
+    if width < 40 or any(len(line) != width for line in lines[1:-1]) \
+            or len(lines[-1]) > width or not lines[0].startswith("ISA"):
+        return text
+    # A segment ending exactly at a line's end is the usual case for "~\n" files; a fixed
+    # width with segments cut mid-line is a wrap.
+    if all(line.endswith(("~", "\\", "'")) for line in lines[:-1]):
+        return text
+    return "".join(lines)
 
 
 def _is_number(value: str) -> bool:
