@@ -45,7 +45,7 @@ def load_practice(server, database: str, *, version: str = "24.3.35.0") -> None:
     def add(table: str, columns: str, *rows: tuple) -> None:
         names = columns.split()
         insert(server, database, table, [dict(zip(names, row)) for row in rows])
-    add("preference", "PrefName ValueString", ("PracTitle", "Smith Family Dental"),
+    add("preference", "PrefName ValueString", ("PracticeTitle", "Smith Family Dental"),
         ("PracticeDefaultProv", "1"), ("DataBaseVersion", version))
     add("provider", "ProvNum Abbr FeeSched", (1, "DOC1", 1), (5, "HYG", 1))
     add("procedurecode", "CodeNum ProcCode Descript",

@@ -47,7 +47,7 @@ def _practice(server, name: str, *, default_provider: str = "1", hidden: int = 0
     era = remittance([Payment(ERA_PAYER, [Claim("P1", [Line(
         "D1110", 100.0, 56.0, 70.0, [("CO", "45", 30.0)], service_date=date(2026, 3, 1))])],
         paid_on=date(2026, 3, 20), payee="SMITH")])
-    add("preference", "PrefName ValueString", ("PracTitle", "Hostile Dental"),
+    add("preference", "PrefName ValueString", ("PracticeTitle", "Hostile Dental"),
         ("PracticeDefaultProv", default_provider), ("DataBaseVersion", "24.3.35.0"))
     add("provider", "ProvNum Abbr FeeSched", (1, "DOC1", 1))
     add("procedurecode", "CodeNum ProcCode Descript",
@@ -107,7 +107,8 @@ def test_hostile_rows_pull_into_a_folder_that_analyses(server, tmp_path: Path) -
     schedules = _rows(out / "schedules.csv")
     assert ["'" + FORMULA, "", "D1110", "41.70"] in schedules   # the first CodeNum's fee
     document = tomllib.loads((out / "client.toml").read_text(encoding="utf-8"))
-    assert document["payers"][FORMULA]["address"].startswith("PO Box\x7f 1\n")
+    # the city of two words whole: "El Paso, TX 79998", never "El, Paso TX 79998"
+    assert document["payers"][FORMULA]["address"] == "PO Box\x7f 1\nEl Paso, TX 79998"
     assert document["payer_aliases"] == {ERA_PAYER: FORMULA}
     [folder] = result.folders
     assert ("D1110 is in procedurecode 2 times (CodeNum 1, 7): fees of CodeNum 1 used, the "
@@ -172,3 +173,14 @@ def test_the_cli_exits_1_when_nothing_is_in_range(server, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].startswith("Error: no insurance plan has a fee "
                                                      "schedule xlfees can read")
+
+
+def test_procedures_without_a_clinic_are_said_not_lost(server, tmp_path: Path) -> None:
+    """Pulled for its one clinic, a practice whose procedures carry no clinic (ClinicNum 0)
+    says how many are in no clinic's volume, and how to count them."""
+    _practice(server, "noclinic")
+    result = pull_opendental(tmp_path / "main", _database(server, "noclinic"), clinic="MN",
+                             today=UNTIL)
+    [folder] = result.folders
+    assert ("4 completed procedures of the practice have no clinic (ClinicNum 0): in no "
+            "clinic's volume; pull without --clinic to count them") in folder.notes

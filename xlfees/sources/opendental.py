@@ -298,9 +298,11 @@ class _Source:
 
     def __init__(self, db: _ReadOnly, since: date, until: date, has_eras: bool) -> None:
         self.db, self.since, self.until, self.has_eras = db, since, until, has_eras
+        # Open Dental's preference names (its preference table, every version): the
+        # practice's title is PracticeTitle.
         prefs = dict(db.run("SELECT PrefName, ValueString FROM preference WHERE PrefName IN "
-                            "(%s, %s)", ["PracTitle", "PracticeDefaultProv"]))
-        self.practice = (printable(str(prefs.get("PracTitle") or "")).strip()
+                            "(%s, %s)", ["PracticeTitle", "PracticeDefaultProv"]))
+        self.practice = (printable(str(prefs.get("PracticeTitle") or "")).strip()
                          or "Open Dental practice")
         setting = str(prefs.get("PracticeDefaultProv") or "0").strip() or "0"
         if not setting.isdigit():
@@ -573,6 +575,15 @@ class _Source:
         if skipped:
             notes.append(f"{plural(skipped, 'procedure')} with codes that are not CDT codes "
                          "(D + 4 digits) left out of the volume")
+        if clinic is not None:
+            # Procedures entered without a clinic are no clinic's: said, never lost quietly.
+            [(unassigned,)] = self.db.run(
+                "SELECT COUNT(*) FROM procedurelog WHERE ProcStatus = 2 AND ProcDate >= %s "
+                "AND ProcDate <= %s AND ClinicNum = 0", [self.since, self.until])
+            if unassigned:
+                notes.append(f"{plural(int(unassigned), 'completed procedure')} of the practice "
+                             "have no clinic (ClinicNum 0): in no clinic's volume; pull "
+                             "without --clinic to count them")
         for key, units in sorted(volume.items()):
             if units > MAX_COUNT:
                 # Units no office performs (a UnitQty typed wrong): the reader would
@@ -670,9 +681,12 @@ def _client_toml(name: str, group: str | None, database: Database, version: str,
         lines += [f"{_toml_string(k)} = {_toml_string(v)}" for k, v in sorted(aliases.items())]
     for carrier, row in sorted(carriers.items()):
         address = [str(x).strip() for x in row[1:3] if x and str(x).strip()]
-        city = " ".join(str(x).strip() for x in row[3:6] if x and str(x).strip())
-        if city:
-            address.append(city.replace(" ", ", ", 1) if row[3] and row[4] else city)
+        # "El Paso, TX 79998": the comma after the whole city, as the envelope prints it.
+        city, state_zip = (str(row[3] or "").strip(),
+                           " ".join(str(x).strip() for x in row[4:6] if x and str(x).strip()))
+        line = ", ".join(part for part in (city, state_zip) if part)
+        if line:
+            address.append(line)
         if address:
             lines += ["", f"[payers.{_toml_string(carrier)}]",
                       f"address = {_toml_string(chr(10).join(address))}"]
