@@ -101,8 +101,14 @@ def load_practice(server, database: str, *, version: str = "24.3.35.0") -> None:
         (23, 22, 12, 0, 0, 0, "0001-01-01", 2), (24, 23, 13, 0, 0, 0, "0001-01-01", 2))
     add("etransmessagetext", "EtransMessageTextNum MessageText",
         (1, _era().decode("ascii")), (2, "ISA*00*claim sent, not an ERA~"))
-    add("etrans", "EtransNum DateTimeTrans Etype CarrierNum ClinicNum EtransMessageTextNum",
-        (1, "2026-03-20 09:30:00", 27, 1, 1, 1), (2, "2026-03-06 10:00:00", 21, 1, 1, 2))
+    # As Open Dental imports an 835: CarrierNum 0, the payer's name as the 835 gives it,
+    # the claim it matched (Salem's P1, Delta's plan) in etrans835attach.
+    add("etrans", "EtransNum DateTimeTrans Etype CarrierNum CarrierNameRaw "
+        "EtransMessageTextNum TranSetId835",
+        (1, "2026-03-20 09:30:00", 27, 0, "DELTA DENTAL OF OREGON INC", 1, "0001"),
+        (2, "2026-03-06 10:00:00", 21, 1, "", 2, ""))
+    add("claim", "ClaimNum PlanNum ClinicNum ClaimType", (1, 10, 1, "P"))
+    add("etrans835attach", "Etrans835AttachNum EtransNum ClaimNum", (1, 1, 1))
 
 
 @pytest.fixture(scope="module")

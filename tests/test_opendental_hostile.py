@@ -73,8 +73,8 @@ def _practice(server, name: str, *, default_provider: str = "1", hidden: int = 0
         (1, 1, 10, 1, 56, 30, "2026-03-20", 0), (2, 2, 10, 1, 30, 10, "2026-04-20", 0),
         (3, 3, 11, 1, 100, 50, "2026-05-20", 0), (4, 4, 11, 0, 0, 0, "0001-01-01", 0))
     add("etransmessagetext", "EtransMessageTextNum MessageText", (1, era.decode("latin-1")))
-    add("etrans", "EtransNum DateTimeTrans Etype CarrierNum ClinicNum EtransMessageTextNum",
-        (1, "2026-03-20 09:30:00", 27, 1, 0, 1))
+    add("etrans", "EtransNum DateTimeTrans Etype CarrierNum CarrierNameRaw "
+        "EtransMessageTextNum", (1, "2026-03-20 09:30:00", 27, 1, ERA_PAYER, 1))
 
 
 @pytest.fixture(scope="module")

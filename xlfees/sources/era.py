@@ -106,6 +106,7 @@ class Payment:
     provider_adjustments: float = 0.0  # Σ PLB amounts (positive: money withheld)
     claims: list[Claim] = field(default_factory=list)
     segment: int = 0
+    control: str = ""                 # ST02: the transaction's control number
 
 
 @dataclass
@@ -281,7 +282,7 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
             if in_transaction:
                 raise EraError(f"{where}: a transaction starts before the last one's SE")
             in_transaction, transaction_start = True, number
-            payment = Payment(version=version, segment=number)
+            payment = Payment(version=version, segment=number, control=_get(elements, 2))
             remittance.payments.append(payment)
             claim = line = None
             continue

@@ -54,17 +54,24 @@ TABLES: dict[str, tuple[str, ...]] = {
     "procedurelog": ("ProcNum", "ProcDate", "ProcStatus", "CodeNum", "ClinicNum",
                      "BaseUnits", "UnitQty"),
     "claimproc": ("ClaimProcNum", "ProcNum", "PlanNum", "Status", "InsPayAmt", "WriteOff",
-                  "DateCP", "ClinicNum"),
+                  "DateCP", "ClinicNum", "ClaimNum"),
+    # The claim sent: primary (P) or secondary (S), and the clinic an ERA's claims are.
+    "claim": ("ClaimNum", "PlanNum", "ClinicNum", "ClaimType"),
     "clinic": ("ClinicNum", "Abbr", "Description"),
 }
-# Read when present (ERAs): a database without them still pulls.
+# Read when present (ERAs): a database without them still pulls. Open Dental keeps each
+# 835 file once (etransmessagetext) and one etrans row per transaction in it, with no
+# clinic and, for an imported 835, no carrier (CarrierNum 0, the payer's name in
+# CarrierNameRaw); the claims it matched are in etrans835attach.
 ERA_TABLES: dict[str, tuple[str, ...]] = {
-    "etrans": ("EtransNum", "DateTimeTrans", "ClinicNum", "Etype", "CarrierNum",
-               "EtransMessageTextNum"),
+    "etrans": ("EtransNum", "DateTimeTrans", "Etype", "CarrierNum", "CarrierNameRaw",
+               "EtransMessageTextNum", "TranSetId835"),
     "etransmessagetext": ("EtransMessageTextNum", "MessageText"),
+    "etrans835attach": ("EtransNum", "ClaimNum"),
 }
 PLAN_TYPES = {"p": "PPO", "f": "flat copay", "": "category percentage", "c": "capitation"}
-RECEIVED, SUPPLEMENTAL, PREAUTH = 1, 4, 2
+# claimproc.Status (Open Dental's ClaimProcStatus): 9 exists from 21.1 on.
+RECEIVED, PREAUTH, BENEFIT_ADJUSTMENT, SUPPLEMENTAL, INSURANCE_HISTORY = 1, 2, 3, 4, 9
 ERA_ETYPE = 27
 
 
@@ -539,9 +546,14 @@ class _Source:
             return NO_PAYER
         entry = plans.get(int(plan))
         if entry is None:
-            carrier = next((self.carrier_name(c) for p, c, *_ in self.plans
-                            if int(p) == int(plan) and int(c) in self.carriers),
-                           f"plan {plan}")
+            row = next((r for r in self.plans if int(r[0]) == int(plan)), None)
+            carrier = (self.carrier_name(row[1]) if row is not None and int(row[1])
+                       in self.carriers else f"plan {plan}")
+            if row is not None and str(row[2] or "").strip().lower() == "c" and carrier in {
+                    payer for payer, _ in labels.values()}:
+                # A capitation plan of a carrier whose PPO has a schedule: its patients
+                # are not that schedule's (analyze notes a payer without a schedule).
+                return f"{carrier} (capitation)"
             return carrier       # a payer without a schedule: analyze notes it, left out
         label = labels.get(entry)
         return schedule_label(*label) if label else entry[0]
@@ -551,18 +563,25 @@ class _Source:
                notes: list[str]) -> dict[tuple[str, str], float]:
         """(code, payer) → units of completed procedures since ``since``."""
         where = "" if clinic is None else " AND pl.ClinicNum = %s"
-        # Each procedure's first claim procedure found through the ProcNum index, one
-        # procedure at a time: a derived table grouping all of claimproc first took four
-        # times as long (1,000,000 procedures: 40.7 s against 10.7 s, same figures).
+        # Each procedure's payer: the plan of the primary claim sent for it (claim.ClaimType
+        # P), else of its first claim procedure that is not a secondary claim's; never a
+        # pre-authorization, a benefit adjustment or an insurance-history row. Found
+        # through the ProcNum index, one procedure at a time: a derived table grouping all
+        # of claimproc first took four times as long (1,000,000 procedures: 40.7 s against
+        # 10.7 s, same figures).
         rows = self.db.run(
             "SELECT x.CodeNum, cp.PlanNum, SUM(x.Units), COUNT(*) FROM ("
             "SELECT pl.CodeNum, GREATEST(1, pl.BaseUnits + pl.UnitQty) AS Units, "
-            "(SELECT MIN(c.ClaimProcNum) FROM claimproc c WHERE c.ProcNum = pl.ProcNum "
-            "AND c.Status <> %s) AS First FROM procedurelog pl "
+            "(SELECT c.ClaimProcNum FROM claimproc c LEFT JOIN claim cl ON cl.ClaimNum = "
+            "c.ClaimNum AND c.ClaimNum > 0 WHERE c.ProcNum = pl.ProcNum AND c.Status NOT IN "
+            "(%s, %s, %s) ORDER BY COALESCE(cl.ClaimType, '') = 'P' DESC, "
+            "COALESCE(cl.ClaimType, '') = 'S', c.ClaimProcNum LIMIT 1) AS First "
+            "FROM procedurelog pl "
             "WHERE pl.ProcStatus = 2 AND pl.ProcDate >= %s AND pl.ProcDate <= %s" + where
             + ") x LEFT JOIN claimproc cp ON cp.ClaimProcNum = x.First "
             "GROUP BY x.CodeNum, cp.PlanNum",
-            [PREAUTH, self.since, self.until, *([] if clinic is None else [clinic])])
+            [PREAUTH, BENEFIT_ADJUSTMENT, INSURANCE_HISTORY, self.since, self.until,
+             *([] if clinic is None else [clinic])])
         volume: dict[tuple[str, str], float] = {}
         skipped = 0
         for code_num, plan, units, _ in rows:
@@ -620,37 +639,79 @@ class _Source:
 
     def eras(self, folder: Path, clinic: int | None, pulled: PulledFolder,
              labels: dict[tuple[str, int], tuple[str, str]]) -> dict[str, str]:
-        """Write each received ERA to ``era/``; the payer names they use → carriers."""
+        """Write each received 835 to ``era/`` once (Open Dental keeps one etrans row per
+        transaction, all on one message text); the payer names they use → carriers."""
         from .era import parse_era
         from ..written import write_atomically
 
-        where = "" if clinic is None else " AND e.ClinicNum = %s"
-        rows = self.db.run(
-            "SELECT e.EtransNum, e.DateTimeTrans, e.CarrierNum, m.MessageText FROM etrans e "
-            "JOIN etransmessagetext m ON m.EtransMessageTextNum = e.EtransMessageTextNum "
-            "WHERE e.Etype = %s AND e.DateTimeTrans >= %s AND e.DateTimeTrans < %s" + where
-            + " ORDER BY e.EtransNum",
-            [ERA_ETYPE, self.since, self.until + timedelta(days=1),
-             *([] if clinic is None else [clinic])])
+        period = [ERA_ETYPE, self.since, self.until + timedelta(days=1)]
+        # One row per transaction (ST/SE) of an 835, several on one message text.
+        transactions: dict[int, list[tuple[int, str, int, str]]] = {}
+        first: dict[int, tuple[Any, int]] = {}
+        for number, when, message, control, carrier, raw_name in self.db.run(
+                "SELECT EtransNum, DateTimeTrans, EtransMessageTextNum, TranSetId835, "
+                "CarrierNum, CarrierNameRaw FROM etrans WHERE Etype = %s AND "
+                "DateTimeTrans >= %s AND DateTimeTrans < %s AND EtransMessageTextNum > 0 "
+                "ORDER BY EtransNum", period):
+            transactions.setdefault(int(message), []).append(
+                (int(number), str(control or "").strip(), int(carrier or 0),
+                 str(raw_name or "")))
+            first.setdefault(int(message), (when, int(number)))
+        # The carriers and clinics of the claims Open Dental matched each transaction to.
+        claims: dict[int, list[tuple[int, int]]] = {}
+        for number, carrier, claim_clinic in self.db.run(
+                "SELECT e.EtransNum, p.CarrierNum, c.ClinicNum FROM etrans e "
+                "JOIN etrans835attach a ON a.EtransNum = e.EtransNum "
+                "JOIN claim c ON c.ClaimNum = a.ClaimNum "
+                "LEFT JOIN insplan p ON p.PlanNum = c.PlanNum "
+                "WHERE e.Etype = %s AND e.DateTimeTrans >= %s AND e.DateTimeTrans < %s",
+                period):
+            claims.setdefault(int(number), []).append((int(carrier or 0),
+                                                       int(claim_clinic or 0)))
         aliases: dict[str, str] = {}
         payers = {p for p, _ in labels.values()}
-        for number, when, carrier, text in rows:
+        by_name = {folded(self.carrier_name(num)): num for num in self.carriers}
+
+        def carrier_of(row: tuple[int, str, int, str], payer: str) -> int:
+            """The etrans row's carrier (rarely set for an 835), else the one every
+            claim it was matched to is with, else the carrier named as the 835 names it."""
+            found = {c for c, _ in claims.get(row[0], []) if c}
+            return row[2] or (found.pop() if len(found) == 1 else 0) \
+                or by_name.get(folded(row[3]), 0) or by_name.get(folded(payer), 0)
+        unplaced = 0
+        for message, rows in transactions.items():
+            when, number = first[message]
+            matched = [m for row in rows for m in claims.get(row[0], [])]
+            if clinic is not None and not any(c == clinic for _, c in matched):
+                unplaced += not matched   # a clinic's folder: only its claims' 835s
+                continue
+            [(text,)] = self.db.run("SELECT MessageText FROM etransmessagetext WHERE "
+                                    "EtransMessageTextNum = %s", [message]) or [(None,)]
             if not text:
                 continue
             data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
             day = when.date().isoformat() if hasattr(when, "date") else "undated"
-            write_atomically(folder / "era" / f"{day}-{number}.835", data)
+            name = f"era/{day}-{number}.835"
+            write_atomically(folder / name, data)
             pulled.eras += 1
-            name = self.carrier_name(carrier) if int(carrier or 0) in self.carriers else ""
-            if name not in payers:
-                continue
             try:
-                remittance = parse_era(data, f"era/{day}-{number}.835")
+                remittance = parse_era(data, name)
             except XlfeesError:
                 continue        # analyze reads it again and notes what is wrong
             for payment in remittance.payments:
-                if payment.payer and payment.payer != name:
-                    aliases[payment.payer] = name
+                # Its etrans row: by the transaction's control number (TranSetId835 is
+                # ST02), or the message's only one.
+                row = next((r for r in rows if r[1] and r[1] == payment.control),
+                           rows[0] if len(rows) == 1 else None)
+                carrier = carrier_of(row, payment.payer) if row is not None else \
+                    by_name.get(folded(payment.payer), 0)
+                label = self.carrier_name(carrier) if carrier in self.carriers else ""
+                if label in payers and payment.payer and payment.payer != label:
+                    aliases[payment.payer] = label
+        if unplaced:
+            pulled.notes.append(f"{plural(unplaced, 'ERA')} matched to no claim in Open Dental "
+                                "cannot be placed in a clinic: in no clinic's era/; pull "
+                                "without --clinic to read them")
         return aliases
 
 
