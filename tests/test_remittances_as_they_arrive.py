@@ -19,7 +19,9 @@ from xlfees.sources.era import parse_era, reconcile
 
 ALPHA = "ALPHA DENTAL INSURANCE CO"
 ORIGINAL = Claim("C7", [Line("D2391", 250, 120, 150, [("CO", "45", 100), ("PR", "2", 30)])])
-CORRECTION = Claim("C7", [Line("D2391", 250, 128, 160, [("CO", "45", 90), ("PR", "2", 32)])])
+# The correction pays D2391 as contracted and denies D0120 (timely filing, CO-29).
+CORRECTION = Claim("C7", [Line("D2391", 250, 128, 160, [("CO", "45", 90), ("PR", "2", 32)]),
+                          Line("D0120", 60, 0, None, [("CO", "29", 60)])])
 
 
 def _with_eras(handworked_dir: Path, tmp_path: Path, eras: dict[str, bytes]) -> Path:
@@ -36,15 +38,21 @@ def _reversal_and_correction() -> bytes:
                                paid_on=date(2026, 11, 1), trace="2002")])
 
 
+def _figures(monitoring) -> tuple:
+    """Alpha's claims, lines, paid, denied lines and underpaid lines."""
+    [alpha] = monitoring.payers.to_dict("records")
+    return (alpha["claims"], alpha["lines"], alpha["paid"], alpha["denied_lines"],
+            alpha["underpaid_lines"])
+
+
 def test_a_reversal_of_a_claim_paid_before_the_period(handworked_dir: Path,
                                                       tmp_path: Path) -> None:
     """Only the reversal and its correction are in era/: the correction counts (160, as
     contracted: no underpayment), the reversal takes back nothing, and a note says so."""
     folder = _with_eras(handworked_dir, tmp_path, {"nov.835": _reversal_and_correction()})
     monitoring = analyze(load_client(folder)).monitoring
-    [alpha] = monitoring.payers.to_dict("records")
-    assert (alpha["claims"], alpha["lines"], alpha["paid"], alpha["allowed"]) == \
-        (1, 1, 128.0, 160.0)
+    # one claim (C7 as corrected): D2391 paid 128 as contracted, D0120 denied
+    assert _figures(monitoring) == (1, 2, 128.0, 1, 0)
     assert monitoring.underpayments.empty
     assert [n.reason for n in monitoring.notes if "reverses" in n.reason] == [
         "Alpha Dental (PPO): claim C7 (PC7) reverses a claim paid before this period: it "
@@ -63,21 +71,24 @@ def test_the_figures_do_not_depend_on_the_file_names(handworked_dir: Path,
         folder = _with_eras(handworked_dir, tmp_path / first,
                             {first: original, second: _reversal_and_correction()})
         monitoring = analyze(load_client(folder)).monitoring
-        results.append((monitoring.payers.to_dict("records"), len(monitoring.underpayments)))
+        results.append((monitoring.payers.to_dict("records"), _figures(monitoring)))
     assert results[0] == results[1]
-    assert (results[0][0][0]["paid"], results[0][0][0]["reversals"], results[0][1]) == \
-        (128.0, 1, 0)
+    # the reversed original left out: the correction's two lines, 128 paid, one denial
+    assert results[0][1] == (1, 2, 128.0, 1, 0) and results[0][0][0]["reversals"] == 1
 
 
 def test_the_same_835_twice_counts_once(handworked_dir: Path, tmp_path: Path) -> None:
     """The file copied into era/ under another name: its lines and money once, noted."""
     era = remittance([Payment(ALPHA, [Claim("C1", [Line("D0120", 60, 40, 40,
-                                                        [("CO", "45", 20)])])],
+                                                        [("CO", "45", 20)])]),
+                                      Claim("C2", [Line("D2140", 150, 0, None,
+                                                        [("CO", "29", 150)])])],
                               trace="3003")])
     folder = _with_eras(handworked_dir, tmp_path, {"oct.835": era, "oct copy.835": era})
     monitoring = analyze(load_client(folder)).monitoring
     [alpha] = monitoring.payers.to_dict("records")
-    assert (alpha["lines"], alpha["paid"], alpha["clean_claim_rate"]) == (1, 40.0, 1.0)
+    assert _figures(monitoring) == (2, 2, 40.0, 1, 0)    # C1 paid 40, C2's D2140 denied
+    assert alpha["clean_claim_rate"] == 0.5
     assert [(n.file, n.reason) for n in monitoring.notes if "repeats" in n.reason] == [
         ("era/oct.835", f"payment 3003 of {ALPHA} repeats the one in era/oct copy.835: "
                         "counted once")]
