@@ -263,6 +263,9 @@ def _summary(book, sheet, title_font: Font) -> None:
             style = table.column(value).style
         chart.add_data(values, titles_from_data=False)
         chart.set_categories(labels)
+        # The Top 15's data sits in hidden Summary columns: Excel plots hidden cells only
+        # when the chart says so (plotVisOnly 0), or draws nothing.
+        chart.visible_cells_only = False
         # Axis labels without cents: "$4,000", "60%"; a rate from 0 %, so a 68 % bar
         # is not drawn four times a 60 % one.
         chart.y_axis.numFmt = {"money": '"$"#,##0', "percent": "0%"}.get(style, "General")

@@ -197,3 +197,23 @@ def test_index_keeps_formula_like_names_as_text(handworked_dir: Path, tmp_path: 
     assert "<f>" not in sheet
     cell = openpyxl.load_workbook(tmp_path / "out" / "index.xlsx")["Clients"]["A2"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")
+
+
+def test_index_links_are_uris(handworked_dir: Path, tmp_path: Path) -> None:
+    """Client folders named with %, &, [ ] and #: each link percent-encoded, and it names
+    its own workbook (not "Smith " for "Smith #2 Dental")."""
+    from urllib.parse import unquote
+
+    clients = tmp_path / "clients"
+    names = ["50% Family Dental", "A&B [Dental]", "Smith #2 Dental"]
+    for name in names:
+        shutil.copytree(handworked_dir, clients / name)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out / "index.xlsx")["Clients"]
+    column = [cell.value for cell in sheet[1]].index("Workbook")
+    targets = sorted(row[column].hyperlink.target for row in sheet.iter_rows(min_row=2))
+    assert targets == ["50%25%20Family%20Dental.xlsx", "A%26B%20%5BDental%5D.xlsx",
+                       "Smith%20%232%20Dental.xlsx"]
+    assert all((out / unquote(target)).is_file() for target in targets)

@@ -404,3 +404,36 @@ def test_defined_names_are_resized_whatever_their_attributes() -> None:
     with pytest.raises(ValueError, match="PeerCodes"):
         set_defined_names('<workbook><definedName name="PeerCodes"/></workbook>',
                           {"PeerCodes": "Peers!$A$4:$A$40"})
+
+
+def test_charts_plot_their_hidden_data(analysis, tmp_path: Path) -> None:
+    """The Top 15's data is in hidden Summary columns: every chart says plot hidden cells
+    too (plotVisOnly 0), or Excel draws it empty."""
+    path = write_workbook(analysis, tmp_path / "charts.xlsx")
+    with zipfile.ZipFile(path) as book:
+        charts = [n for n in book.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        assert len(charts) == 3
+        for name in charts:
+            assert re.findall(rb'<(?:c:)?plotVisOnly val="(\d)"', book.read(name)) == [b"0"], name
+
+
+def test_no_formula_refers_to_a_range_holding_itself(analysis, tmp_path: Path) -> None:
+    """Every formula cell's same-sheet ranges leave the cell out (Excel, and one engine of
+    three, would call it circular): Targets' running priority reads the row above."""
+    from openpyxl.utils import column_index_from_string
+
+    book = openpyxl.load_workbook(write_workbook(analysis, tmp_path / "refs.xlsx"))
+    ranges = re.compile(r"(?<![!A-Za-z$])\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)")
+    checked = 0
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                    continue
+                checked += 1
+                for first, top, last, bottom in ranges.findall(cell.value):
+                    inside = (column_index_from_string(first) <= cell.column
+                              <= column_index_from_string(last)
+                              and int(top) <= cell.row <= int(bottom))
+                    assert not inside, (sheet.title, cell.coordinate, cell.value)
+    assert checked > 100

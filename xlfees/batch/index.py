@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ..money import money, percent
 from ..written import normalised_zip, write_atomically
@@ -43,7 +44,9 @@ def _write_row(sheet, number: int, columns: tuple[tuple[str, float], ...],
         if header in FORMATS:
             cell.number_format = FORMATS[header]
         if header in links and value:
-            cell.hyperlink = value        # relative: the index sits beside its targets
+            # Relative (the index sits beside its targets), percent-encoded: a URI, so
+            # "50% Family Dental" and "Smith #2 Dental" link to their own files.
+            cell.hyperlink = quote(value)
             cell.font = Font(color=LINK_COLOUR, underline="single")
         if header == "Status" and not ok:
             cell.font = Font(bold=True, color="C00000")

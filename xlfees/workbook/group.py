@@ -51,7 +51,7 @@ class GroupColumn:
 DETAIL = (
     GroupColumn("Location no.", "integer", 9), GroupColumn("Location", "text", 30),
     GroupColumn("Payer no.", "integer", 9), GroupColumn("Payer", "text", 30),
-    GroupColumn("Category", "text", 28), GroupColumn("Procedures", "number", 12),
+    GroupColumn("Category", "text", 28), GroupColumn("Procedures", "count", 12),
     GroupColumn("Allowed a year", "money", 15), GroupColumn("Office fees a year", "money", 16),
     GroupColumn("Write-off a year", "money", 15), GroupColumn("Value of the ask", "money", 15),
     GroupColumn("Out-of-network collectible", "money", 18),

@@ -53,7 +53,7 @@ def table_cells(table: spec.TableSpec, records: list[dict[str, Any]],
     templates = formula_templates(table, last_rows)
     first_row = table.header_row + 1
     return [[(record.get(column.header),
-              None if template is None else template.replace(xlsx.ROW, str(first_row + n)))
+              None if template is None else xlsx.at_row(template, first_row + n))
              for column, template in zip(table.columns, templates)]
             for n, record in enumerate(records)]
 
@@ -196,5 +196,5 @@ def _matrix_cells(labels: list[str], matrix: list[tuple[str, str, list[Any]]],
 def _numbered(cells: list[list[tuple[Any, str | None]]],
               first_row: int) -> list[list[tuple[Any, str | None]]]:
     """Formula templates with their row numbers filled in (the first row is ``first_row``)."""
-    return [[(value, None if formula is None else formula.replace(xlsx.ROW, str(first_row + n)))
+    return [[(value, None if formula is None else xlsx.at_row(formula, first_row + n))
              for value, formula in row] for n, row in enumerate(cells)]

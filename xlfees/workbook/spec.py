@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ..analysis.engine import ALT_FROM_SCHEDULE
 from ..labels import UNASSIGNED
-from .xlsx import ROW
+from .xlsx import PREVIOUS_ROW, ROW
 from ..cells import column_letter
 
 NO_PAYER_SPLIT = "Share of volume without payer"
@@ -33,7 +33,8 @@ FORMATS = {
     "percent": "0.0%",
     "count": "#,##0",       # not "#,##0.##": Excel shows 156 as "156."
     "integer": "0",
-    "number": "0.####",
+    # A fraction: four places ("0.####" shows 156 as "156." in Excel).
+    "number": "0.0000",
 }
 
 
@@ -68,6 +69,8 @@ class TableSpec:
 
 
 _THIS_ROW = re.compile(r"(?<![A-Za-z0-9_\]])\[([A-Za-z][A-Za-z ]*)\]")
+# "[^Col]": Col on the row above (a running sum), never a range holding its own cell.
+_ROW_ABOVE = re.compile(r"\[\^([A-Za-z][A-Za-z ]*)\]")
 _WHOLE_COLUMN = re.compile(r"\b([A-Za-z][A-Za-z0-9_]*)\[([A-Za-z][A-Za-z ]*)\]")
 
 def sheet_prefix(sheet: str) -> str:
@@ -103,7 +106,11 @@ def plain_references(formula: str, sheet: str, last_rows: dict[str, int],
 
     def this_row(match: re.Match[str]) -> str:
         return f"${column_letter(table.first_column + table.index(match.group(1)))}{ROW}"
-    return _THIS_ROW.sub(this_row, formula)
+
+    def row_above(match: re.Match[str]) -> str:
+        letter = column_letter(table.first_column + table.index(match.group(1)))
+        return f"${letter}{PREVIOUS_ROW}"
+    return _THIS_ROW.sub(this_row, _ROW_ABOVE.sub(row_above, formula))
 
 
 def row_formula(formula: str, table: TableSpec, last_rows: dict[str, int]) -> str:
@@ -366,9 +373,11 @@ TARGETS = TableSpec("Targets", "Targets", "Payer × code targets, ranked by volu
     Column("Key", "integer", 10, hidden=True),
     # The priorities of this rank and every rank above it: a running sum while the rows
     # are in rank order (as written), a SUMIFS once someone has sorted them otherwise.
+    # In rank order the row above is the rank before: its running sum, not a lookup into
+    # the column this cell is in (which some engines, Excel among them, call circular).
     Column("Running priority", "money", 12,
-           '=IF(TargetsInRankOrder=1,[Priority]+IF([Rank]=1,0,'
-           'INDEX({T}[Running priority],[Rank]-1)),SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank]))',
+           '=IF(TargetsInRankOrder=1,[Priority]+IF([Rank]=1,0,[^Running priority]),'
+           'SUMIFS({T}[Priority],{T}[Rank],"<="&[Rank]))',
            hidden=True),
 ))
 

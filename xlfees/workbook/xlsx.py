@@ -22,6 +22,12 @@ from ..cells import column_number as column_index  # A → 1, AA → 27
 # Stands for the row number in a formula written down a column ("$K" + ROW → "$K5"):
 # the cells of a run that differ only by it are stored as one shared formula.
 ROW = "\x00"
+PREVIOUS_ROW = "\x01"   # the row above: a running sum reads it, never its own column
+
+
+def at_row(template: str, row: int) -> str:
+    """A formula template as row ``row`` holds it."""
+    return template.replace(ROW, str(row)).replace(PREVIOUS_ROW, str(row - 1))
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -91,7 +97,7 @@ def shared_formulas(grid: Sequence[Sequence[str | None]], first_row: int,
                    and grid[end][c] == template):
                 end += 1
             if template is not None:
-                text = template.replace(ROW, str(first_row + r))
+                text = at_row(template, first_row + r)
                 if end - r > 1:
                     out[r][c] = Shared(index, text,
                                        f"{letter}{first_row + r}:{letter}{first_row + end - 1}")
@@ -115,7 +121,7 @@ def column_formulas(templates: Sequence[str | None], rows: int, first_row: int,
         if template is None or rows == 0:
             out.append((None, None))
             continue
-        text_ = template.replace(ROW, str(first_row))
+        text_ = at_row(template, first_row)
         if rows == 1:
             out.append((text_, None))
             continue
