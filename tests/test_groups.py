@@ -396,8 +396,9 @@ def test_the_index_lists_each_group(batch_out) -> None:
     rollup = next(g.rollup for g in batch.groups if g.group == "Cascade Dental Partners")
     assert [c.value for c in cascade[1:4]] == ["ok", 3, 4]
     assert cascade[4].value == pytest.approx(rollup.total("allowed"))
-    assert cascade[7].hyperlink.target == "Cascade Dental Partners.xlsx"
-    assert cascade[8].hyperlink.target == "Cascade Dental Partners/"
+    # links are URIs: the spaces percent-encoded
+    assert cascade[7].hyperlink.target == "Cascade%20Dental%20Partners.xlsx"
+    assert cascade[8].hyperlink.target == "Cascade%20Dental%20Partners/"
     assert rows["Willamette Dental Partners"][9].value == (
         "Lakeside Dental Group: procedures by payer are estimated from its [payer_shares]")
 

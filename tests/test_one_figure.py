@@ -147,8 +147,11 @@ def test_every_output_shows_the_same_figures(batch_out: Path, client: str) -> No
     name = book["Summary"]["B2"].value if book["Summary"]["B2"].value else None
     row = index[name] if name in index else next(r for r in index.values()
                                                  if r[0] and client in str(r))
-    rates = dict(re.findall(r"(.+?) (\d+\.\d%|—)(?:; |$)", row[5]))
-    asks = dict(re.findall(r"(.+?) \$([\d,.]+)(?:; |$)", row[8]))
+    headers = [c.value for c in openpyxl.load_workbook(batch_out / "index.xlsx")["Clients"][1]]
+    rates = dict(re.findall(r"(.+?) (\d+\.\d%|—)(?:; |$)",
+                            row[headers.index("Effective rate by payer")]))
+    asks = dict(re.findall(r"(.+?) \$([\d,.]+)(?:; |$)",
+                           row[headers.index("Value of the ask by payer")]))
     assert all(f"{label}: " in (row[-1] or "") for label in no_ask)   # the index says why
     for payer in _sheet_rows(book, "Payers"):
         assert rates[payer["Schedule"]] == _as_excel_shows_percent(payer["Effective rate"])

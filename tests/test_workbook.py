@@ -25,7 +25,8 @@ ROOT = Path(__file__).parent.parent
 EXCEL_2010 = {"ROUND", "MIN", "MAX", "SUM", "COUNT", "AVERAGE", "MEDIAN", "PERCENTILE",
               "LARGE", "SMALL", "IF", "IFERROR", "SUMIF", "SUMIFS", "COUNTIF", "COUNTIFS",
               "AVERAGEIF", "AVERAGEIFS", "SUMPRODUCT", "INDEX", "MATCH", "VLOOKUP",
-              "MID"}   # MID: a code's number (D0120 → 120) for the numeric keys
+              "MID",   # MID: a code's number (D0120 → 120) for the numeric keys
+              "SUBSTITUTE"}   # a payer's name escaped (~ * ?) where it is looked up
 
 
 @pytest.fixture

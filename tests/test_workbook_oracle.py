@@ -207,3 +207,63 @@ def test_a_template_saved_by_libreoffice_fills(tmp_path: Path) -> None:
     differing = [(s, r, value, recalculated[s][r].value) for (s, r), (_, value) in stored.items()
                  if not same(value, recalculated[s][r].value)]
     assert differing == []
+
+
+# Payer names Excel would read as wildcards (* ? ~) or comparisons (< > =) in a lookup or a
+# criterion, and the plain names of the same payers.
+TRICKY = {"Alpha Dental": "Delta*", "Beta Health": "<Aetna", "Delta Care": "=MetLife",
+          "Gamma Plan": "Cigna ~2"}
+PLAIN = {"Alpha Dental": "Delta", "Beta Health": "Aetna", "Delta Care": "MetLife",
+         "Gamma Plan": "Cigna 2"}
+
+
+def _renamed(handworked: Path, names: dict[str, str], fifth: str) -> Client:
+    """The hand-worked client with its payers renamed, and a fifth payer (Gamma's amounts
+    + 5) so that "Delta*" has a "Delta…" to wrongly match."""
+    client = load_client(handworked)
+    schedules = client.schedules.copy()
+    extra = schedules[schedules["payer"] == "Gamma Plan"].assign(
+        payer=fifth, allowed=lambda f: f["allowed"] + 5)
+    schedules["payer"] = schedules["payer"].map(names)
+    schedules = pd.concat([schedules, extra], ignore_index=True)
+    volume = client.volume.copy()
+    for old, new in names.items():
+        volume["payer"] = volume["payer"].str.replace(old, new, regex=False)
+    return Client.from_frames(client.name, client.office_fees, schedules, volume)
+
+
+def test_payer_names_excel_would_read_as_patterns(handworked_dir: Path,
+                                                  tmp_path: Path) -> None:
+    """Payers named Delta*, <Aetna, =MetLife, Cigna ~2 and Guardian?: LibreOffice's
+    recalculation reproduces every stored value, and the Payers sheet's figures are those
+    of the same payers under plain names (Delta Dental Plus is there to be matched by
+    "Delta*" if the names were patterns)."""
+    tricky = analyze(_renamed(handworked_dir, TRICKY, "Guardian?"))
+    tricky = analyze(Client.from_frames(
+        tricky.client.name, tricky.client.office_fees,
+        pd.concat([tricky.client.schedules, tricky.client.schedules[
+            tricky.client.schedules["payer"] == "Delta*"].assign(
+                payer="Delta Dental Plus", allowed=lambda f: f["allowed"] * 2)],
+            ignore_index=True), tricky.client.volume))
+    plain = analyze(_renamed(handworked_dir, PLAIN, "Guardian"))
+    plain = analyze(Client.from_frames(
+        plain.client.name, plain.client.office_fees,
+        pd.concat([plain.client.schedules, plain.client.schedules[
+            plain.client.schedules["payer"] == "Delta"].assign(
+                payer="Delta Dental Plus", allowed=lambda f: f["allowed"] * 2)],
+            ignore_index=True), plain.client.volume))
+    workbook = write_workbook(tricky, tmp_path / "tricky.xlsx")
+    stored = formula_cells(workbook)
+    recalculated = values(recalculate(workbook, tmp_path))
+    wrong = {(sheet, ref): (formula, value, recalculated[sheet][ref].value)
+             for (sheet, ref), (formula, value) in stored.items()
+             if not same(value, recalculated[sheet][ref].value)}
+    assert len(stored) > 100 and wrong == {}
+    figures = ["codes", "effective_rate", "annual_writeoff", "impact_at_ask", "alt_savings"]
+    rename = {**{v: k for k, v in TRICKY.items()}, "Guardian?": "Guardian"}
+    ours = {rename.get(r["payer"], r["payer"]): [r[f] for f in figures]
+            for r in tricky.payers.to_dict("records")}
+    plain_rename = {**{v: k for k, v in PLAIN.items()}}
+    theirs = {plain_rename.get(r["payer"], r["payer"]): [r[f] for f in figures]
+              for r in plain.payers.to_dict("records")}
+    assert ours == theirs and len(ours) == 6

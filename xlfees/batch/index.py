@@ -13,14 +13,16 @@ from ..written import normalised_zip, write_atomically
 if TYPE_CHECKING:
     from .results import BatchResult
 
+# The figures first, the long text after: a page holds the first PRINTED columns at a
+# readable size (the rest are on screen, not on paper).
 COLUMNS = (("Client", 34), ("Status", 9), ("Payers", 8), ("Codes", 8),
-           ("Effective rate", 13), ("Effective rate by payer", 60),
-           ("Annual write-off", 16), ("Value of the ask", 16), ("Value of the ask by payer", 60),
+           ("Effective rate", 13), ("Annual write-off", 16), ("Value of the ask", 16),
            ("Patient savings", 15),
            # A schedule with two dated versions: what the round won a year.
            ("Won this round", 15), ("Top target", 30), ("Top target value", 16), ("Notes", 8),
-           ("Workbook", 30),
+           ("Workbook", 30), ("Effective rate by payer", 60), ("Value of the ask by payer", 60),
            ("Error", 80), ("No ask, and why", 80))
+PRINTED = 12      # Client … Notes: landscape, one page wide, text no smaller than 7 pt
 MONEY = '"$"#,##0.00'
 # How a column's numbers show, by header.
 FORMATS = {"Effective rate": "0.0%", "Annual write-off": MONEY, "Value of the ask": MONEY,
@@ -46,10 +48,10 @@ def _write_row(sheet, number: int, columns: tuple[tuple[str, float], ...],
         if header in links and value:
             # Relative (the index sits beside its targets), percent-encoded: a URI, so
             # "50% Family Dental" and "Smith #2 Dental" link to their own files.
-            cell.hyperlink = quote(value)
-            cell.font = Font(color=LINK_COLOUR, underline="single")
+            cell.hyperlink = quote(str(value))
+            cell.font = Font(name="Calibri", color=LINK_COLOUR, underline="single")
         if header == "Status" and not ok:
-            cell.font = Font(bold=True, color="C00000")
+            cell.font = Font(name="Calibri", bold=True, color="C00000")
 
 
 def write_index(batch: "BatchResult", path: Path) -> Path:
@@ -83,6 +85,7 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
             "No ask, and why": "; ".join(result.no_ask) or None}, links=("Workbook",), ok=ok)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(batch.results), 1) + 1}"
+    _print_setup(sheet, PRINTED, max(len(batch.results), 1) + 1)
     if batch.groups:
         _groups_sheet(book.create_sheet("Groups"), batch)
     buffer = io.BytesIO()
@@ -94,6 +97,18 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
 GROUP_COLUMNS = (("Group", 34), ("Status", 9), ("Locations", 10), ("Payers", 8),
                  ("Allowed a year", 16), ("Write-off a year", 16), ("Value of the asks", 16),
                  ("Workbook", 34), ("Network value summaries", 34), ("Notes or error", 80))
+
+
+def _print_setup(sheet, columns: int, rows: int) -> None:
+    """On paper: landscape, the first ``columns`` one page wide, the header on every page."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.print_area = f"A1:{get_column_letter(columns)}{rows}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _groups_sheet(sheet, batch: "BatchResult") -> None:
@@ -114,16 +129,20 @@ def _groups_sheet(sheet, batch: "BatchResult") -> None:
             "Notes or error": group.error or ("; ".join(rollup.notes) if rollup else None)
             or None}, links=("Workbook", "Network value summaries"), ok=group.ok)
     sheet.freeze_panes = "B2"
+    _print_setup(sheet, 7, max(len(batch.groups), 1) + 1)   # Group … Value of the asks
 
 
 def _header(sheet, columns: tuple[tuple[str, float], ...]) -> None:
     """The header row: white bold names on the dark blue, each column its width."""
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet.append([name for name, _ in columns])
     for column, (_, width) in enumerate(columns, start=1):
         header = sheet.cell(row=1, column=column)
-        header.font = Font(bold=True, color="FFFFFF")
+        header.font = Font(name="Calibri", bold=True, color="FFFFFF")   # named: no serif
         header.fill = PatternFill("solid", fgColor="1F4E79")
+        # "Value of the ask" on two lines in its column, never cut off.
+        header.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.row_dimensions[1].height = 30   # two lines of the header's text

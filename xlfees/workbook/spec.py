@@ -71,6 +71,8 @@ class TableSpec:
 _THIS_ROW = re.compile(r"(?<![A-Za-z0-9_\]])\[([A-Za-z][A-Za-z ]*)\]")
 # "[^Col]": Col on the row above (a running sum), never a range holding its own cell.
 _ROW_ABOVE = re.compile(r"\[\^([A-Za-z][A-Za-z ]*)\]")
+# "[=Col]": a SUMIFS / COUNTIFS criterion matching this row's Col exactly (``same_as``).
+_SAME_AS = re.compile(r"\[=([A-Za-z][A-Za-z ]*)\]")
 _WHOLE_COLUMN = re.compile(r"\b([A-Za-z][A-Za-z0-9_]*)\[([A-Za-z][A-Za-z ]*)\]")
 
 def sheet_prefix(sheet: str) -> str:
@@ -110,12 +112,34 @@ def plain_references(formula: str, sheet: str, last_rows: dict[str, int],
     def row_above(match: re.Match[str]) -> str:
         letter = column_letter(table.first_column + table.index(match.group(1)))
         return f"${letter}{PREVIOUS_ROW}"
-    return _THIS_ROW.sub(this_row, _ROW_ABOVE.sub(row_above, formula))
+
+    def criterion(match: re.Match[str]) -> str:
+        return same_as(f"[{match.group(1)}]")
+    formula = _SAME_AS.sub(criterion, _ROW_ABOVE.sub(row_above, formula))
+    return _THIS_ROW.sub(this_row, formula)
 
 
 def row_formula(formula: str, table: TableSpec, last_rows: dict[str, int]) -> str:
     """A table column's formula as each of its rows holds it (``ROW`` for the row)."""
     return plain_references(formula.replace("{T}", table.name), table.sheet, last_rows, table)
+
+
+def literally(ref: str) -> str:
+    """``ref``'s text as MATCH looks it up exactly: Excel reads * ? ~ in a lookup value as
+    wildcards (a payer named "Delta*" would match every Delta), so each is escaped."""
+    return f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"~","~~"),"*","~*"),"?","~?")'
+
+
+def same_as(ref: str) -> str:
+    """A SUMIFS / COUNTIFS criterion matching ``ref``'s text and nothing else: escaped as
+    ``literally`` and led by "=", so a name such as "<Aetna" or "=MetLife" is not read as
+    a comparison."""
+    return f'"="&{literally(ref)}'
+
+
+def schedule_number(ref: str) -> str:
+    """The schedule's place among PeerSchedules (what every key is made of)."""
+    return f"MATCH({literally(ref)},PeerSchedules,0)"
 
 
 # The Peers sheet (hidden): codes down, schedules across, each cell the schedule's
@@ -189,8 +213,8 @@ PEER_CODE_COLUMNS = (
 )
 assert [c.header for c in PEER_CODE_COLUMNS][3:5] == ["Payers on code", "Peer floor"]  # E, F
 PEERS_FIRST_SCHEDULE_COLUMN = 2 + len(PEER_CODE_COLUMNS)   # after Code and the above
-PEER_SHARE = (f"=IFERROR(INDEX(Payers[{NO_PAYER_SPLIT}],"
-              f"MATCH({{column}}${PEERS_HEADER_ROW},Payers[Schedule],0)),0)")
+PEER_SHARE = (f"=IFERROR(INDEX(Payers[{NO_PAYER_SPLIT}],MATCH("
+              + literally(f"{{column}}${PEERS_HEADER_ROW}") + ",Payers[Schedule],0)),0)")
 
 
 def peer_names(codes: int, schedules: int) -> dict[str, str]:
@@ -280,7 +304,7 @@ PEERS_CELLS = (    NamedCell("E1", "TotalPriority", "=SUM(Targets[Priority])", "
 
 def peer_lookup(code: str, schedule: str) -> str:
     """A schedule's allowed amount for a code, from the Peers matrix (by key, not row)."""
-    return f"INDEX(PeerMatrix,MATCH({code},PeerCodes,0),MATCH({schedule},PeerSchedules,0))"
+    return f"INDEX(PeerMatrix,MATCH({code},PeerCodes,0),{schedule_number(schedule)})"
 
 
 OFFICE_FEES = TableSpec("Office Fees", "OfficeFees", "Office fees (the practice's usual fees)", (
@@ -302,7 +326,7 @@ SCHEDULES = TableSpec("Schedules", "Schedules", "Payer fee schedules as read", (
     Column("Source", "text", 30),
     Column("Row", "integer", 7),
     # The key the Peers matrix looks amounts up by (filled in for rows a user adds too).
-    Column("Key", "integer", 10, "=" + "MATCH([Schedule],PeerSchedules,0)*10000+" + CODE_NUMBER,
+    Column("Key", "integer", 10, "=" + schedule_number("[Schedule]") + "*10000+" + CODE_NUMBER,
            hidden=True),
 ))
 
@@ -328,7 +352,7 @@ VOLUME = TableSpec("Volume", "Volume", "Procedures performed in the last 12 mont
     Column("Count", "count", 10),
     # Volume without a payer keys as schedule 0, volume for a payer with no schedule as -1.
     Column("Key", "integer", 10,
-           f'=IFERROR(MATCH([Schedule],PeerSchedules,0),IF([Schedule]="{UNASSIGNED}",0,-1))'
+           "=IFERROR(" + schedule_number("[Schedule]") + f',IF([Schedule]="{UNASSIGNED}",0,-1))'
            "*10000+" + CODE_NUMBER, hidden=True),
 ))
 
@@ -398,7 +422,7 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Alt before", "money", 12,
            "=MIN([Allowed],"
            f'IF([Alt source]="{ALT_FROM_SCHEDULE}",'
-           "INDEX(Schedules[Alt allowed],MATCH(MATCH([Schedule],PeerSchedules,0)*10000+"
+           "INDEX(Schedules[Alt allowed],MATCH(" + schedule_number("[Schedule]") + "*10000+"
            + CODE_NUMBER + ",Schedules[Key],0)),"
            + peer_lookup("[Alt code]", "[Schedule]") + "))"),
     Column("Alt after", "money", 12,
@@ -411,7 +435,7 @@ ALT_BENEFITS = TableSpec("Alt Benefits", "AltBenefits",
     Column("Savings percent", "percent", 9,
            '=IF([Balance before]>0,[Savings]/[Balance before],"")'),
     Column("Volume", "count", 9,
-           "=INDEX(Targets[Volume],MATCH(MATCH([Schedule],PeerSchedules,0)*10000+"
+           "=INDEX(Targets[Volume],MATCH(" + schedule_number("[Schedule]") + "*10000+"
            + CODE_NUMBER + ",Targets[Key],0))"),
     Column("Annual savings", "money", 13, "=[Volume]*[Savings]"),
     # In the payer's alternate-benefit ask ("yes"), decided once by the engine like the
@@ -425,24 +449,24 @@ PAYERS = TableSpec("Payers", "Payers", "One row per payer schedule", (
     Column("Schedule", "text", 26),
     # The payer's share of every procedure performed (1 each when per 100 % of volume).
     Column("Volume share", "percent", 10,
-           '=IF(SUM(Volume[Count])>0,(SUMIFS(Volume[Count],Volume[Schedule],[Schedule])'
+           '=IF(SUM(Volume[Count])>0,(SUMIFS(Volume[Count],Volume[Schedule],[=Schedule])'
            f'+SUMIFS(Volume[Count],Volume[Schedule],"{UNASSIGNED}")*[{NO_PAYER_SPLIT}])'
            '/SUM(Volume[Count]),"")'),
     # An input: how volume without a payer is split ([payer_shares]; 1 when per 100 %).
     Column(NO_PAYER_SPLIT, "percent", 13),
-    Column("Codes", "integer", 8, "=COUNTIFS(Targets[Schedule],[Schedule])"),
+    Column("Codes", "integer", 8, "=COUNTIFS(Targets[Schedule],[=Schedule])"),
     Column("Effective rate", "percent", 10,
            "=IF(SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Office fee])>0,"
            "SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Allowed])"
            "/SUMPRODUCT((Targets[Schedule]=[Schedule])*Targets[Volume]*Targets[Office fee]),"
-           "IF(SUMIFS(Targets[Office fee],Targets[Schedule],[Schedule])>0,"
-           "SUMIFS(Targets[Allowed],Targets[Schedule],[Schedule])"
-           '/SUMIFS(Targets[Office fee],Targets[Schedule],[Schedule]),""))'),
+           "IF(SUMIFS(Targets[Office fee],Targets[Schedule],[=Schedule])>0,"
+           "SUMIFS(Targets[Allowed],Targets[Schedule],[=Schedule])"
+           '/SUMIFS(Targets[Office fee],Targets[Schedule],[=Schedule]),""))'),
     Column("Annual write off", "money", 14,
-           "=SUMIFS(Targets[Write off],Targets[Schedule],[Schedule])"),
-    Column("Impact at ask", "money", 14, "=SUMIFS(Targets[Impact],Targets[Schedule],[Schedule])"),
+           "=SUMIFS(Targets[Write off],Targets[Schedule],[=Schedule])"),
+    Column("Impact at ask", "money", 14, "=SUMIFS(Targets[Impact],Targets[Schedule],[=Schedule])"),
     Column("Alt savings", "money", 13,
-           "=SUMIFS(AltBenefits[Annual savings],AltBenefits[Schedule],[Schedule],"
+           "=SUMIFS(AltBenefits[Annual savings],AltBenefits[Schedule],[=Schedule],"
            'AltBenefits[Asked],"yes")'),
     # The share of this payer's patients to keep, paying the office fee out of network,
     # to collect what the office collects today (over 100 %: leaving never pays).
@@ -466,8 +490,8 @@ ASKS = TableSpec("Asks", "Asks",
     Column("Code", "code", 8),
     # The Targets row's volume (by key, as Alt Benefits reads it): the same procedures.
     Column("Volume", "count", 9,
-           '=IF([Code]="","",INDEX(Targets[Volume],MATCH(MATCH([Schedule],PeerSchedules,0)'
-           "*10000+" + CODE_NUMBER + ",Targets[Key],0)))"),
+           '=IF([Code]="","",INDEX(Targets[Volume],MATCH(' + schedule_number("[Schedule]")
+           + "*10000+" + CODE_NUMBER + ",Targets[Key],0)))"),
     Column("Allowed", "money", 12),
     Column("Requested", "money", 12),
     Column("Annual value", "money", 12, '=IF([Code]="",0,[Volume]*([Requested]-[Allowed]))'),
@@ -544,10 +568,10 @@ DENIALS = TableSpec("Denials", "Denials",
     Column("Group", "code", 7),
     Column("Class", "text", 15),
     Column("Lines", "integer", 7,
-           '=COUNTIFS(Payments[Schedule],[Schedule],Payments[Category],[Category],'
+           '=COUNTIFS(Payments[Schedule],[=Schedule],Payments[Category],[Category],'
            'Payments[CARC],[CARC],Payments[Status],"denied")'),
     Column("Amount", "money", 12,
-           '=SUMIFS(Payments[Billed],Payments[Schedule],[Schedule],Payments[Category],'
+           '=SUMIFS(Payments[Billed],Payments[Schedule],[=Schedule],Payments[Category],'
            '[Category],Payments[CARC],[CARC],Payments[Status],"denied")'),
 ))
 
