@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import sys
 import textwrap
 from pathlib import Path
@@ -102,16 +103,25 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
     sheet.add_table(excel_table)
     if table.sheet != "Settings":
         sheet.freeze_panes = sheet.cell(row=header + 1, column=first)
-        _print_wide(sheet, header)
+        _print_wide(sheet, header, sum(c.width for c in table.columns if not c.hidden))
 
 
-def _print_wide(sheet, header_row: int) -> None:
-    """Landscape, as wide as the page, the header repeated on every printed page."""
+# Column widths (in characters) a landscape page holds with its text at 7 pt or more:
+# 11 pt Calibri shrunk to 64 %.
+PAGE_CHARACTERS = 190
+
+
+def _print_wide(sheet, header_row: int, width: float = 0.0) -> None:
+    """Landscape, the header repeated on every printed page, and as many pages wide as
+    keep the text at 7 pt or more (a wide table split across pages, its first column
+    repeated on each, rather than shrunk to 4 pt on one)."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = max(1, math.ceil(width / PAGE_CHARACTERS))
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    if width > PAGE_CHARACTERS:
+        sheet.print_title_cols = "A:A"
 
 
 def _settings(sheet, title_font: Font) -> None:
