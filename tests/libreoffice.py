@@ -85,7 +85,7 @@ def recalculate_many(workbooks: list[Path], scratch: Path) -> list[Path]:
 
 
 def to_pdf(documents: list[Path], scratch: Path) -> list[Path]:
-    """Render documents (.docx) to PDF with LibreOffice Writer in one run, as a person
+    """Render documents (.docx, .xlsx) to PDF with LibreOffice in one run, as a person
     printing them would see them."""
     return _convert(documents, scratch, "pdf", "pdf")
 

@@ -273,23 +273,14 @@ def test_every_table_prints_at_7_pt_or_more(tmp_path: Path) -> None:
     """Riverbend's workbook printed by LibreOffice: every page after the Summary (the
     tables, split across pages where wide, their first column repeated) has no text
     below 7 pt."""
-    import os
-    import subprocess
-
     import pdfplumber
 
-    from libreoffice import REGISTRY, soffice
+    from libreoffice import to_pdf
 
     workbook = write_workbook(analyze(load_client(ROOT / "examples" / "riverbend-family-dental")),
                               tmp_path / "printed.xlsx")
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(REGISTRY)
-    subprocess.run([soffice() or "soffice", f"-env:UserInstallation={profile.as_uri()}",
-                    "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
-                    str(tmp_path), str(workbook)], check=True, capture_output=True,
-                   env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"}, timeout=300)
-    with pdfplumber.open(tmp_path / "printed.pdf") as pdf:
+    [printed] = to_pdf([workbook], tmp_path)
+    with pdfplumber.open(printed) as pdf:
         small = {number: min(char["size"] for char in page.chars)
                  for number, page in enumerate(pdf.pages[1:], start=2) if page.chars
                  and min(char["size"] for char in page.chars) < 7.0}
