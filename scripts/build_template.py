@@ -18,6 +18,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -217,7 +219,7 @@ def _summary(book, sheet, title_font: Font) -> None:
     sheet["A1"].font = Font(name=FONT, bold=True, size=18, color=title_font.color)
     sheet["A3"] = "Practice"
     sheet["A3"].font = Font(name=FONT, bold=True)
-    sheet.column_dimensions["A"].width = 46
+    sheet.column_dimensions["A"].width = 45
     sheet.column_dimensions["B"].width = 18
     for headline in spec.SUMMARY_HEADLINES:
         sheet.cell(row=headline.row, column=1, value=headline.label)
@@ -278,7 +280,9 @@ def _summary(book, sheet, title_font: Font) -> None:
         chart.visible_cells_only = False
         # Axis labels without cents: "$4,000", "60%"; a rate from 0 %, so a 68 % bar
         # is not drawn four times a 60 % one.
-        chart.y_axis.numFmt = {"money": '"$"#,##0', "percent": "0%"}.get(style, "General")
+        # Thousands as "$5k" past $1,000: short enough to stand upright on a 10 cm chart.
+        chart.y_axis.numFmt = {"money": '[<1000]"$"0;"$"#,##0,"k"',
+                               "percent": "0%"}.get(style, "General")
         chart.y_axis.scaling.min = 0
         if style == "percent":
             chart.y_axis.scaling.max = 1
@@ -288,6 +292,10 @@ def _summary(book, sheet, title_font: Font) -> None:
         chart.y_axis.delete = False
         chart.x_axis.scaling.orientation = "maxMin"
         chart.y_axis.crosses = "max"   # the value axis meets the last (bottom) category
+        # Axis labels at 11 pt: the one-page Summary prints them at 7 pt or more.
+        for axis in (chart.x_axis, chart.y_axis):
+            axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(
+                defRPr=CharacterProperties(sz=1100)), endParaRPr=CharacterProperties())])
         sheet.add_chart(chart, anchor)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

@@ -684,10 +684,10 @@ def top_target_formulas(row: int) -> tuple[str, str]:
 # Charts: (title, sheet of the data, label column, value column, anchor, width × height cm).
 # Inside the print area (A:S, rows 1-40) with room to spare: nothing is cut on paper.
 CHARTS = (
-    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", "D3", (11.5, 7)),
-    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", "L3",
-     (11.5, 7)),
+    ("Effective rate by payer", "Payers", "Schedule", "Effective rate", "D3", (10, 7)),
+    ("Alternate-benefit patient savings a year", "Payers", "Schedule", "Alt savings", "J3",
+     (10, 7)),
     ("Top 15 targets: volume × shortfall a year", "Summary", TOP_LABEL_COLUMN, TOP_VALUE_COLUMN,
-     "D18", (24, 9.5)),
+     "D18", (20.5, 9.5)),
 )
-SUMMARY_PRINT_AREA = "A1:S40"
+SUMMARY_PRINT_AREA = "A1:P40"
