@@ -447,3 +447,21 @@ def test_a_large_group_still_fits_one_page(tmp_path: Path) -> None:
     assert "4 more locations 552 $48,000.00 66.7%" in lines
     assert "Adjunctive general services 231 8.3%" in lines
     assert "Median days from claim received to payment 15.0" in lines
+
+
+@pytest.mark.usefixtures("needs_libreoffice")
+def test_the_group_workbook_prints_at_7_pt_or_more(batch_out, tmp_path: Path) -> None:
+    """Cascade's roll-up printed by LibreOffice: every page, the wide Locations and Detail
+    sheets split across pages rather than shrunk, has no text below 7 pt."""
+    import pdfplumber
+
+    from libreoffice import to_pdf
+
+    out, _ = batch_out
+    [printed] = to_pdf([out / "Cascade Dental Partners.xlsx"], tmp_path)
+    with pdfplumber.open(printed) as pdf:
+        small = {number: round(min(c["size"] for c in page.chars), 1)
+                 for number, page in enumerate(pdf.pages, start=1)
+                 if page.chars and min(c["size"] for c in page.chars) < 7.0}
+        assert len(pdf.pages) > 3
+    assert small == {}

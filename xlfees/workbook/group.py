@@ -268,7 +268,8 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
         lines = max(2, *(math.ceil(len(c.header) / max(c.width - 2, 1)) for c in columns))
         sheet.row_dimensions[HEADER_ROW].height = 15 * min(lines, 4) + 2
         sheet.freeze_panes = f"A{FIRST_ROW}"
-        _print_setup(sheet, landscape=len(columns) > 4)
+        _print_setup(sheet, landscape=len(columns) > 4,
+                     width=sum(c.width for c in columns))
         sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"   # the header on every page
         contents[title] = cells
 
@@ -350,13 +351,20 @@ def _summary(sheet: Any, rollup: GroupRollup,
     return cells
 
 
-def _print_setup(sheet: Any, landscape: bool) -> None:
-    """Printed as a person expects: every column on the page's width, as many pages down
-    as it takes."""
+# Column widths (in characters) a landscape page holds with its text at 7 pt or more
+# (11 pt shrunk to 64 %), as the template's tables print (scripts/build_template.py).
+PAGE_CHARACTERS = 190
+
+
+def _print_setup(sheet: Any, landscape: bool, width: float = 0.0) -> None:
+    """Printed as a person expects: as many pages wide as keep the text at 7 pt or more
+    (the first column repeated on each), as many pages down as it takes."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = max(1, math.ceil(width / PAGE_CHARACTERS))
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if width > PAGE_CHARACTERS:
+        sheet.print_title_cols = "A:A"
 
 
 def _parts(data: bytes) -> dict[str, bytes]:
