@@ -356,7 +356,8 @@ def _find_wide_columns(layout: Layout, rows: list[list[Cell]]) -> None:
     for column, text in sorted(layout.headers.items()):
         if column in decided:
             continue
-        if ID_HEADER.search(header_key(text)):
+        if ID_HEADER.search(header_key(text)) and not _AMOUNT_WORDS.search(header_key(text)):
+            # ("Member Price" names an amount, "Member ID" does not.)
             layout.why[column] = (f"not used: an id, person or tooth column, never money "
                                   f"(header {text!r})")
             continue

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from datetime import date, datetime
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -348,9 +349,10 @@ def _no_table(display: str, key: str, grids: list[Grid], pins: FilePins) -> Read
             if above is None:
                 pin = f'{sheet}columns = {{ code = "column {column + 1}" }}'
             else:
+                # The header as a TOML string (a quote or backslash in it escaped).
+                header = json.dumps(_text(grid.rows[above][column]), ensure_ascii=False)
                 pin = (f"{sheet}header_row = {grid.row_numbers[above]}, columns = {{ code = "
-                       f'"{_text(grid.rows[above][column])}", allowed = "<its amount '
-                       'column>" }')
+                       f'{header}, allowed = "<its amount column>" }}')
             return ReadError(display, f"no table of CDT codes found in {where} (a CDT code "
                              f"first appears at row {grid.row_numbers[index]})",
                              f'pin its header in client.toml: [files."{key}"] {pin}')
@@ -594,8 +596,8 @@ class _RowReader:
                                 in sorted(self.other_codes.items()))
             total = sum(self.other_codes.values())
             self.result.notes.append(Note(
-                reason=f"{total:,} row{'s' if total != 1 else ''} hold codes of other code "
-                       f"sets ({listing}): left out, only CDT codes are read",
+                reason=(f"{total:,} rows hold" if total != 1 else "1 row holds")
+                + f" codes of other code sets ({listing}): left out, only CDT codes are read",
                 file=self.display, sheet=self.grid.sheet))
         self.result.volume.extend(self.logged.values())
 
