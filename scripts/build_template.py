@@ -14,6 +14,7 @@ import io
 import math
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -68,7 +69,30 @@ def build(path: Path, *, brand: str = BRAND, logo: bytes | None = None,
     buffer = io.BytesIO()
     book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(normalised_zip(buffer.getvalue()))
+    path.write_bytes(normalised_zip(_numbers_as_text_allowed(buffer.getvalue())))
+
+
+# Codes are text on purpose (a CARC "45", a code "0120"): Excel's green "number stored as
+# text" triangle is switched off on every sheet. <ignoredErrors> goes where CT_Worksheet
+# puts it: before drawing, legacyDrawing, tableParts and extLst.
+IGNORED_ERRORS = ('<ignoredErrors><ignoredError sqref="A1:XFD1048576" '
+                  'numberStoredAsText="1"/></ignoredErrors>')
+
+
+def _numbers_as_text_allowed(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet") and b"<ignoredErrors" not in part:
+                text = part.decode("utf-8")
+                at = min((i for i in (text.find(tag) for tag in (
+                    "<drawing", "<legacyDrawing", "<tableParts", "<extLst", "</worksheet>"))
+                    if i >= 0))
+                part = (text[:at] + IGNORED_ERRORS + text[at:]).encode("utf-8")
+            target.writestr(info, part)
+    return out.getvalue()
 
 
 def _style(cell, style: str) -> None:

@@ -438,3 +438,14 @@ def test_no_formula_refers_to_a_range_holding_itself(analysis, tmp_path: Path) -
                               and int(top) <= cell.row <= int(bottom))
                     assert not inside, (sheet.title, cell.coordinate, cell.value)
     assert checked > 100
+
+
+def test_codes_stored_as_text_raise_no_green_triangles(analysis, tmp_path: Path) -> None:
+    """Every sheet tells Excel that numbers stored as text (a CARC "45", a code) are meant:
+    no green error triangle on them."""
+    path = write_workbook(analysis, tmp_path / "text.xlsx")
+    with zipfile.ZipFile(path) as book:
+        sheets = [n for n in book.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+        assert len(sheets) == len(spec.SHEET_ORDER)
+        for name in sheets:
+            assert b'numberStoredAsText="1"' in book.read(name), name
