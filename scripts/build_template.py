@@ -250,7 +250,8 @@ def _summary(book, sheet, title_font: Font) -> None:
         cell = sheet.cell(row=headline.row, column=2)
         _style(cell, headline.style)
         cell.font = Font(name=FONT, bold=True, size=12)
-    sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
+    note = sheet.cell(row=spec.SUMMARY_VOLUME_NOTE_ROW, column=1, value="Volume")
+    note.font = Font(name=FONT, italic=True, color="595959")   # a note, not a figure
     cell = sheet.cell(row=spec.SUMMARY_BREAK_EVEN_ROW, column=2)
     _style(cell, "percent")
     cell.font = Font(name=FONT, bold=True, size=12)

@@ -75,7 +75,8 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     """The Summary sheet's client name, headline formulas (with values) and volume note."""
     cells: dict[str, tuple[Any, str | None]] = {
         spec.SUMMARY_CLIENT_CELL: (analysis.client.name, None),
-        f"B{spec.SUMMARY_VOLUME_NOTE_ROW}": (analysis.volume_basis, None),
+        # A note in words, in the labels' column: never read as one of the figures.
+        f"A{spec.SUMMARY_VOLUME_NOTE_ROW}": (f"Volume: {analysis.volume_basis}", None),
     }
     for headline, value in zip(spec.SUMMARY_HEADLINES, tables.summary_values(analysis)):
         cells[f"B{headline.row}"] = (value, headline.formula)
