@@ -449,3 +449,16 @@ def test_codes_stored_as_text_raise_no_green_triangles(analysis, tmp_path: Path)
         assert len(sheets) == len(spec.SHEET_ORDER)
         for name in sheets:
             assert b'numberStoredAsText="1"' in book.read(name), name
+
+
+def test_targets_say_what_the_procedure_is(analysis, tmp_path: Path) -> None:
+    """The first target (Alpha's D2740) is labelled with its payer, code and procedure, on
+    the Targets sheet and on the Top 15 chart's data alike."""
+    book = openpyxl.load_workbook(write_workbook(analysis, tmp_path / "labels.xlsx"),
+                                  data_only=True)   # the stored values
+    headers = [cell.value for cell in book["Targets"][3]]
+    first = [cell.value for cell in book["Targets"][4]]
+    label = first[headers.index("Target")]
+    assert label.startswith("Alpha Dental (PPO) D2740 ") and len(label) > len(
+        "Alpha Dental (PPO) D2740 ")
+    assert book["Summary"][f"{spec.TOP_LABEL_COLUMN}{spec.TOP_FIRST_ROW}"].value == label

@@ -80,3 +80,17 @@ def one_line(text: str) -> str:
     text = _SURROGATE.sub("\ufffd", str(text))
     text = re.sub(r"[\r\n\t]+", " ", text)
     return _TERMINAL_CONTROL.sub("", text)
+
+
+SHORT_DESCRIPTION = 70   # characters: at most two lines of the letter's description column
+
+
+def short_description(text: str, limit: int = SHORT_DESCRIPTION) -> str:
+    """A procedure's description cut at a word to fit the letter's table ("…" if cut)."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—/") + "…"

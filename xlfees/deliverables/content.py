@@ -20,25 +20,11 @@ from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VO
 from ..labels import schedule_label
 from ..money import ask_percent, cents, count, money, percent
 from ..sources.client_toml import EXTERNAL, PERCENT, SURVEY_PREFIX
-from ..wording import plural
+from ..wording import plural, short_description
 
 
 def long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
-
-
-SHORT_DESCRIPTION = 70   # characters: at most two lines of the letter's description column
-
-
-def short_description(text: str, limit: int = SHORT_DESCRIPTION) -> str:
-    """A procedure's description cut at a word to fit the letter's table ("…" if cut)."""
-    text = " ".join(str(text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    if " " in cut:
-        cut = cut[:cut.rindex(" ")]
-    return cut.rstrip(" ,;:-–—/") + "…"
 
 
 @dataclass(frozen=True)

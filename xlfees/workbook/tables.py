@@ -10,12 +10,17 @@ from ..cdt import CATEGORIES, category
 from ..labels import UNASSIGNED, schedule_label
 from ..analysis.asks import strategies
 from ..money import excel_round
+from ..wording import short_description
 from ..sources.client_toml import (ASK_PACKAGES, DEFAULT_ASK, PEER, TO_BENCHMARK,
                                   benchmark_percentile, is_external)
 from . import spec
 
 if TYPE_CHECKING:
     import pandas as pd
+
+# Characters of a procedure's description in a target's label ("… D2740 Crown -
+# porcelain/ceramic"): the Top 15 chart's labels stay on one line.
+TARGET_DESCRIPTION = 26
 
 
 def _value(value: Any) -> Any:
@@ -153,7 +158,10 @@ def target_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "Write off": record["write_off"], "Proposed": record["proposed"],
             "Impact": record["impact"], "Priority": record["priority"],
             "Cumulative share": record["cumulative_share"],
-            "Target": f"{label} {record['code']}", **helper,
+            # Payer, code and what the procedure is: the Top 15 chart's labels.
+            "Target": target_label(record["payer"], record["network"], record["code"],
+                                   record["description"]),
+            **helper,
         })
     return rows
 
@@ -374,9 +382,16 @@ def gap_matrix(analysis: Analysis) -> tuple[list[str], list[tuple[str, str, list
 def top_targets(analysis: Analysis) -> list[tuple[str, float | str]]:
     """(target, priority) of ranks 1…15, ("", "") past the last target: the chart's data."""
     targets = analysis.targets.head(spec.TOP_TARGETS)
-    found = [(f"{schedule_label(p, n)} {c}", v) for p, n, c, v in _tuples(
-        targets, ["payer", "network", "code", "priority"])]
+    found = [(target_label(p, n, c, d), v) for p, n, c, d, v in _tuples(
+        targets, ["payer", "network", "code", "description", "priority"])]
     return found + [("", "")] * (spec.TOP_TARGETS - len(found))
+
+
+def target_label(payer: str, network: str, code: str, description: str) -> str:
+    """"United Concordia D2740 Crown - porcelain/ceramic": Targets' Target column and the
+    Top 15 chart's label (one place)."""
+    return (f"{schedule_label(payer, network)} {code} "
+            f"{short_description(description, TARGET_DESCRIPTION)}").rstrip()
 
 
 def _order_statistics(amounts: list[float], q: float) -> dict[str, Any]:
