@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pandas as pd
 
-from .asks import Asks
 from .changes import Changes, schedule_changes
 from ..client import Client
-from ..notes import Note
 from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from ..money import excel_round
 from .monitoring import Monitoring, analyze_remittances
@@ -30,21 +28,13 @@ _ALT_KEYS = ALT_COLUMNS
 
 
 @dataclass(frozen=True)
-class Analysis:
-    """A client's analysis: the engine's tables at full precision plus the client itself."""
+class Analysis(Tables):
+    """A client's analysis: the engine's tables at full precision (its notes joined by
+    monitoring's), what the client's ERAs and dated schedules show, and the client."""
 
     client: Client
-    gaps: pd.DataFrame
-    targets: pd.DataFrame
-    payers: pd.DataFrame
-    alt_benefits: pd.DataFrame
-    notes: tuple[Note, ...]
-    volume_basis: str
-    volume_schedules: list[str]
-    unassigned_share: dict[tuple[str, str], float]
     monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
     changes: Changes | None = None         # when a schedule has two dated versions
-    asks: Asks | None = None               # each payer's packages (xlfees.analysis.asks)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (docs/json.md)."""
@@ -55,7 +45,7 @@ class Analysis:
             "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
             "monitoring": self.monitoring.to_dict() if self.monitoring is not None else None,
             "changes": self.changes.to_dict() if self.changes is not None else None,
-            "asks": self.asks.to_dict() if self.asks is not None else [],
+            "asks": self.asks.to_dict(),
             "notes": [note.to_dict() for note in self.notes],
         }
 
@@ -67,13 +57,9 @@ def analyze(client: Client) -> Analysis:
     notes = tables.notes + (monitoring.notes if monitoring is not None else ())
     changes = schedule_changes(client.schedule_history, tables.targets, client.office_fees,
                                client.settings.ask)
-    return Analysis(client=client, gaps=tables.gaps, targets=tables.targets,
-                    payers=tables.payers, alt_benefits=tables.alt_benefits,
-                    notes=notes, volume_basis=tables.volume_basis,
-                    volume_schedules=tables.volume_schedules,
-                    unassigned_share=tables.unassigned_share, monitoring=monitoring,
-                    changes=changes if len(changes.codes) else None,
-                    asks=tables.asks)
+    computed = {field.name: getattr(tables, field.name) for field in fields(Tables)}
+    return Analysis(**{**computed, "notes": notes}, client=client, monitoring=monitoring,
+                    changes=changes if len(changes.codes) else None)
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:
