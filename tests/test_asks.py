@@ -210,3 +210,24 @@ def test_the_alternates_asked_are_the_eight_worth_most(tmp_path: Path) -> None:
     assert "the 8 with the largest savings for your members, of 10" in text
     assert "your members would pay $312.00 a year less" in text
     assert len(document.tables[1].rows) == 1 + 8
+
+
+def test_a_payer_with_no_code_in_common_is_asked_nothing_and_why(tmp_path: Path) -> None:
+    """C lists only D1110, which has no office fee: it gets an empty package with the
+    reason, and the letters pass it over with that reason instead of failing."""
+    from datetime import date
+
+    import pandas as pd
+
+    from xlfees import Client
+    from xlfees.analysis.asks import NO_CODES
+    from xlfees.deliverables import write_deliverables
+
+    office = pd.DataFrame({"code": ["D0120"], "description": ["Exam"], "office_fee": [60.0]})
+    schedules = pd.DataFrame({"payer": ["A", "B", "C"], "network": ["", "", ""],
+                              "code": ["D0120", "D0120", "D1110"],
+                              "allowed": [40.0, 50.0, 70.0]})
+    analysis = analyze(Client.from_frames("No common code", office, schedules))
+    assert analysis.asks.chosen_for(("C", "")).reason == NO_CODES
+    files = write_deliverables(analysis, tmp_path / "letters", day=date(2026, 12, 1))
+    assert f"C: no letter: {NO_CODES}" in files.passed_over

@@ -42,6 +42,7 @@ NO_CANDIDATE = "it allows at least the benchmark on every code the practice perf
 NO_CANDIDATE_PERCENT = ("it already allows the office fee on every code the practice performs "
                         "for it")
 NO_VOLUME = "the practice performs none of its codes for it"
+NO_CODES = "it has no codes in common with the office fees"
 NO_BENCHMARK = ("no other schedule lists the codes the practice performs for it, so there is "
                 "no benchmark to ask against")
 NO_ROOM = "the ask_cap leaves no room for a raise on any code"
@@ -216,8 +217,11 @@ class Asks:
                 for (payer, network), packages in self.by_schedule.items()]
 
 
-def ask_packages(gaps: pd.DataFrame, settings: Settings, has_volume: bool = True) -> Asks:
-    """The packages of every payer in ``gaps`` (the engine's payer × code rows).
+def ask_packages(gaps: pd.DataFrame, settings: Settings, has_volume: bool = True,
+                 schedules: Iterable[ScheduleKey] = ()) -> Asks:
+    """The packages of every payer in ``gaps`` (the engine's payer × code rows), and of each
+    of ``schedules`` with no row there (no code in common with the office fees: asked
+    nothing, and why).
 
     Without any volume (``has_volume`` False) every code a payer lists counts as performed:
     the packages then rank by the raise per procedure, their annual values are 0."""
@@ -228,7 +232,8 @@ def ask_packages(gaps: pd.DataFrame, settings: Settings, has_volume: bool = True
         amounts_by_code.setdefault(code, []).append(float(allowed))
     for amounts in amounts_by_code.values():
         amounts.sort()
-    by_schedule: dict[ScheduleKey, list[tuple[str, float, float, float, float | None]]] = {}
+    by_schedule: dict[ScheduleKey, list[tuple[str, float, float, float, float | None]]] = {
+        key: [] for key in schedules}
     for payer, network, code, office_fee, allowed, volume, benchmark in rows:
         by_schedule.setdefault((payer, network), []).append(
             (code, float(volume), float(office_fee), float(allowed),
@@ -245,7 +250,8 @@ def ask_packages(gaps: pd.DataFrame, settings: Settings, has_volume: bool = True
         for strategy in strategies(settings):
             if not performed:
                 packages[strategy.name] = AskPackage(payer, network, strategy.name, (),
-                                                     allowed_a_year, NO_VOLUME)
+                                                     allowed_a_year,
+                                                     NO_VOLUME if codes else NO_CODES)
                 continue
             lines = []
             for code, volume, office_fee, allowed, benchmark in performed:

@@ -393,7 +393,8 @@ def compute(client: Client) -> Tables:
     # payer's chosen package requests, else today's amount; its impact follows.
     # here: asks itself imports this module's percentiles
     from .asks import alternates_asked, ask_packages
-    asks = ask_packages(gaps, settings, has_volume=volume.basis != VOLUME_NONE)
+    asks = ask_packages(gaps, settings, has_volume=volume.basis != VOLUME_NONE,
+                        schedules=keys)
     requested = {(key[0], key[1], line.code): line.requested
                  for key, packages in asks.by_schedule.items()
                  for line in packages[asks.chosen].lines}

@@ -117,7 +117,7 @@ def process_client(task: _Task) -> ClientResult:
         notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,
         passed_over=tuple(extras.passed_over) if extras else (),
         no_ask=tuple(f"{schedule_label(*key)}: {why}" for key, why in
-                     (analysis.asks.nothing_asked() if analysis.asks else [])),
+                     analysis.asks.nothing_asked()),
         seconds=time.perf_counter() - start, location=location_figures(analysis, folder))
 
 

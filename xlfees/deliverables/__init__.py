@@ -49,7 +49,7 @@ def write_deliverables(analysis: Analysis, out_dir: str | Path, *,
                                                              SUMMARY_SUFFIX))
     for payer, network, label in documents.labels(analysis):
         # A payer with nothing to ask (its package is empty) gets no proposed schedule.
-        if analysis.asks is not None and not analysis.asks.chosen_for((payer, network)).lines:
+        if not analysis.asks.chosen_for((payer, network)).lines:
             continue
         rows = documents.proposed_schedule(analysis, payer, network)
         written.schedules.append(documents.write_open_dental(

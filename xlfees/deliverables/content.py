@@ -190,11 +190,8 @@ def letters(analysis: Analysis, day: date) -> LetterPlan:
         # The payer's chosen ask package (proposed above allowed), most valuable first.
         asked = mine[mine["proposed"] > mine["allowed"]].sort_values(
             ["impact", "code"], ascending=[False, True], kind="stable")
-        if asked.empty:
-            package = analysis.asks.chosen_for(key) if analysis.asks is not None else None
-            plan.passed_over.append((label, package.reason if package is not None
-                                     and package.reason else _why_no_letter(
-                                         mine, header.lower())))
+        if asked.empty:   # its package is empty (xlfees.analysis.asks says why)
+            plan.passed_over.append((label, analysis.asks.chosen_for(key).reason))
             continue
         codes = [CodeLine(code=r["code"], description=short_description(r["description"]),
                           volume=r["volume"], allowed=r["allowed"], benchmark=r["benchmark"],
@@ -244,17 +241,6 @@ def letters(analysis: Analysis, day: date) -> LetterPlan:
             annual_impact=impact, underpaid=underpaid,
             underpaid_intro=_underpaid_intro(underpaid) if underpaid else None))
     return plan
-
-
-def _why_no_letter(mine: Any, benchmark: str) -> str:
-    if mine.empty:
-        return "it has no codes in common with the office fees"
-    if mine["benchmark"].isna().all():
-        return "no other schedule lists its codes, so there is no benchmark to ask against"
-    if not (mine["shortfall"] > 0).any():
-        return f"it allows at least the {benchmark} on every code"
-    return ("where it allows less than the benchmark it already allows our usual fee, "
-            "so there is nothing to ask")
 
 
 def _case(practice: str, label: str, mine: Any, codes: list[CodeLine], rate: float | None,
@@ -373,4 +359,4 @@ def summary(analysis: Analysis, day: date) -> Summary:
                    alt_ask=f"+{ask_percent(analysis.client.settings.alt_ask)}",
                    top_targets=top, volume_note=_volume_note(analysis.volume_basis),
                    no_ask=[f"{schedule_label(*key)}: no ask: {why}." for key, why in
-                           (analysis.asks.nothing_asked() if analysis.asks else [])])
+                           analysis.asks.nothing_asked()])

@@ -212,8 +212,6 @@ def payer_rows(analysis: Analysis) -> list[dict[str, Any]]:
 def ask_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Every code of every payer's packages (conservative, target, stretch), most valuable
     first, the carried package marked; an empty package is one row saying why."""
-    if analysis.asks is None:
-        return []
     words = {s.name: s.words for s in strategies(analysis.client.settings)}
     rows = []
     for (payer, network), packages in analysis.asks.by_schedule.items():
