@@ -36,6 +36,16 @@ def _messy(tmp: Path) -> Client:
     return load_client(folder)
 
 
+def _not_reproduced(workbook: Path, scratch: Path) -> tuple[int, dict]:
+    """How many formula cells the workbook stores, and those whose stored value LibreOffice's
+    recalculation does not reproduce: (sheet, cell) → (formula, stored, recalculated)."""
+    stored = formula_cells(workbook)
+    recalculated = values(recalculate(workbook, scratch))
+    return len(stored), {(sheet, ref): (formula, value, recalculated[sheet][ref].value)
+                         for (sheet, ref), (formula, value) in stored.items()
+                         if not same(value, recalculated[sheet][ref].value)}
+
+
 VARIANTS = {
     "handworked": lambda hw, tmp: load_client(hw),
     "example smile-studio": lambda hw, tmp: load_client(ROOT / "examples" / "smile-studio"),
@@ -57,13 +67,9 @@ def test_libreoffice_reproduces_every_stored_value(variant: str, handworked_dir:
                                                    tmp_path: Path) -> None:
     """Every formula cell's stored value equals LibreOffice's recalculation to the cent."""
     analysis = analyze(VARIANTS[variant](handworked_dir, tmp_path))
-    workbook = write_workbook(analysis, tmp_path / "client.xlsx")
-    stored = formula_cells(workbook)
-    recalculated = values(recalculate(workbook, tmp_path))
-    assert len(stored) > 50
-    wrong = {(sheet, ref): (formula, value, recalculated[sheet][ref].value)
-             for (sheet, ref), (formula, value) in stored.items()
-             if not same(value, recalculated[sheet][ref].value)}
+    stored, wrong = _not_reproduced(write_workbook(analysis, tmp_path / "client.xlsx"),
+                                    tmp_path)
+    assert stored > 50
     assert wrong == {}
 
 
@@ -78,13 +84,10 @@ def test_external_benchmark_and_payer_shares(handworked_dir: Path, tmp_path: Pat
                                                             "Gamma Plan": 0.2})
     analysis = analyze(Client.from_frames(client.name, office, client.schedules, volume,
                                           settings))
-    workbook = write_workbook(analysis, tmp_path / "external.xlsx")
-    recalculated = values(recalculate(workbook, tmp_path))
-    stored = formula_cells(workbook)
-    assert len(stored) > 100
-    differing = [(s, r, v, recalculated[s][r].value) for (s, r), (_, v) in stored.items()
-                 if not same(v, recalculated[s][r].value)]
-    assert differing == []
+    stored, differing = _not_reproduced(write_workbook(analysis, tmp_path / "external.xlsx"),
+                                        tmp_path)
+    assert stored > 100
+    assert differing == {}
 
 
 def _set(sheet, column_header: str, match: dict[str, str], value, header_row: int = 3) -> None:
@@ -201,12 +204,9 @@ def test_a_template_saved_by_libreoffice_fills(tmp_path: Path) -> None:
     schedules = len(analyze(load_client(ROOT / "examples" / "smile-studio")).payers)
     last = chr(ord("L") + schedules - 1)
     assert names["PeerSchedules"].attr_text == f"Peers!$L$3:${last}$3"
-    stored = formula_cells(workbook)
-    assert len(stored) > 500
-    recalculated = values(recalculate(workbook, tmp_path / "check"))
-    differing = [(s, r, value, recalculated[s][r].value) for (s, r), (_, value) in stored.items()
-                 if not same(value, recalculated[s][r].value)]
-    assert differing == []
+    stored, differing = _not_reproduced(workbook, tmp_path / "check")
+    assert stored > 500
+    assert differing == {}
 
 
 # Payer names Excel would read as wildcards (* ? ~) or comparisons (< > =) in a lookup or a
@@ -218,14 +218,16 @@ PLAIN = {"Alpha Dental": "Delta", "Beta Health": "Aetna", "Delta Care": "MetLife
 
 
 def _renamed(handworked: Path, names: dict[str, str], fifth: str) -> Client:
-    """The hand-worked client with its payers renamed, and a fifth payer (Gamma's amounts
-    + 5) so that "Delta*" has a "Delta…" to wrongly match."""
+    """The hand-worked client with its payers renamed, a fifth payer (Gamma's amounts + 5),
+    and Delta Dental Plus (Alpha's amounts × 2) for "Delta*" to wrongly match."""
     client = load_client(handworked)
     schedules = client.schedules.copy()
-    extra = schedules[schedules["payer"] == "Gamma Plan"].assign(
-        payer=fifth, allowed=lambda f: f["allowed"] + 5)
+    extra = [schedules[schedules["payer"] == "Gamma Plan"].assign(
+                 payer=fifth, allowed=lambda f: f["allowed"] + 5),
+             schedules[schedules["payer"] == "Alpha Dental"].assign(
+                 payer="Delta Dental Plus", allowed=lambda f: f["allowed"] * 2)]
     schedules["payer"] = schedules["payer"].map(names)
-    schedules = pd.concat([schedules, extra], ignore_index=True)
+    schedules = pd.concat([schedules, *extra], ignore_index=True)
     volume = client.volume.copy()
     for old, new in names.items():
         volume["payer"] = volume["payer"].str.replace(old, new, regex=False)
@@ -239,26 +241,9 @@ def test_payer_names_excel_would_read_as_patterns(handworked_dir: Path,
     of the same payers under plain names (Delta Dental Plus is there to be matched by
     "Delta*" if the names were patterns)."""
     tricky = analyze(_renamed(handworked_dir, TRICKY, "Guardian?"))
-    tricky = analyze(Client.from_frames(
-        tricky.client.name, tricky.client.office_fees,
-        pd.concat([tricky.client.schedules, tricky.client.schedules[
-            tricky.client.schedules["payer"] == "Delta*"].assign(
-                payer="Delta Dental Plus", allowed=lambda f: f["allowed"] * 2)],
-            ignore_index=True), tricky.client.volume))
     plain = analyze(_renamed(handworked_dir, PLAIN, "Guardian"))
-    plain = analyze(Client.from_frames(
-        plain.client.name, plain.client.office_fees,
-        pd.concat([plain.client.schedules, plain.client.schedules[
-            plain.client.schedules["payer"] == "Delta"].assign(
-                payer="Delta Dental Plus", allowed=lambda f: f["allowed"] * 2)],
-            ignore_index=True), plain.client.volume))
-    workbook = write_workbook(tricky, tmp_path / "tricky.xlsx")
-    stored = formula_cells(workbook)
-    recalculated = values(recalculate(workbook, tmp_path))
-    wrong = {(sheet, ref): (formula, value, recalculated[sheet][ref].value)
-             for (sheet, ref), (formula, value) in stored.items()
-             if not same(value, recalculated[sheet][ref].value)}
-    assert len(stored) > 100 and wrong == {}
+    stored, wrong = _not_reproduced(write_workbook(tricky, tmp_path / "tricky.xlsx"), tmp_path)
+    assert stored > 100 and wrong == {}
     figures = ["codes", "effective_rate", "annual_writeoff", "impact_at_ask", "alt_savings"]
     rename = {**{v: k for k, v in TRICKY.items()}, "Guardian?": "Guardian"}
     ours = {rename.get(r["payer"], r["payer"]): [r[f] for f in figures]
