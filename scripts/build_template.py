@@ -111,8 +111,12 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
         cell.font = Font(name=FONT, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=brand)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        # The placeholder data row carries each column's style for the filler to copy.
-        _style(sheet.cell(row=header + 1, column=first + offset), column.style)
+        # The placeholder data row carries each column's style for the filler to copy:
+        # text wraps in its column (a long payer name or description is never cut off;
+        # the filler gives such a row its height), every cell of a row at its top.
+        body = sheet.cell(row=header + 1, column=first + offset)
+        _style(body, column.style)
+        body.alignment = Alignment(wrap_text=column.style == "text", vertical="top")
         dimension = sheet.column_dimensions[letter]
         dimension.width = column.width
         if column.hidden:
@@ -202,9 +206,11 @@ def _gaps(sheet, title_font: Font) -> None:
     header = spec.GAPS_HEADER_ROW
     for column, text in ((1, "Code"), (2, "Description"), (3, "Payer")):
         sheet.cell(row=header, column=column, value=text).font = Font(name=FONT, bold=True)
+    # Payer names wrap in their columns (the filler gives the row their height).
+    sheet.cell(row=header, column=3).alignment = Alignment(wrap_text=True, vertical="bottom")
     _style(sheet.cell(row=header + 1, column=3), "percent")
     sheet.column_dimensions["A"].width = 9
-    sheet.column_dimensions["B"].width = 40
+    sheet.column_dimensions["B"].width = 50   # the longest CDT descriptions, uncut
     sheet.freeze_panes = "C4"
     _print_wide(sheet, header)
     # Green where a payer pays close to the office fee, red where the gap is widest.

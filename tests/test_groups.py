@@ -398,7 +398,7 @@ def test_the_index_lists_each_group(batch_out) -> None:
     assert cascade[4].value == pytest.approx(rollup.total("allowed"))
     # links are URIs: the spaces percent-encoded
     assert cascade[7].hyperlink.target == "Cascade%20Dental%20Partners.xlsx"
-    assert cascade[8].hyperlink.target == "Cascade%20Dental%20Partners/"
+    assert cascade[8].hyperlink.target == "Cascade%20Dental%20Partners"   # the folder
     assert rows["Willamette Dental Partners"][9].value == (
         "Lakeside Dental Group: procedures by payer are estimated from its [payer_shares]")
 

@@ -462,3 +462,75 @@ def test_targets_say_what_the_procedure_is(analysis, tmp_path: Path) -> None:
     assert label.startswith("Alpha Dental (PPO) D2740 ") and len(label) > len(
         "Alpha Dental (PPO) D2740 ")
     assert book["Summary"][f"{spec.TOP_LABEL_COLUMN}{spec.TOP_FIRST_ROW}"].value == label
+
+
+CARLITO = Path("/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf")
+
+
+def _greedy_lines(text: str, room: float, length) -> int:
+    """Word wrap by a second measure: ``length`` of each candidate line, as PIL lays it."""
+    lines, line = 1, ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if line and length(candidate) > room:
+            lines, line = lines + 1, word
+        else:
+            line = candidate
+    return lines
+
+
+@pytest.mark.parametrize("text", [
+    "Guardian DentalGuard Preferred", "up to the other plans' 75th percentile",
+    "Surgical placement of implant body: endosteal implant",
+    "Crown - porcelain fused to predominantly base metal",
+    "Resin-based composite - three surfaces, posterior", "WWW MMM @@@ iii lll"])
+@pytest.mark.parametrize("width", [12, 20, 24, 28, 34])
+def test_wrapped_text_takes_the_lines_calibri_gives_it(text: str, width: int) -> None:
+    """A row's height counts the lines Calibri's metrics wrap the text to: the same count
+    as PIL laying the words out in Carlito (Calibri's metrics) at the column's width."""
+    from PIL import ImageFont
+
+    from xlfees.workbook.xlsx import lines_of
+
+    if not CARLITO.exists():
+        from libreoffice import unavailable
+        unavailable("Carlito is not installed (apt-get install fonts-crosextra-carlito)")
+    font = ImageFont.truetype(str(CARLITO), 2048)   # one pixel per font unit
+    digit = font.getlength("0")
+    room = (width - 0.5) * digit
+    assert lines_of(text, width) == _greedy_lines(text, room, font.getlength)
+
+
+@pytest.mark.usefixtures("needs_libreoffice")
+def test_long_payer_names_and_descriptions_wrap_and_print_whole(tmp_path: Path) -> None:
+    """A long payer name and description wrap in their cells, each row as tall as its
+    lines, and every word of them is on the printed Targets page."""
+    import pdfplumber
+
+    from libreoffice import to_pdf
+
+    payer = "Guardian DentalGuard Preferred Provider Organization Plus Network"
+    description = "Surgical placement of implant body: endosteal implant, with everything"
+    office = pd.DataFrame({"code": ["D6010", "D1110"], "description": [description, "Prophy"],
+                           "office_fee": [2500.0, 120.0]})
+    schedules = pd.DataFrame({"payer": [payer, payer, "Aetna", "Aetna"], "network": "",
+                              "code": ["D6010", "D1110", "D6010", "D1110"],
+                              "allowed": [1500.0, 70.0, 1700.0, 80.0]})
+    volume = pd.DataFrame({"code": ["D6010", "D1110"], "count": [10, 100]})
+    path = write_workbook(analyze(Client.from_frames("Long", office, schedules, volume)),
+                          tmp_path / "long.xlsx")
+    sheet = openpyxl.load_workbook(path)["Targets"]
+    header = spec.TABLE_BY_NAME["Targets"].header_row
+    rows = {sheet.cell(row=r, column=2).value: r for r in range(header + 1, header + 5)}
+    row = rows[payer]
+    assert sheet.cell(row=row, column=2).alignment.wrap_text
+    # 64 characters in a 22-wide Payer column: three lines of Calibri 11
+    assert sheet.row_dimensions[row].height == 45
+    printed_words: list[str] = []
+    with pdfplumber.open(to_pdf([path], tmp_path)[0]) as pdf:
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            if "ranked by volume" in text:
+                printed_words += text.split()
+    for word in (payer + " " + description).split():
+        assert word in printed_words, word

@@ -104,7 +104,10 @@ def _fill_table(package: Package, table: spec.TableSpec, records: list[dict[str,
     runs = xlsx.column_formulas(templates, len(records), first_row, table.first_column)
     columns = [(letter, column.header, styles.get(letter), first, below)
                for letter, column, (first, below) in zip(letters, table.columns, runs)]
-    rows = xlsx.table_rows(records, columns, first_row)
+    # Text columns wrap (the template's placeholder row says so): each row as tall as
+    # its longest text's lines in its column.
+    wrapped = {c.header: c.width for c in table.columns if c.style == "text" and not c.hidden}
+    rows = xlsx.table_rows(records, columns, first_row, wrapped)
     if not records:  # a table keeps one (empty, styled) row
         rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
                                                    styles.get(letter)) for letter in letters]))
@@ -178,7 +181,11 @@ def _fill_matrix(package: Package, sheet: str, header: int,
                                                                  formulas[offset])
                    # no amount for this code: the cell is left empty
                    if value is not None or formula is not None]
-        rows.append(xlsx.row(int(number), written))
+        # The header's payer names wrap in their columns (PAYER_COLUMN_WIDTH wide).
+        lines = 1 if offset or not heat_map else max(
+            (xlsx.lines_of(value, PAYER_COLUMN_WIDTH) for value, _ in cells[first - 1:]
+             if isinstance(value, str)), default=1)
+        rows.append(xlsx.row(int(number), written, lines))
     xml = xlsx.replace_rows_from(xml, header, rows)
     labels = len(matrix[0]) - (first - 1)
     last_column = first + max(labels, 1) - 1
@@ -200,8 +207,11 @@ def _peer_names(workbook_xml: str, codes: int, schedules: int) -> str:
         name: escape(ref) for name, ref in spec.peer_names(codes, schedules).items()})
 
 
+PAYER_COLUMN_WIDTH = 15
+
+
 def _payer_column_widths(xml: str, first: int, last: int) -> str:
-    column = f'<col min="{first}" max="{last}" width="15" customWidth="1"/>'
+    column = f'<col min="{first}" max="{last}" width="{PAYER_COLUMN_WIDTH}" customWidth="1"/>'
     if re.search(rf'<col\b[^>]*\bmin="{first}"', xml):
         return xml
     if "<cols>" in xml:

@@ -1,7 +1,6 @@
 """The group's roll-up workbook: each payer across a DSO's locations.
 
-Laid out by openpyxl (sheets, Tables, styles), then every cell's content written as
-the main workbook's are (``xlsx.set_cells``): text as text, never a formula; each
+Written by XlsxWriter (``fresh``): text as text, never a formula; each
 figure a formula over the Detail table, found by its key with SUMIFS/COUNTIFS (Excel
 2010 functions), with the roll-up's own value stored beside it. The Detail rows are
 the locations' sums, so the workbook recalculates the roll-up from them, and sorting
@@ -10,26 +9,22 @@ or filtering any Table changes no figure.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import statistics
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..cdt import CATEGORIES
 from ..errors import check_suffix
-from .. import written
 from ..analysis.rollup import GroupPayer, GroupRollup
-from . import xlsx
+from . import fresh, xlsx
 from .spec import FORMATS, sheet_prefix
 
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 DAYS = "0.0"
-FONT = "Calibri"   # named: a font without a name prints as a serif in LibreOffice
 
 
 @dataclass(frozen=True)
@@ -199,10 +194,6 @@ def _categories(rollup: GroupRollup) -> list[str]:
 
 def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
     """Write the group's roll-up workbook to ``path`` (atomically, the same bytes each run)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.table import Table, TableStyleInfo
-
     from .package import check_overwrite
 
     path = Path(path)
@@ -229,50 +220,41 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
         "GroupNotes": [{"Note": note} for note in rollup.notes],
     }
     last_rows = {name: FIRST_ROW + max(len(records), 1) - 1 for name, records in rows.items()}
-    book = Workbook()
-    summary = book.active
-    summary.title = "Summary"
-    contents: dict[str, dict[str, tuple[Any, str | None]]] = {}
+    book = fresh.Book()
+    summary = book.sheet("Summary")
+    header = book.format(bold=True, font_color="#FFFFFF", bg_color=fresh.HEADER_BLUE,
+                         text_wrap=True, valign="top")
 
     def table_sheet(title: str, table_name: str, heading: str,
                     columns: tuple[GroupColumn, ...]) -> None:
-        sheet = book.create_sheet(title)
-        sheet["A1"].font = Font(name=FONT, bold=True, size=14, color="1F4E79")
+        sheet = book.sheet(title)
         records = rows[table_name]
-        # The heading holds the group's name: written as text by set_cells, never by
-        # openpyxl, which takes a leading "=" for a formula.
-        cells: dict[str, tuple[Any, str | None]] = {"A1": (heading, None)}
-        for number, column in enumerate(columns, start=1):
-            letter = xlsx.column_letter(number)
-            header = sheet.cell(row=HEADER_ROW, column=number, value=column.header)
-            header.font = Font(name=FONT, bold=True, color="FFFFFF")
-            header.fill = PatternFill("solid", fgColor="1F4E79")
-            header.alignment = Alignment(wrap_text=True, vertical="top")
-            sheet.column_dimensions[letter].width = column.width
-            for offset in range(max(len(records), 1)):
-                body = sheet.cell(row=FIRST_ROW + offset, column=number)
-                body.number_format = FORMATS.get(column.style, column.style)
-                if column.header.endswith(" no."):   # a key, apart from the name beside it
-                    body.alignment = Alignment(horizontal="center")
+        fresh.write_value(sheet, 0, 0, heading,   # the group's name: text, never a formula
+                          book.format(bold=True, size=14, font_color=fresh.HEADER_BLUE))
+        formats = [book.format(num_format=FORMATS.get(c.style, c.style),
+                               # a key, apart from the name beside it
+                               **({"align": "center"} if c.header.endswith(" no.") else {}))
+                   for c in columns]
+        first, last = FIRST_ROW - 1, last_rows[table_name] - 1   # 0-based
+        sheet.add_table(first - 1, 0, last, len(columns) - 1, {
+            "name": table_name, "style": "Table Style Medium 2",
+            "columns": [{"header": c.header, "header_format": header, "format": f}
+                        for c, f in zip(columns, formats)]})
+        for number, column in enumerate(columns):
+            sheet.set_column(number, number, column.width)
             for offset, values in enumerate(records):
-                row = FIRST_ROW + offset
-                formula = (_formula(column.formula, columns, row, last_rows)
+                formula = (_formula(column.formula, columns, FIRST_ROW + offset, last_rows)
                            if column.formula else None)
-                cells[f"{letter}{row}"] = (values.get(column.header), formula)
-        table = Table(displayName=table_name,
-                      ref=f"A{HEADER_ROW}:{xlsx.column_letter(len(columns))}"
-                          f"{last_rows[table_name]}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-        sheet.add_table(table)
+                fresh.write_value(sheet, first + offset, number, values.get(column.header),
+                                  formats[number], formula)
         # As many lines as the longest header wraps to (LibreOffice does not grow the row).
         lines = max(2, *(math.ceil(len(c.header) / max(c.width - 2, 1)) for c in columns))
-        sheet.row_dimensions[HEADER_ROW].height = 15 * min(lines, 4) + 2
-        sheet.freeze_panes = f"A{FIRST_ROW}"
-        _print_setup(sheet, landscape=len(columns) > 4,
-                     width=sum(c.width for c in columns))
-        sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"   # the header on every page
-        contents[title] = cells
+        sheet.set_row(HEADER_ROW - 1, 15 * min(lines, 4) + 2)
+        sheet.freeze_panes(FIRST_ROW - 1, 0)
+        fresh.print_setup(sheet, landscape=len(columns) > 4,
+                          width=sum(c.width for c in columns), title_rows=HEADER_ROW - 1)
 
+    _summary(book, summary, rollup, last_rows)
     table_sheet("Payers", "GroupPayers", f"{rollup.name}: each payer across the locations",
                 PAYERS)
     table_sheet("Categories", "PayerCategories", "Procedures a year by CDT category",
@@ -282,18 +264,7 @@ def write_group_workbook(rollup: GroupRollup, path: str | Path) -> Path:
                 "(each location's workbook, summed)", DETAIL)
     table_sheet("Group Notes", "GroupNotes", "What the roll-up left out, and why",
                 (GroupColumn("Note", "text", 120),))
-    contents["Summary"] = _summary(summary, rollup, last_rows)
-
-    buffer = io.BytesIO()
-    book.save(buffer)
-    parts = _parts(written.normalised_zip(buffer.getvalue()))
-    for number, sheet in enumerate(book.worksheets, start=1):
-        name = f"xl/worksheets/sheet{number}.xml"
-        parts[name] = xlsx.set_cells(parts[name].decode("utf-8"),
-                                     contents[sheet.title]).encode("utf-8")
-    parts["xl/workbook.xml"] = xlsx.ensure_full_calc_on_load(
-        parts["xl/workbook.xml"].decode("utf-8")).encode("utf-8")
-    return written.write_atomically(path, parts=parts.items())
+    return book.save(path)
 
 
 SUMMARY_FIGURES = (
@@ -306,67 +277,40 @@ SUMMARY_FIGURES = (
 )
 
 
-def _summary(sheet: Any, rollup: GroupRollup,
-             last_rows: dict[str, int]) -> dict[str, tuple[Any, str | None]]:
+def _summary(book: fresh.Book, sheet: Any, rollup: GroupRollup,
+             last_rows: dict[str, int]) -> None:
     """The Summary's labels and figures: totals over the Payers Table."""
-    from openpyxl.styles import Alignment, Font
-
-    sheet.column_dimensions["A"].width = 48
-    sheet.column_dimensions["B"].width = 42
-    _print_setup(sheet, landscape=False)
-    sheet["A1"] = "Network roll-up"
-    sheet["A1"].font = Font(name=FONT, bold=True, size=16, color="1F4E79")
-    cells: dict[str, tuple[Any, str | None]] = {
-        "A3": ("Group", None), "B3": (rollup.name, None),
-        "A4": ("Payers", None), "B4": (len(rollup.payers), None),
-        "A5": ("Locations", None)}
-    sheet["B4"].alignment = Alignment(horizontal="left")
-    for ref in ("A3", "A4", "A5"):
-        sheet[ref].font = Font(name=FONT, bold=True)
-    row = 5
+    sheet.set_column(0, 0, 48)
+    sheet.set_column(1, 1, 42)
+    fresh.print_setup(sheet, landscape=False)
+    sheet.write_string(0, 0, "Network roll-up",
+                       book.format(bold=True, size=16, font_color=fresh.HEADER_BLUE))
+    label = book.format(bold=True)
+    left = book.format(align="left")
+    for row, (name, value) in enumerate((("Group", rollup.name), ("Payers", len(rollup.payers)),
+                                         ("Locations", None)), start=2):
+        sheet.write_string(row, 0, name, label)
+        fresh.write_value(sheet, row, 1, value, left)
+    row = 4   # 0-based: the Summary's row 5, the first location
     for location in rollup.locations or ("none",):
-        cells[f"B{row}"] = (location, None)
+        fresh.write_value(sheet, row, 1, location)
         row += 1
     row += 1
-    first_figure = row
-    at: dict[str, int] = {}
-    for label, column, style, total in SUMMARY_FIGURES:
-        cells[f"A{row}"] = (label, None)
-        cells[f"B{row}"] = (rollup.total(total),
-                            _formula(f"SUM(GroupPayers[{column}])", PAYERS, row, last_rows))
-        sheet[f"B{row}"].number_format = FORMATS[style]
-        at[total] = row
+    at: dict[str, int] = {}   # 1-based, as the formulas refer to them
+    for text, column, style, total in SUMMARY_FIGURES:
+        fresh.write_value(sheet, row, 0, text)
+        fresh.write_value(sheet, row, 1, rollup.total(total),
+                          book.format(num_format=FORMATS[style], align="left"),
+                          _formula(f"SUM(GroupPayers[{column}])", PAYERS, row + 1, last_rows))
+        at[total] = row + 1
         row += 1
     office = rollup.total("office")
-    cells[f"A{row}"] = ("Effective rate (allowed ÷ office fees)", None)
-    cells[f"B{row}"] = (rollup.total("allowed") / office if office > 0 else "",
-                        f'IF(B{at["office"]}>0,B{at["allowed"]}/B{at["office"]},"")')
-    sheet[f"B{row}"].number_format = FORMATS["percent"]
-    for number in range(first_figure, row + 1):
-        sheet[f"B{number}"].alignment = Alignment(horizontal="left")
+    fresh.write_value(sheet, row, 0, "Effective rate (allowed ÷ office fees)")
+    fresh.write_value(sheet, row, 1,
+                      rollup.total("allowed") / office if office > 0 else "",
+                      book.format(num_format=FORMATS["percent"], align="left"),
+                      f'IF(B{at["office"]}>0,B{at["allowed"]}/B{at["office"]},"")')
     row += 2
     for note in rollup.notes:
-        cells[f"A{row}"] = (note, None)
+        fresh.write_value(sheet, row, 0, note)
         row += 1
-    return cells
-
-
-# Column widths (in characters) a landscape page holds with its text at 7 pt or more
-# (11 pt shrunk to 64 %), as the template's tables print (scripts/build_template.py).
-PAGE_CHARACTERS = 190
-
-
-def _print_setup(sheet: Any, landscape: bool, width: float = 0.0) -> None:
-    """Printed as a person expects: as many pages wide as keep the text at 7 pt or more
-    (the first column repeated on each), as many pages down as it takes."""
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = max(1, math.ceil(width / PAGE_CHARACTERS))
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if width > PAGE_CHARACTERS:
-        sheet.print_title_cols = "A:A"
-
-
-def _parts(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {info.filename: archive.read(info.filename) for info in archive.infolist()}

@@ -486,7 +486,7 @@ ASKS = TableSpec("Asks", "Asks",
     Column("Schedule", "text", 26),
     Column("Package", "text", 12),
     Column("Carried", "text", 8),          # "yes": the letters and import files carry it
-    Column("Rule", "text", 27),
+    Column("Rule", "text", 32),
     Column("Code", "code", 8),
     # The Targets row's volume (by key, as Alt Benefits reads it): the same procedures.
     Column("Volume", "count", 9,

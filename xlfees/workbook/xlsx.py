@@ -47,10 +47,16 @@ def text(value: str) -> str:
     cell holds: a 40,000-character description ends in "…")."""
     if _PLAIN_TEXT.fullmatch(value) and len(value) <= CELL_TEXT_LIMIT:
         return value   # the usual name or code: nothing to drop, escape or cut
+    return escape(cell_text(value))
+
+
+def cell_text(value: str) -> str:
+    """Text a cell can hold (control characters dropped, cut to the limit), not escaped:
+    for a writer that escapes it itself."""
     value = _ILLEGAL.sub("", value)
     if len(value) > CELL_TEXT_LIMIT:
         value = value[:CELL_TEXT_LIMIT - 1] + "…"
-    return escape(value)
+    return value
 
 
 def is_blank(value: Any) -> bool:
@@ -132,26 +138,80 @@ def column_formulas(templates: Sequence[str | None], rows: int, first_row: int,
     return out
 
 
+# The height of one line of 11 pt text, in points, as Excel sets a row's.
+LINE_HEIGHT = 15
+
+
+# Calibri's advance widths for the printable ASCII characters, " " to "~", in 1/2048 em:
+# read from Carlito (fonts-crosextra-carlito), made metric-compatible with Calibri. A
+# column's width counts widths of the digit "0" (1038).
+_ADVANCE = dict(zip(map(chr, range(32, 127)), (
+    463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791,
+    1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 548, 548, 1020, 1020, 1020,
+    949, 1831, 1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064, 861, 1751,
+    1322, 1356, 1058, 1378, 1112, 941, 998, 1314, 1162, 1822, 1063, 998, 959, 628, 791, 628,
+    1020, 1020, 596, 981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470, 1636,
+    1076, 1080, 1076, 1076, 714, 801, 686, 1076, 925, 1464, 887, 927, 809, 644, 943, 644,
+    1020)))
+_DIGIT = 1038
+_OTHER = 1300   # a character outside ASCII: taken as wide as a capital
+
+
+def _advance(word: str) -> int:
+    return sum(_ADVANCE.get(character, _OTHER) for character in word)
+
+
+def lines_of(value: str, width: float) -> int:
+    """How many lines ``value`` takes in a wrapping column ``width`` wide (the column's
+    width in digits, as Excel counts it), wrapped at spaces as Excel wraps, a word wider
+    than the column broken where it reaches the edge."""
+    room = (width - 0.5) * _DIGIT   # the cell's margins
+    if len(value) * 1831 <= room:   # even all "@"s would fit: one line, nothing measured
+        return 1
+    lines, used = 1, 0.0
+    for paragraph_number, paragraph in enumerate(value.split("\n")):
+        if paragraph_number:
+            lines, used = lines + 1, 0.0
+        for word in paragraph.split(" "):
+            size: float = _advance(word)
+            if used and used + _ADVANCE[" "] + size <= room:
+                used += _ADVANCE[" "] + size
+                continue
+            if used:
+                lines += 1
+            while size > room:   # broken across lines of its own
+                lines += 1
+                size -= room
+            used = size
+    return lines
+
+
 def table_rows(records: Sequence[Mapping[str, Any]],
                columns: Sequence[tuple[str, str, str | None, str | Shared | None,
                                        Shared | None]],
-               first_row: int) -> list[str]:
+               first_row: int, wrapped: Mapping[str, float] | None = None) -> list[str]:
     """The ``<row>`` elements of a table's data rows: for each record and column (letter,
     header, style, the first row's formula, the pointer every row below stores) what
     ``cell`` writes, byte for byte, with the common cells (finite numbers, plain text,
     blanks) written inline: a 250,000-row table has 6 million cells, and a call each
-    was most of the time a big workbook took."""
+    was most of the time a big workbook took.
+
+    ``wrapped``: the columns whose text wraps, and how many characters a line of each
+    holds. A row whose text takes more lines gets their height: neither Excel nor
+    LibreOffice grows a row for wrapped text in a file it opens."""
+    wrapped = wrapped or {}
     prepared = [(letter, header, style, f' s="{style}"' if style is not None else "",
                  first, below,
                  None if first is None else (first.element() if isinstance(first, Shared)
                                              else f"<f>{text(first.lstrip('='))}</f>"),
-                 None if below is None else below.element())
+                 None if below is None else below.element(), wrapped.get(header, 0))
                 for letter, header, style, first, below in columns]
     out = []
     for offset, record in enumerate(records):
         number = str(first_row + offset)
         parts = [f'<row r="{number}">']
-        for letter, header, style, s, first, below, first_xml, below_xml in prepared:
+        lines = 1
+        for letter, header, style, s, first, below, first_xml, below_xml, width in prepared:
             value: Any = record.get(header)   # any cell's value: its class picks the branch
             ref = letter + number
             f = below_xml if offset else first_xml
@@ -166,6 +226,8 @@ def table_rows(records: Sequence[Mapping[str, Any]],
                              else f'<c r="{ref}"{s}/>')
                 continue
             elif kind is str:
+                if width and len(value) > width * 0.5:
+                    lines = max(lines, lines_of(value, width))
                 shown = text(value)
                 parts.append(f'<c r="{ref}"{s} t="str">{f}<v>{shown}</v></c>' if f is not None
                              else f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">'
@@ -176,6 +238,8 @@ def table_rows(records: Sequence[Mapping[str, Any]],
                 continue
             parts.append(f'<c r="{ref}"{s}>{f}<v>{v}</v></c>' if f is not None
                          else f'<c r="{ref}"{s}><v>{v}</v></c>')
+        if lines > 1:
+            parts[0] = f'<row r="{number}" ht="{LINE_HEIGHT * lines}" customHeight="1">'
         parts.append("</row>")
         out.append("".join(parts))
     return out
@@ -261,8 +325,10 @@ def replace_rows_from(xml: str, first_row: int, new_rows: Iterable[str]) -> str:
     return head + "".join(kept) + "".join(new_rows) + tail
 
 
-def row(number: int, cells: Sequence[str]) -> str:
-    return f'<row r="{number}">{"".join(cells)}</row>'
+def row(number: int, cells: Sequence[str], lines: int = 1) -> str:
+    """A ``<row>``, as tall as ``lines`` lines of text when that is more than one."""
+    height = f' ht="{LINE_HEIGHT * lines}" customHeight="1"' if lines > 1 else ""
+    return f'<row r="{number}"{height}>{"".join(cells)}</row>'
 
 
 def set_cells(xml: str, values: Mapping[str, tuple[Any, str | None]]) -> str:
