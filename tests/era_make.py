@@ -1,7 +1,8 @@
 """Write real-shaped X12 835 remittances from plain Python data, for tests and examples.
 
 Independent of xlfees' reader: it writes segments the way a payer's system does (ISA
-fixed-width, GS/ST/SE/GE/IEA counts, BPR, TRN, N1 loops, CLP, CAS, SVC, DTM, AMT), so
+fixed-width, GS/ST/SE/GE/IEA counts, BPR, TRN, N1 loops, CLP, REF, CAS, SVC, DTM, AMT,
+LQ, in the order of the 5010 guide's loops), so
 the reader is checked against files it did not write.
 
     remittance(payments=[Payment(...)]) -> bytes
@@ -22,6 +23,9 @@ class Line:
     adjustments: list[tuple[str, str, float]] = field(default_factory=list)  # group, CARC, $
     service_date: date = date(2026, 10, 1)
     units: int = 1
+    rate_code: str = ""                     # REF*RB
+    control: str = ""                       # REF*6R, the line item control number
+    remarks: list[str] = field(default_factory=list)   # LQ*HE remark codes (RARC)
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Claim:
     received: date | None = date(2026, 10, 1)
     patient: tuple[str, str] = ("DOE", "JANE")
     payer_claim_id: str = ""
+    class_of_contract: str = ""             # REF*CE
+    repriced: str = ""                      # REF*9A, a repricer's claim reference
 
     @property
     def charge(self) -> float:
@@ -81,6 +87,10 @@ def transaction(payment: Payment, control: str) -> list[str]:
                    f"{_amount(sign * claim.paid)}*{_amount(sign * claim.patient_share)}*12*"
                    f"{claim.payer_claim_id or 'P' + claim.claim_id}*11")
         out.append(f"NM1*QC*1*{claim.patient[0]}*{claim.patient[1]}****MI*W12345678")
+        if claim.class_of_contract:
+            out.append(f"REF*CE*{claim.class_of_contract}")
+        if claim.repriced:
+            out.append(f"REF*9A*{claim.repriced}")
         if claim.received:
             out.append(f"DTM*050*{_day(claim.received)}")
         for line in claim.lines:
@@ -90,8 +100,13 @@ def transaction(payment: Payment, control: str) -> list[str]:
             out.append(f"DTM*472*{_day(line.service_date)}")
             for group, carc, amount in line.adjustments:
                 out.append(f"CAS*{group}*{carc}*{_amount(sign * amount)}")
+            if line.control:
+                out.append(f"REF*6R*{line.control}")
+            if line.rate_code:
+                out.append(f"REF*RB*{line.rate_code}")
             if line.allowed is not None:
                 out.append(f"AMT*B6*{_amount(sign * line.allowed)}")
+            out += [f"LQ*HE*{remark}" for remark in line.remarks]
     out.append(f"SE*{len(out) + 1}*{control}")
     return out
 

@@ -13,6 +13,7 @@ from ..client import Client
 from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from ..money import excel_round
 from .monitoring import Monitoring, analyze_remittances
+from .paid_on import PaidOn, contracts_paid
 
 # Presentation precision in --json: money to the cent, ratios to 4 places.
 _MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "proposed", "impact",
@@ -35,6 +36,7 @@ class Analysis(Tables):
     client: Client
     monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
     changes: Changes | None = None         # when a schedule has two dated versions
+    paid_on: PaidOn | None = None          # which schedule priced each ERA line
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (docs/json.md)."""
@@ -45,6 +47,9 @@ class Analysis(Tables):
             "alt_benefits": _records(self.alt_benefits, _ALT_KEYS),
             "monitoring": self.monitoring.to_dict() if self.monitoring is not None else None,
             "changes": self.changes.to_dict() if self.changes is not None else None,
+            # Which schedule priced each payer × code × month, and the raises realized.
+            **(self.paid_on.to_dict() if self.paid_on is not None
+               else {"paid_on": [], "realized": []}),
             "asks": self.asks.to_dict(),
             "notes": [note.to_dict() for note in self.notes],
         }
@@ -57,9 +62,15 @@ def analyze(client: Client) -> Analysis:
     notes = tables.notes + (monitoring.notes if monitoring is not None else ())
     changes = schedule_changes(client.schedule_history, tables.targets, client.office_fees,
                                client.settings.ask)
+    changed = changes if len(changes.codes) else None
+    paid_on = None
+    if monitoring is not None:
+        history = (client.schedule_history if client.schedule_history is not None
+                   else client.schedules)
+        paid_on = contracts_paid(monitoring.lines, history, changed)
     computed = {field.name: getattr(tables, field.name) for field in fields(Tables)}
     return Analysis(**{**computed, "notes": notes}, client=client, monitoring=monitoring,
-                    changes=changes if len(changes.codes) else None)
+                    changes=changed, paid_on=paid_on)
 
 
 def _records(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:

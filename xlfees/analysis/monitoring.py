@@ -103,6 +103,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Each line's remittance and the contract evidence the 835 gives with it.
+EVIDENCE_COLUMNS = ("trace", "era_payer", "payer_id", "payee_tin", "class_of_contract",
+                    "repriced", "rate_code", "line_control", "rarc")
 PAYER_COLUMNS = ("payer", "network", "claims", "lines", "billed", "allowed", "paid",
                  "underpaid_lines", "underpaid_amount", "denied_lines", "denial_rate",
                  "median_days_to_payment", "p90_days_to_payment", "clean_claim_rate",
@@ -294,7 +297,14 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                 "allowed": allowed, "paid": line.paid, "contracted": amount,
                 "difference": difference if status == "underpaid" else 0.0, "status": status,
                 "group": denial[0] if denial else "", "carc": denial[1] if denial else "",
-                "file": file, "segment": line.segment})
+                "file": file, "segment": line.segment,
+                # The 835's own evidence of the contract applied (DESIGN, "Which
+                # contract paid"), and what finds the line again.
+                "trace": payment.trace, "era_payer": payment.payer,
+                "payer_id": payment.payer_id, "payee_tin": payment.payee_tin,
+                "class_of_contract": claim.class_of_contract, "repriced": claim.repriced,
+                "rate_code": line.rate_code, "line_control": line.control,
+                "rarc": " ".join(line.remarks)})
     for (key, code, reason), count in sorted(missing.items()):
         label = f"{key[0]} ({key[1]})" if key[1] else key[0]
         notes.append(Note(reason=f"{label}: {count} ERA line{'s' if count != 1 else ''} for "
@@ -304,7 +314,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                                         "patient", "service_date", "received", "payment_date",
                                         "code", "category", "units", "billed", "allowed",
                                         "paid", "contracted", "difference", "status", "group",
-                                        "carc", "file", "segment"])
+                                        "carc", "file", "segment", *EVIDENCE_COLUMNS])
     timing: dict[tuple[str, str], ClaimTiming] = {}
     return Monitoring(lines=lines, payers=_payer_rows(lines, adjudications, keys, timing),
                       underpayments=_underpayments(lines), denials=_denials(lines),

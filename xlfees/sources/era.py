@@ -63,6 +63,9 @@ class ServiceLine:
     allowed: float | None = None       # AMT*B6
     adjustments: list[Adjustment] = field(default_factory=list)
     segment: int = 0
+    control: str = ""          # REF*6R: the practice's line item control number
+    rate_code: str = ""        # REF*RB: the rate code the payer priced the line by
+    remarks: list[str] = field(default_factory=list)   # LQ*HE: remittance remark codes
 
     def adjusted(self, group: str) -> float:
         return sum(a.amount for a in self.adjustments if a.group == group)
@@ -84,6 +87,9 @@ class Claim:
     adjustments: list[Adjustment] = field(default_factory=list)
     lines: list[ServiceLine] = field(default_factory=list)
     segment: int = 0
+    class_of_contract: str = ""        # REF*CE: the contract the payer says it applied
+    # REF*9A / REF*9C: a repricer (a rental or umbrella network) priced the claim.
+    repriced: str = ""
 
     @property
     def reversal(self) -> bool:
@@ -107,6 +113,7 @@ class Payment:
     claims: list[Claim] = field(default_factory=list)
     segment: int = 0
     control: str = ""                 # ST02: the transaction's control number
+    payee_tin: str = ""               # N104 when N103 is FI: the practice's tax id
 
 
 @dataclass
@@ -308,8 +315,22 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
                 payment.payer = _get(elements, 2)
             elif role == "PE":
                 payment.payee, payment.payee_id = _get(elements, 2), _get(elements, 4)
+                payment.payee_tin = _get(elements, 4) if _get(elements, 3) == "FI" else ""
         elif tag == "REF" and claim is None and _get(elements, 1) == "2U":
             payment.payer_id = _get(elements, 2)
+        elif tag == "REF" and claim is None and _get(elements, 1) == "TJ":
+            payment.payee_tin = payment.payee_tin or _get(elements, 2)   # the payee's TIN
+        elif tag == "REF" and claim is not None:
+            # The 835's own word on which contract priced the claim and its lines.
+            qualifier, value = _get(elements, 1), _get(elements, 2)
+            if line is None and qualifier == "CE":
+                claim.class_of_contract = value
+            elif line is None and qualifier in ("9A", "9C"):
+                claim.repriced = "; ".join(filter(None, (claim.repriced, f"{qualifier} {value}")))
+            elif line is not None and qualifier == "RB":
+                line.rate_code = value
+            elif line is not None and qualifier == "6R":
+                line.control = value
         elif tag == "CLP":
             if len(elements) < 5 or not _get(elements, 1):
                 raise EraError(f"{where}: a claim needs CLP01 to CLP04 (claim id, status, "
@@ -371,6 +392,8 @@ def parse_era(data: bytes, file: str = "<835>") -> Remittance:
                 owner.append(Adjustment(group, carc, amount,
                                         _amount(quantity, file, number, "CAS quantity")
                                         if _is_number(quantity) else None))
+        elif tag == "LQ" and line is not None and _get(elements, 1) == "HE":
+            line.remarks.append(_get(elements, 2))
         elif tag == "AMT" and line is not None and _get(elements, 1) == "B6":
             line.allowed = _amount(_get(elements, 2), file, number, "AMT02")
         elif tag == "PLB":

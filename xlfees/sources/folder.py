@@ -477,8 +477,10 @@ def latest_effective(schedules: pd.DataFrame, notes: list[Note]) -> pd.DataFrame
     keep, superseded = schedule_versions(schedules)
     for index, newest in superseded:
         row = schedules.loc[index]
+        number = row.get("row")   # numpy's int (or a NaN) as the plain int a note holds
         notes.append(Note(reason=f"superseded by the schedule effective {newest}",
-                          file=row.get("source"), sheet=row.get("sheet"), row=row.get("row"),
+                          file=row.get("source"), sheet=row.get("sheet"),
+                          row=int(number) if number is not None and number == number else None,
                           text=row["code"]))
     return schedules.loc[keep].reset_index(drop=True)
 
