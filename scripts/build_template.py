@@ -131,9 +131,13 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
     excel_table = Table(displayName=table.name, ref=ref)
     excel_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     sheet.add_table(excel_table)
-    if table.sheet != "Settings":
+    if table.sheet != "Settings" and not spec.beside(table):
         sheet.freeze_panes = sheet.cell(row=header + 1, column=first)
-        _print_wide(sheet, header, sum(c.width for c in table.columns if not c.hidden))
+    if table.sheet != "Settings":
+        # Every table of the sheet on paper (a table beside another: both, and the gap).
+        mine = [t for t in spec.TABLES if t.sheet == table.sheet]
+        _print_wide(sheet, header, sum(c.width for t in mine for c in t.columns
+                                       if not c.hidden) + 8 * (len(mine) - 1))
 
 
 # Column widths (in characters) a landscape page holds with its text at 7 pt or more:

@@ -235,3 +235,90 @@ def test_the_835s_evidence_is_read(tmp_path: Path) -> None:
     assert (read.payee_tin, claim.class_of_contract, claim.repriced) == (
         "123456789", "CE1", "9A RP1")
     assert (line.rate_code, line.control, line.remarks) == ("R1", "LINE-1", ["N130", "M15"])
+
+
+@pytest.mark.usefixtures("needs_libreoffice")
+def test_the_workbook_recalculates_the_paid_on_and_realized_figures(client: Path,
+                                                                    tmp_path: Path) -> None:
+    """Paid On and the Realized block, recalculated by LibreOffice from the Payments
+    lines: the hand-worked figures (Acme's August rows; promised 1,400, realized −4,
+    missed 96, 2 / 3 / 4 lines)."""
+    from libreoffice import recalculate, values
+    from xlfees import write_workbook
+    from xlfees.workbook import spec
+
+    path = write_workbook(analyze(load_client(client)), tmp_path / "contract-check.xlsx")
+    book = values(recalculate(path, tmp_path))
+
+    def table(name: str) -> list[dict]:
+        spec_ = spec.TABLE_BY_NAME[name]
+        sheet = book[spec_.sheet]
+        rows = []
+        for row in sheet.iter_rows(min_row=spec_.header_row + 1,
+                                   min_col=spec_.first_column,
+                                   max_col=spec_.first_column + len(spec_.columns) - 1):
+            if row[0].value in (None, ""):
+                break
+            rows.append({c.header: cell.value for c, cell in zip(spec_.columns, row)})
+        return rows
+
+    august = [r for r in table("PaidOn") if r["Month"] == 202608]
+    assert [(r["Code"], r["Schedule matched"], r["Matched as"], r["Lines"], r["Allowed"],
+             r["Contracted"], r["Difference"]) for r in august] == [
+        ("D1110", ACME_2025, "older version", 1, 80, 88, 8),
+        ("D2391", ACME_2025, "older version", 1, 150, 165, 15)]
+    (realized,) = table("Realized")
+    assert {k: realized[k] for k in ("Schedule", "Effective", "At new", "At old", "Other",
+                                     "Lines since", "Promised", "Realized", "Missed",
+                                     "Last at old rate")} == {
+        "Schedule": "Acme Dental (PPO)", "Effective": "2026-07-01", "At new": 2, "At old": 3,
+        "Other": 4, "Lines since": 9, "Promised": 1400, "Realized": -4, "Missed": 96,
+        "Last at old rate": "2026-10-05"}
+
+
+def test_the_exhibit_pdf_and_the_letters_sentence(client: Path, tmp_path: Path) -> None:
+    """`xlfees letters`: Acme's exhibit lists L7–L13 (paid at, should be, difference, trace)
+    and the $96.00 total after a page of summary; its letter says the raise is not yet
+    paid in full."""
+    import pdfplumber
+    from docx import Document
+
+    out = tmp_path / "letters"
+    result = CliRunner().invoke(cli, ["letters", str(client), "-o", str(out),
+                                      "--date", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out / 'Acme Dental (PPO) - paid below contract.pdf'}" in result.output
+    with pdfplumber.open(out / "Acme Dental (PPO) - paid below contract.pdf") as pdf:
+        first = pdf.pages[0].extract_text()
+        table = [line for page in pdf.pages[1:] for line in
+                 (page.extract_text() or "").splitlines()]
+    assert "7 lines were allowed below it, $96.00 in all; at this pace $164.57 a year." in first
+    assert "$1,400.00 a year" in first and "$96.00 below the new schedule" in first
+    rows = [line for line in table if line.startswith("PC")]
+    assert rows == [
+        f"P{claim} {claim} {day[5:7]}/{day[8:]}/{day[:4]} {code} ${contracted - below:,.2f} "
+        f"${contracted:,.2f} ${below:,.2f} T-AUTUMN"
+        for claim, code, day, _, _, contracted, below in EXPECTED_LINES if below]
+    assert "Total $96.00" in table
+    letter = Document(out / "Acme Dental (PPO) - fee review request.docx")
+    text = " ".join(p.text for p in letter.paragraphs)
+    assert ("Your schedule effective July 1, 2026 is not yet paid in full: of 9 lines since, "
+            "3 were paid at the earlier rates (the last on October 5, 2026). In all, 7 service "
+            "lines were allowed below the schedule in force, $96.00 short") in text
+
+
+def test_the_batch_index_shows_what_was_missed_since_the_raise(client: Path,
+                                                               tmp_path: Path) -> None:
+    """index.xlsx: "Missed since the raise" is Acme's 96.00."""
+    import openpyxl
+
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    client.rename(clients / client.name)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out / "index.xlsx")["Clients"]
+    headers = [cell.value for cell in sheet[1]]
+    row = dict(zip(headers, (cell.value for cell in sheet[2])))
+    assert row["Missed since the raise"] == 96

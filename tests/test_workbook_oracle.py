@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from libreoffice import formula_cells, recalculate, recalculate_many, same, values
+from test_paid_on import make_client
 from xlfees import Client, Settings, analyze, load_client, write_workbook
 from xlfees.labels import schedule_label
 
@@ -57,6 +58,8 @@ VARIANTS = {
         hw, ask="peer", benchmark="p75", balance_basis="contracted", alt_ask=0.2),
     "max benchmark": lambda hw, tmp: _variant(hw, benchmark="max", ask=0.0375),
     "messy folder, per 100 % volume": lambda hw, tmp: _messy(tmp),
+    "which contract paid (ERAs, two dated schedules, a rental network)":
+        lambda hw, tmp: load_client(make_client(tmp / "contract-check")),
     "no volume at all": lambda hw, tmp: Client.from_frames(
         "no volume", load_client(hw).office_fees, load_client(hw).schedules, None),
 }

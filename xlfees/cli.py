@@ -636,9 +636,32 @@ def render_summary(analysis: Analysis, top: int = 10) -> str:
         lines.append(f"{rank:>3}. {name[:28]:<28} {code}  allowed {amount(allowed):>9}  "
                      f"peer {peer:>9}  worth {amount(priority):>11}/yr")
     savings = math.fsum(analysis.payers["alt_savings"])
-    lines += ["", f"Alternate benefits: patients would save {amount(savings)} a year",
-              f"Notes: {len(analysis.notes)} (see --json for each)"]
+    lines += ["", f"Alternate benefits: patients would save {amount(savings)} a year"]
+    lines += _paid_on_lines(analysis)
+    lines.append(f"Notes: {len(analysis.notes)} (see --json for each)")
     return "\n".join(lines)
+
+
+def _paid_on_lines(analysis: Analysis) -> list[str]:
+    """Which contract paid the ERA lines, per payer, and each raise realized."""
+    from .labels import schedule_label
+    paid_on = analysis.paid_on
+    if paid_on is None or paid_on.payers.empty:
+        return []
+    lines = ["", "Which contract paid (ERA lines against every schedule in the folder):"]
+    for r in paid_on.payers.to_dict("records"):
+        lines.append(f"  {schedule_label(r['payer'], r['network'])}: {r['contracted_lines']} "
+                     f"of {r['lines']} lines at its contract ({percent(r['contracted_share'])}); "
+                     f"{amount(r['lost'])} below it, {amount(r['lost_a_year'])} a year")
+        lines.append(f"    priced at: {r['schedules']}")
+    for r in paid_on.realized.to_dict("records"):
+        last = r["last_old_rate_date"]
+        lines.append(f"  Raise of {r['effective'].isoformat()}, "
+                     f"{schedule_label(r['payer'], r['network'])}: promised "
+                     f"{amount(r['promised'])}, realized {amount(r['realized'])}, missed "
+                     f"{amount(r['missed'])}"
+                     + (f"; last at the old rate {last.isoformat()}" if last else ""))
+    return lines
 
 
 def _missing(value: Any) -> bool:

@@ -225,7 +225,10 @@ SUMMARY_SUFFIX = " - fee schedule summary.pdf"
 SCHEDULE_MARK = " - proposed fees ("
 
 
+EXHIBIT_SUFFIX = " - paid below contract.pdf"
+
+
 def is_deliverable(name: str) -> bool:
-    """A file name xlfees gives its letters, summaries and proposed schedules."""
-    return (name.endswith((LETTER_SUFFIX, SUMMARY_SUFFIX))
+    """A file name xlfees gives its letters, summaries, exhibits and proposed schedules."""
+    return (name.endswith((LETTER_SUFFIX, SUMMARY_SUFFIX, EXHIBIT_SUFFIX))
             or (SCHEDULE_MARK in name and name.endswith((").txt", ").csv"))))

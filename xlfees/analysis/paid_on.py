@@ -24,7 +24,7 @@ from typing import Any, Hashable
 import pandas as pd
 
 from ..client import columns
-from ..money import excel_round
+from ..money import excel_round, percent
 from .changes import Changes
 from .monitoring import effective_date
 
@@ -36,10 +36,13 @@ NONE = "none known"               # no schedule in the folder gives that amount
 AMBIGUOUS = "ambiguous"           # two schedules give it, and the month does not decide
 KINDS = (CONTRACTED, OLDER, OTHER, AMBIGUOUS, NONE)
 
-LINE_COLUMNS = ("payer", "network", "claim", "patient_control_number", "service_date",
+# line: the line's place in Monitoring.lines (the workbook's Payments row it annotates).
+# since_raise: on or after a raise's effective date, paid at the "new" amount, the "old"
+# one or an "other"; old_rate, new_rate: those amounts × units.
+LINE_COLUMNS = ("line", "payer", "network", "claim", "patient_control_number", "service_date",
                 "month", "code", "units", "allowed", "paid", "contracted", "schedule_matched",
-                "matched_as", "difference", "trace", "era_payer", "payer_id",
-                "class_of_contract", "repriced", "rate_code")
+                "matched_as", "difference", "since_raise", "old_rate", "new_rate", "trace",
+                "era_payer", "payer_id", "class_of_contract", "repriced", "rate_code")
 GROUP_COLUMNS = ("payer", "network", "code", "month", "lines", "schedule_matched",
                  "matched_as", "contracted", "allowed", "difference")
 PAYER_COLUMNS = ("payer", "network", "lines", "contracted_lines", "older_lines",
@@ -50,7 +53,7 @@ REALIZED_COLUMNS = ("payer", "network", "effective", "lines_since", "lines_at_ne
                     "last_old_rate_date")
 EXHIBIT_COLUMNS = ("payer", "network", "claim", "patient_control_number", "service_date",
                    "code", "units", "allowed", "contracted", "difference", "schedule_matched",
-                   "trace")
+                   "matched_as", "trace")
 CENT = 0.005   # "to the cent": amounts rounded to cents are equal
 
 
@@ -197,15 +200,42 @@ def contracts_paid(lines: pd.DataFrame, history: pd.DataFrame,
             matched_labels.append(chosen.label)
             kinds.append(CONTRACTED if chosen == current else
                          OLDER if chosen.key == key else OTHER)
-    attributed = compared.assign(month=months, schedule_matched=matched_labels,
-                                 matched_as=kinds)
+    attributed = compared.assign(line=lines.index.get_indexer(compared.index), month=months,
+                                 schedule_matched=matched_labels, matched_as=kinds)
     contracted = attributed["contracted"].astype(float)
     attributed = attributed.assign(
         difference=[excel_round(c - a, 2) if not math.isnan(c) else math.nan
-                    for c, a in zip(contracted, attributed["allowed"])])
+                    for c, a in zip(contracted, attributed["allowed"])],
+        **_since_raise(attributed, changes))
     attributed = attributed.reindex(columns=list(LINE_COLUMNS)).reset_index(drop=True)
     return PaidOn(lines=attributed, groups=_groups(attributed), payers=_payers(attributed),
-                  realized=_realized(lines, changes), exhibit=_exhibit(attributed))
+                  realized=_realized(attributed, changes), exhibit=_exhibit(attributed))
+
+
+def _since_raise(lines: pd.DataFrame, changes: Changes | None) -> dict[str, list[Any]]:
+    """Each line on or after its code's raise took effect: paid at the new amount, the
+    old one, or another; and those two amounts × units ("" and NaN before a raise)."""
+    rates = {} if changes is None else {
+        (p, n, c): (float(old), float(new), effective)
+        for p, n, c, old, new, effective in columns(
+            changes.codes, ["payer", "network", "code", "old", "new", "new_effective"])}
+    since: list[str] = []
+    olds: list[float] = []
+    news: list[float] = []
+    for payer, network, code, day, units, allowed in columns(
+            lines, ["payer", "network", "code", "service_date", "units", "allowed"]):
+        rate = rates.get((payer, network, code))
+        if rate is None or not isinstance(day, date) or day < rate[2]:
+            since.append("")
+            olds.append(math.nan)
+            news.append(math.nan)
+            continue
+        old, new = excel_round(rate[0] * units, 2), excel_round(rate[1] * units, 2)
+        since.append("new" if _same(allowed, new) else "old" if _same(allowed, old)
+                     else "other")
+        olds.append(old)
+        news.append(new)
+    return {"since_raise": since, "old_rate": olds, "new_rate": news}
 
 
 def _groups(lines: pd.DataFrame) -> pd.DataFrame:
@@ -251,50 +281,33 @@ def _payers(lines: pd.DataFrame) -> pd.DataFrame:
             "contracted_share": kinds[CONTRACTED] / len(mine),
             "lost": lost, "months": months,
             "lost_a_year": excel_round(lost * 12 / months, 2) if months else 0.0,
-            "schedules": "; ".join(f"{label} {count / len(mine):.0%}" for label, count in
+            "schedules": "; ".join(f"{label} {percent(count / len(mine))}" for label, count in
                                    sorted(shares.items(), key=lambda i: (-i[1], i[0])))})
     return pd.DataFrame(rows, columns=list(PAYER_COLUMNS))
 
 
 def _realized(lines: pd.DataFrame, changes: Changes | None) -> pd.DataFrame:
-    """Per payer with a raise (two dated versions): the lines since it took effect."""
-    if changes is None or changes.codes.empty:
+    """Per payer with a raise (two dated versions): the lines since it took effect.
+    promised: the Changes' annual value; realized: Σ (allowed − old); missed: Σ (new −
+    allowed) over the lines paid below the new amount; the last line at the old rate."""
+    if changes is None or changes.payers.empty:
         return pd.DataFrame(columns=list(REALIZED_COLUMNS))
-    rates = {(p, n, c): (float(old), float(new), effective)
-             for p, n, c, old, new, effective in columns(
-                 changes.codes, ["payer", "network", "code", "old", "new", "new_effective"])}
-    paid = lines[(lines["status"] != "denied") & (lines["allowed"] > 0)]
     rows = []
     for payer, network, effective, promised in columns(
             changes.payers, ["payer", "network", "new_effective", "annual_value"]):
-        at_new = at_old = other = 0
-        realized: list[float] = []
-        missed: list[float] = []
-        last_old: date | None = None
-        mine = paid[(paid["payer"] == payer) & (paid["network"] == network)]
-        for code, day, units, allowed in columns(mine, ["code", "service_date", "units",
-                                                        "allowed"]):
-            rate = rates.get((payer, network, code))
-            if rate is None or day is None or day < rate[2]:
-                continue
-            old, new = excel_round(rate[0] * units, 2), excel_round(rate[1] * units, 2)
-            if _same(allowed, new):
-                at_new += 1
-            elif _same(allowed, old):
-                at_old += 1
-                last_old = day if last_old is None or day > last_old else last_old
-            else:
-                other += 1
-            realized.append(allowed - old)
-            if new - allowed > CENT * 2:
-                missed.append(new - allowed)
+        mine = lines[(lines["payer"] == payer) & (lines["network"] == network)
+                     & (lines["since_raise"] != "")]
+        kinds = Counter(mine["since_raise"])
+        realized = [excel_round(a - o, 2) for a, o in zip(mine["allowed"], mine["old_rate"])]
+        below = [excel_round(n - a, 2) for n, a in zip(mine["new_rate"], mine["allowed"])]
+        at_old = mine.loc[mine["since_raise"] == "old", "service_date"]
         rows.append({"payer": payer, "network": network, "effective": effective,
-                     "lines_since": at_new + at_old + other, "lines_at_new": at_new,
-                     "lines_at_old": at_old, "lines_other": other,
+                     "lines_since": len(mine), "lines_at_new": kinds["new"],
+                     "lines_at_old": kinds["old"], "lines_other": kinds["other"],
                      "promised": excel_round(promised, 2),
                      "realized": excel_round(math.fsum(realized), 2),
-                     "missed": excel_round(math.fsum(missed), 2),
-                     "last_old_rate_date": last_old})
+                     "missed": excel_round(math.fsum(d for d in below if d > CENT * 2), 2),
+                     "last_old_rate_date": max(at_old) if len(at_old) else None})
     return pd.DataFrame(rows, columns=list(REALIZED_COLUMNS))
 
 

@@ -13,18 +13,21 @@ if TYPE_CHECKING:
 
 # The figures first, the long text after: a page holds the first PRINTED columns at a
 # readable size (the rest are on screen, not on paper).
-COLUMNS = (("Client", 32), ("Status", 9), ("Payers", 8), ("Codes", 8),
-           ("Effective rate", 13), ("Annual write-off", 16), ("Value of the ask", 16),
-           ("Patient savings", 15),
-           # A schedule with two dated versions: what the round won a year.
-           ("Won this round", 15), ("Top target", 28), ("Top target value", 16), ("Notes", 8),
+COLUMNS = (("Client", 30), ("Status", 9), ("Payers", 8), ("Codes", 8),
+           ("Effective rate", 11), ("Annual write-off", 15), ("Value of the ask", 14),
+           ("Patient savings", 14),
+           # A schedule with two dated versions: what the round won a year, and what the
+           # payers' remittances still paid below the new schedule since it took effect.
+           ("Won this round", 13), ("Missed since the raise", 14), ("Top target", 26),
+           ("Top target value", 14), ("Notes", 8),
            ("Workbook", 30), ("Effective rate by payer", 60), ("Value of the ask by payer", 60),
            ("Error", 80), ("No ask, and why", 80))
-PRINTED = 12      # Client … Notes: landscape, one page wide, text no smaller than 7 pt
+PRINTED = 13      # Client … Notes: landscape, one page wide, text no smaller than 7 pt
 MONEY = '"$"#,##0.00'
 # How a column's numbers show, by header.
 FORMATS = {"Effective rate": "0.0%", "Annual write-off": MONEY, "Value of the ask": MONEY,
-           "Patient savings": MONEY, "Won this round": MONEY, "Top target value": MONEY,
+           "Patient savings": MONEY, "Won this round": MONEY, "Missed since the raise": MONEY,
+           "Top target value": MONEY,
            "Allowed a year": MONEY, "Write-off a year": MONEY, "Value of the asks": MONEY}
 
 
@@ -69,6 +72,7 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
                                                    in result.payer_asks) or None,
             "Patient savings": result.patient_savings if ok else None,
             "Won this round": result.won_this_round if ok else None,
+            "Missed since the raise": result.missed_since_raise if ok else None,
             "Top target": result.top_target,
             "Top target value": result.top_target_value if ok else None,
             "Notes": result.notes if ok else None, "Workbook": workbook,

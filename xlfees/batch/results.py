@@ -34,6 +34,8 @@ class ClientResult:
     top_target_value: float = 0.0
     top_targets: tuple[tuple[str, float], ...] = ()   # the three largest: label, a year
     won_this_round: float | None = None   # schedules with two dated versions: won a year
+    # Since each raise took effect: what the payers still paid below the new schedule.
+    missed_since_raise: float | None = None
     owner_email: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     files: tuple[str, ...] = ()   # letters and summary written with --letters

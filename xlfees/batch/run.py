@@ -112,6 +112,8 @@ def process_client(task: _Task) -> ClientResult:
                           for r in targets.head(3).to_dict("records") if r["priority"] > 0),
         owner_email=analysis.client.owner_email, cc=analysis.client.cc,
         won_this_round=analysis.changes.won if analysis.changes is not None else None,
+        missed_since_raise=(analysis.paid_on.missed() if analysis.paid_on is not None
+                            and len(analysis.paid_on.realized) else None),
         files=tuple(str(path) for path in (extras.letters + [extras.summary]
                                            if extras and extras.summary else [])),
         notes=len(analysis.notes), deliverables=len(extras.all) if extras else 0,

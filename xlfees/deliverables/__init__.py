@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..analysis import Analysis
 from . import content, documents
-from ..written import LETTER_SUFFIX, SCHEDULE_MARK, SUMMARY_SUFFIX, safe_filename
+from ..written import (EXHIBIT_SUFFIX, LETTER_SUFFIX, SCHEDULE_MARK, SUMMARY_SUFFIX,
+                       safe_filename)
 
 __all__ = ["Deliverables", "FileNames", "is_deliverable", "write_deliverables"]
 
@@ -20,17 +21,21 @@ class Deliverables:
     letters: list[Path] = field(default_factory=list)
     summary: Path | None = None
     schedules: list[Path] = field(default_factory=list)
+    # Per payer paid below the schedule in force: the lines, for its provider relations.
+    exhibits: list[Path] = field(default_factory=list)
     # Payers that get no letter, and why: "Alpha Dental (PPO): no letter: it allows …"
     passed_over: list[str] = field(default_factory=list)
 
     @property
     def all(self) -> list[Path]:
-        return [*self.letters, *([self.summary] if self.summary else []), *self.schedules]
+        return [*self.letters, *([self.summary] if self.summary else []), *self.schedules,
+                *self.exhibits]
 
 
 def write_deliverables(analysis: Analysis, out_dir: str | Path, *,
                        day: date | None = None) -> Deliverables:
-    """Write one request letter per payer, the leave-behind PDF and the proposed schedules.
+    """Write one request letter per payer, the leave-behind PDF, the proposed schedules
+    and, per payer paid below the schedule in force, the exhibit of those lines.
 
     ``day`` dates the letters (default: today); the same inputs and day give
     the same files.
@@ -47,6 +52,9 @@ def write_deliverables(analysis: Analysis, out_dir: str | Path, *,
     written.summary = documents.write_summary_pdf(
         content.summary(analysis, day), out_dir / names.give(analysis.client.name,
                                                              SUMMARY_SUFFIX))
+    for exhibit in content.exhibits(analysis, day):
+        written.exhibits.append(documents.write_exhibit_pdf(
+            exhibit, out_dir / names.give(exhibit.label, EXHIBIT_SUFFIX)))
     for payer, network, label in documents.labels(analysis):
         # A payer with nothing to ask (its package is empty) gets no proposed schedule.
         if not analysis.asks.chosen_for((payer, network)).lines:

@@ -18,7 +18,8 @@ from ..analysis.asks import chosen_strategy
 from ..client import PayerContact, Practice
 from ..analysis.engine import VOLUME_BY_PAYER, VOLUME_BY_SHARES, VOLUME_NONE, VOLUME_PER_100
 from ..labels import schedule_label
-from ..money import ask_percent, cents, count, money, percent
+from ..analysis.paid_on import AMBIGUOUS, NONE
+from ..money import ask_percent, cents, count, excel_round, money, percent
 from ..sources.client_toml import EXTERNAL, PERCENT, SURVEY_PREFIX
 from ..wording import plural, short_description
 
@@ -221,15 +222,18 @@ def letters(analysis: Analysis, day: date) -> LetterPlan:
             subject += " (" + ", ".join(ids) + ")"
         impact = math.fsum(c.impact for c in codes)
         others = [r for k, r in rates.items() if k != key and r is not None]
+        case = _case(client.name, label, mine, codes, rate, others, impact, has_volume,
+                     estimated, benchmark_words, _ask_sentence(analysis),
+                     # A negotiating card the practice chooses to play, never by default.
+                     break_even.get(key) if client.settings.letter_mentions_leaving
+                     else None)
+        paid_below = paid_on_sentence(analysis, key)
+        if paid_below:
+            case.append(paid_below)
         plan.letters.append(Letter(
             payer=payer, network=network, label=label, practice=client.name, day=day,
             letterhead=_letterhead(practice), addressee=addressee, subject=subject,
-            salutation=salutation,
-            case=_case(client.name, label, mine, codes, rate, others, impact, has_volume,
-                       estimated, benchmark_words, _ask_sentence(analysis),
-                       # A negotiating card the practice chooses to play, never by default.
-                       break_even.get(key) if client.settings.letter_mentions_leaving
-                       else None),
+            salutation=salutation, case=case,
             benchmark_header=header, codes=codes,
             alternates_intro=_alternates_intro(alternates, alt_count, has_volume,
                                                client.settings.alt_ask) if alternates else None,
@@ -360,3 +364,127 @@ def summary(analysis: Analysis, day: date) -> Summary:
                    top_targets=top, volume_note=_volume_note(analysis.volume_basis),
                    no_ask=[f"{schedule_label(*key)}: no ask: {why}." for key, why in
                            analysis.asks.nothing_asked()])
+
+
+# --- which contract paid: the exhibit for a payer's provider relations ------------------------
+
+@dataclass(frozen=True)
+class ExhibitLine:
+    claim: str
+    patient_control_number: str
+    service_date: date | None
+    code: str
+    paid_at: float          # the allowed amount the remittance gave
+    should_be: float        # the schedule in force on the service date
+    difference: float
+    trace: str
+    priced_by: str          # the schedule whose amount it equals, or how it stands
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One payer's lines paid below the schedule in force, with what they come to."""
+
+    payer: str
+    network: str
+    label: str
+    practice: str
+    day: date
+    contract: str | None
+    summary: list[str]                       # the first page's paragraphs
+    schedules: list[tuple[str, str, int]]    # (schedule matched, how it stands, lines)
+    lines: list[ExhibitLine]
+    total: float
+
+
+def _matched_words(matched: str, kind: str) -> str:
+    if kind == NONE:
+        return "an amount no schedule we hold gives"
+    if kind == AMBIGUOUS:   # "A or B": the amount is in both
+        return f"an amount both {matched.replace(' or ', ' and ')} give"
+    return matched
+
+
+def paid_on_sentence(analysis: Analysis, key: tuple[str, str]) -> str | None:
+    """The letter's sentence when the payer's remittances pay below the schedule in force
+    (its raise not yet paid, or another network's rates): None when they do not."""
+    paid_on = analysis.paid_on
+    if paid_on is None:
+        return None
+    realized = paid_on.realized[(paid_on.realized["payer"] == key[0])
+                                & (paid_on.realized["network"] == key[1])]
+    exhibit = paid_on.exhibit[(paid_on.exhibit["payer"] == key[0])
+                              & (paid_on.exhibit["network"] == key[1])]
+    if exhibit.empty:
+        return None
+    total = excel_round(math.fsum(exhibit["difference"]), 2)
+    lines = plural(len(exhibit), "service line")
+    if len(realized) and realized.iloc[0]["missed"] > 0:
+        row = realized.iloc[0]
+        old = int(row["lines_at_old"])
+        return (f"Your schedule effective {long_date(row['effective'])} is not yet paid in "
+                f"full: of {plural(int(row['lines_since']), 'line')} since, "
+                f"{old} {'was' if old == 1 else 'were'} paid at the earlier rates"
+                + (f" (the last on {long_date(row['last_old_rate_date'])})"
+                   if row["last_old_rate_date"] else "")
+                + f". In all, {lines} were allowed below the schedule in force, "
+                f"{money(total)} short; the enclosed exhibit lists each one, and we ask that "
+                "they be reprocessed.")
+    return (f"Your remittances allowed {lines} below our contracted schedule, {money(total)} "
+            "in all; the enclosed exhibit lists each one with the schedule its amount "
+            "matches, and we ask that they be reprocessed.")
+
+
+def exhibits(analysis: Analysis, day: date) -> list[Exhibit]:
+    """One exhibit per payer whose remittances allowed lines below the schedule in force."""
+    paid_on = analysis.paid_on
+    if paid_on is None or paid_on.exhibit.empty:
+        return []
+    practice = analysis.client.practice
+    out = []
+    for (payer, network), below in paid_on.exhibit.groupby(["payer", "network"], sort=True):
+        label = schedule_label(payer, network)
+        mine = paid_on.lines[(paid_on.lines["payer"] == payer)
+                             & (paid_on.lines["network"] == network)]
+        (summary_row,) = paid_on.payers[(paid_on.payers["payer"] == payer)
+                                        & (paid_on.payers["network"] == network)
+                                        ].to_dict("records")
+        kinds = {(r["schedule_matched"], r["matched_as"]) for r in mine.to_dict("records")}
+        schedules = sorted(((_matched_words(m, k), k, int(((mine["schedule_matched"] == m)
+                                                           & (mine["matched_as"] == k)).sum()))
+                            for m, k in kinds), key=lambda s: (-s[2], s[0]))
+        total = excel_round(math.fsum(below["difference"]), 2)
+        summary = [
+            f"{analysis.client.name} examined {plural(len(mine), 'service line')} your "
+            f"remittances allowed an amount on, against every fee schedule we hold: "
+            f"{percent(summary_row['contracted_share'])} were priced at our contracted "
+            "schedule in force on the date of service.",
+            f"{plural(len(below), 'line')} were allowed below it, {money(total)} in all"
+            + (f"; at this pace {money(summary_row['lost_a_year'])} a year"
+               if summary_row["months"] else "") + ".",
+        ]
+        realized = paid_on.realized[(paid_on.realized["payer"] == payer)
+                                    & (paid_on.realized["network"] == network)]
+        if len(realized):
+            row = realized.iloc[0]
+            summary.append(
+                f"The schedule effective {long_date(row['effective'])} was worth "
+                f"{money(row['promised'])} a year at our volume. Since then "
+                f"{plural(int(row['lines_since']), 'line')}: {row['lines_at_new']} paid at "
+                f"the new amounts, {row['lines_at_old']} at the earlier ones, "
+                f"{row['lines_other']} at other amounts; {money(row['missed'])} below the "
+                "new schedule" + (f", the last at the earlier rate on "
+                                  f"{long_date(row['last_old_rate_date'])}"
+                                  if row["last_old_rate_date"] else "") + ".")
+        summary.append("We ask that these claims be reprocessed at the contracted amounts.")
+        out.append(Exhibit(
+            payer=payer, network=network, label=label, practice=analysis.client.name,
+            day=day, contract=practice.contract_for(payer, label), summary=summary,
+            schedules=schedules,
+            lines=[ExhibitLine(r["claim"], r["patient_control_number"], r["service_date"],
+                               r["code"], r["allowed"], r["contracted"], r["difference"],
+                               r["trace"], _matched_words(r["schedule_matched"],
+                                                          r["matched_as"]))
+                   for r in below.to_dict("records")],
+            total=total))
+    return out

@@ -13,7 +13,7 @@ from ..csvtext import neutralised
 from ..labels import schedule_label
 from ..written import normalised_zip, write_atomically
 from ..money import excel_round, money, percent
-from .content import Letter, Summary, long_date
+from .content import Exhibit, Letter, Summary, long_date
 
 
 # --- request letter ----------------------------------------------------------------------
@@ -335,6 +335,91 @@ def write_summary_pdf(summary: Summary, path: Path) -> Path:
                             "procedure volume of the last twelve months.")
     page.showPage()
     page.save()
+    return write_atomically(path, buffer.getvalue())
+
+
+# --- the exhibit for a payer's provider relations -------------------------------------------
+
+EXHIBIT_COLUMNS = (("Claim", 78, "LEFT"), ("Patient control no.", 82, "LEFT"),
+                   ("Service date", 60, "LEFT"), ("Code", 38, "LEFT"),
+                   ("Paid at", 58, "RIGHT"), ("Should be", 58, "RIGHT"),
+                   ("Difference", 58, "RIGHT"), ("Trace number", 80, "LEFT"))   # 512 pt
+
+
+def exhibit_rows(exhibit: Exhibit) -> list[list[str]]:
+    """The exhibit's lines as its table prints them, the total last."""
+    rows = [[line.claim, line.patient_control_number,
+             line.service_date.strftime("%m/%d/%Y") if line.service_date else "", line.code,
+             money(line.paid_at), money(line.should_be), money(line.difference), line.trace]
+            for line in exhibit.lines]
+    return rows + [["Total", "", "", "", "", "", money(exhibit.total), ""]]
+
+
+def write_exhibit_pdf(exhibit: Exhibit, path: Path) -> Path:
+    """One page of summary for a payer's provider relations, then every line paid below
+    the schedule in force (claim, patient control number, service date, code, paid at,
+    should be, difference, trace number), the header repeated on each page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import letter as letter_size
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                    TableStyle)
+    from xml.sax.saxutils import escape
+
+    buffer = io.BytesIO()
+    stamp = f"D:{exhibit.day:%Y%m%d}000000+00'00'"
+    document = SimpleDocTemplate(
+        buffer, pagesize=letter_size, invariant=1, leftMargin=50, rightMargin=50,
+        topMargin=50, bottomMargin=50, creator="xlfees", author=exhibit.practice,
+        title=f"{exhibit.practice}: {exhibit.label} remittances below the contracted schedule",
+        subject="Remittances below the contracted schedule")
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14,
+                          spaceAfter=8)
+    title = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=16, leading=20,
+                           spaceAfter=6)
+    small = ParagraphStyle("small", fontName="Helvetica", fontSize=9, leading=11)
+    story: list[Any] = [
+        Paragraph(escape(exhibit.practice), title),
+        Paragraph(escape(long_date(exhibit.day)), body),
+        Paragraph(escape(f"To {exhibit.label}, provider relations: remittances allowed below "
+                         "the contracted schedule"), body)]
+    if exhibit.contract:
+        story.append(Paragraph(escape(f"Contract: {exhibit.contract}"), body))
+    story.append(Spacer(1, 6))
+    story += [Paragraph(escape(text), body) for text in exhibit.summary]
+    shares = [["Priced at", "Lines"]] + [[Paragraph(escape(f"{name} ({kind})"), small),
+                                          str(lines)] for name, kind, lines in exhibit.schedules]
+    table = Table(shares, colWidths=[430, 82], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + HEADER_FILL)),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey)]))
+    story += [Spacer(1, 4), table, PageBreak(),
+              Paragraph(escape(f"{exhibit.label}: lines allowed below the schedule in force"),
+                        ParagraphStyle("heading", parent=body, fontName="Helvetica-Bold",
+                                       fontSize=12))]
+    lines = Table([[name for name, _, _ in EXHIBIT_COLUMNS], *exhibit_rows(exhibit)],
+                  colWidths=[width for _, width, _ in EXHIBIT_COLUMNS], repeatRows=1,
+                  hAlign="LEFT")
+    alignments = [("ALIGN", (i, 0), (i, -1), align)
+                  for i, (_, _, align) in enumerate(EXHIBIT_COLUMNS)]
+    lines.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
+        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + HEADER_FILL)),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black), *alignments]))
+    story.append(lines)
+
+    def dated(canvas: Any, _: Any) -> None:
+        canvas.setDateFormatter(lambda *_: stamp)   # the run's day (see pdf_page)
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(50, 30, f"{exhibit.practice} · {exhibit.label} · page "
+                                  f"{canvas.getPageNumber()}")
+
+    document.build(story, onFirstPage=dated, onLaterPages=dated)
     return write_atomically(path, buffer.getvalue())
 
 

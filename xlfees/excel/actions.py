@@ -87,8 +87,8 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     records = table_records(analysis)
     last_rows = table_last_rows(records)
     for table in (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.ASKS, spec.NOTES,
-                  spec.PAYMENTS,
-                  spec.UNDERPAYMENTS, spec.DENIALS, spec.CHANGES):
+                  spec.PAYMENTS, spec.PAID_ON, spec.UNDERPAYMENTS, spec.DENIALS,
+                  spec.CHANGES, spec.REALIZED):
         _write_table(book, table, records[table.name], last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))

@@ -56,10 +56,15 @@ def write_workbook(analysis: Analysis, path: str | Path,
         chart_values: dict[tuple[str, str], list[Any]] = {}
         records = table_records(analysis)
         last_rows = table_last_rows(records)
+        # Each table's column styles, from the template's placeholder row, before any
+        # table is filled (a table beside another shares its rows).
+        styles = {table.name: _placeholder_styles(package, table) for table in spec.TABLES
+                  if table.name in package.tables}
         for table in spec.TABLES:
             # Each table's records let go once its rows are XML: a big client's records are
             # half a gigabyte, and the sheets wait (in pieces, or on disk) for the zip.
-            _fill_table(package, table, records.pop(table.name), last_rows, chart_values)
+            _fill_table(package, table, records.pop(table.name), last_rows, chart_values,
+                        styles.get(table.name, {}))
         _fill_settings(package, analysis)
         _fill_matrix(package, spec.GAPS_SHEET, spec.GAPS_HEADER_ROW,
                      gap_matrix_templates(analysis, last_rows), heat_map=True)
@@ -86,18 +91,21 @@ def _chart_lookup(chart_values: dict[tuple[str, str], list[Any]]):
     return values
 
 
+def _placeholder_styles(package: Package, table: spec.TableSpec) -> dict[str, str]:
+    """Column letter → the style the template's placeholder row gives a table's cells."""
+    _, _, inner = xlsx.sheet_data(package.text(package.tables[table.name][0]))
+    return xlsx.row_styles(dict(xlsx.rows_of(inner)).get(table.header_row + 1, ""))
+
+
 def _fill_table(package: Package, table: spec.TableSpec, records: list[dict[str, Any]],
-                last_rows: dict[str, int],
-                chart_values: dict[tuple[str, str], list[Any]]) -> None:
+                last_rows: dict[str, int], chart_values: dict[tuple[str, str], list[Any]],
+                styles: dict[str, str]) -> None:
     if table.name not in package.tables:
         raise TemplateError(f"{package.template}: has no table '{table.name}' on sheet "
                             f"'{table.sheet}'; use `xlfees template -o PATH` for a fresh one")
     sheet_part, table_part = package.tables[table.name]
     xml = package.text(sheet_part)
     first_row = table.header_row + 1
-    _, _, inner = xlsx.sheet_data(xml)
-    placeholder = dict(xlsx.rows_of(inner)).get(first_row, "")
-    styles = xlsx.row_styles(placeholder)
     letters = [xlsx.column_letter(table.first_column + i) for i in range(len(table.columns))]
     templates = formula_templates(table, last_rows)
     # Each formula column is one shared formula: its text on the first row, a pointer below.
@@ -112,7 +120,13 @@ def _fill_table(package: Package, table: spec.TableSpec, records: list[dict[str,
         rows.append(xlsx.row(first_row, [xlsx.cell(f"{letter}{first_row}", None,
                                                    styles.get(letter)) for letter in letters]))
     last_row = first_row + max(len(records), 1) - 1
-    if table.name == "Coverage":
+    if spec.beside(table):
+        # Beside another table on its sheet, written before it: the rows are shared.
+        xml = xlsx.merge_rows(xml, rows)
+        last_column = spec.sheet_last_column(table.sheet)
+        package.put(sheet_part, xlsx.set_dimension(xml, last_column, max(
+            last_row, *(last_rows[t.name] for t in spec.TABLES if t.sheet == table.sheet))))
+    elif table.name == "Coverage":
         # Settings holds more than the table: replace only the coverage rows' cells.
         values = {f"{letters[i]}{first_row + n}": (record[c.header], None)
                   for n, record in enumerate(records) for i, c in enumerate(table.columns)}

@@ -18,6 +18,7 @@ def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, A
         "Coverage": tables.coverage_rows, "ImportNotes": tables.note_rows,
         "Payments": tables.payment_rows, "Underpayments": tables.underpayment_rows,
         "Denials": tables.denial_rows, "Changes": tables.change_rows,
+        "PaidOn": tables.paid_on_rows, "Realized": tables.realized_rows,
     }[table.name]
 
 

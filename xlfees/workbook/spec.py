@@ -35,6 +35,8 @@ FORMATS = {
     "integer": "0",
     # A fraction: four places ("0.####" shows 156 as "156." in Excel).
     "number": "0.0000",
+    # A month as the number 202607, shown 2026-07: matched as a number, never as a date.
+    "month": '0000"-"00',
 }
 
 
@@ -541,6 +543,57 @@ PAYMENTS = TableSpec("Payments", "Payments",
            '=IF([Status]="denied",0,IF([Paid]<=0,0,IF([Contracted]="",0,'
            "IF(ROUND([Contracted]-[Allowed],2)>0.01,ROUND([Contracted]-[Allowed],2),0))))"),
     Column("File", "text", 24),
+    # Which contract paid (DESIGN, "Which contract paid"): the month as a number shown
+    # 2026-07 (a criterion "2026-07" would be read as a date), the schedule version whose
+    # amount equals the allowed amount, and how it stands to the payer's own.
+    Column("Month", "month", 8),
+    Column("Schedule matched", "text", 40),
+    Column("Matched as", "text", 13),      # contracted, older version, other schedule…
+    # On or after a raise's effective date: paid at the new amount, the old one, or other.
+    Column("Since raise", "text", 8),
+    Column("Old rate", "money", 11),       # the old and new amounts × units, since a raise
+    Column("New rate", "money", 11),
+    Column("Missed", "money", 11,
+           '=IF([New rate]="",0,IF(ROUND([New rate]-[Allowed],2)>0.01,'
+           "ROUND([New rate]-[Allowed],2),0))"),
+    # The 835's own evidence: the payer as it names itself (N1*PR, its REF*2U id), the
+    # trace (check or EFT) number, REF*CE, REF*9A/9C, REF*RB.
+    Column("ERA payer", "text", 20),
+    Column("Trace number", "code", 14),
+    Column("Class of contract", "text", 14),
+    Column("Repricing", "text", 14),
+    Column("Rate code", "text", 10),
+))
+
+
+# The Payments lines of a Paid On row: its schedule, code, month, schedule matched and
+# how it stands (names matched exactly, never as patterns).
+_PAID_LINES = ("Payments[Schedule],[=Schedule],Payments[Code],[Code],Payments[Month],[Month],"
+               "Payments[Schedule matched],[=Schedule matched],Payments[Matched as],[Matched as]")
+
+
+def _paid(column: str) -> str:
+    return f"Payments[{column}],{_PAID_LINES}"
+
+
+PAID_ON = TableSpec("Paid On", "PaidOn",
+                    "Which schedule priced the payers' lines: each payer, code and month "
+                    "against every schedule in the folder", (
+    Column("Payer", "text", 20),
+    Column("Network", "text", 10),
+    Column("Schedule", "text", 24),
+    Column("Code", "code", 8),
+    Column("Month", "month", 8),
+    Column("Schedule matched", "text", 40),
+    Column("Matched as", "text", 13),
+    Column("Lines", "integer", 7, f"=COUNTIFS({_PAID_LINES})"),
+    Column("Allowed", "money", 11, "=SUMIFS(" + _paid("Allowed") + ")"),
+    # The schedule in force on the lines' service dates (blank: the code is not in it).
+    Column("Contracted", "money", 11,
+           f'=IF(COUNTIFS({_PAID_LINES},Payments[Contracted],"<>")=0,"",'
+           f'SUMIFS({_paid("Contracted")}))'),
+    Column("Difference", "money", 11,
+           '=IF([Contracted]="","",ROUND([Contracted]-[Allowed],2))'),
 ))
 
 UNDERPAYMENTS = TableSpec("Underpayments", "Underpayments",
@@ -597,13 +650,52 @@ CHANGES = TableSpec("Changes", "Changes",
     Column("Asked value", "money", 12, "=[Volume]*([Asked]-[Old])"),
 ))
 
+def _since_raise(column: str) -> str:
+    return f"Payments[{column}],Payments[Schedule],[=Schedule]"
+
+
+# Beside the Changes: for each payer with a raise, what its remittances paid since.
+REALIZED = TableSpec("Changes", "Realized",
+                     "Realized: the lines paid since each raise took effect", (
+    Column("Payer", "text", 20),
+    Column("Network", "text", 10),
+    Column("Schedule", "text", 24),
+    Column("Effective", "code", 11),
+    Column("At new", "integer", 8,
+           '=COUNTIFS(Payments[Schedule],[=Schedule],Payments[Since raise],"new")'),
+    Column("At old", "integer", 8,
+           '=COUNTIFS(Payments[Schedule],[=Schedule],Payments[Since raise],"old")'),
+    Column("Other", "integer", 8,
+           '=COUNTIFS(Payments[Schedule],[=Schedule],Payments[Since raise],"other")'),
+    Column("Lines since", "integer", 8, "=[At new]+[At old]+[Other]"),
+    # The Changes' annual value of the raise for this payer.
+    Column("Promised", "money", 12,
+           "=SUMIFS(Changes[Annual value],Changes[Payer],[=Payer],Changes[Network],[=Network])"),
+    # Σ (allowed − old) over the lines since: the lines with an old rate.
+    Column("Realized", "money", 12,
+           '=ROUND(SUMIFS(Payments[Allowed],Payments[Schedule],[=Schedule],'
+           'Payments[Old rate],"<>")-SUMIFS(' + _since_raise("Old rate") + "),2)"),
+    Column("Missed", "money", 12, "=SUMIFS(" + _since_raise("Missed") + ")"),
+    Column("Last at old rate", "code", 11),
+), first_column=len(CHANGES.columns) + 2)
+
 TABLES = (OFFICE_FEES, SCHEDULES, COPAYS, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, ASKS, COVERAGE,
-          NOTES, PAYMENTS, UNDERPAYMENTS, DENIALS, CHANGES)
+          NOTES, PAYMENTS, PAID_ON, UNDERPAYMENTS, DENIALS, CHANGES, REALIZED)
 TABLE_BY_NAME = {table.name: table for table in TABLES}
+
+
+def beside(table: TableSpec) -> bool:
+    """Whether ``table`` sits beside a table written before it on the same sheet."""
+    return any(other.sheet == table.sheet for other in TABLES[:TABLES.index(table)])
+
+
+def sheet_last_column(sheet: str) -> int:
+    """The last column any table of ``sheet`` uses."""
+    return max(t.first_column + len(t.columns) - 1 for t in TABLES if t.sheet == sheet)
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Copays", "Volume", "Gaps",
                "Targets", "Alt Benefits", "Payers", "Asks", "Changes", "Payments",
-               "Underpayments", "Denials", "Import Notes", PEERS_SHEET)
+               "Paid On", "Underpayments", "Denials", "Import Notes", PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (

@@ -258,8 +258,13 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.monitoring is None:
         return []
     rows = []
-    for r in _records(analysis.monitoring.lines):
+    # Which schedule priced each line the payer allowed something on (by its place).
+    priced = ({} if analysis.paid_on is None else
+              {r["line"]: r for r in _records(analysis.paid_on.lines)})
+    for number, r in enumerate(_records(analysis.monitoring.lines)):
         underpaid = r["difference"] if r["status"] == "underpaid" else 0.0
+        paid_on = priced.get(number, {})
+        new_rate = _blank_if_none(paid_on.get("new_rate"))
         rows.append({
             "Payer": r["payer"], "Network": r["network"],
             "Schedule": schedule_label(r["payer"], r["network"]), "Claim": r["claim"],
@@ -269,8 +274,51 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "Billed": r["billed"], "Allowed": r["allowed"], "Paid": r["paid"],
             "Contracted": _blank_if_none(r["contracted"]), "Status": r["status"],
             "CARC": r["carc"], "Group": r["group"], "Underpaid": underpaid,
-            "File": r["file"]})
+            "File": r["file"], "Month": month_number(paid_on.get("month", "")),
+            "Schedule matched": paid_on.get("schedule_matched", ""),
+            "Matched as": paid_on.get("matched_as", ""),
+            "Since raise": paid_on.get("since_raise", ""),
+            "Old rate": _blank_if_none(paid_on.get("old_rate")), "New rate": new_rate,
+            "Missed": (excel_round(new_rate - r["allowed"], 2) if new_rate != "" and
+                       excel_round(new_rate - r["allowed"], 2) > 0.01 else 0.0),
+            "ERA payer": (f"{r['era_payer']} ({r['payer_id']})" if r["payer_id"]
+                          else r["era_payer"]),
+            "Trace number": r["trace"], "Class of contract": r["class_of_contract"],
+            "Repricing": r["repriced"], "Rate code": r["rate_code"]})
     return rows
+
+
+def month_number(month: str) -> int | str:
+    """"2026-07" as the workbook's Month, 202607 (blank for none)."""
+    return int(month[:4]) * 100 + int(month[5:7]) if month else ""
+
+
+def paid_on_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Each payer × code × month × schedule matched (empty without remittances)."""
+    if analysis.paid_on is None:
+        return []
+    return [{"Payer": r["payer"], "Network": r["network"],
+             "Schedule": schedule_label(r["payer"], r["network"]), "Code": r["code"],
+             "Month": month_number(r["month"]), "Schedule matched": r["schedule_matched"],
+             "Matched as": r["matched_as"], "Lines": r["lines"], "Allowed": r["allowed"],
+             "Contracted": _blank_if_none(r["contracted"]),
+             "Difference": _blank_if_none(r["difference"])}
+            for r in _records(analysis.paid_on.groups)]
+
+
+def realized_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Each payer with a raise: what its remittances paid since (empty without)."""
+    if analysis.paid_on is None:
+        return []
+    return [{"Payer": r["payer"], "Network": r["network"],
+             "Schedule": schedule_label(r["payer"], r["network"]),
+             "Effective": r["effective"].isoformat(), "At new": r["lines_at_new"],
+             "At old": r["lines_at_old"], "Other": r["lines_other"],
+             "Lines since": r["lines_since"], "Promised": r["promised"],
+             "Realized": r["realized"], "Missed": r["missed"],
+             "Last at old rate": (r["last_old_rate_date"].isoformat()
+                                  if r["last_old_rate_date"] else "")}
+            for r in _records(analysis.paid_on.realized)]
 
 
 def underpayment_rows(analysis: Analysis) -> list[dict[str, Any]]:

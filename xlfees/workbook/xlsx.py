@@ -325,6 +325,29 @@ def replace_rows_from(xml: str, first_row: int, new_rows: Iterable[str]) -> str:
     return head + "".join(kept) + "".join(new_rows) + tail
 
 
+def merge_rows(xml: str, new_rows: Iterable[str]) -> str:
+    """Put ``new_rows``' cells into the sheet beside the cells already there (a table
+    beside another): a row both have gets both's cells in column order, the taller
+    height; a new row is added in its place."""
+    start, end, inner = sheet_data(xml)
+    rows = dict(rows_of(inner))
+    for number, new in rows_of("".join(new_rows)):
+        old = rows.get(number)
+        if old is None:
+            rows[number] = new
+            continue
+        cells = {m.group(1): c for c in _CELL.findall(old) + _CELL.findall(new)
+                 if (m := re.search(r'\br="([A-Z]+)\d+"', c))}
+        heights = [float(h) for h in re.findall(r'<row\b[^>]*?\bht="([\d.]+)"',
+                                                 old + new)]
+        tag = (f'<row r="{number}" ht="{max(heights):g}" customHeight="1">' if heights
+               else f'<row r="{number}">')
+        rows[number] = tag + "".join(cells[letter] for letter in
+                                     sorted(cells, key=column_index)) + "</row>"
+    body = "".join(rows[n] for n in sorted(rows))
+    return f"{xml[:start]}<sheetData>{body}</sheetData>{xml[end:]}"
+
+
 def row(number: int, cells: Sequence[str], lines: int = 1) -> str:
     """A ``<row>``, as tall as ``lines`` lines of text when that is more than one."""
     height = f' ht="{LINE_HEIGHT * lines}" customHeight="1"' if lines > 1 else ""
