@@ -273,6 +273,14 @@ def _summary(book, sheet, title_font: Font) -> None:
         cell = sheet.cell(row=headline.row, column=2)
         _style(cell, headline.style)
         cell.font = Font(name=FONT, bold=True, size=12)
+    title = sheet.cell(row=spec.WORKLIST_TITLE_ROW, column=1,
+                       value="Recovery worklist (recovery.csv)")
+    title.font = Font(name=FONT, bold=True)
+    for headline in spec.WORKLIST_HEADLINES:
+        sheet.cell(row=headline.row, column=1, value=headline.label)
+        cell = sheet.cell(row=headline.row, column=2)
+        _style(cell, headline.style)
+        cell.font = Font(name=FONT, bold=True, size=12)
     # The top targets by rank (hidden, past the print area): the Top 15 chart's data.
     first = spec.TOP_FIRST_ROW
     sheet[f"{spec.TOP_RANK_COLUMN}{first - 1}"] = "Rank"

@@ -33,8 +33,9 @@ def test_analyze_json_contract(runner: CliRunner, handworked_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert list(document) == ["client", "payers", "targets", "alt_benefits", "monitoring",
-                              "changes", "paid_on", "realized", "asks", "notes"]
+                              "changes", "paid_on", "realized", "asks", "worklist", "notes"]
     assert document["monitoring"] is None      # no era/ folder
+    assert document["worklist"] is None        # the folder keeps no recovery.csv
     assert document["paid_on"] == document["realized"] == []
     assert document["changes"] is None         # no schedule in two dated versions
     assert document["client"] == "Hand-worked Dental"

@@ -283,7 +283,7 @@ def test_contact_is_the_older_name_of_signer(handworked_dir: Path, tmp_path: Pat
 
 @pytest.mark.parametrize("toml, key, problem", [
     ('[payers."Alpha Dental"]\nphone = "1"\n', "payers.Alpha Dental.phone",
-     "is not a known key; known keys: contact, title, department, address"),
+     "is not a known key; known keys: contact, title, department, address, appeal_days"),
     ('[payers."Alpha Dental"]\ncontact = 5\n', "payers.Alpha Dental.contact",
      'is not text; write it in quotes: contact = "…"'),
     ('[payers."Alfa Dental"]\ncontact = "Jo"\n', "payers.Alfa Dental",

@@ -7,6 +7,7 @@ import math
 import os
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,8 +79,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Print the whole analysis as JSON (every key: docs/json.md).")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Fill this template instead of the built-in one (see `xlfees template`).")
+@click.option("--worklist", "start_worklist", is_flag=True,
+              help="Start the recovery worklist (recovery.csv in CLIENT_DIR) if the folder "
+                   "keeps none; one it keeps is always brought up to date.")
+@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The run's date for the worklist (YYYY-MM-DD) [default: today].")
 def analyze_command(client_dir: str, output: str | None, as_json: bool,
-                    template: str | None) -> None:
+                    template: str | None, start_worklist: bool, run_date: Any) -> None:
     """Analyse one client folder: a workbook with -o, JSON with --json, else a summary.
 
     CLIENT_DIR holds the office fees, the payer schedules (any shape, usually in
@@ -99,8 +105,10 @@ def analyze_command(client_dir: str, output: str | None, as_json: bool,
     """
     from .analysis import analyze
     from .client import load_client
+    from .deliverables.worklist import with_worklist
     from .workbook import write_workbook
-    analysis = analyze(load_client(client_dir))
+    analysis = with_worklist(analyze(load_client(client_dir)), Path(client_dir),
+                             _day(run_date), start=start_worklist)
     if output:
         written = write_workbook(analysis, output, template=template)
         if not as_json:
@@ -365,10 +373,13 @@ def send_command(out_dir: str, **options: Any) -> None:
 @click.option("--send", "then_send", is_flag=True,
               help="Then e-mail each owner their files (`xlfees send`: .eml files unless "
                    "--smtp-host is given).")
+@click.option("--worklist", "start_worklist", is_flag=True,
+              help="Start a recovery worklist (recovery.csv) in each client folder that keeps "
+                   "none; one a folder keeps is always brought up to date.")
 @_send_options
 def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
                   template: str | None, letters: bool, letter_date: Any, then_send: bool,
-                  **send_options: Any) -> None:
+                  start_worklist: bool, **send_options: Any) -> None:
     """Analyse every client folder inside CLIENTS_DIR: one workbook each, plus an index.
 
     Writes OUT_DIR/<client>.xlsx for each client folder and OUT_DIR/index.xlsx
@@ -414,7 +425,7 @@ def batch_command(clients_dir: str, out_dir: str, jobs: int | None,
 
     try:
         batch = run_batch(clients, output, jobs=jobs, template=template, on_result=progress,
-                          letters=letters,
+                          letters=letters, worklist=start_worklist,
                           letter_date=letter_date.date() if letter_date else None)
     except BatchError as error:
         raise click.UsageError(one_line(str(error))) from None
@@ -509,6 +520,131 @@ def pull_opendental_command(host: str, port: int, user: str, database: str, out_
         except XlfeesError as error:
             raise PullError(f"{pulled.folder}: pulled, but it would not analyse: {error}") \
                 from None
+
+
+def _day(value: Any) -> date:
+    """A --date option's day, today without one."""
+    return value.date() if value else date.today()
+
+
+class _ClientOrCommand(_Group):
+    """`xlfees worklist CLIENT` shows the worklist; `xlfees worklist import …` and
+    `xlfees worklist packets …` are its subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+_DATE = click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+                     help="The run's date (YYYY-MM-DD) [default: today].")
+
+
+@cli.group("worklist", cls=_ClientOrCommand)
+def worklist_group() -> None:
+    """The recovery worklist: underpaid and denied lines to recover, kept in the client
+    folder's recovery.csv (started by its first run).
+
+    Each run merges the client's remittances into it: new lines are added as open, a
+    line a later remittance paid in full becomes recovered, and a person's status
+    (open, appealed, recovered, written off, dismissed), owner and notes are never
+    overwritten; no row is ever removed. Edit the file, or the workbook's Worklist sheet
+    and take it back with `xlfees worklist import`.
+
+    \b
+    Examples:
+      xlfees worklist examples/smile-studio
+      xlfees worklist examples/smile-studio --json
+      xlfees worklist packets examples/smile-studio -o appeals --date 2026-12-01
+      xlfees worklist import smile-studio.xlsx --client examples/smile-studio
+    """
+
+
+@worklist_group.command("show")
+@click.argument("client_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the worklist as JSON (the `worklist` key of docs/json.md).")
+@_DATE
+def worklist_show_command(client_dir: str, as_json: bool, run_date: Any) -> None:
+    """Bring CLIENT_DIR's worklist up to date (start it if the folder keeps none) and
+    print the items to recover, the nearest deadline first. `xlfees worklist CLIENT_DIR`
+    does the same.
+
+    \b
+    Examples:
+      xlfees worklist show examples/smile-studio --date 2026-12-01
+      xlfees worklist examples/smile-studio --json
+    """
+    from .analysis import analyze
+    from .client import load_client
+    from .deliverables.worklist import open_items_text, update_worklist
+    worklist = update_worklist(client_dir, analyze(load_client(client_dir)), _day(run_date))
+    if as_json:
+        click.echo(json.dumps(worklist.to_dict(), indent=2, ensure_ascii=False,
+                              allow_nan=False))
+    else:
+        _echo(open_items_text(worklist))
+
+
+@worklist_group.command("packets")
+@click.argument("client_dir", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, dir_okay=True),
+              help="Folder for the packets (created if needed).")
+@_DATE
+def worklist_packets_command(client_dir: str, out_dir: str, run_date: Any) -> None:
+    """Write an appeal packet (PDF and .docx) per payer with open lines, and mark those
+    lines appealed.
+
+    Each packet is a cover letter (what is owed, against the schedule in force, the
+    contract number client.toml gives under [contracts]) and the lines: claim, patient
+    control number, service date, code, billed, paid, contracted, difference, CARC/RARC,
+    trace number, and the total.
+
+    \b
+    Examples:
+      xlfees worklist packets examples/smile-studio -o appeals
+    """
+    from .analysis import analyze
+    from .client import load_client
+    from .deliverables.worklist import update_worklist, write_packets
+    day = _day(run_date)
+    analysis = analyze(load_client(client_dir))
+    update_worklist(client_dir, analysis, day)
+    written = write_packets(analysis, client_dir, out_dir, day)
+    for path in written:
+        _echo(f"Wrote {path}")
+    if not written:
+        _echo("No open lines: no packet written.")
+    else:
+        _echo(f"Marked appealed on {day.isoformat()}: the lines of "
+              f"{plural(len(written) // 2, 'packet')}.")
+
+
+@worklist_group.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
+@click.option("--client", "client_dir", type=click.Path(exists=True, file_okay=False),
+              help="The client folder whose recovery.csv takes the edits [default: the "
+                   "workbook's folder, when it holds one].")
+@_DATE
+def worklist_import_command(workbook: str, client_dir: str | None, run_date: Any) -> None:
+    """Take the Status, Owner and Notes a person set on WORKBOOK's Worklist sheet back
+    into the client folder's recovery.csv.
+
+    \b
+    Examples:
+      xlfees worklist import out/smile-studio.xlsx --client examples/smile-studio
+    """
+    from .batch.worklist import import_worklist
+    from .sources.recovery import FILE_NAME
+    folder = Path(client_dir) if client_dir else Path(workbook).parent
+    if not client_dir and not (folder / FILE_NAME).exists():
+        raise click.UsageError(f"{workbook}: its folder holds no {FILE_NAME}: name the client "
+                               "folder with --client DIR")
+    imported = import_worklist(workbook, folder, _day(run_date))
+    _echo(f"{imported.path}: {plural(imported.changed, 'row')} changed of "
+          f"{plural(imported.rows, 'row')} in the workbook")
 
 
 def render_pull(result: Any) -> str:

@@ -51,12 +51,17 @@ class Practice:
     signer_title: str | None = None
     contracts: dict[str, str] = field(default_factory=dict)   # payer or schedule → number
     payer_contacts: dict[str, PayerContact] = field(default_factory=dict)  # payer or schedule
+    appeal_days: dict[str, int] = field(default_factory=dict)   # payer or schedule → days
 
     def contract_for(self, payer: str, label: str) -> str | None:
         return self.contracts.get(label) or self.contracts.get(payer)
 
     def contact_for(self, payer: str, label: str) -> PayerContact | None:
         return self.payer_contacts.get(label) or self.payer_contacts.get(payer)
+
+    def appeal_days_for(self, payer: str, label: str, default: int) -> int:
+        """Days after a payment the payer takes an appeal of it."""
+        return self.appeal_days.get(label) or self.appeal_days.get(payer) or default
 
 
 @dataclass(frozen=True)
@@ -438,7 +443,10 @@ def practice_from_toml(document: dict[str, Any]) -> Practice:
                                             title=_toml_text(keys.get("title")),
                                             department=_toml_text(keys.get("department")),
                                             address=_toml_text(keys.get("address")))
-                        for payer, keys in document.get("payers", {}).items()})
+                        for payer, keys in document.get("payers", {}).items()},
+        appeal_days={payer: keys["appeal_days"]
+                     for payer, keys in document.get("payers", {}).items()
+                     if "appeal_days" in keys})
 
 
 def _check_payer_contacts(practice: Practice, schedules: pd.DataFrame, toml_path: Path) -> None:

@@ -14,6 +14,7 @@ from .engine import ALT_COLUMNS, PAYER_COLUMNS, Tables, compute
 from ..money import excel_round
 from .monitoring import Monitoring, analyze_remittances
 from .paid_on import PaidOn, contracts_paid
+from .worklist import Worklist
 
 # Presentation precision in --json: money to the cent, ratios to 4 places.
 _MONEY = ("office_fee", "allowed", "benchmark", "shortfall", "priority", "proposed", "impact",
@@ -37,6 +38,9 @@ class Analysis(Tables):
     monitoring: Monitoring | None = None   # from the client's ERAs, when it has any
     changes: Changes | None = None         # when a schedule has two dated versions
     paid_on: PaidOn | None = None          # which schedule priced each ERA line
+    # The recovery worklist, once merged with the client folder's recovery.csv (a run
+    # that keeps one: xlfees.deliverables.worklist).
+    worklist: Worklist | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``xlfees analyze --json`` document (docs/json.md)."""
@@ -51,6 +55,7 @@ class Analysis(Tables):
             **(self.paid_on.to_dict() if self.paid_on is not None
                else {"paid_on": [], "realized": []}),
             "asks": self.asks.to_dict(),
+            "worklist": self.worklist.to_dict() if self.worklist is not None else None,
             "notes": [note.to_dict() for note in self.notes],
         }
 

@@ -105,7 +105,8 @@ def _plain(value: Any) -> Any:
 
 # Each line's remittance and the contract evidence the 835 gives with it.
 EVIDENCE_COLUMNS = ("trace", "era_payer", "payer_id", "payee_tin", "class_of_contract",
-                    "repriced", "rate_code", "line_control", "rarc")
+                    "repriced", "rate_code", "line_control", "rarc", "line_number",
+                    "adjustments")
 PAYER_COLUMNS = ("payer", "network", "claims", "lines", "billed", "allowed", "paid",
                  "underpaid_lines", "underpaid_amount", "denied_lines", "denial_rate",
                  "median_days_to_payment", "p90_days_to_payment", "clean_claim_rate",
@@ -259,7 +260,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
         group.append(record)
         if reversed_claim:
             continue
-        for line in claim.lines:
+        for number, line in enumerate(claim.lines, start=1):
             code = normalize_code(line.code) if line.qualifier == "AD" else None
             if not code:
                 why = ("not a CDT code", line.code) if line.code else ("no procedure code",
@@ -277,6 +278,8 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
             if denial is not None:
                 status = "denied"
                 record["denied"] = True
+                if isinstance(contracted, float):   # what recovering it would bring
+                    amount = excel_round(contracted * line.units, 2)
             elif contracted is None or contracted == "later":
                 reason = ("a code its schedule lacks" if contracted is None else
                           "a service date before its schedule's first effective date")
@@ -304,7 +307,12 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                 "payer_id": payment.payer_id, "payee_tin": payment.payee_tin,
                 "class_of_contract": claim.class_of_contract, "repriced": claim.repriced,
                 "rate_code": line.rate_code, "line_control": line.control,
-                "rarc": " ".join(line.remarks)})
+                "rarc": " ".join(line.remarks),
+                # Every adjustment of the line as the 835 gives it: "CO-45 PR-2".
+                "adjustments": " ".join(f"{a.group}-{a.carc}" for a in line.adjustments),
+                # The line within its claim: the practice's own control number (REF*6R)
+                # when the 835 gives it, else its place, as the claim is remitted.
+                "line_number": line.control or str(number)})
     for (key, code, reason), count in sorted(missing.items()):
         label = f"{key[0]} ({key[1]})" if key[1] else key[0]
         notes.append(Note(reason=f"{label}: {count} ERA line{'s' if count != 1 else ''} for "

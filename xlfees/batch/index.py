@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,9 @@ COLUMNS = (("Client", 30), ("Status", 9), ("Payers", 8), ("Codes", 8),
            # payers' remittances still paid below the new schedule since it took effect.
            ("Won this round", 13), ("Missed since the raise", 14), ("Top target", 26),
            ("Top target value", 14), ("Notes", 8),
+           # The recovery worklist (a client keeping recovery.csv): open dollars, and the
+           # appeal deadlines in the next 30 days.
+           ("Open to recover", 14), ("Appeal deadlines in 30 days", 14),
            ("Workbook", 30), ("Effective rate by payer", 60), ("Value of the ask by payer", 60),
            ("Error", 80), ("No ask, and why", 80))
 PRINTED = 13      # Client … Notes: landscape, one page wide, text no smaller than 7 pt
@@ -27,6 +31,7 @@ MONEY = '"$"#,##0.00'
 # How a column's numbers show, by header.
 FORMATS = {"Effective rate": "0.0%", "Annual write-off": MONEY, "Value of the ask": MONEY,
            "Patient savings": MONEY, "Won this round": MONEY, "Missed since the raise": MONEY,
+           "Open to recover": MONEY,
            "Top target value": MONEY,
            "Allowed a year": MONEY, "Write-off a year": MONEY, "Value of the asks": MONEY}
 
@@ -73,6 +78,10 @@ def write_index(batch: "BatchResult", path: Path) -> Path:
             "Patient savings": result.patient_savings if ok else None,
             "Won this round": result.won_this_round if ok else None,
             "Missed since the raise": result.missed_since_raise if ok else None,
+            "Open to recover": (math.fsum(w[1] for w in result.worklist)
+                                if ok and result.worklist else None),
+            "Appeal deadlines in 30 days": (sum(w[5] for w in result.worklist)
+                                            if ok and result.worklist else None),
             "Top target": result.top_target,
             "Top target value": result.top_target_value if ok else None,
             "Notes": result.notes if ok else None, "Workbook": workbook,

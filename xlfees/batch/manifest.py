@@ -96,6 +96,8 @@ class Delivery:
     top_targets: tuple[tuple[str, float], ...]
     folder: str = ""
     payer_asks: tuple[tuple[str, float], ...] = ()   # each payer's value of the ask
+    # The recovery worklist by payer: open, appealed, recovered, written off, due soon.
+    worklist: tuple[tuple[str, float, float, float, float, int], ...] = ()
 
     @classmethod
     def from_result(cls, result: ClientResult,
@@ -110,7 +112,7 @@ class Delivery:
                    impact_at_ask=result.impact_at_ask,
                    patient_savings=result.patient_savings,
                    top_targets=tuple(result.top_targets), folder=result.folder,
-                   payer_asks=tuple(result.payer_asks))
+                   payer_asks=tuple(result.payer_asks), worklist=tuple(result.worklist))
 
     def to_json(self) -> dict[str, Any]:
         """The manifest entry, as ``delivery`` reads it back."""
@@ -120,7 +122,8 @@ class Delivery:
                 "cc": [str(m) for m in self.cc], "annual_writeoff": self.annual_writeoff,
                 "impact_at_ask": self.impact_at_ask, "patient_savings": self.patient_savings,
                 "top_targets": [[label, value] for label, value in self.top_targets],
-                "payer_asks": [[label, value] for label, value in self.payer_asks]}
+                "payer_asks": [[label, value] for label, value in self.payer_asks],
+                "worklist": [list(row) for row in self.worklist]}
 
     @property
     def recipients(self) -> tuple[Mailbox, ...]:
@@ -180,6 +183,10 @@ def delivery(entry: Any, number: int) -> Delivery:
     files = entry.get("files") or []
     targets = entry.get("top_targets") or []
     asks = entry.get("payer_asks") or []
+    worklist = entry.get("worklist") or []
+    if not isinstance(worklist, list) or not all(
+            isinstance(w, list) and len(w) == 6 and isinstance(w[0], str) for w in worklist):
+        raise Refused(f"{MANIFEST_NAME} lists its worklist wrongly: run the batch again")
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise Refused(f"{MANIFEST_NAME} lists its files wrongly: run the batch again")
     if not isinstance(targets, list) or not all(
@@ -199,4 +206,13 @@ def delivery(entry: Any, number: int) -> Delivery:
                           for label, value in targets),
         folder=entry["folder"] if isinstance(entry.get("folder"), str) else "",
         payer_asks=tuple((one_line(printable(label)), _amount({"ask": value}, "ask"))
-                         for label, value in asks))
+                         for label, value in asks),
+        worklist=tuple(_worklist_row(w) for w in worklist))
+
+
+def _worklist_row(row: list[Any]) -> tuple[str, float, float, float, float, int]:
+    """(payer, open, appealed, recovered, written off, due soon) of a manifest entry."""
+    open_, appealed, recovered, written_off = (_amount({"amount": v}, "amount")
+                                               for v in row[1:5])
+    return (one_line(printable(row[0])), open_, appealed, recovered, written_off,
+            int(_amount({"due": row[5]}, "due")))

@@ -36,6 +36,9 @@ class ClientResult:
     won_this_round: float | None = None   # schedules with two dated versions: won a year
     # Since each raise took effect: what the payers still paid below the new schedule.
     missed_since_raise: float | None = None
+    # The recovery worklist by payer: (payer, open, appealed, recovered, written off,
+    # appeal deadlines in the next 30 days); empty for a client that keeps none.
+    worklist: tuple[tuple[str, float, float, float, float, int], ...] = ()
     owner_email: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     files: tuple[str, ...] = ()   # letters and summary written with --letters

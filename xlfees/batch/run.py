@@ -65,12 +65,14 @@ class _Task:
     letters: bool
     letter_date: date | None
     name: str               # what its workbook and letters folder are called
+    worklist: bool = False  # start a recovery worklist where the folder keeps none
 
 
 def process_client(task: _Task) -> ClientResult:
     """Load, analyse and write one client; any error becomes a failed result."""
     from ..analysis import analyze
     from ..deliverables import write_deliverables
+    from ..deliverables.worklist import with_worklist
     from ..labels import schedule_label
     from ..client import load_client
     from ..analysis.rollup import location_figures
@@ -81,7 +83,8 @@ def process_client(task: _Task) -> ClientResult:
     folder = task.folder
     start = time.perf_counter()
     try:
-        analysis = analyze(load_client(path))
+        analysis = with_worklist(analyze(load_client(path)), path,
+                                 task.letter_date or date.today(), start=task.worklist)
         workbook = write_workbook(analysis, Path(task.out_dir) / f"{task.name}.xlsx",
                                   task.template)
         extras = (write_deliverables(analysis, Path(task.out_dir) / task.name,
@@ -112,6 +115,10 @@ def process_client(task: _Task) -> ClientResult:
                           for r in targets.head(3).to_dict("records") if r["priority"] > 0),
         owner_email=analysis.client.owner_email, cc=analysis.client.cc,
         won_this_round=analysis.changes.won if analysis.changes is not None else None,
+        worklist=(() if analysis.worklist is None else tuple(
+            (r["payer"], float(r["open_amount"]), float(r["appealed_amount"]),
+             float(r["recovered_amount"]), float(r["written_off_amount"]), int(r["due_soon"]))
+            for r in analysis.worklist.payers.to_dict("records"))),
         missed_since_raise=(analysis.paid_on.missed() if analysis.paid_on is not None
                             and len(analysis.paid_on.realized) else None),
         files=tuple(str(path) for path in (extras.letters + [extras.summary]
@@ -285,12 +292,15 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
               template: str | Path | None = None,
               on_result: Callable[[ClientResult, int, int], None] | None = None,
               letters: bool = False, letter_date: date | None = None,
+              worklist: bool = False,
               _work: Callable[[_Task], ClientResult] | None = None) -> BatchResult:
     """Analyse every client folder in ``clients_dir`` into ``out_dir``, ``jobs`` at a time.
 
     ``on_result(result, done, total)`` is called as each client finishes (for
     progress). The index workbook lists every client, failed ones included.
-    With ``letters`` each client's deliverables go to ``out_dir/<client folder>/``.
+    With ``letters`` each client's deliverables go to ``out_dir/<client folder>/``; with
+    ``worklist`` a client folder without a recovery.csv starts one (one that has it is
+    always merged).
     (``_work`` replaces the per-client function, for tests of a worker that dies.)
     """
     clients_dir, out_dir = Path(clients_dir), Path(out_dir)
@@ -320,13 +330,13 @@ def run_batch(clients_dir: str | Path, out_dir: str | Path, *, jobs: int | None 
     with folder_lock(out_dir, "a batch"):
         return _run_locked(clients_dir, out_dir, folders, group_file, jobs=jobs,
                            template=template, on_result=on_result, letters=letters,
-                           letter_date=letter_date, _work=_work)
+                           letter_date=letter_date, worklist=worklist, _work=_work)
 
 
 def _run_locked(clients_dir: Path, out_dir: Path, folders: list[Path], group_file: Any, *,
                 jobs: int | None, template: str | Path | None,
                 on_result: Callable[[ClientResult, int, int], None] | None,
-                letters: bool, letter_date: date | None,
+                letters: bool, letter_date: date | None, worklist: bool,
                 _work: Callable[[_Task], ClientResult] | None) -> BatchResult:
     """The batch itself, while this process alone writes to ``out_dir``."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
@@ -334,7 +344,7 @@ def _run_locked(clients_dir: Path, out_dir: Path, folders: list[Path], group_fil
     letter_date = letter_date or date.today()
     names = output_names(folders)
     tasks = [_Task(str(f), str(out_dir), str(template) if template else None, letters,
-                   letter_date, names[f]) for f in folders]
+                   letter_date, names[f], worklist) for f in folders]
     results: list[ClientResult] = []
     try:
         for result in _results(tasks, jobs, _work or process_client):

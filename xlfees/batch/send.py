@@ -173,6 +173,14 @@ def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
     if asks:
         text += ["", "The value of the ask a year, by payer (what its letter asks):"]
         text += [f"- {label}: {value}" for label, value in asks]
+    recovery = [(label, f"{money(open_)} open, {money(appealed)} appealed, "
+                        f"{money(recovered)} recovered, {money(written_off)} written off"
+                        + (f"; {due} appeal deadline{'s' if due != 1 else ''} in the next "
+                           "30 days" if due else ""))
+                for label, open_, appealed, recovered, written_off, due in entry.worklist]
+    if recovery:
+        text += ["", "Recovery worklist, by payer:"]
+        text += [f"- {label}: {value}" for label, value in recovery]
     if targets:
         text += ["", "Largest targets (volume × shortfall against the other payers):"]
         text += [f"{n}. {label}: {value} a year" for n, (label, value) in enumerate(targets, 1)]
@@ -188,6 +196,10 @@ def message_for(entry: Delivery, sender: Mailbox, attachments: dict[str, bytes],
     if asks:
         body.append("<p>The value of the ask a year, by payer (what its letter asks):</p><ul>")
         body += [f"<li>{e(label)}: {e(value)}</li>" for label, value in asks]
+        body.append("</ul>")
+    if recovery:
+        body.append("<p>Recovery worklist, by payer:</p><ul>")
+        body += [f"<li>{e(label)}: {e(value)}</li>" for label, value in recovery]
         body.append("</ul>")
     if targets:
         body.append("<p>Largest targets (volume × shortfall against the other payers):</p><ol>")

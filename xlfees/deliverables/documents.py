@@ -423,6 +423,165 @@ def write_exhibit_pdf(exhibit: Exhibit, path: Path) -> Path:
     return write_atomically(path, buffer.getvalue())
 
 
+# --- appeal packets (xlfees worklist packets) -------------------------------------------------
+
+# Landscape: ten columns, 9" of text; the PDF's in points (692 pt between 50 pt margins).
+PACKET_DOCX_COLUMNS = (("Claim", 0.95, "left"), ("Patient control no.", 0.95, "left"),
+                       ("Service date", 0.8, "left"), ("Code", 0.55, "left"),
+                       ("Billed", 0.8, "right"), ("Paid", 0.8, "right"),
+                       ("Contracted", 0.85, "right"), ("Difference", 0.85, "right"),
+                       ("CARC/RARC", 0.85, "left"), ("Trace number", 0.6, "left"))
+
+
+def _packet_heading(analysis: Analysis, packet: Any, day: date) -> tuple[list[str], str, str]:
+    """The packet's inside address, salutation and subject."""
+    from .content import _addressee
+
+    practice = analysis.client.practice
+    addressee, salutation = _addressee(practice.contact_for(packet.payer, packet.payer),
+                                       packet.payer)
+    subject = (f"Re: Appeal of {len(packet.items)} claim line"
+               f"{'s' if len(packet.items) != 1 else ''}, {analysis.client.name}, "
+               f"{packet.payer}" + (f" (contract {packet.contract})" if packet.contract else ""))
+    return addressee, salutation, subject
+
+
+def write_packet_docx(analysis: Analysis, packet: Any, letter: list[str], day: date,
+                      path: Path) -> Path:
+    """The appeal packet as an editable .docx: the cover letter, then the lines and total."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Inches, Pt, RGBColor
+
+    from .content import _letterhead
+    from .worklist import packet_rows
+
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Inches(11), Inches(8.5)
+    section.left_margin = section.right_margin = Inches(PAGE_MARGIN)
+    section.top_margin, section.bottom_margin = Inches(0.7), Inches(0.7)
+    normal = document.styles["Normal"]
+    _font(normal, "Calibri")
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+
+    def paragraph(text: str, *, bold: bool = False, size: float | None = None,
+                  colour: str | None = None, after: float | None = None) -> Any:
+        made = document.add_paragraph()
+        run = made.add_run(text)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        if colour:
+            run.font.color.rgb = RGBColor.from_string(colour)
+        if after is not None:
+            made.paragraph_format.space_after = Pt(after)
+        return made
+
+    practice = analysis.client.practice
+    paragraph(analysis.client.name, bold=True, size=16, colour=INK, after=2)
+    for line in _letterhead(practice):
+        paragraph(line, size=9.5, colour="404040", after=0)
+    addressee, salutation, subject = _packet_heading(analysis, packet, day)
+    paragraph(long_date(day)).paragraph_format.space_before = Pt(14)
+    for line in addressee:
+        paragraph(line, after=0)
+    paragraph("")
+    paragraph(subject, bold=True)
+    paragraph(salutation)
+    for text in letter:
+        paragraph(text)
+    paragraph("Sincerely,", after=24)
+    for signed in (practice.signer, practice.signer_title, analysis.client.name):
+        if signed:
+            paragraph(signed, after=0)
+    heading = paragraph(f"Claim lines appealed: {packet.payer}", bold=True, size=13,
+                        colour=INK)
+    heading.paragraph_format.page_break_before = True
+    _table(document, PACKET_DOCX_COLUMNS, {}, packet_rows(packet))
+    properties = document.core_properties
+    properties.author = analysis.client.name[:255]
+    properties.title = f"Appeal packet: {packet.payer}"[:255]
+    properties.created = properties.modified = datetime.combine(day, time())
+    properties.last_modified_by = analysis.client.name[:255]
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return write_atomically(path, normalised_zip(buffer.getvalue()))
+
+
+PACKET_PDF_COLUMNS = (("Claim", 72, "LEFT"), ("Patient control no.", 76, "LEFT"),
+                      ("Service date", 58, "LEFT"), ("Code", 36, "LEFT"),
+                      ("Billed", 62, "RIGHT"), ("Paid", 62, "RIGHT"),
+                      ("Contracted", 64, "RIGHT"), ("Difference", 64, "RIGHT"),
+                      ("CARC/RARC", 90, "LEFT"), ("Trace number", 108, "LEFT"))   # 692 pt
+
+
+def write_packet_pdf(analysis: Analysis, packet: Any, letter: list[str], day: date,
+                     path: Path) -> Path:
+    """The appeal packet as a PDF: the cover letter on its page, then the lines (the
+    header repeated on each page) and the total."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import landscape, letter as letter_size
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                    TableStyle)
+
+    from .content import _letterhead
+    from .worklist import packet_rows
+
+    practice = analysis.client.practice
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=landscape(letter_size), invariant=1, leftMargin=50, rightMargin=50,
+        topMargin=45, bottomMargin=45, creator="xlfees", author=analysis.client.name,
+        title=f"Appeal packet: {packet.payer}", subject="Appeal of claim lines")
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14,
+                          spaceAfter=7)
+    small = ParagraphStyle("small", parent=body, fontSize=9, leading=11, spaceAfter=0,
+                           textColor=colors.HexColor("#404040"))
+    addressee, salutation, subject = _packet_heading(analysis, packet, day)
+    story: list[Any] = [Paragraph(escape(analysis.client.name), ParagraphStyle(
+        "title", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20,
+        textColor=colors.HexColor("#" + INK)))]
+    story += [Paragraph(escape(line), small) for line in _letterhead(practice)]
+    story += [Spacer(1, 12), Paragraph(escape(long_date(day)), body)]
+    story += [Paragraph("<br/>".join(escape(line) for line in addressee), body),
+              Paragraph(f"<b>{escape(subject)}</b>", body), Paragraph(escape(salutation), body)]
+    story += [Paragraph(escape(text), body) for text in letter]
+    story += [Paragraph("Sincerely,", body), Spacer(1, 24)]
+    story += [Paragraph(escape(line), body) for line in
+              (practice.signer, practice.signer_title, analysis.client.name) if line]
+    story += [PageBreak(), Paragraph(f"<b>Claim lines appealed: {escape(packet.payer)}</b>",
+                                     body)]
+    table = Table([[name for name, _, _ in PACKET_PDF_COLUMNS], *packet_rows(packet)],
+                  colWidths=[width for _, width, _ in PACKET_PDF_COLUMNS], repeatRows=1,
+                  hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
+        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + HEADER_FILL)),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+        *[("ALIGN", (i, 0), (i, -1), align)
+          for i, (_, _, align) in enumerate(PACKET_PDF_COLUMNS)]]))
+    story.append(table)
+    stamp = f"D:{day:%Y%m%d}000000+00'00'"
+
+    def dated(canvas: Any, _: Any) -> None:
+        canvas.setDateFormatter(lambda *_: stamp)   # the run's day (see pdf_page)
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(50, 25, f"{analysis.client.name} · appeal to {packet.payer} · page "
+                                  f"{canvas.getPageNumber()}")
+
+    document.build(story, onFirstPage=dated, onLaterPages=dated)
+    return write_atomically(path, buffer.getvalue())
+
+
 # --- import-ready proposed schedules --------------------------------------------------------
 
 def proposed_schedule(analysis: Analysis, payer: str, network: str) -> list[tuple[str, float, str]]:

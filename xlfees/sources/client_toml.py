@@ -89,8 +89,12 @@ class Settings:
     ask_min_volume: float = 1.0        # only codes performed at least this often a year
     ask_cap: float | None = None       # the most a package raises the weighted rate
     ask_package: str = "target"        # conservative | target | stretch: what letters carry
+    # The recovery worklist: days after the payment a payer takes appeals (per payer in
+    # [payers."…"] appeal_days; this default for the rest).
+    appeal_days: int = 180
 
     def __post_init__(self) -> None:
+        _check_days("settings.appeal_days", self.appeal_days)
         _check_ask(self.ask)
         _check_fraction("settings.oon_collection", self.oon_collection, upper=1.0)
         if self.oon_collection == 0:
@@ -253,6 +257,12 @@ def _check_alt_map(key: str, mapping: Mapping[str, str]) -> None:
                                 "write the alternate as D + 4 digits, or \"\" for none")
 
 
+def _check_days(key: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
+        raise SettingsError(key, f"is {value!r}",
+                            "give the appeal window in whole days, e.g. appeal_days = 180")
+
+
 _TOP_KEYS = {"name", "owner_email", "settings", "coverage", "payer_shares", "alt_map",
              "payer_alt_map", "files", "limits", "tin", "npi", "address", "phone", "contact",
              "signer", "signer_title", "contracts", "payers", "cc", "payer_aliases",
@@ -266,7 +276,7 @@ PAYER_CONTACT_KEYS = ("contact", "title", "department", "address")
 _LIMIT_KEYS = {"max_file_mb", "max_pdf_pages"}
 _SETTINGS_KEYS = {"ask", "alt_ask", "benchmark", "balance_basis", "oon_collection",
                   "letter_mentions_leaving", "ask_strategy", "ask_codes", "ask_min_volume",
-                  "ask_cap", "ask_package"}
+                  "ask_cap", "ask_package", "appeal_days"}
 
 
 _FILE_KEYS = {f.name for f in fields(FilePins)}
@@ -305,12 +315,15 @@ def _settings_from_toml(document: Mapping[str, Any]) -> Settings:
             raise SettingsError(f"payers.{payer}", "is not a table",
                                 f'write it as a [payers."{payer}"] section with '
                                 + ", ".join(PAYER_CONTACT_KEYS))
-        bad = sorted(set(contact) - set(PAYER_CONTACT_KEYS))
+        bad = sorted(set(contact) - set(PAYER_CONTACT_KEYS) - {"appeal_days"})
         if bad:
             raise SettingsError(f"payers.{payer}.{bad[0]}", "is not a known key",
-                                "known keys: " + ", ".join(PAYER_CONTACT_KEYS))
+                                "known keys: " + ", ".join(PAYER_CONTACT_KEYS)
+                                + ", appeal_days")
         for key, value in contact.items():
-            if not isinstance(value, str):
+            if key == "appeal_days":
+                _check_days(f"payers.{payer}.appeal_days", value)
+            elif not isinstance(value, str):
                 raise SettingsError(f"payers.{payer}.{key}", "is not text",
                                     f'write it in quotes: {key} = "…"')
     section = _table(document, "settings")

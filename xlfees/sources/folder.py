@@ -28,7 +28,9 @@ CLIENT_TOML = "client.toml"
 TOML_MAX_BYTES = 1024 * 1024   # a client.toml of settings is a few kilobytes
 # Files a client folder may hold that are not inputs.
 # xlfees-pull.json: the record `xlfees pull opendental` leaves of what it read.
-_NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt", "xlfees-pull.json"}
+# recovery.csv: the recovery worklist xlfees keeps in the folder (a result, not an input).
+_NOT_INPUTS = {CLIENT_TOML, "readme.md", "readme.txt", "notes.txt", "xlfees-pull.json",
+               "recovery.csv"}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ def _records_for(table: spec.TableSpec) -> Callable[[Analysis], list[dict[str, A
         "Payments": tables.payment_rows, "Underpayments": tables.underpayment_rows,
         "Denials": tables.denial_rows, "Changes": tables.change_rows,
         "PaidOn": tables.paid_on_rows, "Realized": tables.realized_rows,
+        "Worklist": tables.worklist_rows,
     }[table.name]
 
 
@@ -86,6 +87,8 @@ def summary_cells(analysis: Analysis) -> dict[str, tuple[Any, str | None]]:
     cells[f"B{spec.SUMMARY_BREAK_EVEN_ROW}"] = (lowest, spec.LOWEST_BREAK_EVEN)
     for headline, value in zip(spec.MONITORING_HEADLINES,
                                tables.monitoring_values(analysis)):
+        cells[f"B{headline.row}"] = (value, headline.formula)
+    for headline, value in zip(spec.WORKLIST_HEADLINES, tables.worklist_values(analysis)):
         cells[f"B{headline.row}"] = (value, headline.formula)
     for rank, (label, value) in enumerate(tables.top_targets(analysis), start=1):
         row = spec.TOP_FIRST_ROW + rank - 1

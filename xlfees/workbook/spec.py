@@ -650,6 +650,41 @@ CHANGES = TableSpec("Changes", "Changes",
     Column("Asked value", "money", 12, "=[Volume]*([Asked]-[Old])"),
 ))
 
+# The recovery worklist (the client folder's recovery.csv), nearest deadline first; the
+# person's columns (status, owner, notes) first, what xlfees found after.
+WORKLIST = TableSpec("Worklist", "Worklist",
+                     "Recovery worklist: underpaid and denied lines to recover "
+                     "(recovery.csv; edit Status, Owner, Notes, then xlfees worklist import)", (
+    Column("Deadline", "code", 11),
+    Column("Status", "text", 11),          # open, appealed, recovered, written off, dismissed
+    Column("Owner", "text", 12),
+    Column("Notes", "text", 30),
+    Column("Payer", "text", 22),
+    Column("Kind", "text", 10),            # underpaid, denied
+    Column("Claim", "text", 14),
+    Column("Patient control number", "text", 14),
+    Column("Service date", "code", 11),
+    Column("Code", "code", 8),
+    Column("Billed", "money", 11),
+    Column("Allowed", "money", 11),
+    Column("Paid", "money", 11),
+    Column("Contracted", "money", 11),
+    # What is owed: the contract less the allowed amount (a denial without a contracted
+    # amount: the billed amount).
+    Column("Difference", "money", 11,
+           '=IF([Contracted]="",ROUND([Billed]-[Allowed],2),ROUND([Contracted]-[Allowed],2))'),
+    Column("CARC/RARC", "text", 12),
+    Column("Trace number", "code", 14),
+    Column("Paid on", "code", 11),
+    Column("Found", "code", 11),
+    Column("Recovered", "money", 11),
+    Column("Updated", "code", 11),
+    # Open or appealed, its deadline within the next 30 days of the run ("yes").
+    Column("Due soon", "text", 8),
+    Column("Key", "text", 40),
+))
+
+
 def _since_raise(column: str) -> str:
     return f"Payments[{column}],Payments[Schedule],[=Schedule]"
 
@@ -680,7 +715,7 @@ REALIZED = TableSpec("Changes", "Realized",
 ), first_column=len(CHANGES.columns) + 2)
 
 TABLES = (OFFICE_FEES, SCHEDULES, COPAYS, VOLUME, TARGETS, ALT_BENEFITS, PAYERS, ASKS, COVERAGE,
-          NOTES, PAYMENTS, PAID_ON, UNDERPAYMENTS, DENIALS, CHANGES, REALIZED)
+          NOTES, PAYMENTS, PAID_ON, UNDERPAYMENTS, DENIALS, CHANGES, REALIZED, WORKLIST)
 TABLE_BY_NAME = {table.name: table for table in TABLES}
 
 
@@ -695,7 +730,7 @@ def sheet_last_column(sheet: str) -> int:
 
 SHEET_ORDER = ("Summary", "Settings", "Office Fees", "Schedules", "Copays", "Volume", "Gaps",
                "Targets", "Alt Benefits", "Payers", "Asks", "Changes", "Payments",
-               "Paid On", "Underpayments", "Denials", "Import Notes", PEERS_SHEET)
+               "Paid On", "Underpayments", "Worklist", "Denials", "Import Notes", PEERS_SHEET)
 
 # Settings!B4… : the named cells every formula refers to.
 SETTINGS_CELLS = (
@@ -754,6 +789,20 @@ MONITORING_HEADLINES = (
     Headline(16, "Lines denied", "integer", '=COUNTIFS(Payments[Status],"denied")'),
     Headline(17, "Billed on denied lines", "money",
              '=SUMIFS(Payments[Billed],Payments[Status],"denied")'),
+)
+# Below it: the recovery worklist (zeros without a recovery.csv).
+WORKLIST_TITLE_ROW = 19
+WORKLIST_HEADLINES = (
+    Headline(20, "Open, to recover", "money",
+             '=SUMIFS(Worklist[Difference],Worklist[Status],"open")'),
+    Headline(21, "Appealed, awaiting the payer", "money",
+             '=SUMIFS(Worklist[Difference],Worklist[Status],"appealed")'),
+    Headline(22, "Recovered", "money",
+             '=SUMIFS(Worklist[Recovered],Worklist[Status],"recovered")'),
+    Headline(23, "Written off", "money",
+             '=SUMIFS(Worklist[Difference],Worklist[Status],"written off")'),
+    Headline(24, "Appeal deadlines in the next 30 days", "integer",
+             '=COUNTIFS(Worklist[Due soon],"yes")'),
 )
 SUMMARY_CLIENT_CELL = "B3"
 SUMMARY_VOLUME_NOTE_ROW = 11

@@ -355,6 +355,37 @@ def change_rows(analysis: Analysis) -> list[dict[str, Any]]:
             for r in _records(analysis.changes.codes)]
 
 
+def _iso(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def worklist_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """The recovery worklist, nearest deadline first (empty without one)."""
+    if analysis.worklist is None:
+        return []
+    due = {item.key for item in analysis.worklist.due_soon()}
+    return [{"Deadline": _iso(i.deadline), "Status": i.status, "Owner": i.owner,
+             "Notes": i.notes, "Payer": i.payer, "Kind": i.kind, "Claim": i.claim,
+             "Patient control number": i.patient_control_number,
+             "Service date": _iso(i.service_date), "Code": i.code, "Billed": i.billed,
+             "Allowed": i.allowed, "Paid": i.paid, "Contracted": _blank_if_none(i.contracted),
+             "Difference": i.difference, "CARC/RARC": i.carc_rarc, "Trace number": i.trace,
+             "Paid on": _iso(i.paid_on), "Found": _iso(i.found), "Recovered": i.recovered,
+             "Updated": _iso(i.updated), "Due soon": "yes" if i.key in due else "",
+             "Key": i.key}
+            for i in analysis.worklist.by_deadline()]
+
+
+def worklist_values(analysis: Analysis) -> list[Any]:
+    """The Summary's worklist figures, in the order of spec.WORKLIST_HEADLINES."""
+    worklist = analysis.worklist
+    if worklist is None:
+        return [0.0, 0.0, 0.0, 0.0, 0]
+    return [worklist.total("open_amount"), worklist.total("appealed_amount"),
+            worklist.total("recovered_amount"), worklist.total("written_off_amount"),
+            len(worklist.due_soon())]
+
+
 def monitoring_values(analysis: Analysis) -> list[Any]:
     """The Summary's monitoring figures, in the order of spec.MONITORING_HEADLINES."""
     rows = payment_rows(analysis)
