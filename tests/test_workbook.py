@@ -534,3 +534,17 @@ def test_long_payer_names_and_descriptions_wrap_and_print_whole(tmp_path: Path) 
                 printed_words += text.split()
     for word in (payer + " " + description).split():
         assert word in printed_words, word
+
+
+def test_a_row_is_never_taller_than_excel_allows(tmp_path: Path) -> None:
+    """A 30,000-character description wraps to hundreds of lines: its row is 409 points,
+    Excel's most, never more (a taller row is a file Excel repairs)."""
+    office = pd.DataFrame({"code": ["D0120"], "description": ["word " * 6000],
+                           "office_fee": [60.0]})
+    schedules = pd.DataFrame({"payer": ["A", "B"], "network": "", "code": "D0120",
+                              "allowed": [40.0, 45.0]})
+    path = write_workbook(analyze(Client.from_frames("Tall", office, schedules)),
+                          tmp_path / "tall.xlsx")
+    sheet = openpyxl.load_workbook(path)["Office Fees"]
+    header = spec.TABLE_BY_NAME["OfficeFees"].header_row
+    assert sheet.row_dimensions[header + 1].height == 409

@@ -138,8 +138,14 @@ def column_formulas(templates: Sequence[str | None], rows: int, first_row: int,
     return out
 
 
-# The height of one line of 11 pt text, in points, as Excel sets a row's.
+# The height of one line of 11 pt text, in points, as Excel sets a row's; no row may be
+# taller than Excel's 409 points (a 30,000-character note shows its first 27 lines).
 LINE_HEIGHT = 15
+TALLEST_ROW = 409
+
+
+def row_height(lines: int) -> int:
+    return min(LINE_HEIGHT * lines, TALLEST_ROW)
 
 
 # Calibri's advance widths for the printable ASCII characters, " " to "~", in 1/2048 em:
@@ -239,7 +245,7 @@ def table_rows(records: Sequence[Mapping[str, Any]],
             parts.append(f'<c r="{ref}"{s}>{f}<v>{v}</v></c>' if f is not None
                          else f'<c r="{ref}"{s}><v>{v}</v></c>')
         if lines > 1:
-            parts[0] = f'<row r="{number}" ht="{LINE_HEIGHT * lines}" customHeight="1">'
+            parts[0] = f'<row r="{number}" ht="{row_height(lines)}" customHeight="1">'
         parts.append("</row>")
         out.append("".join(parts))
     return out
@@ -350,7 +356,7 @@ def merge_rows(xml: str, new_rows: Iterable[str]) -> str:
 
 def row(number: int, cells: Sequence[str], lines: int = 1) -> str:
     """A ``<row>``, as tall as ``lines`` lines of text when that is more than one."""
-    height = f' ht="{LINE_HEIGHT * lines}" customHeight="1"' if lines > 1 else ""
+    height = f' ht="{row_height(lines)}" customHeight="1"' if lines > 1 else ""
     return f'<row r="{number}"{height}>{"".join(cells)}</row>'
 
 
