@@ -238,3 +238,20 @@ def test_the_index_of_six_clients_prints_on_two_pages_at_most(tmp_path: Path) ->
         assert sizes and min(sizes) >= 7.0, min(sizes)
         text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Riverbend Family Dental" in text and "Value of the" in text
+
+
+@pytest.mark.parametrize(("target", "link"), [
+    ("A", "A"), ("A.xlsx", "A.xlsx"), ("Smith #2 Dental.xlsx", "Smith%20%232%20Dental.xlsx"),
+    ("50% Family Dental", "50%25%20Family%20Dental")])
+def test_links_beside_the_index_are_relative_uris(target: str, link: str,
+                                                  tmp_path: Path) -> None:
+    """A link to a file or folder beside the index, a one-letter group's included: a
+    relative URI, percent-encoded."""
+    from xlfees.workbook import fresh
+
+    book = fresh.Book()
+    sheet = book.sheet("Links")
+    fresh.write_link(sheet, 0, 0, target, book.format(underline=1))
+    path = book.save(tmp_path / "links.xlsx")
+    cell = openpyxl.load_workbook(path)["Links"]["A1"]
+    assert (cell.value, cell.hyperlink.target) == (target, link)

@@ -548,3 +548,11 @@ def test_a_row_is_never_taller_than_excel_allows(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path)["Office Fees"]
     header = spec.TABLE_BY_NAME["OfficeFees"].header_row
     assert sheet.row_dimensions[header + 1].height == 409
+
+
+def test_a_line_break_counts_as_a_line() -> None:
+    """Short text on two lines takes two lines, however wide its column."""
+    from xlfees.workbook.xlsx import lines_of
+
+    assert lines_of("Paid\nCall Mon", 30) == 2
+    assert lines_of("Paid", 30) == 1

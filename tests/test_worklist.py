@@ -36,9 +36,9 @@ from xlfees import analyze, load_client
 from xlfees.cli import cli
 from xlfees.sources import recovery
 
-KEY_A1 = "Alpha Dental (PPO) | A1 | 1 | 2026-10-01"
-KEY_A2 = "Alpha Dental (PPO) | A2 | 1 | 2026-10-01"
-KEY_A3 = "Alpha Dental (PPO) | A3 | 1 | 2026-11-02"
+KEY_A1 = "Alpha Dental (PPO) | A1 | D0120 | 2026-10-01"
+KEY_A2 = "Alpha Dental (PPO) | A2 | D2740 | 2026-10-01"
+KEY_A3 = "Alpha Dental (PPO) | A3 | D2140 | 2026-11-02"
 
 
 def _era(number: int) -> bytes:
@@ -356,8 +356,7 @@ def test_a_lock_held_too_long_is_a_clear_error(client: Path) -> None:
     import os
     assert str(raised.value) == (
         f"{client / 'recovery.csv'}: another xlfees run (process {os.getpid()}) is updating "
-        f"it and still was after 0.2 s: let it finish and run again (if none is running, "
-        f"delete {client / '.xlfees' / 'recovery.lock'})")
+        "it and still was after 0.2 s: let it finish and run again")
 
 
 def test_a_folder_without_a_worklist_is_left_alone(client: Path, tmp_path: Path) -> None:
@@ -398,3 +397,119 @@ def test_the_batch_index_and_the_owners_email_show_it(client: Path, tmp_path: Pa
     assert ("Recovery worklist, by payer:\n- Alpha Dental (PPO): $705.00 open, $0.00 "
             "appealed, $0.00 recovered, $0.00 written off; 2 appeal deadlines in the next "
             "30 days\n") in text
+
+
+def _import(book_path: Path, client: Path, day: str = "2026-11-21"):
+    return CliRunner().invoke(cli, ["worklist", "import", str(book_path), "--client",
+                                    str(client), "--date", day])
+
+
+def _workbook(client: Path, path: Path, day: str) -> Path:
+    result = CliRunner().invoke(cli, ["analyze", str(client), "-o", str(path), "--date", day])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _set_in_workbook(path: Path, key: str, **values: str) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Worklist"]
+    header = [c.value for c in sheet[3]]
+    for row in sheet.iter_rows(min_row=4):
+        if row[header.index("Key")].value == key:
+            for name, value in values.items():
+                row[header.index(name)].value = value
+    book.save(path)
+
+
+def test_an_older_workbook_changes_only_what_was_changed_in_it(client: Path,
+                                                              tmp_path: Path) -> None:
+    """A workbook written before the file moved on: importing it takes the one owner set
+    in it, and leaves the appeal and note made in the file since; a field changed in
+    both places is refused, the file kept."""
+    _run(client, "2026-11-01")
+    book = _workbook(client, tmp_path / "old.xlsx", "2026-11-01")
+    _edit(client, KEY_A2, status="appealed", notes="called 11/3")
+    _set_in_workbook(book, KEY_A1, Owner="Devon")
+    result = _import(book, client)
+    assert result.exit_code == 0, result.output
+    rows = {row["key"]: row for row in _rows(client)}
+    assert (rows[KEY_A1]["owner"], rows[KEY_A1]["updated"]) == ("Devon", "2026-11-21")
+    assert (rows[KEY_A2]["status"], rows[KEY_A2]["notes"]) == ("appealed", "called 11/3")
+    _set_in_workbook(book, KEY_A2, Status="written off")
+    before = (client / "recovery.csv").read_bytes()
+    result = _import(book, client)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {book}: Worklist row 5: status is 'written off' here, but "
+        f"{client / 'recovery.csv'} changed it to 'appealed' since this workbook was written: "
+        "set it in the file, or write a fresh workbook (xlfees analyze) and edit that\n")
+    assert (client / "recovery.csv").read_bytes() == before
+
+
+def test_a_persons_columns_are_kept_and_a_spreadsheets_rewrites_undone(client: Path) -> None:
+    """A column added after the last stays; a claim number a spreadsheet turned into
+    9.87654E+11 is xlfees' figure, put back from its last copy."""
+    _run(client, "2026-11-01")
+    path = client / "recovery.csv"
+    rows = _rows(client)
+    for row in rows:
+        row["follow_up"] = "call Friday" if row["key"] == KEY_A1 else ""
+        row["claim"] = "9.87654E+11"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    _run(client, "2026-11-02")
+    rows = {row["key"]: row for row in _rows(client)}
+    assert rows[KEY_A1]["follow_up"] == "call Friday" and rows[KEY_A2]["follow_up"] == ""
+    assert (rows[KEY_A1]["claim"], rows[KEY_A2]["claim"]) == ("PA1", "PA2")
+
+
+def test_lines_are_found_again_however_a_claim_is_reprocessed(handworked_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """A line without a service date keeps one key (never doubled); a reprocessed claim
+    that lists only its second line recovers that line, not the first; a denial with
+    a PR adjustment owes the contracted amount (not a negative); a line paid in full by
+    a later remittance before any run is kept, recovered."""
+    folder = tmp_path / "client"
+    shutil.copytree(handworked_dir, folder)
+    (folder / "era").mkdir()
+    first = Payment("ALPHA DENTAL", [
+        Claim("B1", [Line("D0120", 60, 28, allowed=35, adjustments=[("CO", "45", 25)]),
+                     Line("D2391", 250, 120, allowed=150, adjustments=[("CO", "45", 100)])]),
+        Claim("B2", [Line("D2391", 250, 0, adjustments=[("PR", "204", 250)])]),
+        Claim("B3", [Line("D2140", 150, 0, allowed=0, adjustments=[("CO", "29", 150)])])],
+        paid_on=date(2026, 10, 15), trace="F1")
+    data = remittance([first]).replace(b"DTM*472*20261001~", b"", 1)   # B1's D0120: no date
+    (folder / "era" / "f1.835").write_bytes(data)
+    later = Payment("ALPHA DENTAL", [
+        Claim("B1", [Line("D2391", 250, 128, allowed=160, adjustments=[("CO", "45", 90)])]),
+        Claim("B3", [Line("D2140", 150, 80, allowed=100, adjustments=[("CO", "45", 50)])])],
+        paid_on=date(2026, 11, 1), trace="F2")
+    (folder / "era" / "f2.835").write_bytes(remittance([later]))
+    for day in ("2026-11-05", "2026-11-06"):
+        _run(folder, day)
+    rows = {row["key"]: row for row in _rows(folder)}
+    assert sorted(rows) == ["Alpha Dental (PPO) | B1 | D0120 | no date",
+                            "Alpha Dental (PPO) | B1 | D2391 | 2026-10-01",
+                            "Alpha Dental (PPO) | B2 | D2391 | 2026-10-01",
+                            "Alpha Dental (PPO) | B3 | D2140 | 2026-10-01"]
+    assert rows["Alpha Dental (PPO) | B1 | D0120 | no date"]["status"] == "open"
+    recovered = rows["Alpha Dental (PPO) | B1 | D2391 | 2026-10-01"]
+    assert (recovered["status"], recovered["recovered"]) == ("recovered", "10.00")
+    denied = rows["Alpha Dental (PPO) | B2 | D2391 | 2026-10-01"]
+    assert (denied["kind"], denied["difference"]) == ("denied", "160.00")
+    paid_later = rows["Alpha Dental (PPO) | B3 | D2140 | 2026-10-01"]
+    assert (paid_later["status"], paid_later["recovered"]) == ("recovered", "100.00")
+
+
+def test_packets_written_into_the_client_folder_are_not_read_as_inputs(client: Path) -> None:
+    """`packets -o CLIENT/appeals`: the next run reads the folder as before."""
+    _run(client, "2026-11-01")
+    result = CliRunner().invoke(cli, ["worklist", "packets", str(client), "-o",
+                                      str(client / "appeals"), "--date", "2026-11-02"])
+    assert result.exit_code == 0, result.output
+    again = CliRunner().invoke(cli, ["worklist", "--json", str(client), "--date", "2026-11-03"])
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith('{\n  "day": "2026-11-03"')

@@ -532,7 +532,8 @@ class _ClientOrCommand(_Group):
     `xlfees worklist packets …` are its subcommands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        # `xlfees worklist --json CLIENT` too; a folder named like a subcommand: ./show
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = ["show", *args]
         return super().parse_args(ctx, args)
 

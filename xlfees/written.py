@@ -228,7 +228,11 @@ SCHEDULE_MARK = " - proposed fees ("
 EXHIBIT_SUFFIX = " - paid below contract.pdf"
 
 
+PACKET_MARK = " - appeal packet"   # .pdf and .docx
+
+
 def is_deliverable(name: str) -> bool:
     """A file name xlfees gives its letters, summaries, exhibits and proposed schedules."""
-    return (name.endswith((LETTER_SUFFIX, SUMMARY_SUFFIX, EXHIBIT_SUFFIX))
+    return (name.endswith((LETTER_SUFFIX, SUMMARY_SUFFIX, EXHIBIT_SUFFIX,
+                           PACKET_MARK + ".pdf", PACKET_MARK + ".docx"))
             or (SCHEDULE_MARK in name and name.endswith((").txt", ").csv"))))

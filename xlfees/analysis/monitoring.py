@@ -260,7 +260,8 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
         group.append(record)
         if reversed_claim:
             continue
-        for number, line in enumerate(claim.lines, start=1):
+        codes_seen: dict[str, int] = {}
+        for line in claim.lines:
             code = normalize_code(line.code) if line.qualifier == "AD" else None
             if not code:
                 why = ("not a CDT code", line.code) if line.code else ("no procedure code",
@@ -268,6 +269,7 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                 missing.setdefault((key, why[1], why[0]), 0)
                 missing[(key, why[1], why[0])] += 1
                 continue
+            codes_seen[code] = codes_seen.get(code, 0) + 1
             allowed = (line.allowed if line.allowed is not None
                        else excel_round(line.charge - line.adjusted("CO"), 2))
             # A line without its own date has the claim's (DTM*232), never none.
@@ -311,8 +313,10 @@ def analyze_remittances(client: Client, remittances: Iterable[Remittance],
                 # Every adjustment of the line as the 835 gives it: "CO-45 PR-2".
                 "adjustments": " ".join(f"{a.group}-{a.carc}" for a in line.adjustments),
                 # The line within its claim: the practice's own control number (REF*6R)
-                # when the 835 gives it, else its place, as the claim is remitted.
-                "line_number": line.control or str(number)})
+                # when the 835 gives it, else its code (the second D1110 of the claim
+                # "D1110#2"): a reprocessed claim may list its lines in another order.
+                "line_number": line.control or (code if codes_seen[code] == 1
+                                                else f"{code}#{codes_seen[code]}")})
     for (key, code, reason), count in sorted(missing.items()):
         label = f"{key[0]} ({key[1]})" if key[1] else key[0]
         notes.append(Note(reason=f"{label}: {count} ERA line{'s' if count != 1 else ''} for "

@@ -154,7 +154,10 @@ def contracts_paid(lines: pd.DataFrame, history: pd.DataFrame,
     """Every line the payers allowed something on (``Monitoring.lines``) against every
     schedule version in ``history`` (the client's schedules, each dated version)."""
     versions = _versions(history)
-    compared = lines[(lines["status"] != "denied") & (lines["allowed"] > 0)]
+    # The lines the payer's own schedule gives an amount for (the rest are notes: a code
+    # it lacks, a date before its first version), that it allowed something on.
+    compared = lines[(lines["status"] != "denied") & (lines["allowed"] > 0)
+                     & lines["contracted"].notna()]
     candidates: list[list[Version]] = []
     in_force: list[Version | None] = []
     for payer, network, code, day, units, allowed in columns(

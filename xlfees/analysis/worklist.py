@@ -85,8 +85,8 @@ class Worklist:
                 "recovered_now": self.recovered_now,
                 "payers": [{k: _plain(v) for k, v in row.items()}
                            for row in self.payers.to_dict("records")],
-                "items": [{k: _plain(v) for k, v in asdict(item).items()}
-                          for item in self.by_deadline()]}
+                "items": [{k: dict(v) if k == "extra" else _plain(v)
+                           for k, v in asdict(item).items()} for item in self.by_deadline()]}
 
 
 def _by_status(items: list[WorkItem]):
@@ -110,9 +110,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+NO_DATE = "no date"   # a line without a service date: the key still ends in a word
+
+
 def line_key(payer: str, claim: str, line: str, service_date: date | None) -> str:
     """payer | claim | line | service date: the same for a line in every remittance."""
-    return " | ".join((payer, claim, line, service_date.isoformat() if service_date else ""))
+    return " | ".join((payer, claim, line,
+                       service_date.isoformat() if service_date else NO_DATE))
 
 
 def _optional(value: Any) -> float | None:
@@ -120,10 +124,32 @@ def _optional(value: Any) -> float | None:
         else float(value)
 
 
+def _owed(record: dict[str, Any]) -> float:
+    """What the line should have brought: the contracted amount (a denial of a code
+    without one: its billed amount)."""
+    contracted = _optional(record["contracted"])
+    return contracted if contracted is not None else float(record["billed"])
+
+
+def _received(record: dict[str, Any]) -> float:
+    """What the payer's remittance counted for the line: its allowed amount, or nothing
+    on a denial (whose "allowed", billed less the CO adjustments, was never paid)."""
+    return 0.0 if record["status"] == "denied" else float(record["allowed"])
+
+
+def _in_full(record: dict[str, Any], owed: float) -> bool:
+    return record["status"] != "denied" and excel_round(owed - _received(record), 2) <= 0.01
+
+
 def merge(items: list[WorkItem], client: Client, lines: pd.DataFrame | None,
           day: date) -> Worklist:
     """``items`` (the file's) with the underpaid and denied lines of ``lines`` (the
-    Monitoring's) added, and the ones a later remittance paid in full recovered."""
+    Monitoring's) added, and the ones a later remittance paid in full recovered.
+
+    A line is found again by its key (the line part is the 835's own line control
+    number, else its code: a reprocessed claim may list its lines in another order).
+    An item still open or appealed follows its line's latest remittance: paid in full
+    makes it recovered with what that brought more; paid in part lowers what is owed."""
     if lines is None or lines.empty:
         return Worklist(tuple(items), day)
     settings, practice = client.settings, client.practice
@@ -146,38 +172,47 @@ def merge(items: list[WorkItem], client: Client, lines: pd.DataFrame | None,
     recovered_now = 0
     for item in items:
         now = latest.get(item.key)
-        if (now is not None and item.status in (OPEN, APPEALED)
-                and now["status"] != "denied" and item.contracted is not None
-                and excel_round(item.contracted - float(now["allowed"]), 2) <= 0.01):
-            item = replace(item, status=RECOVERED, updated=day,
-                           recovered=excel_round(float(now["allowed"]) - item.allowed, 2))
-            recovered_now += 1
+        if now is not None and now["code"] == item.code and item.status in (OPEN, APPEALED):
+            owed = item.contracted if item.contracted is not None else item.billed
+            brought = owed - item.difference   # what the line had brought so far
+            if _in_full(now, owed):
+                item = replace(item, status=RECOVERED, updated=day,
+                               recovered=excel_round(_received(now) - brought, 2))
+                recovered_now += 1
+            elif excel_round(_received(now) - brought, 2) > 0:   # paid in part since
+                item = replace(item, allowed=float(now["allowed"]), paid=float(now["paid"]),
+                               difference=excel_round(owed - _received(now), 2), updated=day)
         merged.append(item)
     known = {item.key for item in items}
     new = []
     for key, record in found.items():
         if key in known:
             continue
-        contracted = _optional(record["contracted"])
-        allowed = float(record["allowed"])
-        owed = contracted if contracted is not None else float(record["billed"])
+        owed = _owed(record)
         paid_on = record["payment_date"] if isinstance(record["payment_date"], date) else None
         window = practice.appeal_days_for(record["payer"], record["label"],
                                           settings.appeal_days)
-        new.append(WorkItem(
+        item = WorkItem(
             key=key, payer=record["label"],
             kind="denied" if record["status"] == "denied" else "underpaid",
             claim=str(record["claim"]),
             patient_control_number=str(record["patient_control_number"]),
             service_date=record["service_date"] if isinstance(record["service_date"], date)
             else None, code=str(record["code"]), billed=float(record["billed"]),
-            allowed=allowed, paid=float(record["paid"]), contracted=contracted,
-            difference=excel_round(owed - allowed, 2),
+            allowed=float(record["allowed"]), paid=float(record["paid"]),
+            contracted=_optional(record["contracted"]),
+            difference=excel_round(owed - _received(record), 2),
             carc_rarc=" ".join(filter(None, (str(record["adjustments"]),
                                              str(record["rarc"])))),
             trace=str(record["trace"]), paid_on=paid_on, found=day,
             deadline=paid_on + timedelta(days=window) if paid_on else None,
-            status=OPEN, updated=day))
+            status=OPEN, updated=day)
+        now = latest[key]
+        if now is not record and _in_full(now, owed):
+            # Paid in full by a later remittance before any run saw it: kept, recovered.
+            item = replace(item, status=RECOVERED,
+                           recovered=excel_round(_received(now) - _received(record), 2))
+        new.append(item)
     new.sort(key=lambda i: (i.deadline or date.max, i.payer, i.key))
     return Worklist(tuple(merged + new), day, added=len(new), recovered_now=recovered_now)
 

@@ -10,7 +10,8 @@ from ..deliverables.worklist import Imported, import_edits, workbook_edits
 from ..workbook import spec
 from ..workbook.edits import table_rows
 
-EDITED = ("Key", "Status", "Owner", "Notes")
+EDITED = ("Key", "Status", "Owner", "Notes", "Status as written", "Owner as written",
+          "Notes as written")
 
 
 def import_worklist(workbook: str | Path, folder: str | Path, day: date) -> Imported:

@@ -20,9 +20,10 @@ from ..money import excel_round, money
 from ..sources import recovery
 from ..sources.recovery import APPEALED, OPEN, STATUSES, WorkItem, WorklistError
 from ..wording import plural
+from ..written import PACKET_MARK
 from .content import long_date
 
-PACKET_SUFFIX = " - appeal packet"
+PACKET_SUFFIX = PACKET_MARK
 MERGE_ATTEMPTS = 5
 
 
@@ -82,47 +83,69 @@ class Imported:
     rows: int
 
 
+PERSON_COLUMNS = {"status": "Status", "owner": "Owner", "notes": "Notes"}
+
+
 def workbook_edits(rows: list[tuple[int, dict[str, Any]]], shown: str
-                   ) -> dict[str, dict[str, str]]:
-    """Key → status, owner, notes of each Worklist row (row number, values by header) of
-    the workbook ``shown``; a status not in the list or a key twice is refused."""
-    edits: dict[str, dict[str, str]] = {}
+                   ) -> dict[str, tuple[int, dict[str, tuple[str, str]]]]:
+    """Key → (its row, field → (what a person set, what xlfees had written)) for each
+    field of the workbook ``shown``'s Worklist a person changed; a status not in the
+    list or a key twice is refused."""
+    edits: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {}
     for number, row in rows:
         cells = {name: "" if row.get(name) is None else str(row[name]).strip()
-                 for name in ("Key", "Status", "Owner", "Notes")}
-        key = cells["Key"]
+                 for name in row}
+        key = cells.get("Key", "")
         if not key:
             continue
+        if key in edits:
+            raise WorklistError(f"{shown}: Worklist row {number}: the key {key!r} is also on "
+                                f"row {edits[key][0]}: delete the copy")
         status = cells["Status"].lower()
         if status not in STATUSES:
             raise WorklistError(f"{shown}: Worklist row {number}: status {cells['Status']!r} "
                                 f"is not one of {', '.join(STATUSES)}: write one of them")
-        if key in edits:
-            raise WorklistError(f"{shown}: Worklist row {number}: the key {key!r} is on two "
-                                "rows: delete the copy")
-        edits[key] = {"status": status, "owner": cells["Owner"], "notes": cells["Notes"]}
+        now = {"status": status, "owner": cells["Owner"], "notes": cells["Notes"]}
+        changed = {field: (value, cells[f"{PERSON_COLUMNS[field]} as written"])
+                   for field, value in now.items()
+                   if value != cells[f"{PERSON_COLUMNS[field]} as written"]}
+        edits[key] = (number, changed)
     return edits
 
 
-def import_edits(edits: dict[str, dict[str, str]], workbook: str | Path, folder: str | Path,
-                 day: date, wait: float = recovery.LOCK_WAIT_SECONDS) -> Imported:
-    """Take the status, owner and notes a person set in the workbook's Worklist
-    (``workbook_edits``) into the client folder's recovery.csv. A row the workbook has
-    and the file does not is an error (the workbook is another client's)."""
+def import_edits(edits: dict[str, tuple[int, dict[str, tuple[str, str]]]],
+                 workbook: str | Path, folder: str | Path, day: date,
+                 wait: float = recovery.LOCK_WAIT_SECONDS) -> Imported:
+    """Take what a person changed in the workbook's Worklist (``workbook_edits``) into
+    the client folder's recovery.csv. A field changed in the file too since the workbook
+    was written (to something else) is a conflict, refused; so is a row the file lacks."""
     folder = Path(folder)
-    if not recovery.path_in(folder).exists():
+    path = recovery.path_in(folder)
+    if not path.exists():
         raise WorklistError(f"{folder}: has no {recovery.FILE_NAME}: import into the client "
                             "folder whose workbook this is (xlfees worklist import WORKBOOK "
                             "--client FOLDER)")
 
     def change(items: list[WorkItem]) -> tuple[list[WorkItem], Imported]:
-        keys = {item.key for item in items}
-        unknown = [key for key in edits if key not in keys]
+        by_key = {item.key: item for item in items}
+        unknown = [key for key in edits if key not in by_key]
         if unknown:
-            raise WorklistError(f"{workbook}: its Worklist row for {unknown[0]!r} is not in "
-                                f"{recovery.path_in(folder)}: is this the client's workbook?")
-        changed_items, changed = apply_edits(items, edits, day)
-        return changed_items, Imported(recovery.path_in(folder), changed, len(edits))
+            raise WorklistError(f"{workbook}: its Worklist row {edits[unknown[0]][0]} "
+                                f"({unknown[0]!r}) is not in {path}: is this the client's "
+                                "workbook?")
+        wanted: dict[str, dict[str, str]] = {}
+        for key, (number, fields) in edits.items():
+            for field, (value, written) in fields.items():
+                current = getattr(by_key[key], field)
+                if current not in (written, value):
+                    raise WorklistError(
+                        f"{workbook}: Worklist row {number}: {field} is {value!r} here, but "
+                        f"{path} changed it to {current!r} since this workbook was written: "
+                        "set it in the file, or write a fresh workbook (xlfees analyze) "
+                        "and edit that")
+                wanted.setdefault(key, {})[field] = value
+        changed_items, changed = apply_edits(items, wanted, day)
+        return changed_items, Imported(path, changed, len(edits))
     result: Imported = _update(folder, change, wait)
     return result
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..csvtext import neutralised, restored
 from ..errors import XlfeesError
@@ -68,9 +68,14 @@ class WorkItem:
     notes: str = ""
     recovered: float = 0.0          # how much more a later remittance allowed
     updated: date | None = None
+    # Columns a person added after the last, by header: kept as they wrote them.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
-COLUMNS = tuple(f.name for f in fields(WorkItem))
+COLUMNS = tuple(f.name for f in fields(WorkItem) if f.name != "extra")
+# What a person owns; the rest are xlfees' figures (put back from its last copy when a
+# spreadsheet rewrote them: 9.87654E+11 for a claim number, 123 for "00123").
+PERSON = ("status", "owner", "notes")
 _DATES = ("service_date", "paid_on", "found", "deadline", "updated")
 _MONEY = ("billed", "allowed", "paid", "contracted", "difference", "recovered")
 
@@ -95,10 +100,13 @@ def to_csv(items: list[WorkItem]) -> bytes:
     so Excel opens it as UTF-8)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    added = list(dict.fromkeys(name for item in items for name, _ in item.extra))
+    writer.writerow([*COLUMNS, *added])
     for item in items:
         values = asdict(item)
-        writer.writerow([_text(values[name]) for name in COLUMNS])
+        extra = dict(item.extra)
+        writer.writerow([_text(values[name]) for name in COLUMNS]
+                        + [neutralised(extra.get(name, "")) for name in added])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -142,6 +150,7 @@ def parse(data: bytes, shown: str) -> list[WorkItem]:
                             "keep the header xlfees wrote (rename nothing; add columns only "
                             "after the last)")
     at = {name: header.index(name) for name in COLUMNS}
+    added = [(i, name) for i, name in enumerate(header) if name and name not in COLUMNS]
     items: list[WorkItem] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -179,7 +188,9 @@ def parse(data: bytes, shown: str) -> list[WorkItem]:
             trace=cells["trace"], paid_on=dates["paid_on"], found=found,
             deadline=dates["deadline"], status=status, owner=cells["owner"],
             notes=cells["notes"], recovered=amounts["recovered"] or 0.0,
-            updated=dates["updated"]))
+            updated=dates["updated"],
+            extra=tuple((name, restored(row[i]) if i < len(row) else "")
+                        for i, name in added)))
     return items
 
 
@@ -196,15 +207,20 @@ def read_worklist(folder: Path) -> list[WorkItem]:
         return []
     items = parse(path.read_bytes(), shown)
     last = folder / STATE_FOLDER / LAST_COPY
-    if last.exists():
-        kept = {item.key for item in items}
-        for number, item in enumerate(parse(last.read_bytes(), str(last)), start=2):
-            if item.key not in kept:
-                raise WorklistError(
-                    f"{shown}: the row for {item.key!r} (row {number} when xlfees last wrote "
-                    "it) is gone: rows are never deleted; put it back from "
-                    f"{last}, or set its status to dismissed")
-    return items
+    if not last.exists():
+        return items
+    written = parse(last.read_bytes(), str(last))
+    kept = {item.key for item in items}
+    for number, item in enumerate(written, start=2):
+        if item.key not in kept:
+            raise WorklistError(
+                f"{shown}: the row for {item.key!r} (row {number} when xlfees last wrote "
+                "it) is gone: rows are never deleted; put it back from "
+                f"{last}, or set its status to dismissed")
+    # The person's columns from their file, xlfees' figures from its own copy.
+    ours = {item.key: item for item in written}
+    return [replace(ours[item.key], status=item.status, owner=item.owner, notes=item.notes,
+                    extra=item.extra) if item.key in ours else item for item in items]
 
 
 def write_worklist(folder: Path, items: list[WorkItem]) -> Path:
@@ -215,47 +231,57 @@ def write_worklist(folder: Path, items: list[WorkItem]) -> Path:
     return path
 
 
-def _alive(pid: int) -> bool:
+def _try_lock(handle: Any) -> bool:
+    """Take the operating system's exclusive lock on the open lock file, if free: it is
+    let go when the holder closes it or its process ends, however it ends."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+        import fcntl
+    except ImportError:   # Windows
+        import msvcrt
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)   # type: ignore[attr-defined]
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
-    return True
+    except OSError:
+        return False
+
+
+def _holder(lock: Path) -> str:
+    try:
+        return lock.read_text().split()[0]
+    except (OSError, IndexError):   # Windows keeps a locked byte unreadable
+        return "?"
 
 
 @contextmanager
 def locked(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the folder's worklist lock: one run reads, merges and writes at a time. A lock
-    left by a run that no longer exists is taken over."""
+    """Hold the folder's worklist lock: one run reads, merges and writes at a time; a
+    run that finds it held waits up to ``wait`` seconds. The lock file stays (the lock
+    is the operating system's on it, so a run that dies leaves nothing held)."""
     lock = folder / STATE_FOLDER / LOCK
     lock.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            try:
-                holder = int(lock.read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                holder = 0
-            if holder and not _alive(holder):
-                lock.unlink(missing_ok=True)   # its run is gone: nothing holds it
-                continue
+    handle = open(lock, "a+")
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(handle):
             if time.monotonic() >= deadline:
                 raise WorklistError(
-                    f"{path_in(folder)}: another xlfees run (process {holder or '?'}) is "
+                    f"{path_in(folder)}: another xlfees run (process {_holder(lock)}) is "
                     f"updating it and still was after {wait:g} s: let it finish and run "
-                    f"again (if none is running, delete {lock})") from None
+                    "again")
             time.sleep(0.05)
-    try:
-        os.write(handle, f"{os.getpid()} {time.time():.0f}\n".encode())
-        os.close(handle)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")   # who holds it, for the message above
+        handle.flush()
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        handle.close()   # closing lets the lock go
 
 
 def with_status(item: WorkItem, status: str, day: date) -> WorkItem:

@@ -78,7 +78,9 @@ def write_link(sheet: Any, row: int, column: int, target: str, cell_format: Any,
                shown: str | None = None) -> None:
     """A link relative to the workbook's folder (it sits beside its targets),
     percent-encoded: "50% Family Dental" and "Smith #2 Dental" reach their own files."""
-    sheet.write_url(row, column, "external:" + quote(target), cell_format,
+    # "./": XlsxWriter reads a one-letter name ("A") as a drive; it writes the link as
+    # Excel does, without the "./".
+    sheet.write_url(row, column, "external:./" + quote(target), cell_format,
                     string=xlsx.cell_text(shown if shown is not None else target))
 
 

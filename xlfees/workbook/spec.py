@@ -36,7 +36,7 @@ FORMATS = {
     # A fraction: four places ("0.####" shows 156 as "156." in Excel).
     "number": "0.0000",
     # A month as the number 202607, shown 2026-07: matched as a number, never as a date.
-    "month": '0000"-"00',
+    "month": '0000"-"00;-0;"no date"',
 }
 
 
@@ -682,6 +682,11 @@ WORKLIST = TableSpec("Worklist", "Worklist",
     # Open or appealed, its deadline within the next 30 days of the run ("yes").
     Column("Due soon", "text", 8),
     Column("Key", "text", 40),
+    # What xlfees wrote in Status, Owner and Notes (hidden): an import takes only what a
+    # person changed since, and refuses a field changed in recovery.csv meanwhile too.
+    Column("Status as written", "text", 11, hidden=True),
+    Column("Owner as written", "text", 12, hidden=True),
+    Column("Notes as written", "text", 30, hidden=True),
 ))
 
 

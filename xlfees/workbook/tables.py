@@ -274,7 +274,8 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "Billed": r["billed"], "Allowed": r["allowed"], "Paid": r["paid"],
             "Contracted": _blank_if_none(r["contracted"]), "Status": r["status"],
             "CARC": r["carc"], "Group": r["group"], "Underpaid": underpaid,
-            "File": r["file"], "Month": month_number(paid_on.get("month", "")),
+            "File": r["file"],
+            "Month": month_number(paid_on["month"]) if paid_on else "",
             "Schedule matched": paid_on.get("schedule_matched", ""),
             "Matched as": paid_on.get("matched_as", ""),
             "Since raise": paid_on.get("since_raise", ""),
@@ -288,9 +289,10 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def month_number(month: str) -> int | str:
-    """"2026-07" as the workbook's Month, 202607 (blank for none)."""
-    return int(month[:4]) * 100 + int(month[5:7]) if month else ""
+def month_number(month: str) -> int:
+    """"2026-07" as the workbook's Month, 202607; a line without a service date 0
+    (shown "no date": a blank criterion would match no blank cell)."""
+    return int(month[:4]) * 100 + int(month[5:7]) if month else 0
 
 
 def paid_on_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -372,7 +374,8 @@ def worklist_rows(analysis: Analysis) -> list[dict[str, Any]]:
              "Difference": i.difference, "CARC/RARC": i.carc_rarc, "Trace number": i.trace,
              "Paid on": _iso(i.paid_on), "Found": _iso(i.found), "Recovered": i.recovered,
              "Updated": _iso(i.updated), "Due soon": "yes" if i.key in due else "",
-             "Key": i.key}
+             "Key": i.key, "Status as written": i.status, "Owner as written": i.owner,
+             "Notes as written": i.notes}
             for i in analysis.worklist.by_deadline()]
 
 

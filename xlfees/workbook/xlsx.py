@@ -172,7 +172,7 @@ def lines_of(value: str, width: float) -> int:
     width in digits, as Excel counts it), wrapped at spaces as Excel wraps, a word wider
     than the column broken where it reaches the edge."""
     room = (width - 0.5) * _DIGIT   # the cell's margins
-    if len(value) * 1831 <= room:   # even all "@"s would fit: one line, nothing measured
+    if len(value) * 1831 <= room and "\n" not in value:   # even all "@"s would fit
         return 1
     lines, used = 1, 0.0
     for paragraph_number, paragraph in enumerate(value.split("\n")):
@@ -232,7 +232,7 @@ def table_rows(records: Sequence[Mapping[str, Any]],
                              else f'<c r="{ref}"{s}/>')
                 continue
             elif kind is str:
-                if width and len(value) > width * 0.5:
+                if width and (len(value) > width * 0.5 or "\n" in value):
                     lines = max(lines, lines_of(value, width))
                 shown = text(value)
                 parts.append(f'<c r="{ref}"{s} t="str">{f}<v>{shown}</v></c>' if f is not None
