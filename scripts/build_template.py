@@ -265,22 +265,18 @@ def _summary(book, sheet, title_font: Font) -> None:
     cell = sheet.cell(row=spec.SUMMARY_BREAK_EVEN_ROW, column=2)
     _style(cell, "percent")
     cell.font = Font(name=FONT, bold=True, size=12)
-    title = sheet.cell(row=spec.MONITORING_TITLE_ROW, column=1,
-                       value="What payers paid (remittances in era/)")
-    title.font = Font(name=FONT, bold=True)
-    for headline in spec.MONITORING_HEADLINES:
-        sheet.cell(row=headline.row, column=1, value=headline.label)
-        cell = sheet.cell(row=headline.row, column=2)
-        _style(cell, headline.style)
-        cell.font = Font(name=FONT, bold=True, size=12)
-    title = sheet.cell(row=spec.WORKLIST_TITLE_ROW, column=1,
-                       value="Recovery worklist (recovery.csv)")
-    title.font = Font(name=FONT, bold=True)
-    for headline in spec.WORKLIST_HEADLINES:
-        sheet.cell(row=headline.row, column=1, value=headline.label)
-        cell = sheet.cell(row=headline.row, column=2)
-        _style(cell, headline.style)
-        cell.font = Font(name=FONT, bold=True, size=12)
+    # Two blocks beside the charts: what the ERAs show, and the recovery worklist.
+    for title_row, title_text, headlines in (
+            (spec.MONITORING_TITLE_ROW, "What payers paid (remittances in era/)",
+             spec.MONITORING_HEADLINES),
+            (spec.WORKLIST_TITLE_ROW, "Recovery worklist (recovery.csv)",
+             spec.WORKLIST_HEADLINES)):
+        sheet.cell(row=title_row, column=1, value=title_text).font = Font(name=FONT, bold=True)
+        for headline in headlines:
+            sheet.cell(row=headline.row, column=1, value=headline.label)
+            cell = sheet.cell(row=headline.row, column=2)
+            _style(cell, headline.style)
+            cell.font = Font(name=FONT, bold=True, size=12)
     # The top targets by rank (hidden, past the print area): the Top 15 chart's data.
     first = spec.TOP_FIRST_ROW
     sheet[f"{spec.TOP_RANK_COLUMN}{first - 1}"] = "Rank"

@@ -367,7 +367,6 @@ def write_exhibit_pdf(exhibit: Exhibit, path: Path) -> Path:
     from xml.sax.saxutils import escape
 
     buffer = io.BytesIO()
-    stamp = f"D:{exhibit.day:%Y%m%d}000000+00'00'"
     document = SimpleDocTemplate(
         buffer, pagesize=letter_size, invariant=1, leftMargin=50, rightMargin=50,
         topMargin=50, bottomMargin=50, creator="xlfees", author=exhibit.practice,
@@ -400,27 +399,39 @@ def write_exhibit_pdf(exhibit: Exhibit, path: Path) -> Path:
               Paragraph(escape(f"{exhibit.label}: lines allowed below the schedule in force"),
                         ParagraphStyle("heading", parent=body, fontName="Helvetica-Bold",
                                        fontSize=12))]
-    lines = Table([[name for name, _, _ in EXHIBIT_COLUMNS], *exhibit_rows(exhibit)],
-                  colWidths=[width for _, width, _ in EXHIBIT_COLUMNS], repeatRows=1,
-                  hAlign="LEFT")
-    alignments = [("ALIGN", (i, 0), (i, -1), align)
-                  for i, (_, _, align) in enumerate(EXHIBIT_COLUMNS)]
-    lines.setStyle(TableStyle([
+    story.append(lines_table(EXHIBIT_COLUMNS, exhibit_rows(exhibit)))
+    build_pdf(document, story, exhibit.day, f"{exhibit.practice} · {exhibit.label}", 30)
+    return write_atomically(path, buffer.getvalue())
+
+
+def lines_table(columns: tuple[tuple[str, float, str], ...], rows: list[list[str]]) -> Any:
+    """A PDF table of remittance lines: the header shaded and repeated on every page,
+    each column aligned as given, the last row (the total) bold under a rule."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table([[name for name, _, _ in columns], *rows],
+                  colWidths=[width for _, width, _ in columns], repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
         ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
         ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + HEADER_FILL)),
-        ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black), *alignments]))
-    story.append(lines)
+        ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+        *[("ALIGN", (i, 0), (i, -1), align) for i, (_, _, align) in enumerate(columns)]]))
+    return table
+
+
+def build_pdf(document: Any, story: list[Any], day: date, footer: str, y: float) -> None:
+    """Lay ``story`` out, each page footed "``footer`` · page N", the file dated ``day``."""
+    stamp = f"D:{day:%Y%m%d}000000+00'00'"
 
     def dated(canvas: Any, _: Any) -> None:
         canvas.setDateFormatter(lambda *_: stamp)   # the run's day (see pdf_page)
         canvas.setFont("Helvetica", 8)
-        canvas.drawString(50, 30, f"{exhibit.practice} · {exhibit.label} · page "
-                                  f"{canvas.getPageNumber()}")
+        canvas.drawString(50, y, f"{footer} · page {canvas.getPageNumber()}")
 
     document.build(story, onFirstPage=dated, onLaterPages=dated)
-    return write_atomically(path, buffer.getvalue())
 
 
 # --- appeal packets (xlfees worklist packets) -------------------------------------------------
@@ -528,8 +539,7 @@ def write_packet_pdf(analysis: Analysis, packet: Any, letter: list[str], day: da
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import landscape, letter as letter_size
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                    TableStyle)
+    from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate, Spacer)
 
     from .content import _letterhead
     from .worklist import packet_rows
@@ -558,27 +568,8 @@ def write_packet_pdf(analysis: Analysis, packet: Any, letter: list[str], day: da
               (practice.signer, practice.signer_title, analysis.client.name) if line]
     story += [PageBreak(), Paragraph(f"<b>Claim lines appealed: {escape(packet.payer)}</b>",
                                      body)]
-    table = Table([[name for name, _, _ in PACKET_PDF_COLUMNS], *packet_rows(packet)],
-                  colWidths=[width for _, width, _ in PACKET_PDF_COLUMNS], repeatRows=1,
-                  hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
-        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#" + HEADER_FILL)),
-        ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
-        *[("ALIGN", (i, 0), (i, -1), align)
-          for i, (_, _, align) in enumerate(PACKET_PDF_COLUMNS)]]))
-    story.append(table)
-    stamp = f"D:{day:%Y%m%d}000000+00'00'"
-
-    def dated(canvas: Any, _: Any) -> None:
-        canvas.setDateFormatter(lambda *_: stamp)   # the run's day (see pdf_page)
-        canvas.setFont("Helvetica", 8)
-        canvas.drawString(50, 25, f"{analysis.client.name} · appeal to {packet.payer} · page "
-                                  f"{canvas.getPageNumber()}")
-
-    document.build(story, onFirstPage=dated, onLaterPages=dated)
+    story.append(lines_table(PACKET_PDF_COLUMNS, packet_rows(packet)))
+    build_pdf(document, story, day, f"{analysis.client.name} · appeal to {packet.payer}", 25)
     return write_atomically(path, buffer.getvalue())
 
 
