@@ -106,3 +106,16 @@ def test_an_index_of_awkward_folder_names_is_valid(schema, handworked_dir: Path,
     result = CliRunner().invoke(cli, ["batch", str(clients), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert _invalid(schema, tmp_path / "out" / "index.xlsx") == {}
+
+
+def test_a_workbook_with_every_table_filled_is_valid(schema, tmp_path: Path) -> None:
+    """Paid On, the Realized table beside the Changes, and the Worklist filled (the
+    contract-check client, its worklist started): every part valid."""
+    from test_paid_on import make_client
+
+    client = make_client(tmp_path / "contract-check")
+    path = tmp_path / "filled.xlsx"
+    result = CliRunner().invoke(cli, ["analyze", str(client), "-o", str(path), "--worklist",
+                                      "--date", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert _invalid(schema, path) == {}
