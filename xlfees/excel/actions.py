@@ -88,7 +88,7 @@ def write_analysis(book: Book, analysis: Analysis) -> None:
     last_rows = table_last_rows(records)
     for table in (spec.TARGETS, spec.ALT_BENEFITS, spec.PAYERS, spec.ASKS, spec.NOTES,
                   spec.PAYMENTS, spec.PAID_ON, spec.UNDERPAYMENTS, spec.DENIALS,
-                  spec.CHANGES, spec.REALIZED):
+                  spec.CHANGES, spec.REALIZED, spec.WORKLIST):
         _write_table(book, table, records[table.name], last_rows)
     book.clear_from(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW)
     book.write(spec.GAPS_SHEET, spec.GAPS_HEADER_ROW, 1, gap_matrix_cells(analysis, last_rows))
