@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from datetime import date, datetime, time
@@ -127,7 +128,7 @@ def _table(document, columns, header_text: dict[str, str], rows: list[list[str]]
 def write_letter(letter: Letter, path: Path) -> Path:
     """A fee review request a practice manager signs and sends, as an editable .docx."""
     from docx import Document
-    from docx.shared import Inches, Pt, RGBColor
+    from docx.shared import Inches, Pt
 
     document = Document()
     section = document.sections[0]
@@ -141,28 +142,10 @@ def write_letter(letter: Letter, path: Path) -> Path:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.0
 
-    def paragraph(text: str = "", *, bold: bool = False, size: float | None = None,
-                  after: float | None = None, before: float | None = None,
-                  keep: bool = False, colour: str | None = None):
-        made = document.add_paragraph()
-        if text:
-            run = made.add_run(text)
-            run.bold = bold
-            if size:
-                run.font.size = Pt(size)
-            if colour:
-                run.font.color.rgb = RGBColor.from_string(colour)
-        if after is not None:
-            made.paragraph_format.space_after = Pt(after)
-        if before is not None:
-            made.paragraph_format.space_before = Pt(before)
-        made.paragraph_format.keep_with_next = keep
-        return made
-
+    paragraph = functools.partial(_paragraph, document)
     # Letterhead: the practice, its address, phone and identifiers, a rule beneath.
-    head = [paragraph(letter.practice, bold=True, size=16, after=2, colour=INK)]
-    head += [paragraph(line, size=9.5, after=0, colour="404040") for line in letter.letterhead]
-    _set(_set(head[-1]._p.get_or_add_pPr(), "pBdr"), "bottom", val="single", sz="8",
+    last = _letterhead_paragraphs(document, letter.practice, letter.letterhead)
+    _set(_set(last._p.get_or_add_pPr(), "pBdr"), "bottom", val="single", sz="8",
          space="4", color=INK)
     paragraph(long_date(letter.day), before=18, after=12)
     inside = paragraph(after=12)
@@ -201,13 +184,49 @@ def write_letter(letter: Letter, path: Path) -> Path:
         intro = paragraph(letter.underpaid_intro or "", keep=True)
         intro.paragraph_format.space_after = Pt(4)
         _table(document, UNDERPAID_COLUMNS, {}, underpaid_rows(letter))
+    return _save_docx(document, path, letter.practice,
+                      f"Fee schedule review request: {letter.label}", letter.day)
+
+
+def _paragraph(document: Any, text: str = "", *, bold: bool = False,
+               size: float | None = None, after: float | None = None,
+               before: float | None = None, keep: bool = False,
+               colour: str | None = None) -> Any:
+    """A paragraph of ``text`` (one run, as given), its spacing in points."""
+    from docx.shared import Pt, RGBColor
+
+    made = document.add_paragraph()
+    if text:
+        run = made.add_run(text)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        if colour:
+            run.font.color.rgb = RGBColor.from_string(colour)
+    if after is not None:
+        made.paragraph_format.space_after = Pt(after)
+    if before is not None:
+        made.paragraph_format.space_before = Pt(before)
+    made.paragraph_format.keep_with_next = keep
+    return made
+
+
+def _letterhead_paragraphs(document: Any, practice: str, lines: list[str]) -> Any:
+    """The practice's name, then its address, phone and identifiers; the last paragraph."""
+    last = _paragraph(document, practice, bold=True, size=16, after=2, colour=INK)
+    for line in lines:
+        last = _paragraph(document, line, size=9.5, after=0, colour="404040")
+    return last
+
+
+def _save_docx(document: Any, path: Path, author: str, title: str, day: date) -> Path:
+    """Saved atomically, authored, titled and dated ``day`` (the same bytes each run)."""
     properties = document.core_properties
     # Word keeps at most 255 characters in each document property.
-    properties.author = letter.practice[:255]
-    properties.title = f"Fee schedule review request: {letter.label}"[:255]
-    stamp = datetime.combine(letter.day, time())
-    properties.created = properties.modified = stamp
-    properties.last_modified_by = letter.practice[:255]
+    properties.author = author[:255]
+    properties.title = title[:255]
+    properties.created = properties.modified = datetime.combine(day, time())
+    properties.last_modified_by = author[:255]
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
@@ -462,7 +481,7 @@ def write_packet_docx(analysis: Analysis, packet: Any, letter: list[str], day: d
     """The appeal packet as an editable .docx: the cover letter, then the lines and total."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Inches, Pt, RGBColor
+    from docx.shared import Inches, Pt
 
     from .content import _letterhead
     from .worklist import packet_rows
@@ -478,25 +497,11 @@ def write_packet_docx(analysis: Analysis, packet: Any, letter: list[str], day: d
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(6)
 
-    def paragraph(text: str, *, bold: bool = False, size: float | None = None,
-                  colour: str | None = None, after: float | None = None) -> Any:
-        made = document.add_paragraph()
-        run = made.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-        if colour:
-            run.font.color.rgb = RGBColor.from_string(colour)
-        if after is not None:
-            made.paragraph_format.space_after = Pt(after)
-        return made
-
+    paragraph = functools.partial(_paragraph, document)
     practice = analysis.client.practice
-    paragraph(analysis.client.name, bold=True, size=16, colour=INK, after=2)
-    for line in _letterhead(practice):
-        paragraph(line, size=9.5, colour="404040", after=0)
+    _letterhead_paragraphs(document, analysis.client.name, _letterhead(practice))
     addressee, salutation, subject = _packet_heading(analysis, packet, day)
-    paragraph(long_date(day)).paragraph_format.space_before = Pt(14)
+    paragraph(long_date(day), before=14)
     for line in addressee:
         paragraph(line, after=0)
     paragraph("")
@@ -512,15 +517,8 @@ def write_packet_docx(analysis: Analysis, packet: Any, letter: list[str], day: d
                         colour=INK)
     heading.paragraph_format.page_break_before = True
     _table(document, PACKET_DOCX_COLUMNS, {}, packet_rows(packet))
-    properties = document.core_properties
-    properties.author = analysis.client.name[:255]
-    properties.title = f"Appeal packet: {packet.payer}"[:255]
-    properties.created = properties.modified = datetime.combine(day, time())
-    properties.last_modified_by = analysis.client.name[:255]
-    properties.revision = 1
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return write_atomically(path, normalised_zip(buffer.getvalue()))
+    return _save_docx(document, path, analysis.client.name, f"Appeal packet: {packet.payer}",
+                      day)
 
 
 PACKET_PDF_COLUMNS = (("Claim", 72, "LEFT"), ("Patient control no.", 76, "LEFT"),
