@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 from xlfees.cdt import CATEGORIES  # noqa: E402
 from xlfees.sources.client_toml import DEFAULT_COVERAGE  # noqa: E402
 from xlfees.workbook import spec  # noqa: E402
+# Column widths (in characters) a landscape page holds with its text at 7 pt or more.
+from xlfees.workbook.fresh import PAGE_CHARACTERS  # noqa: E402
 from xlfees.written import normalised_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "workbook_templates" / "xlfees_template.xlsx"
@@ -140,9 +142,6 @@ def _table(sheet, table: spec.TableSpec, brand: str, title_font: Font) -> None:
                                        if not c.hidden) + 8 * (len(mine) - 1))
 
 
-# Column widths (in characters) a landscape page holds with its text at 7 pt or more:
-# 11 pt Calibri shrunk to 64 %.
-PAGE_CHARACTERS = 190
 
 
 def _print_wide(sheet, header_row: int, width: float = 0.0) -> None:

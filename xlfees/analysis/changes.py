@@ -52,13 +52,20 @@ _RATIOS = ("change_pct", "won_share")
 
 
 def _present(key: Hashable, value: Any) -> Any:
-    """A value as --json prints it: dates ISO, ratios to 4 places, money to the cent."""
+    return present(value, 4 if key in _RATIOS else 2)
+
+
+def present(value: Any, places: int = 2) -> Any:
+    """A value as --json prints it: numpy's as Python's, dates ISO, NaN null, a number
+    rounded as Excel rounds (money to the cent, a ratio to ``places``)."""
+    if hasattr(value, "item"):
+        value = value.item()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
         if math.isnan(value):
             return None
-        return excel_round(value, 4 if key in _RATIOS else 2)
+        return excel_round(value, places)
     return value
 
 

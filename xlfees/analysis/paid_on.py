@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..client import columns
 from ..money import excel_round, percent
-from .changes import Changes
+from .changes import Changes, present
 from .monitoring import effective_date
 
 # What priced a line, against the schedule the practice contracted for with its payer.
@@ -34,14 +34,15 @@ OLDER = "older version"           # the payer's own schedule, a version no longe
 OTHER = "other schedule"          # another payer's or network's schedule in the folder
 NONE = "none known"               # no schedule in the folder gives that amount
 AMBIGUOUS = "ambiguous"           # two schedules give it, and the month does not decide
-KINDS = (CONTRACTED, OLDER, OTHER, AMBIGUOUS, NONE)
 
 # line: the line's place in Monitoring.lines (the workbook's Payments row it annotates).
 # since_raise: on or after a raise's effective date, paid at the "new" amount, the "old"
-# one or an "other"; old_rate, new_rate: those amounts × units.
+# one or an "other"; old_rate, new_rate: those amounts × units; missed: how far below the
+# new amount it was paid (0 when not more than a cent).
 LINE_COLUMNS = ("line", "payer", "network", "claim", "patient_control_number", "service_date",
                 "month", "code", "units", "allowed", "paid", "contracted", "schedule_matched",
-                "matched_as", "difference", "since_raise", "old_rate", "new_rate", "trace",
+                "matched_as", "difference", "since_raise", "old_rate", "new_rate", "missed",
+                "trace",
                 "era_payer", "payer_id", "class_of_contract", "repriced", "rate_code")
 GROUP_COLUMNS = ("payer", "network", "code", "month", "lines", "schedule_matched",
                  "matched_as", "contracted", "allowed", "difference")
@@ -105,15 +106,7 @@ class PaidOn:
 
 
 def _present(key: Hashable, value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        return excel_round(value, 4 if key == "contracted_share" else 2)
-    return value
+    return present(value, 4 if key == "contracted_share" else 2)
 
 
 def _versions(history: pd.DataFrame) -> dict[str, list[tuple[Version, float]]]:
@@ -217,7 +210,8 @@ def contracts_paid(lines: pd.DataFrame, history: pd.DataFrame,
 
 def _since_raise(lines: pd.DataFrame, changes: Changes | None) -> dict[str, list[Any]]:
     """Each line on or after its code's raise took effect: paid at the new amount, the
-    old one, or another; and those two amounts × units ("" and NaN before a raise)."""
+    old one, or another; those two amounts × units, and how far below the new one it was
+    paid ("", NaN and 0 before a raise)."""
     rates = {} if changes is None else {
         (p, n, c): (float(old), float(new), effective)
         for p, n, c, old, new, effective in columns(
@@ -225,6 +219,7 @@ def _since_raise(lines: pd.DataFrame, changes: Changes | None) -> dict[str, list
     since: list[str] = []
     olds: list[float] = []
     news: list[float] = []
+    missed: list[float] = []
     for payer, network, code, day, units, allowed in columns(
             lines, ["payer", "network", "code", "service_date", "units", "allowed"]):
         rate = rates.get((payer, network, code))
@@ -232,13 +227,16 @@ def _since_raise(lines: pd.DataFrame, changes: Changes | None) -> dict[str, list
             since.append("")
             olds.append(math.nan)
             news.append(math.nan)
+            missed.append(0.0)
             continue
         old, new = excel_round(rate[0] * units, 2), excel_round(rate[1] * units, 2)
         since.append("new" if _same(allowed, new) else "old" if _same(allowed, old)
                      else "other")
         olds.append(old)
         news.append(new)
-    return {"since_raise": since, "old_rate": olds, "new_rate": news}
+        below = excel_round(new - allowed, 2)
+        missed.append(below if below > CENT * 2 else 0.0)
+    return {"since_raise": since, "old_rate": olds, "new_rate": news, "missed": missed}
 
 
 def _groups(lines: pd.DataFrame) -> pd.DataFrame:
@@ -302,14 +300,13 @@ def _realized(lines: pd.DataFrame, changes: Changes | None) -> pd.DataFrame:
                      & (lines["since_raise"] != "")]
         kinds = Counter(mine["since_raise"])
         realized = [excel_round(a - o, 2) for a, o in zip(mine["allowed"], mine["old_rate"])]
-        below = [excel_round(n - a, 2) for n, a in zip(mine["new_rate"], mine["allowed"])]
         at_old = mine.loc[mine["since_raise"] == "old", "service_date"]
         rows.append({"payer": payer, "network": network, "effective": effective,
                      "lines_since": len(mine), "lines_at_new": kinds["new"],
                      "lines_at_old": kinds["old"], "lines_other": kinds["other"],
                      "promised": excel_round(promised, 2),
                      "realized": excel_round(math.fsum(realized), 2),
-                     "missed": excel_round(math.fsum(d for d in below if d > CENT * 2), 2),
+                     "missed": excel_round(math.fsum(mine["missed"]), 2),
                      "last_old_rate_date": max(at_old) if len(at_old) else None})
     return pd.DataFrame(rows, columns=list(REALIZED_COLUMNS))
 

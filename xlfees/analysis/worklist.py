@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..client import Client
+from .changes import present
 from ..labels import schedule_label
 from ..money import excel_round
 from ..sources.recovery import (APPEALED, DISMISSED, OPEN, RECOVERED, STATUSES, WRITTEN_OFF,
@@ -83,9 +84,9 @@ class Worklist:
         """The ``worklist`` object of ``--json`` (docs/json.md)."""
         return {"day": self.day.isoformat(), "added": self.added,
                 "recovered_now": self.recovered_now,
-                "payers": [{k: _plain(v) for k, v in row.items()}
+                "payers": [{k: present(v) for k, v in row.items()}
                            for row in self.payers.to_dict("records")],
-                "items": [{k: dict(v) if k == "extra" else _plain(v)
+                "items": [{k: dict(v) if k == "extra" else present(v)
                            for k, v in asdict(item).items()} for item in self.by_deadline()]}
 
 
@@ -98,16 +99,6 @@ def _by_status(items: list[WorkItem]):
 
 def _total(items: list[WorkItem]) -> float:
     return excel_round(math.fsum(i.difference for i in items), 2)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return None if math.isnan(value) else excel_round(value, 2)
-    return value
 
 
 NO_DATE = "no date"   # a line without a service date: the key still ends in a word

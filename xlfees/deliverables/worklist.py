@@ -18,12 +18,11 @@ from ..analysis import Analysis
 from ..analysis.worklist import Worklist, apply_edits, merge
 from ..money import excel_round, money
 from ..sources import recovery
-from ..sources.recovery import APPEALED, OPEN, STATUSES, WorkItem, WorklistError
+from ..sources.recovery import APPEALED, OPEN, WorkItem, WorklistError
 from ..wording import plural
 from ..written import PACKET_MARK
 from .content import long_date
 
-PACKET_SUFFIX = PACKET_MARK
 MERGE_ATTEMPTS = 5
 
 
@@ -101,10 +100,7 @@ def workbook_edits(rows: list[tuple[int, dict[str, Any]]], shown: str
         if key in edits:
             raise WorklistError(f"{shown}: Worklist row {number}: the key {key!r} is also on "
                                 f"row {edits[key][0]}: delete the copy")
-        status = cells["Status"].lower()
-        if status not in STATUSES:
-            raise WorklistError(f"{shown}: Worklist row {number}: status {cells['Status']!r} "
-                                f"is not one of {', '.join(STATUSES)}: write one of them")
+        status = recovery.checked_status(cells["Status"], f"{shown}: Worklist row {number}")
         now = {"status": status, "owner": cells["Owner"], "notes": cells["Notes"]}
         changed = {field: (value, cells[f"{PERSON_COLUMNS[field]} as written"])
                    for field, value in now.items()
@@ -230,7 +226,7 @@ def write_packets(analysis: Analysis, folder: str | Path, out_dir: str | Path, d
         sent = {i.key for packet in made for i in packet.items}
         for packet in made:
             letter = cover_letter(analysis, packet, day)
-            stem = names.give(packet.payer, PACKET_SUFFIX + ".pdf")[:-4]
+            stem = names.give(packet.payer, PACKET_MARK + ".pdf")[:-4]
             written.append(write_packet_pdf(analysis, packet, letter, day,
                                             out_dir / f"{stem}.pdf"))
             written.append(write_packet_docx(analysis, packet, letter, day,

@@ -73,9 +73,6 @@ class WorkItem:
 
 
 COLUMNS = tuple(f.name for f in fields(WorkItem) if f.name != "extra")
-# What a person owns; the rest are xlfees' figures (put back from its last copy when a
-# spreadsheet rewrote them: 9.87654E+11 for a claim number, 123 for "00123").
-PERSON = ("status", "owner", "notes")
 _DATES = ("service_date", "paid_on", "found", "deadline", "updated")
 _MONEY = ("billed", "allowed", "paid", "contracted", "difference", "recovered")
 
@@ -108,6 +105,15 @@ def to_csv(items: list[WorkItem]) -> bytes:
         writer.writerow([_text(values[name]) for name in COLUMNS]
                         + [neutralised(extra.get(name, "")) for name in added])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def checked_status(value: str, where: str) -> str:
+    """A status a person wrote, as the list spells it; else the error naming ``where``."""
+    status = value.strip().lower()
+    if status not in STATUSES:
+        raise WorklistError(f"{where}: status {value!r} is not one of {', '.join(STATUSES)}: "
+                            "write one of them")
+    return status
 
 
 def _date(value: str, shown: str, row: int, column: str) -> date | None:
@@ -165,10 +171,7 @@ def parse(data: bytes, shown: str) -> list[WorkItem]:
             raise WorklistError(f"{shown}: row {number}: the key {key!r} is also on row "
                                 f"{seen[key]}: one row per line; delete the copy you made")
         seen[key] = number
-        status = cells["status"].strip().lower()
-        if status not in STATUSES:
-            raise WorklistError(f"{shown}: row {number}: status {cells['status']!r} is not one "
-                                f"of {', '.join(STATUSES)}: write one of them")
+        status = checked_status(cells["status"], f"{shown}: row {number}")
         if cells["kind"] not in KINDS:
             raise WorklistError(f"{shown}: row {number}: kind {cells['kind']!r} is not "
                                 "underpaid or denied: put back what xlfees wrote")
@@ -217,7 +220,9 @@ def read_worklist(folder: Path) -> list[WorkItem]:
                 f"{shown}: the row for {item.key!r} (row {number} when xlfees last wrote "
                 "it) is gone: rows are never deleted; put it back from "
                 f"{last}, or set its status to dismissed")
-    # The person's columns from their file, xlfees' figures from its own copy.
+    # What a person owns (status, owner, notes, columns they added) from their file; the
+    # rest are xlfees' figures, from its own copy (a spreadsheet may have rewritten them:
+    # 9.87654E+11 for a claim number, 123 for "00123").
     ours = {item.key: item for item in written}
     return [replace(ours[item.key], status=item.status, owner=item.owner, notes=item.notes,
                     extra=item.extra) if item.key in ours else item for item in items]
@@ -283,6 +288,3 @@ def locked(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     finally:
         handle.close()   # closing lets the lock go
 
-
-def with_status(item: WorkItem, status: str, day: date) -> WorkItem:
-    return replace(item, status=status, updated=day)

@@ -264,7 +264,6 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
     for number, r in enumerate(_records(analysis.monitoring.lines)):
         underpaid = r["difference"] if r["status"] == "underpaid" else 0.0
         paid_on = priced.get(number, {})
-        new_rate = _blank_if_none(paid_on.get("new_rate"))
         rows.append({
             "Payer": r["payer"], "Network": r["network"],
             "Schedule": schedule_label(r["payer"], r["network"]), "Claim": r["claim"],
@@ -279,9 +278,9 @@ def payment_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "Schedule matched": paid_on.get("schedule_matched", ""),
             "Matched as": paid_on.get("matched_as", ""),
             "Since raise": paid_on.get("since_raise", ""),
-            "Old rate": _blank_if_none(paid_on.get("old_rate")), "New rate": new_rate,
-            "Missed": (excel_round(new_rate - r["allowed"], 2) if new_rate != "" and
-                       excel_round(new_rate - r["allowed"], 2) > 0.01 else 0.0),
+            "Old rate": _blank_if_none(paid_on.get("old_rate")),
+            "New rate": _blank_if_none(paid_on.get("new_rate")),
+            "Missed": paid_on.get("missed", 0.0),
             "ERA payer": (f"{r['era_payer']} ({r['payer_id']})" if r["payer_id"]
                           else r["era_payer"]),
             "Trace number": r["trace"], "Class of contract": r["class_of_contract"],
